@@ -1,0 +1,91 @@
+package io.nip.pipeline;
+
+import io.nip.serde.Serde;
+import io.nip.state.KeyValueStore;
+import io.nip.state.StoreSpec;
+import io.nip.state.ValueState;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What a {@link KeyedProcessor} sees: the current key and time, state scoped to the key, timers,
+ * and the output.
+ *
+ * @param <K> key type
+ * @param <R> output type
+ */
+public interface KeyedContext<K, R> {
+
+  /** @return the key of the record or timer being processed */
+  K currentKey();
+
+  /** @return the event time of the record, or the time of the timer, being processed */
+  Instant timestamp();
+
+  /** @return the task's current event-time watermark */
+  Instant currentWatermark();
+
+  /** @return the pipeline clock's current time */
+  Instant currentProcessingTime();
+
+  /** @param value emitted with the current timestamp */
+  void emit(R value);
+
+  /**
+   * @param value the result
+   * @param timestamp its event time
+   */
+  void emit(R value, Instant timestamp);
+
+  /**
+   * Fires {@code onTimer} once the watermark reaches {@code time}. Registering the same time twice
+   * for a key fires once.
+   *
+   * @param time the event time
+   */
+  void registerEventTimeTimer(Instant time);
+
+  /** @param time a previously registered event time, for the current key */
+  void deleteEventTimeTimer(Instant time);
+
+  /**
+   * Fires {@code onTimer} once the pipeline clock reaches {@code time}.
+   *
+   * @param time the wall-clock time
+   */
+  void registerProcessingTimeTimer(Instant time);
+
+  /** @param time a previously registered processing time, for the current key */
+  void deleteProcessingTimeTimer(Instant time);
+
+  /**
+   * A value per key; created on first call, the same object on later calls.
+   *
+   * @param name state name, unique within the operator
+   * @param serde how values are stored in snapshots
+   * @param <V> value type
+   * @return the state, scoped to the current key
+   */
+  <V> ValueState<V> valueState(String name, Serde<V> serde);
+
+  /**
+   * A value per key that expires {@code ttl} after its last update.
+   *
+   * @param name state name
+   * @param serde value serde
+   * @param ttl time to live, positive
+   * @param <V> value type
+   * @return the state, scoped to the current key
+   */
+  <V> ValueState<V> valueState(String name, Serde<V> serde, Duration ttl);
+
+  /**
+   * A task-wide key-value store (not scoped to the current key).
+   *
+   * @param spec the store's description
+   * @param <SK> store key type
+   * @param <SV> store value type
+   * @return the store; the same object on later calls with the same name
+   */
+  <SK, SV> KeyValueStore<SK, SV> keyValueStore(StoreSpec<SK, SV> spec);
+}

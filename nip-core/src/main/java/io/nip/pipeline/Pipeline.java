@@ -1,0 +1,127 @@
+package io.nip.pipeline;
+
+import io.nip.pipeline.internal.Graph;
+import io.nip.pipeline.internal.Node;
+import io.nip.pipeline.internal.Ops;
+import io.nip.pipeline.internal.Planner;
+import io.nip.pipeline.internal.Runner;
+import io.nip.source.Source;
+import io.nip.time.WatermarkStrategy;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A stream-processing job: sources, operators and sinks, built with a fluent DSL and run by the
+ * NIP runtime.
+ *
+ * <pre>{@code
+ * Pipeline p = Pipeline.named("clicks");
+ * p.from(Sources.jsonLines("in", Path.of("clicks.jsonl"), Click.class))
+ *  .filter(c -> !c.userId().startsWith("bot_")).map(Click::page).to(Sinks.stdout("out"));
+ * p.start().awaitTermination();
+ * }</pre>
+ */
+public final class Pipeline {
+  private final String name;
+  private final PipelineConfig config;
+  Graph graph = new Graph();
+  private boolean started;
+
+  private Pipeline(String name, PipelineConfig config) {
+    this.name = name;
+    this.config = config;
+  }
+
+  /**
+   * @param name the pipeline's name; letters, digits, '-', '_', '.'
+   * @return a pipeline with the default configuration
+   */
+  public static Pipeline named(String name) {
+    return named(name, PipelineConfig.defaults());
+  }
+
+  /**
+   * @param name the pipeline's name
+   * @param config its configuration
+   * @return a new pipeline
+   */
+  public static Pipeline named(String name, PipelineConfig config) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(config, "config");
+    if (!name.matches("[A-Za-z0-9_.\\-]+")) {
+      throw io.nip.errors.ConfigurationException.invalid("pipeline name", "'" + name + "'",
+          "must use letters, digits, '-', '_' or '.'");
+    }
+    return new Pipeline(name, config);
+  }
+
+  /** @return the name */
+  public String name() {
+    return name;
+  }
+
+  /** @return the configuration */
+  public PipelineConfig config() {
+    return config;
+  }
+
+  /**
+   * Reads a source with the default watermark strategy: event time from {@code Event.eventTime()}
+   * or the source timestamp, bounded by the configured out-of-orderness.
+   *
+   * @param source the source
+   * @param <T> the value type
+   * @return the stream of its records
+   */
+  public <T> Stream<T> from(Source<T> source) {
+    return from(source, WatermarkStrategy.boundedOutOfOrderness(config.maxOutOfOrderness()));
+  }
+
+  /**
+   * @param source the source
+   * @param strategy how event time and watermarks are derived
+   * @param <T> the value type
+   * @return the stream of its records
+   */
+  public <T> Stream<T> from(Source<T> source, WatermarkStrategy<T> strategy) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(strategy, "strategy");
+    if (source.partitions() < 1) {
+      throw io.nip.errors.ConfigurationException.invalid("source " + source.name() + " partitions",
+          source.partitions(), "must be at least 1");
+    }
+    Node n = graph.add(Node.Kind.SOURCE, source.name(), "source", null, new Ops.SourceSpec(source, strategy),
+        List.of(), 0);
+    return new Stream<>(this, n);
+  }
+
+  /**
+   * Plans the pipeline and starts it on the configured worker threads.
+   *
+   * @return the handle to wait for, or stop, the run
+   */
+  public PipelineHandle start() {
+    Runner runner = new Runner(name, config, plan(Function.identity(), null, config.parallelism(), true));
+    runner.start();
+    return runner;
+  }
+
+  /** The same graph under a copy of the configuration with another clock (test driver). */
+  Pipeline withClock(io.nip.time.NipClock clock) {
+    Pipeline p = new Pipeline(name, config.toBuilder().clock(clock).build());
+    p.graph = graph;
+    started = true;
+    return p;
+  }
+
+  io.nip.pipeline.internal.Plan plan(Function<Source<?>, Source<?>> resolver,
+      io.nip.pipeline.internal.SinkCapture capture, int parallelism, boolean checkpoints) {
+    if (started) {
+      throw new io.nip.errors.ConfigurationException("pipeline", "'" + name + "' was already started; build a new one");
+    }
+    started = true;
+    graph.freeze();
+    return new Planner(graph, name, config, resolver, capture, parallelism).plan(checkpoints);
+  }
+}

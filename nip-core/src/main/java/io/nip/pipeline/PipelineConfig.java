@@ -1,0 +1,296 @@
+package io.nip.pipeline;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nip.errors.ConfigurationException;
+import io.nip.errors.ErrorPolicy;
+import io.nip.state.StateBackend;
+import io.nip.time.NipClock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Immutable, validated settings of a pipeline. Every bad value is rejected when {@link
+ * Builder#build()} runs, with a message naming the setting and the value.
+ *
+ * <pre>{@code
+ * PipelineConfig cfg = PipelineConfig.builder().threads(4).maxOutOfOrderness(Duration.ofSeconds(10))
+ *     .errorPolicy(ErrorPolicy.deadLetter(dlq)).build();
+ * }</pre>
+ */
+public final class PipelineConfig {
+  private final int threads;
+  private final int parallelism;
+  private final int batchSize;
+  private final int exchangeCapacity;
+  private final Duration maxOutOfOrderness;
+  private final Duration idleTimeout;
+  private final Duration commitInterval;
+  private final ErrorPolicy errorPolicy;
+  private final MeterRegistry meterRegistry;
+  private final NipClock clock;
+  private final StateBackend stateBackend;
+
+  private PipelineConfig(Builder b) {
+    this.threads = b.threads;
+    this.parallelism = b.parallelism == 0 ? b.threads : b.parallelism;
+    this.batchSize = b.batchSize;
+    this.exchangeCapacity = b.exchangeCapacity;
+    this.maxOutOfOrderness = b.maxOutOfOrderness;
+    this.idleTimeout = b.idleTimeout;
+    this.commitInterval = b.commitInterval;
+    this.errorPolicy = b.errorPolicy;
+    this.meterRegistry = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
+    this.clock = b.clock;
+    this.stateBackend = b.stateBackend;
+  }
+
+  /** @return the defaults: threads = cores, 30 s out-of-orderness, SKIP on errors, in-memory state */
+  public static PipelineConfig defaults() {
+    return builder().build();
+  }
+
+  /** @return a builder with the defaults */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Reads settings from string properties, e.g. from a file. Keys: {@code threads},
+   * {@code parallelism}, {@code batch.size}, {@code exchange.capacity},
+   * {@code max.out.of.orderness}, {@code idle.timeout}, {@code commit.interval} (durations in
+   * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
+   * {@code skip}). Unknown keys are rejected.
+   *
+   * @param props the properties
+   * @return a builder holding them, to add what cannot be written as text (registry, clock)
+   */
+  public static Builder fromProperties(Map<String, String> props) {
+    Builder b = builder();
+    for (Map.Entry<String, String> e : props.entrySet()) {
+      String k = e.getKey();
+      String v = e.getValue().trim();
+      switch (k) {
+        case "threads": b.threads(parseInt(k, v)); break;
+        case "parallelism": b.parallelism(parseInt(k, v)); break;
+        case "batch.size": b.batchSize(parseInt(k, v)); break;
+        case "exchange.capacity": b.exchangeCapacity(parseInt(k, v)); break;
+        case "max.out.of.orderness": b.maxOutOfOrderness(parseDuration(k, v)); break;
+        case "idle.timeout": b.idleTimeout(parseDuration(k, v)); break;
+        case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
+        case "error.policy":
+          if (v.equalsIgnoreCase("fail")) {
+            b.errorPolicy(ErrorPolicy.fail());
+          } else if (v.equalsIgnoreCase("skip")) {
+            b.errorPolicy(ErrorPolicy.skip());
+          } else {
+            throw ConfigurationException.invalid(k, "'" + v + "'", "must be 'fail' or 'skip'");
+          }
+          break;
+        default:
+          throw new ConfigurationException(k, "unknown setting");
+      }
+    }
+    return b;
+  }
+
+  private static int parseInt(String key, String v) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw ConfigurationException.invalid(key, "'" + v + "'", "must be a whole number");
+    }
+  }
+
+  private static Duration parseDuration(String key, String v) {
+    try {
+      return v.startsWith("P") || v.startsWith("p") ? Duration.parse(v) : Duration.ofMillis(Long.parseLong(v));
+    } catch (RuntimeException e) {
+      throw ConfigurationException.invalid(key, "'" + v + "'", "must be an ISO-8601 duration (PT30S) or milliseconds");
+    }
+  }
+
+  /** @return worker threads */
+  public int threads() {
+    return threads;
+  }
+
+  /** @return tasks per keyed stage (key groups) */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  /** @return most records a source task reads per round */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** @return batches an exchange inbox holds before upstream tasks pause */
+  public int exchangeCapacity() {
+    return exchangeCapacity;
+  }
+
+  /** @return default allowed out-of-orderness of event time */
+  public Duration maxOutOfOrderness() {
+    return maxOutOfOrderness;
+  }
+
+  /** @return silence after which a partition stops holding the watermark back */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  /** @return how often source positions are committed after sinks flushed */
+  public Duration commitInterval() {
+    return commitInterval;
+  }
+
+  /** @return the default error policy */
+  public ErrorPolicy errorPolicy() {
+    return errorPolicy;
+  }
+
+  /** @return the meter registry metrics go to */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  /** @return the clock the runtime reads time from */
+  public NipClock clock() {
+    return clock;
+  }
+
+  /** @return the state backend */
+  public StateBackend stateBackend() {
+    return stateBackend;
+  }
+
+  /** @return a builder initialised with this configuration */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.threads = threads;
+    b.parallelism = parallelism;
+    b.batchSize = batchSize;
+    b.exchangeCapacity = exchangeCapacity;
+    b.maxOutOfOrderness = maxOutOfOrderness;
+    b.idleTimeout = idleTimeout;
+    b.commitInterval = commitInterval;
+    b.errorPolicy = errorPolicy;
+    b.meterRegistry = meterRegistry;
+    b.clock = clock;
+    b.stateBackend = stateBackend;
+    return b;
+  }
+
+  /** Collects settings; {@link #build()} validates them together. */
+  public static final class Builder {
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private int parallelism;
+    private int batchSize = 512;
+    private int exchangeCapacity = 64;
+    private Duration maxOutOfOrderness = Duration.ofSeconds(30);
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration commitInterval = Duration.ofSeconds(5);
+    private ErrorPolicy errorPolicy = ErrorPolicy.skip();
+    private MeterRegistry meterRegistry;
+    private NipClock clock = NipClock.system();
+    private StateBackend stateBackend = StateBackend.inMemory();
+
+    private Builder() {}
+
+    /** @param threads worker threads, 1 to 1024 @return this */
+    public Builder threads(int threads) {
+      this.threads = range("threads", threads, 1, 1024);
+      return this;
+    }
+
+    /** @param parallelism tasks per keyed stage, 1 to 4096; 0 means "same as threads" @return this */
+    public Builder parallelism(int parallelism) {
+      this.parallelism = parallelism == 0 ? 0 : range("parallelism", parallelism, 1, 4096);
+      return this;
+    }
+
+    /** @param batchSize records per source read, 1 to 65536 @return this */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = range("batchSize", batchSize, 1, 65536);
+      return this;
+    }
+
+    /** @param capacity batches per exchange inbox, 1 to 65536 @return this */
+    public Builder exchangeCapacity(int capacity) {
+      this.exchangeCapacity = range("exchangeCapacity", capacity, 1, 65536);
+      return this;
+    }
+
+    /** @param bound default allowed out-of-orderness, not negative @return this */
+    public Builder maxOutOfOrderness(Duration bound) {
+      this.maxOutOfOrderness = notNegative("maxOutOfOrderness", bound);
+      return this;
+    }
+
+    /** @param timeout idle-partition timeout, positive @return this */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive("idleTimeout", timeout);
+      return this;
+    }
+
+    /** @param interval how often to commit source positions, positive @return this */
+    public Builder commitInterval(Duration interval) {
+      this.commitInterval = positive("commitInterval", interval);
+      return this;
+    }
+
+    /** @param policy the default error policy @return this */
+    public Builder errorPolicy(ErrorPolicy policy) {
+      this.errorPolicy = Objects.requireNonNull(policy, "errorPolicy");
+      return this;
+    }
+
+    /** @param registry where metrics go @return this */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
+
+    /** @param clock the runtime's clock @return this */
+    public Builder clock(NipClock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** @param backend the state backend @return this */
+    public Builder stateBackend(StateBackend backend) {
+      this.stateBackend = Objects.requireNonNull(backend, "stateBackend");
+      return this;
+    }
+
+    /** @return the validated configuration */
+    public PipelineConfig build() {
+      return new PipelineConfig(this);
+    }
+
+    private static int range(String name, int v, int min, int max) {
+      if (v < min || v > max) {
+        throw ConfigurationException.invalid(name, v, "must be between " + min + " and " + max);
+      }
+      return v;
+    }
+
+    private static Duration notNegative(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative()) {
+        throw ConfigurationException.invalid(name, d, "must not be negative");
+      }
+      return d;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw ConfigurationException.invalid(name, d, "must be positive");
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package io.nip.pipeline;
+
+import io.nip.pipeline.internal.Node;
+import io.nip.pipeline.internal.Ops;
+import io.nip.serde.Serde;
+import io.nip.serde.Serdes;
+import io.nip.sink.Sink;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * An unkeyed stream of records. Each operator returns a new stream; a stream may feed several
+ * operators (fan-out). Operators without {@link Op} options get generated names.
+ *
+ * <pre>{@code
+ * pipeline.from(source)
+ *     .filter(e -> e.priority() >= 5)
+ *     .map(Enricher::enrich, Op.named("enrich"))
+ *     .to(sink);
+ * }</pre>
+ *
+ * @param <T> the value type
+ */
+public class Stream<T> {
+  final Pipeline pipeline;
+  final Node node;
+  private final int port;
+
+  Stream(Pipeline pipeline, Node node) {
+    this(pipeline, node, 0);
+  }
+
+  Stream(Pipeline pipeline, Node node, int port) {
+    this.pipeline = pipeline;
+    this.node = node;
+    this.port = port;
+  }
+
+  private <R> Stream<R> add(Node.Kind kind, String defaultName, Op op, Object payload) {
+    Node n = pipeline.graph.add(kind, op == null ? null : op.name(), defaultName,
+        op == null ? null : op.errorPolicy(), payload, List.of(node), port);
+    return new Stream<>(pipeline, n);
+  }
+
+  /** @param predicate keeps records for which it is true @return the filtered stream */
+  public Stream<T> filter(Predicate<? super T> predicate) {
+    return filter(predicate, null);
+  }
+
+  /** @param predicate keeps records for which it is true @param op name and error policy @return the filtered stream */
+  public Stream<T> filter(Predicate<? super T> predicate, Op op) {
+    return add(Node.Kind.OPERATOR, "filter", op, Ops.filter(Objects.requireNonNull(predicate, "predicate")));
+  }
+
+  /** @param fn one result per record, never null @param <R> result type @return the mapped stream */
+  public <R> Stream<R> map(Function<? super T, ? extends R> fn) {
+    return map(fn, null);
+  }
+
+  /** @param fn one result per record @param op name and error policy @param <R> result type @return the mapped stream */
+  public <R> Stream<R> map(Function<? super T, ? extends R> fn, Op op) {
+    return add(Node.Kind.OPERATOR, "map", op, Ops.map(Objects.requireNonNull(fn, "fn")));
+  }
+
+  /** @param fn zero or more results per record @param <R> result type @return the flattened stream */
+  public <R> Stream<R> flatMap(Function<? super T, ? extends Iterable<? extends R>> fn) {
+    return flatMap(fn, null);
+  }
+
+  /** @param fn zero or more results per record @param op options @param <R> result type @return the flattened stream */
+  public <R> Stream<R> flatMap(Function<? super T, ? extends Iterable<? extends R>> fn, Op op) {
+    return add(Node.Kind.OPERATOR, "flatMap", op, Ops.flatMap(Objects.requireNonNull(fn, "fn")));
+  }
+
+  /** @param action a side effect per record @return the same records */
+  public Stream<T> peek(Consumer<? super T> action) {
+    return peek(action, null);
+  }
+
+  /** @param action a side effect per record @param op options @return the same records */
+  public Stream<T> peek(Consumer<? super T> action, Op op) {
+    return add(Node.Kind.OPERATOR, "peek", op, Ops.peek(Objects.requireNonNull(action, "action")));
+  }
+
+  /**
+   * Calls an asynchronous function per record with at most {@code options.maxInFlight()} calls in
+   * flight; results are emitted on the pipeline's thread.
+   *
+   * @param fn starts the call
+   * @param options in-flight bound and ordering
+   * @param <R> result type
+   * @return the stream of results
+   */
+  public <R> Stream<R> mapAsync(Function<? super T, ? extends CompletionStage<R>> fn, AsyncOptions options) {
+    return mapAsync(fn, options, null);
+  }
+
+  /**
+   * @param fn starts the call
+   * @param options in-flight bound and ordering
+   * @param op name and error policy
+   * @param <R> result type
+   * @return the stream of results
+   */
+  public <R> Stream<R> mapAsync(Function<? super T, ? extends CompletionStage<R>> fn, AsyncOptions options, Op op) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(options, "options");
+    return add(Node.Kind.OPERATOR, "mapAsync", op, Ops.mapAsync(fn, options.maxInFlight(), options.ordered()));
+  }
+
+  /**
+   * Partitions the stream by key, so that all records of a key meet in one task with its state.
+   * Keys are stored in snapshots as JSON; give a serde with {@link #keyBy(Function, Serde)} for
+   * other key types.
+   *
+   * @param keyFn extracts the key; a null key is bad input and follows the error policy
+   * @param <K> key type
+   * @return the keyed stream
+   */
+  public <K> KeyedStream<K, T> keyBy(Function<? super T, ? extends K> keyFn) {
+    @SuppressWarnings("unchecked")
+    Serde<K> serde = (Serde<K>) Serdes.json(Object.class);
+    return keyBy(keyFn, serde);
+  }
+
+  /**
+   * @param keyFn extracts the key
+   * @param keySerde how keys are stored in state snapshots
+   * @param <K> key type
+   * @return the keyed stream
+   */
+  public <K> KeyedStream<K, T> keyBy(Function<? super T, ? extends K> keyFn, Serde<K> keySerde) {
+    Objects.requireNonNull(keyFn, "keyFn");
+    Objects.requireNonNull(keySerde, "keySerde");
+    Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, "keyBy", null, new Ops.ExchangeSpec(keyFn, keySerde),
+        List.of(node), port);
+    return new KeyedStream<>(pipeline, n, keySerde);
+  }
+
+  /**
+   * Splits the stream by conditions; records matching none take the default route.
+   *
+   * @param routes the named conditions
+   * @return one stream per route
+   */
+  public RoutedStreams<T> route(Routes<T> routes) {
+    return route(routes, null);
+  }
+
+  /**
+   * @param routes the named conditions
+   * @param op name and error policy of the router
+   * @return one stream per route
+   */
+  public RoutedStreams<T> route(Routes<T> routes, Op op) {
+    Objects.requireNonNull(routes, "routes");
+    Node n = pipeline.graph.add(Node.Kind.ROUTE, op == null ? null : op.name(), "route",
+        op == null ? null : op.errorPolicy(), new Ops.RouteSpec(new ArrayList<>(routes.conditions()), routes.isFirstMatch()),
+        List.of(node), port);
+    Map<String, Stream<T>> out = new LinkedHashMap<>();
+    int p = 0;
+    for (String name : routes.allNames()) {
+      out.put(name, new Stream<>(pipeline, n, p++));
+    }
+    return new RoutedStreams<>(out);
+  }
+
+  /**
+   * @param others streams of the same pipeline to interleave with this one
+   * @return one stream of all their records; its watermark is the minimum of theirs
+   */
+  @SafeVarargs
+  public final Stream<T> merge(Stream<? extends T>... others) {
+    List<Node> inputs = new ArrayList<>();
+    inputs.add(portZero(this).node);
+    for (Stream<? extends T> o : others) {
+      Objects.requireNonNull(o, "stream");
+      if (o.pipeline != pipeline) {
+        throw new io.nip.errors.ConfigurationException("merge", "cannot merge streams of different pipelines");
+      }
+      inputs.add(portZero(o).node);
+    }
+    Node n = pipeline.graph.add(Node.Kind.MERGE, null, "merge", null, null, inputs, 0);
+    return new Stream<>(pipeline, n);
+  }
+
+  /** A route output is port N of its router; merging needs port 0, so it passes an identity step. */
+  private static <X> Stream<? extends X> portZero(Stream<? extends X> s) {
+    return s.port == 0 ? s : s.map(x -> x);
+  }
+
+  /**
+   * Writes every record to a sink. A stream may be written to several sinks.
+   *
+   * @param sink the sink
+   */
+  public void to(Sink<? super T> sink) {
+    Objects.requireNonNull(sink, "sink");
+    pipeline.graph.add(Node.Kind.SINK, sink.name(), "sink", null, sink, List.of(node), port);
+  }
+}

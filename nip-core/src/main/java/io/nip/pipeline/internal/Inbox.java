@@ -1,0 +1,41 @@
+package io.nip.pipeline.internal;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The bounded, multi-producer single-consumer queue of batches in front of a keyed task. When it is
+ * full, producers keep their batches and stop reading their sources: backpressure travels up to
+ * the source (for Kafka: the partitions pause) instead of growing memory.
+ */
+final class Inbox {
+  private final ArrayBlockingQueue<Batch> queue;
+  volatile Thread consumer;
+
+  Inbox(int capacity) {
+    this.queue = new ArrayBlockingQueue<>(capacity);
+  }
+
+  boolean offer(Batch batch) {
+    if (!queue.offer(batch)) {
+      return false;
+    }
+    Thread t = consumer;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+    return true;
+  }
+
+  Batch poll() {
+    return queue.poll();
+  }
+
+  int size() {
+    return queue.size();
+  }
+
+  int capacity() {
+    return queue.size() + queue.remainingCapacity();
+  }
+}

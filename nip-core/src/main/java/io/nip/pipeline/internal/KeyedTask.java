@@ -1,0 +1,158 @@
+package io.nip.pipeline.internal;
+
+import java.util.Arrays;
+
+/**
+ * One key group of a keyed stage: consumes batches from its {@link Inbox}, pushes their records
+ * into the entry operator of the exchange they came through, and derives its watermark as the
+ * minimum over its input channels (idle and ended channels excluded). A checkpoint barrier is
+ * forwarded once every live channel delivered it; the input ends once every channel ended.
+ */
+final class KeyedTask extends Task {
+  private static final int MAX_BATCHES_PER_ROUND = 16;
+  private final Inbox inbox;
+  private final Operator[] entries;
+  private final long[] channelWatermarks;
+  private final long[] channelBarriers;
+  private final boolean[] channelIdle;
+  private final boolean[] channelEnded;
+  private final Checkpoints checkpoints;
+  private int endedCount;
+  private long watermark = Long.MIN_VALUE;
+  private long barrierForwarded;
+  private boolean ended;
+
+  KeyedTask(TaskRuntime rt, int index, Inbox inbox, Operator[] entries, int channels, Checkpoints checkpoints) {
+    super(rt, index);
+    this.inbox = inbox;
+    this.entries = entries;
+    this.channelWatermarks = new long[channels];
+    Arrays.fill(channelWatermarks, Long.MIN_VALUE);
+    this.channelBarriers = new long[channels];
+    this.channelIdle = new boolean[channels];
+    this.channelEnded = new boolean[channels];
+    this.checkpoints = checkpoints;
+  }
+
+  @Override
+  void bind(Thread thread) {
+    inbox.consumer = thread;
+  }
+
+  @Override
+  boolean runOnce(long nowMillis) {
+    if (ended) {
+      done = flushExchanges();
+      return true;
+    }
+    boolean progress = false;
+    if (flushExchanges()) {
+      for (int i = 0; i < MAX_BATCHES_PER_ROUND; i++) {
+        Batch b = inbox.poll();
+        if (b == null) {
+          break;
+        }
+        progress = true;
+        consume(b);
+        if (ended) {
+          return true;
+        }
+        if (!flushExchanges()) {
+          break;
+        }
+      }
+    }
+    progress |= tickAll(nowMillis);
+    flushExchanges();
+    return progress;
+  }
+
+  private void consume(Batch b) {
+    Operator entry = entries[b.input];
+    Object[] keys = b.keys;
+    Object[] values = b.values;
+    long[] ts = b.timestamps;
+    TaskRuntime r = rt;
+    for (int i = 0, n = b.size; i < n; i++) {
+      r.timestamp = ts[i];
+      r.key = keys[i];
+      entry.process(values[i]);
+    }
+    int c = b.channel;
+    if (b.status != Batch.STATUS_NONE) {
+      channelIdle[c] = b.status == Batch.STATUS_IDLE;
+      updateWatermark();
+    }
+    if (b.watermark != Batch.NO_WATERMARK && b.watermark > channelWatermarks[c]) {
+      channelWatermarks[c] = b.watermark;
+      updateWatermark();
+    }
+    if (b.barrier > 0) {
+      channelBarriers[c] = b.barrier;
+      maybeForwardBarrier();
+    }
+    if (b.end && !channelEnded[c]) {
+      channelEnded[c] = true;
+      endedCount++;
+      if (endedCount == channelEnded.length) {
+        for (int i = 0; i < entries.length; i++) {
+          if (entries[i] != null) {
+            entries[i].finish(0);
+          }
+        }
+        ended = true;
+        done = flushExchanges();
+      } else {
+        updateWatermark();
+        maybeForwardBarrier();
+      }
+    }
+  }
+
+  private void updateWatermark() {
+    long min = Long.MAX_VALUE;
+    boolean any = false;
+    for (int c = 0; c < channelWatermarks.length; c++) {
+      if (!channelEnded[c] && !channelIdle[c]) {
+        min = Math.min(min, channelWatermarks[c]);
+        any = true;
+      }
+    }
+    if (!any) {
+      return;
+    }
+    if (min > watermark) {
+      watermark = min;
+      rt.watermark = min;
+      for (Operator e : entries) {
+        if (e != null) {
+          e.watermark(min, 0);
+        }
+      }
+    }
+  }
+
+  private void maybeForwardBarrier() {
+    long min = Long.MAX_VALUE;
+    for (int c = 0; c < channelBarriers.length; c++) {
+      if (!channelEnded[c]) {
+        min = Math.min(min, channelBarriers[c]);
+      }
+    }
+    if (min != Long.MAX_VALUE && min > barrierForwarded) {
+      barrierForwarded = min;
+      for (Operator e : entries) {
+        if (e != null) {
+          e.barrier(min, 0);
+        }
+      }
+      if (checkpoints != null) {
+        checkpoints.ack(index, min);
+      }
+    }
+  }
+
+  long watermark() {
+    return watermark;
+  }
+}

@@ -1,0 +1,11 @@
+package io.nip.pipeline.internal;
+
+/** Creates the physical operator of a logical node, once per task. */
+@FunctionalInterface
+public interface OperatorFactory {
+  /**
+   * @param guard applies the node's error policy in that task
+   * @return a new operator instance
+   */
+  Operator create(Guard guard);
+}

@@ -1,0 +1,86 @@
+package io.nip.pipeline.internal;
+
+import io.nip.pipeline.KeyedProcessor;
+import io.nip.serde.Serde;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Factories of the built-in operators, used by the DSL. Keeps operator classes package-private
+ * while the public DSL lives in {@code io.nip.pipeline}.
+ */
+public final class Ops {
+  private Ops() {}
+
+  /** @param p predicate @return factory of a filter */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory filter(Predicate<?> p) {
+    return g -> new StatelessOps.FilterOp((Predicate<Object>) p, g);
+  }
+
+  /** @param f function @return factory of a map */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory map(Function<?, ?> f) {
+    return g -> new StatelessOps.MapOp((Function<Object, Object>) f, g);
+  }
+
+  /** @param f function @return factory of a flatMap */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory flatMap(Function<?, ? extends Iterable<?>> f) {
+    return g -> new StatelessOps.FlatMapOp((Function<Object, Iterable<?>>) f, g);
+  }
+
+  /** @param c action @return factory of a peek */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory peek(Consumer<?> c) {
+    return g -> new StatelessOps.PeekOp((Consumer<Object>) c, g);
+  }
+
+  /**
+   * @param f async function
+   * @param maxInFlight bound
+   * @param ordered keep order
+   * @return factory of a mapAsync
+   */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory mapAsync(Function<?, ? extends CompletionStage<?>> f, int maxInFlight, boolean ordered) {
+    return g -> new AsyncOp((Function<Object, CompletionStage<?>>) (Function<?, ?>) f, maxInFlight, ordered, g);
+  }
+
+  /**
+   * @param name operator name (state scope)
+   * @param p processor
+   * @param keySerde key serde for state snapshots
+   * @return factory of a keyed process operator
+   */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory keyedProcess(String name, KeyedProcessor<?, ?, ?> p, Serde<?> keySerde) {
+    return g -> new KeyedProcessOp(name, (KeyedProcessor<Object, Object, Object>) p, (Serde<Object>) keySerde, g);
+  }
+
+  /**
+   * The payload of an exchange node.
+   *
+   * @param keyFn extracts the key
+   * @param keySerde key serde
+   */
+  public record ExchangeSpec(Function<?, ?> keyFn, Serde<?> keySerde) {}
+
+  /**
+   * The payload of a route node.
+   *
+   * @param conditions one per named route
+   * @param firstMatch stop at the first match
+   */
+  public record RouteSpec(java.util.List<? extends Predicate<?>> conditions, boolean firstMatch) {}
+
+  /**
+   * The payload of a source node.
+   *
+   * @param source the source
+   * @param strategy its watermark strategy
+   */
+  public record SourceSpec(io.nip.source.Source<?> source, io.nip.time.WatermarkStrategy<?> strategy) {}
+}

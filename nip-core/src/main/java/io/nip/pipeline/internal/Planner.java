@@ -1,0 +1,407 @@
+package io.nip.pipeline.internal;
+
+import io.nip.errors.ConfigurationException;
+import io.nip.errors.ErrorPolicy;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.source.Source;
+import io.nip.source.SourceContext;
+import io.nip.source.SourceReader;
+import io.nip.time.WatermarkStrategy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Compiles the logical graph into tasks.
+ *
+ * <p>Regions: starting from a source (or from the exchanges of a keyed stage), every node reachable
+ * without crossing an exchange belongs to the same fused chain, instantiated once per task of that
+ * origin. Exchanges whose downstream regions meet (e.g. two keyed streams merged) form one keyed
+ * stage, so that a key always lands in the same task whichever exchange it came through. Each
+ * keyed stage has {@code parallelism} tasks; every upstream task is one input channel of each
+ * keyed stage it reaches.
+ */
+public final class Planner {
+  private final Graph graph;
+  private final String pipelineName;
+  private final PipelineConfig config;
+  private final Function<Source<?>, Source<?>> sourceResolver;
+  private final SinkCapture capture;
+  private final int parallelism;
+
+  private final List<List<Node>> stages = new ArrayList<>();
+  private final Map<Node, Integer> stageOfExchange = new IdentityHashMap<>();
+  private final List<Inbox[]> stageInboxes = new ArrayList<>();
+  private final Map<String, Integer> channelBase = new HashMap<>();
+  private final List<Integer> channelCount = new ArrayList<>();
+
+  /**
+   * @param graph the logical graph
+   * @param pipelineName the pipeline name
+   * @param config the configuration
+   * @param sourceResolver replaces sources (the test driver's inputs), identity otherwise
+   * @param capture records sink output (test driver), or null
+   * @param parallelism tasks per keyed stage
+   */
+  public Planner(Graph graph, String pipelineName, PipelineConfig config,
+      Function<Source<?>, Source<?>> sourceResolver, SinkCapture capture, int parallelism) {
+    this.graph = graph;
+    this.pipelineName = pipelineName;
+    this.config = config;
+    this.sourceResolver = sourceResolver;
+    this.capture = capture;
+    this.parallelism = parallelism;
+  }
+
+  /**
+   * @param withCheckpoints whether tasks take part in periodic commits
+   * @return the tasks, source tasks first
+   */
+  public Plan plan(boolean withCheckpoints) {
+    List<Node> sources = new ArrayList<>();
+    for (Node n : graph.nodes()) {
+      if (n.kind == Node.Kind.SOURCE) {
+        sources.add(n);
+      }
+    }
+    if (sources.isEmpty()) {
+      throw new ConfigurationException("pipeline", "'" + pipelineName + "' has no source; add one with from(..)");
+    }
+    groupStages();
+    // channel bases: origins in a fixed order (sources, then stages)
+    int[] counts = new int[stages.size()];
+    Map<Node, Source<?>> resolved = new IdentityHashMap<>();
+    for (Node s : sources) {
+      Source<?> src = sourceResolver.apply(((Ops.SourceSpec) s.payload).source());
+      resolved.put(s, src);
+      for (int st : reachedStages(List.of(s))) {
+        channelBase.put("s" + s.id + ":" + st, counts[st]);
+        counts[st] += src.partitions();
+      }
+    }
+    for (int g = 0; g < stages.size(); g++) {
+      for (int st : reachedStages(stages.get(g))) {
+        channelBase.put("k" + g + ":" + st, counts[st]);
+        counts[st] += parallelism;
+      }
+    }
+    for (int g = 0; g < stages.size(); g++) {
+      channelCount.add(counts[g]);
+      Inbox[] inboxes = new Inbox[parallelism];
+      for (int i = 0; i < parallelism; i++) {
+        inboxes[i] = new Inbox(config.exchangeCapacity());
+      }
+      stageInboxes.add(inboxes);
+    }
+    int total = stages.size() * parallelism;
+    for (Node s : sources) {
+      total += resolved.get(s).partitions();
+    }
+    Checkpoints checkpoints = withCheckpoints
+        ? new Checkpoints(total, config.commitInterval().toMillis(), config.clock().millis()) : null;
+    Plan plan = new Plan(checkpoints);
+    int global = 0;
+    for (Node s : sources) {
+      Source<?> src = resolved.get(s);
+      for (int p = 0; p < src.partitions(); p++) {
+        plan.add(sourceTask(s, src, p, global++, checkpoints));
+      }
+    }
+    for (int g = 0; g < stages.size(); g++) {
+      for (int i = 0; i < parallelism; i++) {
+        plan.add(keyedTask(g, i, global++, checkpoints));
+      }
+    }
+    return plan;
+  }
+
+  @SuppressWarnings("unchecked")
+  private SourceTask sourceTask(Node s, Source<?> src, int partition, int global, Checkpoints cps) {
+    TaskRuntime rt = newRuntime(s.name + "-" + partition);
+    rt.sourceName = src.name();
+    rt.partition = partition;
+    Chain chain = new Chain(rt, "s" + s.id, partition);
+    Operator head = chain.wireChildren(s, new IdentityOp());
+    chain.open();
+    SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
+        new SourceContext(pipelineName, config.clock(), config.meterRegistry()), SourceReader.NO_POSITION);
+    Guard guard = new Guard(src.name(), policyOf(s), rt);
+    WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((Ops.SourceSpec) s.payload).strategy();
+    return new SourceTask(rt, global, reader, head, guard, strategy, cps);
+  }
+
+  private KeyedTask keyedTask(int stage, int index, int global, Checkpoints cps) {
+    TaskRuntime rt = newRuntime("keyed-" + stage + "-" + index);
+    rt.sourceName = "keyed-" + stage;
+    rt.partition = index;
+    Chain chain = new Chain(rt, "k" + stage, index);
+    List<Node> exchanges = stages.get(stage);
+    Operator[] entries = new Operator[exchanges.size()];
+    for (int i = 0; i < exchanges.size(); i++) {
+      entries[i] = chain.wireChildren(exchanges.get(i), new IdentityOp());
+    }
+    chain.open();
+    return new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps);
+  }
+
+  private TaskRuntime newRuntime(String taskId) {
+    TaskRuntime rt = new TaskRuntime(pipelineName, taskId, config);
+    rt.capture = capture;
+    return rt;
+  }
+
+  private ErrorPolicy policyOf(Node n) {
+    return n.errorPolicy != null ? n.errorPolicy : config.errorPolicy();
+  }
+
+  // ---- stage grouping ----
+
+  private void groupStages() {
+    List<Node> exchanges = new ArrayList<>();
+    Map<Node, Set<Node>> regions = new IdentityHashMap<>();
+    for (Node n : graph.nodes()) {
+      if (n.kind == Node.Kind.EXCHANGE) {
+        exchanges.add(n);
+        regions.put(n, region(List.of(n)));
+      }
+    }
+    int[] parent = new int[exchanges.size()];
+    for (int i = 0; i < parent.length; i++) {
+      parent[i] = i;
+    }
+    for (int i = 0; i < exchanges.size(); i++) {
+      for (int j = i + 1; j < exchanges.size(); j++) {
+        Set<Node> a = regions.get(exchanges.get(i));
+        for (Node n : regions.get(exchanges.get(j))) {
+          if (a.contains(n)) {
+            parent[find(parent, j)] = find(parent, i);
+            break;
+          }
+        }
+      }
+    }
+    Map<Integer, List<Node>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < exchanges.size(); i++) {
+      groups.computeIfAbsent(find(parent, i), k -> new ArrayList<>()).add(exchanges.get(i));
+    }
+    for (List<Node> g : groups.values()) {
+      for (Node x : g) {
+        stageOfExchange.put(x, stages.size());
+      }
+      stages.add(g);
+    }
+  }
+
+  private static int find(int[] parent, int i) {
+    while (parent[i] != i) {
+      i = parent[i] = parent[parent[i]];
+    }
+    return i;
+  }
+
+  /** Nodes reachable from the children of {@code starts}, not crossing an exchange (exchanges included). */
+  private static Set<Node> region(List<Node> starts) {
+    Set<Node> seen = new HashSet<>();
+    List<Node> todo = new ArrayList<>();
+    for (Node s : starts) {
+      todo.addAll(s.outputs);
+    }
+    while (!todo.isEmpty()) {
+      Node n = todo.remove(todo.size() - 1);
+      if (seen.add(n) && n.kind != Node.Kind.EXCHANGE) {
+        todo.addAll(n.outputs);
+      }
+    }
+    return seen;
+  }
+
+  private Set<Integer> reachedStages(List<Node> starts) {
+    Set<Integer> out = new java.util.TreeSet<>();
+    for (Node n : region(starts)) {
+      if (n.kind == Node.Kind.EXCHANGE) {
+        out.add(stageOfExchange.get(n));
+      }
+    }
+    return out;
+  }
+
+  /** Passes everything through; the entry of a chain. */
+  static final class IdentityOp extends Operator {
+    @Override
+    public void process(Object value) {
+      out.process(value);
+    }
+  }
+
+  /** Drops records of a branch nobody consumes. */
+  static final class DiscardOp extends Operator {
+    @Override
+    public void process(Object value) {}
+
+    @Override
+    public void watermark(long watermark, int port) {}
+
+    @Override
+    public void barrier(long checkpointId, int port) {}
+
+    @Override
+    public void finish(int port) {}
+  }
+
+  /** Instantiates one region for one task. */
+  private final class Chain {
+    private final TaskRuntime rt;
+    private final String origin;
+    private final int originTask;
+    private final Map<Node, Operator> built = new IdentityHashMap<>();
+    private final Map<Node, List<Node>> mergeInputs = new IdentityHashMap<>();
+    private final Set<Node> regionNodes;
+    private final List<Operator> created = new ArrayList<>();
+
+    Chain(TaskRuntime rt, String origin, int originTask) {
+      this.rt = rt;
+      this.origin = origin;
+      this.originTask = originTask;
+      List<Node> starts = origin.startsWith("s")
+          ? List.of(graph.nodes().get(Integer.parseInt(origin.substring(1))))
+          : stages.get(Integer.parseInt(origin.substring(1)));
+      this.regionNodes = region(starts);
+      this.regionNodes.addAll(starts);
+    }
+
+    Operator wireChildren(Node n, Operator op) {
+      created.add(op);
+      wire(n, op);
+      return op;
+    }
+
+    void open() {
+      for (Operator op : created) {
+        op.open(rt);
+        rt.all.add(op);
+        rt.tickers.add(op);
+        if (op instanceof ExchangeOp) {
+          rt.exchanges.add((ExchangeOp) op);
+        } else if (op instanceof SinkOp) {
+          rt.sinks.add((SinkOp) op);
+        }
+      }
+    }
+
+    private Operator build(Node n) {
+      Operator existing = built.get(n);
+      if (existing != null) {
+        return existing;
+      }
+      Guard guard = new Guard(n.name, policyOf(n), rt);
+      Operator op;
+      switch (n.kind) {
+        case OPERATOR:
+          op = ((OperatorFactory) n.payload).create(guard);
+          break;
+        case EXCHANGE: {
+          int stage = stageOfExchange.get(n);
+          int channel = channelBase.get(origin + ":" + stage) + originTask;
+          int input = stages.get(stage).indexOf(n);
+          @SuppressWarnings("unchecked")
+          Function<Object, Object> keyFn = (Function<Object, Object>) ((Ops.ExchangeSpec) n.payload).keyFn();
+          op = new ExchangeOp(keyFn, guard, stageInboxes.get(stage), channel, input, config.batchSize());
+          break;
+        }
+        case MERGE: {
+          List<Node> ins = new ArrayList<>();
+          for (Node in : n.inputs) {
+            if (regionNodes.contains(in) && !ins.contains(in)) {
+              ins.add(in);
+            }
+          }
+          mergeInputs.put(n, ins);
+          op = new MergeOp(ins.size());
+          break;
+        }
+        case ROUTE: {
+          Ops.RouteSpec spec = (Ops.RouteSpec) n.payload;
+          @SuppressWarnings("unchecked")
+          Predicate<Object>[] conds = spec.conditions().toArray(new Predicate[0]);
+          op = new RouteOp(conds, spec.firstMatch(), guard);
+          break;
+        }
+        case SINK: {
+          @SuppressWarnings("unchecked")
+          io.nip.sink.Sink<Object> sink = (io.nip.sink.Sink<Object>) n.payload;
+          op = new SinkOp(sink, guard);
+          break;
+        }
+        default:
+          throw new IllegalStateException("unexpected node " + n);
+      }
+      built.put(n, op);
+      created.add(op);
+      if (n.kind != Node.Kind.EXCHANGE && n.kind != Node.Kind.SINK) {
+        wire(n, op);
+      }
+      return op;
+    }
+
+    private int portOf(Node parent, Node child) {
+      if (child.kind != Node.Kind.MERGE) {
+        return 0;
+      }
+      build(child);
+      return mergeInputs.get(child).indexOf(parent);
+    }
+
+    private void wire(Node n, Operator op) {
+      if (op instanceof RouteOp) {
+        RouteOp route = (RouteOp) op;
+        for (int port = 0; port < route.routes.length; port++) {
+          Operator target = targetFor(n, port);
+          route.routes[port] = target;
+          route.routePorts[port] = target instanceof FanOut ? 0 : portFor(n, port);
+        }
+        return;
+      }
+      Operator target = targetFor(n, -1);
+      op.connect(target, target instanceof FanOut ? 0 : portFor(n, -1));
+    }
+
+    private int portFor(Node n, int port) {
+      for (int i = 0; i < n.outputs.size(); i++) {
+        if (port < 0 || n.outputPorts.get(i)[0] == port) {
+          return portOf(n, n.outputs.get(i));
+        }
+      }
+      return 0;
+    }
+
+    private Operator targetFor(Node n, int port) {
+      List<Node> children = new ArrayList<>();
+      for (int i = 0; i < n.outputs.size(); i++) {
+        if (port < 0 || n.outputPorts.get(i)[0] == port) {
+          children.add(n.outputs.get(i));
+        }
+      }
+      if (children.isEmpty()) {
+        DiscardOp d = new DiscardOp();
+        created.add(d);
+        return d;
+      }
+      if (children.size() == 1) {
+        return build(children.get(0));
+      }
+      FanOut fan = new FanOut();
+      created.add(fan);
+      for (Node c : children) {
+        fan.add(build(c), portOf(n, c));
+      }
+      return fan;
+    }
+  }
+}

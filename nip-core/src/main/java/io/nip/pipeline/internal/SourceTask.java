@@ -1,0 +1,226 @@
+package io.nip.pipeline.internal;
+
+import io.nip.errors.NipException;
+import io.nip.event.Event;
+import io.nip.source.SourceOutput;
+import io.nip.source.SourceReader;
+import io.nip.time.TimestampAssigner;
+import io.nip.time.WatermarkStrategy;
+import java.time.Instant;
+import java.util.TreeMap;
+
+/**
+ * Reads one source partition and pushes each record through the task's fused chain. After every
+ * read it advances the partition watermark (largest event time minus the out-of-orderness bound),
+ * marks the partition idle after the idle timeout, and takes part in checkpoints by recording the
+ * reader position and sending a barrier. It reads nothing while an exchange downstream still holds
+ * batches that did not fit (backpressure).
+ */
+final class SourceTask extends Task implements SourceOutput<Object> {
+  private final SourceReader<Object> reader;
+  private final Operator head;
+  private final Guard sourceGuard;
+  private final TimestampAssigner<Object> assigner;
+  private final boolean processingTime;
+  private final long boundMillis;
+  private final long idleTimeoutMillis;
+  private final int batchSize;
+  private final Checkpoints checkpoints;
+  private final TreeMap<Long, Long> positionsAtCheckpoint = new TreeMap<>();
+  private volatile boolean stopRequested;
+  private long maxTimestamp = Long.MIN_VALUE;
+  private long emittedWatermark = Long.MIN_VALUE;
+  private long lastActivity;
+  private boolean idle;
+  private boolean ended;
+  private long lastBarrier;
+  private long lastCommitted;
+  long recordsIn;
+  private long nowMillis;
+
+  @SuppressWarnings("unchecked")
+  SourceTask(TaskRuntime rt, int index, SourceReader<Object> reader, Operator head, Guard sourceGuard,
+      WatermarkStrategy<Object> strategy, Checkpoints checkpoints) {
+    super(rt, index);
+    this.reader = reader;
+    this.head = head;
+    this.sourceGuard = sourceGuard;
+    this.assigner = (TimestampAssigner<Object>) strategy.timestampAssigner();
+    this.processingTime = strategy.isProcessingTime();
+    this.boundMillis = (strategy.maxOutOfOrderness() == null
+        ? rt.config().maxOutOfOrderness() : strategy.maxOutOfOrderness()).toMillis();
+    this.idleTimeoutMillis = (strategy.idleTimeout() == null
+        ? rt.config().idleTimeout() : strategy.idleTimeout()).toMillis();
+    this.batchSize = rt.config().batchSize();
+    this.checkpoints = checkpoints;
+    this.lastActivity = rt.clock().millis();
+  }
+
+  void requestStop() {
+    stopRequested = true;
+  }
+
+  SourceReader<Object> reader() {
+    return reader;
+  }
+
+  @Override
+  boolean runOnce(long now) {
+    this.nowMillis = now;
+    if (ended) {
+      done = flushExchanges();
+      return true;
+    }
+    boolean progress = commitCompleted();
+    if (!flushExchanges()) {
+      return progress;
+    }
+    if (stopRequested) {
+      endInput(false);
+      return true;
+    }
+    long cp = checkpoints == null ? 0 : checkpoints.requested();
+    if (cp > lastBarrier) {
+      lastBarrier = cp;
+      positionsAtCheckpoint.put(cp, reader.position());
+      head.barrier(cp, 0);
+      checkpoints.ack(index, cp);
+    }
+    long before = recordsIn;
+    SourceReader.Status status = reader.poll(this, batchSize);
+    if (recordsIn > before) {
+      progress = true;
+      lastActivity = now;
+      if (idle) {
+        idle = false;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(false);
+        }
+      }
+      advanceWatermark();
+    } else if (!idle && now - lastActivity >= idleTimeoutMillis) {
+      idle = true;
+      for (ExchangeOp x : rt.exchanges) {
+        x.status(true);
+      }
+    }
+    progress |= tickAll(now);
+    if (status == SourceReader.Status.END_OF_INPUT) {
+      endInput(true);
+      return true;
+    }
+    flushExchanges();
+    return progress || status == SourceReader.Status.MORE_AVAILABLE;
+  }
+
+  private void advanceWatermark() {
+    if (maxTimestamp == Long.MIN_VALUE) {
+      return;
+    }
+    long wm = maxTimestamp - boundMillis;
+    if (wm > emittedWatermark) {
+      emittedWatermark = wm;
+      rt.watermark = wm;
+      head.watermark(wm, 0);
+    }
+  }
+
+  /** Test driver: moves the watermark forward explicitly. @param wm epoch millis */
+  void advanceWatermarkTo(long wm) {
+    if (wm > emittedWatermark) {
+      emittedWatermark = wm;
+      rt.watermark = wm;
+      head.watermark(wm, 0);
+      flushExchanges();
+    }
+  }
+
+  private void endInput(boolean exhausted) {
+    if (exhausted) {
+      emittedWatermark = Long.MAX_VALUE;
+      rt.watermark = Long.MAX_VALUE;
+      head.watermark(Long.MAX_VALUE, 0);
+    }
+    head.finish(0);
+    ended = true;
+    done = flushExchanges();
+  }
+
+  private boolean commitCompleted() {
+    if (checkpoints == null) {
+      return false;
+    }
+    long completed = checkpoints.completed();
+    if (completed <= lastCommitted) {
+      return false;
+    }
+    lastCommitted = completed;
+    Long pos = null;
+    while (!positionsAtCheckpoint.isEmpty() && positionsAtCheckpoint.firstKey() <= completed) {
+      pos = positionsAtCheckpoint.pollFirstEntry().getValue();
+    }
+    commitSinks(completed);
+    if (pos != null) {
+      reader.commit(pos);
+    }
+    return false;
+  }
+
+  /** After every task ended: commit the final position. Called by the runner thread. */
+  void finalCommit() {
+    reader.commit(reader.position());
+    commitSinks(Long.MAX_VALUE);
+  }
+
+  // ---- SourceOutput: the per-record hot path ----
+
+  @Override
+  public void emit(Object value, byte[] rawBytes, long position, long sourceTimestampMillis) {
+    recordsIn++;
+    rt.raw = rawBytes;
+    rt.position = position;
+    rt.key = null;
+    long ts;
+    try {
+      ts = timestampOf(value, sourceTimestampMillis);
+    } catch (RuntimeException e) {
+      rt.timestamp = Long.MIN_VALUE;
+      sourceGuard.reject(value, e);
+      return;
+    }
+    rt.timestamp = ts;
+    if (ts > maxTimestamp) {
+      maxTimestamp = ts;
+    }
+    head.process(value);
+  }
+
+  private long timestampOf(Object value, long sourceTs) {
+    if (processingTime) {
+      return nowMillis;
+    }
+    Instant t = null;
+    if (assigner != null) {
+      t = assigner.extract(value);
+    } else if (value instanceof Event) {
+      t = ((Event) value).eventTime();
+    }
+    if (t != null) {
+      return t.toEpochMilli();
+    }
+    if (sourceTs != NO_TIMESTAMP) {
+      return sourceTs;
+    }
+    throw new NipException("record has no event time: the timestamp assigner returned null and the source "
+        + "'" + rt.sourceName() + "' gives no timestamp");
+  }
+
+  @Override
+  public void fail(byte[] rawBytes, long position, Throwable error) {
+    recordsIn++;
+    rt.raw = rawBytes;
+    rt.position = position;
+    rt.timestamp = Long.MIN_VALUE;
+    sourceGuard.reject(null, error);
+  }
+}

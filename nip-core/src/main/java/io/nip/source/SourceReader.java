@@ -1,0 +1,52 @@
+package io.nip.source;
+
+/**
+ * Reads one partition of a {@link Source}. Called by one task thread at a time, never concurrently.
+ * {@link #poll} must not block for long: return {@link Status#NOTHING_AVAILABLE} and let the
+ * runtime come back.
+ *
+ * <pre>{@code
+ * Status s = reader.poll(output, 512);   // emits up to 512 records into output
+ * }</pre>
+ *
+ * @param <T> the value type
+ */
+public interface SourceReader<T> extends AutoCloseable {
+
+  /** Position value meaning "no stored position: start where the source starts by default". */
+  long NO_POSITION = -1L;
+
+  /** What a poll found. */
+  enum Status {
+    /** Records were emitted, or may be emitted at once by another poll. */
+    MORE_AVAILABLE,
+    /** Nothing to read right now; the runtime polls again later. */
+    NOTHING_AVAILABLE,
+    /** The partition is exhausted and will never emit again. */
+    END_OF_INPUT
+  }
+
+  /**
+   * Emits up to {@code maxRecords} records into {@code output}.
+   *
+   * @param output where to emit
+   * @param maxRecords upper bound for this call
+   * @return what the reader found
+   */
+  Status poll(SourceOutput<T> output, int maxRecords);
+
+  /** @return the position of the next record this reader will emit; stored by checkpoints */
+  long position();
+
+  /**
+   * Everything before {@code position} has been fully processed and handed to the sinks. Sources
+   * backed by a broker commit it there; others may ignore it.
+   *
+   * @param position the position of the first record not yet fully processed
+   */
+  default void commit(long position) {}
+
+  /** Releases the reader's resources. */
+  @Override
+  void close();
+}

@@ -1,0 +1,78 @@
+package io.nip.source.internal;
+
+import io.nip.errors.ConfigurationException;
+import io.nip.source.Source;
+import io.nip.source.SourceContext;
+import io.nip.source.SourceOutput;
+import io.nip.source.SourceReader;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** A bounded source over a copied list; partition p holds elements p, p+n, p+2n ... */
+public final class CollectionSource<T> implements Source<T> {
+  private final String name;
+  private final List<T> values;
+  private final int partitions;
+
+  /**
+   * @param name source name
+   * @param values records
+   * @param partitions partitions, at least 1
+   */
+  public CollectionSource(String name, Collection<? extends T> values, int partitions) {
+    if (partitions < 1) {
+      throw ConfigurationException.invalid("source " + name + " partitions", partitions, "must be at least 1");
+    }
+    this.name = name;
+    this.values = new ArrayList<>(values);
+    for (T v : this.values) {
+      if (v == null) {
+        throw ConfigurationException.invalid("source " + name, "a null element", "must not contain nulls");
+      }
+    }
+    this.partitions = partitions;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int partitions() {
+    return partitions;
+  }
+
+  @Override
+  public boolean isBounded() {
+    return true;
+  }
+
+  @Override
+  public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+    return new SourceReader<>() {
+      private long next = Math.max(0, startPosition);
+
+      @Override
+      public Status poll(SourceOutput<T> output, int maxRecords) {
+        for (int i = 0; i < maxRecords; i++) {
+          long index = partition + next * partitions;
+          if (index >= values.size()) {
+            return Status.END_OF_INPUT;
+          }
+          output.emit(values.get((int) index), null, next++, SourceOutput.NO_TIMESTAMP);
+        }
+        return partition + next * partitions >= values.size() ? Status.END_OF_INPUT : Status.MORE_AVAILABLE;
+      }
+
+      @Override
+      public long position() {
+        return next;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}

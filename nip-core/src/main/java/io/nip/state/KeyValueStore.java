@@ -1,0 +1,57 @@
+package io.nip.state;
+
+import java.util.function.BiConsumer;
+
+/**
+ * A task-local key-value store, with an optional time-to-live per entry (set by {@link StoreSpec}).
+ * Expired entries are invisible to reads and purged by the runtime.
+ *
+ * <pre>{@code
+ * KeyValueStore<String, Long> counts = ctx.keyValueStore(StoreSpec.keyValue("counts", Serdes.string(), Serdes.json(Long.class)));
+ * counts.put("user1", counts.getOrDefault("user1", 0L) + 1);
+ * }</pre>
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public interface KeyValueStore<K, V> extends StateStore {
+
+  /**
+   * @param key the key, not null
+   * @return the live value, or null
+   */
+  V get(K key);
+
+  /**
+   * @param key the key
+   * @param defaultValue returned when absent
+   * @return the live value or the default
+   */
+  default V getOrDefault(K key, V defaultValue) {
+    V v = get(key);
+    return v == null ? defaultValue : v;
+  }
+
+  /**
+   * Stores a value; with a TTL, the entry expires that long after this write.
+   *
+   * @param key the key, not null
+   * @param value the value, not null (use {@link #delete})
+   */
+  void put(K key, V value);
+
+  /**
+   * @param key the key
+   * @return the value removed, or null
+   */
+  V delete(K key);
+
+  /** @param action called with every live entry; do not modify the store from it */
+  void forEach(BiConsumer<? super K, ? super V> action);
+
+  /** @return the number of entries, possibly counting expired ones not yet purged */
+  long approximateSize();
+
+  /** @return how many expired entries were removed */
+  int purgeExpired();
+}

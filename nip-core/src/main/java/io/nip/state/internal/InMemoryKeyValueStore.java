@@ -1,0 +1,147 @@
+package io.nip.state.internal;
+
+import io.nip.errors.StateException;
+import io.nip.state.KeyValueStore;
+import io.nip.state.StoreSnapshot;
+import io.nip.state.StoreSpec;
+import io.nip.time.NipClock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+
+/**
+ * A HashMap-backed store. Without a TTL it stores values directly; with a TTL each value is wrapped
+ * with its expiry time, checked lazily on reads and purged by {@link #purgeExpired()}. Confined to
+ * its task's thread: no locking.
+ */
+final class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
+  private final StoreSpec<K, V> spec;
+  private final NipClock clock;
+  private final long ttlMillis;
+  private final Map<K, Object> map = new HashMap<>();
+
+  InMemoryKeyValueStore(StoreSpec<K, V> spec, NipClock clock) {
+    this.spec = spec;
+    this.clock = clock;
+    this.ttlMillis = spec.ttl() == null ? 0 : spec.ttl().toMillis();
+  }
+
+  private record Expiring(Object value, long expiresAt) {}
+
+  @Override
+  public String name() {
+    return spec.name();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public V get(K key) {
+    Object raw = map.get(Objects.requireNonNull(key, "key"));
+    if (raw == null || ttlMillis == 0) {
+      return (V) raw;
+    }
+    Expiring e = (Expiring) raw;
+    if (e.expiresAt <= clock.millis()) {
+      map.remove(key);
+      return null;
+    }
+    return (V) e.value;
+  }
+
+  @Override
+  public void put(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    map.put(key, ttlMillis == 0 ? value : new Expiring(value, clock.millis() + ttlMillis));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public V delete(K key) {
+    Object raw = map.remove(key);
+    return raw instanceof Expiring ? (V) ((Expiring) raw).value : (V) raw;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void forEach(BiConsumer<? super K, ? super V> action) {
+    long now = ttlMillis == 0 ? 0 : clock.millis();
+    for (Map.Entry<K, Object> e : map.entrySet()) {
+      Object raw = e.getValue();
+      if (ttlMillis == 0) {
+        action.accept(e.getKey(), (V) raw);
+      } else if (((Expiring) raw).expiresAt > now) {
+        action.accept(e.getKey(), (V) ((Expiring) raw).value);
+      }
+    }
+  }
+
+  @Override
+  public long approximateSize() {
+    return map.size();
+  }
+
+  @Override
+  public int purgeExpired() {
+    if (ttlMillis == 0) {
+      return 0;
+    }
+    long now = clock.millis();
+    int removed = 0;
+    for (Iterator<Object> it = map.values().iterator(); it.hasNext(); ) {
+      if (((Expiring) it.next()).expiresAt <= now) {
+        it.remove();
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public StoreSnapshot snapshot() {
+    List<StoreSnapshot.Entry> entries = new ArrayList<>(map.size());
+    long now = clock.millis();
+    for (Map.Entry<K, Object> e : map.entrySet()) {
+      Object raw = e.getValue();
+      long expiresAt = Long.MAX_VALUE;
+      V value;
+      if (ttlMillis == 0) {
+        value = (V) raw;
+      } else {
+        Expiring x = (Expiring) raw;
+        if (x.expiresAt <= now) {
+          continue;
+        }
+        expiresAt = x.expiresAt;
+        value = (V) x.value;
+      }
+      entries.add(new StoreSnapshot.Entry(
+          spec.keySerde().serialize(e.getKey()), spec.valueSerde().serialize(value), expiresAt));
+    }
+    return new StoreSnapshot(spec.name(), entries);
+  }
+
+  @Override
+  public void restore(StoreSnapshot snapshot) {
+    if (!snapshot.storeName().equals(spec.name())) {
+      throw new StateException("cannot restore store '" + spec.name() + "' from a snapshot of '"
+          + snapshot.storeName() + "'");
+    }
+    map.clear();
+    for (StoreSnapshot.Entry e : snapshot.entries()) {
+      K key = spec.keySerde().deserialize(e.key());
+      V value = spec.valueSerde().deserialize(e.value());
+      map.put(key, ttlMillis == 0 ? value : new Expiring(value, e.expiresAtMillis()));
+    }
+  }
+
+  @Override
+  public void close() {
+    map.clear();
+  }
+}
