@@ -2,15 +2,17 @@ package io.nip.sink;
 
 import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
+import io.nip.sink.internal.ForEachSink;
 import io.nip.sink.internal.JsonLinesSink;
 import io.nip.sink.internal.PrintSink;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Built-in sinks: in-memory collection, standard output, JSON-lines file. Connectors (Kafka,
+ * Built-in sinks: in-memory collection, callback, standard output, JSON-lines file. Connectors (Kafka,
  * databases) live in their own modules.
  *
  * <pre>{@code
@@ -78,6 +80,24 @@ public final class Sinks {
   public static <T> Sink<T> jsonLines(String name, Path file, Serde<T> serde) {
     return new JsonLinesSink<>(Objects.requireNonNull(name, "name"), Objects.requireNonNull(file, "file"),
         Objects.requireNonNull(serde, "serde"));
+  }
+
+  /**
+   * Calls {@code action} for every record, on the thread of the task that writes it. When the
+   * pipeline runs several tasks (partitions, threads) the same action is called concurrently, so it
+   * must be thread-safe. An exception thrown by the action follows the pipeline's error policy.
+   *
+   * <pre>{@code
+   * stream.to(Sinks.forEach("audit", e -> log.info("saw {}", e)));
+   * }</pre>
+   *
+   * @param name sink name, unique within the pipeline
+   * @param action called once per record
+   * @param <T> value type
+   * @return the sink
+   */
+  public static <T> Sink<T> forEach(String name, Consumer<? super T> action) {
+    return new ForEachSink<>(Objects.requireNonNull(name, "name"), Objects.requireNonNull(action, "action"));
   }
 
   private static String toJsonText(Object value) {
