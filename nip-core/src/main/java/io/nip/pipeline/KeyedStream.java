@@ -60,6 +60,17 @@ public class KeyedStream<K, T> {
   }
 
   /**
+   * Cuts the stream into windows per key.
+   *
+   * @param assigner tumbling, sliding, session or global windows
+   * @return the windowed stream, to aggregate
+   */
+  public WindowedStream<K, T> window(io.nip.window.WindowAssigner assigner) {
+    Objects.requireNonNull(assigner, "assigner");
+    return new WindowedStream<>(this, assigner, java.time.Duration.ZERO, null, false);
+  }
+
+  /**
    * Adds a keyed node built elsewhere in the DSL (windows, patterns) to this stream.
    *
    * @param kind the node kind

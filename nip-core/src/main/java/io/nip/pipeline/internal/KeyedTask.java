@@ -119,7 +119,16 @@ final class KeyedTask extends Task {
       }
     }
     if (!any) {
-      return;
+      // every live channel is idle: their watermarks follow the wall clock, take the slowest
+      for (int c = 0; c < channelWatermarks.length; c++) {
+        if (!channelEnded[c]) {
+          min = Math.min(min, channelWatermarks[c]);
+          any = true;
+        }
+      }
+      if (!any) {
+        return;
+      }
     }
     if (min > watermark) {
       watermark = min;

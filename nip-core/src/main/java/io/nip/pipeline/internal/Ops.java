@@ -83,4 +83,23 @@ public final class Ops {
    * @param strategy its watermark strategy
    */
   public record SourceSpec(io.nip.source.Source<?> source, io.nip.time.WatermarkStrategy<?> strategy) {}
+
+  /**
+   * @param name operator name (state scope)
+   * @param assigner window kind and sizes
+   * @param aggregate incremental aggregate
+   * @param aggregator named-aggregate combiner, or null
+   * @param allowedLateness lateness
+   * @param earlyEmit early results, or null
+   * @param processingTime windows on the clock
+   * @return factory of a window operator
+   */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory window(String[] name, io.nip.window.WindowAssigner assigner,
+      io.nip.window.Aggregate<?, ?, ?> aggregate, io.nip.window.WindowAggregator<?, ?> aggregator,
+      java.time.Duration allowedLateness, io.nip.window.EarlyEmit earlyEmit, boolean processingTime) {
+    WindowOp.Spec spec = new WindowOp.Spec(assigner, (io.nip.window.Aggregate<Object, Object, Object>) aggregate,
+        (io.nip.window.WindowAggregator<Object, Object>) aggregator, allowedLateness, earlyEmit, processingTime);
+    return g -> new WindowOp(name[0], spec, g);
+  }
 }

@@ -359,12 +359,11 @@ public final class Planner {
     }
 
     private void wire(Node n, Operator op) {
-      if (op instanceof RouteOp) {
-        RouteOp route = (RouteOp) op;
-        for (int port = 0; port < route.routes.length; port++) {
+      if (op instanceof MultiOutput) {
+        MultiOutput multi = (MultiOutput) op;
+        for (int port = 0; port < multi.outputCount(); port++) {
           Operator target = targetFor(n, port);
-          route.routes[port] = target;
-          route.routePorts[port] = target instanceof FanOut ? 0 : portFor(n, port);
+          multi.connectOutput(port, target, target instanceof FanOut ? 0 : portFor(n, port));
         }
         return;
       }

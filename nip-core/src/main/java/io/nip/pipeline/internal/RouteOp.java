@@ -6,7 +6,7 @@ import java.util.function.Predicate;
  * Sends each record to the first (or every) route whose condition holds, else to the default
  * route (the last output). Routes without a downstream consumer are simply not wired (null).
  */
-final class RouteOp extends Operator {
+final class RouteOp extends Operator implements MultiOutput {
   private final Predicate<Object>[] conditions;
   private final boolean firstMatch;
   private final Guard guard;
@@ -19,6 +19,17 @@ final class RouteOp extends Operator {
     this.guard = guard;
     this.routes = new Operator[conditions.length + 1];
     this.routePorts = new int[conditions.length + 1];
+  }
+
+  @Override
+  public int outputCount() {
+    return routes.length;
+  }
+
+  @Override
+  public void connectOutput(int port, Operator target, int targetPort) {
+    routes[port] = target;
+    routePorts[port] = targetPort;
   }
 
   @Override

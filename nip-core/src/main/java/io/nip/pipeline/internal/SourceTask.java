@@ -17,6 +17,8 @@ import java.util.TreeMap;
  * batches that did not fit (backpressure).
  */
 final class SourceTask extends Task implements SourceOutput<Object> {
+  /** An idle partition's watermark moves in steps of this size, not on every poll. */
+  private static final long IDLE_WATERMARK_STEP_MILLIS = 100;
   private final SourceReader<Object> reader;
   private final Operator head;
   private final Guard sourceGuard;
@@ -98,11 +100,14 @@ final class SourceTask extends Task implements SourceOutput<Object> {
         }
       }
       advanceWatermark();
-    } else if (!idle && now - lastActivity >= idleTimeoutMillis) {
-      idle = true;
-      for (ExchangeOp x : rt.exchanges) {
-        x.status(true);
+    } else if (now - lastActivity >= idleTimeoutMillis) {
+      if (!idle) {
+        idle = true;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(true);
+        }
       }
+      advanceIdleWatermark(now);
     }
     progress |= tickAll(now);
     if (status == SourceReader.Status.END_OF_INPUT) {
@@ -133,6 +138,25 @@ final class SourceTask extends Task implements SourceOutput<Object> {
       head.watermark(wm, 0);
       flushExchanges();
     }
+  }
+
+  /**
+   * An idle partition's event time follows the wall clock: at the idle timeout its watermark
+   * reaches the largest event time seen, and then moves on with the clock, so windows of a silent
+   * partition still close.
+   */
+  private boolean advanceIdleWatermark(long now) {
+    if (maxTimestamp == Long.MIN_VALUE) {
+      return false;
+    }
+    long wm = maxTimestamp + (now - lastActivity - idleTimeoutMillis);
+    if (wm >= emittedWatermark + IDLE_WATERMARK_STEP_MILLIS || (wm > emittedWatermark && emittedWatermark < maxTimestamp)) {
+      emittedWatermark = wm;
+      rt.watermark = wm;
+      head.watermark(wm, 0);
+      return true;
+    }
+    return false;
   }
 
   private void endInput(boolean exhausted) {
@@ -211,8 +235,12 @@ final class SourceTask extends Task implements SourceOutput<Object> {
     if (sourceTs != NO_TIMESTAMP) {
       return sourceTs;
     }
-    throw new NipException("record has no event time: the timestamp assigner returned null and the source "
-        + "'" + rt.sourceName() + "' gives no timestamp");
+    if (assigner != null) {
+      throw new NipException("record has no event time: the timestamp assigner returned null and the source "
+          + "'" + rt.sourceName() + "' gives no timestamp");
+    }
+    // no assigner, not an Event, no source time: processing time, as WatermarkStrategy documents
+    return nowMillis;
   }
 
   @Override
