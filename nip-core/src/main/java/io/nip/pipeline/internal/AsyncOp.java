@@ -113,7 +113,8 @@ final class AsyncOp extends Operator {
     }
   }
 
-  private void awaitCompletion() {
+  /** Waits up to 10 ms for some call to complete; also used by the test driver to settle. */
+  void awaitCompletion() {
     try {
       if (!completions.tryAcquire(10, TimeUnit.MILLISECONDS)) {
         return;

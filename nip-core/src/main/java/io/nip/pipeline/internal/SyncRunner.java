@@ -9,9 +9,12 @@ import java.util.Map;
 
 /**
  * Runs a plan on the caller's thread, for the test driver: every call runs all tasks round after
- * round until none makes progress. Deterministic: same inputs, same order, same outputs.
+ * round until none makes progress and no mapAsync call is in flight. Deterministic: same inputs,
+ * same order, same outputs.
  */
 public final class SyncRunner {
+  /** Waits of 10 ms each for in-flight mapAsync calls before giving up (30 s). */
+  private static final int MAX_ASYNC_WAITS = 3_000;
   private final Plan plan;
   private final io.nip.time.NipClock clock;
   private boolean closed;
@@ -34,6 +37,7 @@ public final class SyncRunner {
     if (closed) {
       throw new NipException("the test driver was closed");
     }
+    int waits = 0;
     for (int round = 0; round < 1_000_000; round++) {
       boolean progress = false;
       long now = clock.millis();
@@ -42,11 +46,35 @@ public final class SyncRunner {
           progress |= t.runOnce(now);
         }
       }
-      if (!progress) {
+      if (progress) {
+        waits = 0;
+      } else if (!awaitAsyncCall()) {
         return;
+      } else if (++waits > MAX_ASYNC_WAITS) {
+        throw new NipException("mapAsync calls were still in flight after 30 s; the test driver cannot settle");
       }
     }
     throw new NipException("the pipeline did not settle after 1,000,000 rounds (a loop in user code?)");
+  }
+
+  /**
+   * Not settled while a mapAsync call is in flight: its result is still to come.
+   *
+   * @return true after waiting (at most 10 ms) for a call of some task; false when none is in flight
+   */
+  private boolean awaitAsyncCall() {
+    for (Task t : plan.tasks) {
+      if (t.done) {
+        continue;
+      }
+      for (Operator op : t.rt.all) {
+        if (op instanceof AsyncOp && ((AsyncOp) op).inFlight() > 0) {
+          ((AsyncOp) op).awaitCompletion();
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
