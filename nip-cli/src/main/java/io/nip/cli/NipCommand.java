@@ -1,0 +1,80 @@
+package io.nip.cli;
+
+import io.nip.errors.NipException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code nip} command. Subcommands: {@code demo analytics}. Exit codes: 0 success, 1 the run
+ * failed, 2 bad arguments or files.
+ *
+ * <pre>{@code
+ * ./nip demo analytics --events 1000000
+ * ./nip demo analytics --input events.jsonl --output kept.jsonl --dlq-output bad.jsonl
+ * }</pre>
+ */
+@Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",
+    description = "NIP stream processing: demos of the tutorial's pipelines.",
+    subcommands = {DemoCommand.class})
+public final class NipCommand implements Runnable {
+  /** Exit code of a run that failed while processing. */
+  public static final int EXIT_FAILED = 1;
+  /** Exit code of bad arguments or unusable files. */
+  public static final int EXIT_USAGE = 2;
+
+  @Spec
+  CommandSpec spec;
+
+  /** Without a subcommand: print the usage and fail. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand, e.g. 'nip demo analytics'");
+  }
+
+  /**
+   * @return the configured command line: usage errors exit with {@link #EXIT_USAGE}, failures of a
+   *     run print one line (no stack trace) and exit with {@link #EXIT_FAILED}
+   */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new NipCommand());
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+      PrintWriter err = cmd.getErr();
+      if (ex instanceof UsageException) {
+        err.println("nip: " + ex.getMessage());
+        err.flush();
+        return EXIT_USAGE;
+      }
+      err.println("nip: error: " + describe(ex));
+      err.flush();
+      return EXIT_FAILED;
+    });
+    return cl;
+  }
+
+  private static String describe(Throwable ex) {
+    String msg = ex.getMessage();
+    if (!(ex instanceof NipException) && ex.getCause() instanceof NipException) {
+      msg = ex.getCause().getMessage();
+    }
+    return msg == null ? ex.toString() : msg;
+  }
+
+  /**
+   * @param args the command line
+   */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** A bad argument found after parsing, e.g. a missing input file; exits with {@link #EXIT_USAGE}. */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}
