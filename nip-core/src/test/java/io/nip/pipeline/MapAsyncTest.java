@@ -140,4 +140,40 @@ class MapAsyncTest {
       assertThat(driver.isCompleted()).isFalse();
     }
   }
+
+  @Test
+  void when_an_async_call_fails_later_then_its_dead_letter_names_its_own_record_position_and_time() {
+    // Given: the call for "bad" fails after the next record was read
+    CollectingSink<io.nip.errors.DeadLetter> dlq = Sinks.collecting("dlq");
+    Pipeline p = Pipeline.named("async-dlq",
+        PipelineConfig.builder().errorPolicy(io.nip.errors.ErrorPolicy.deadLetter(dlq)).build());
+    CollectingSink<String> out = Sinks.collecting("out");
+    p.from(Sources.<String>collection("in", List.of()))
+        .mapAsync(s -> {
+          CompletableFuture<String> f = new CompletableFuture<>();
+          if (s.equals("bad")) {
+            executor.schedule(() -> f.completeExceptionally(new IllegalStateException("remote said no")), 30,
+                TimeUnit.MILLISECONDS);
+          } else {
+            f.complete(s.toUpperCase());
+          }
+          return f;
+        }, AsyncOptions.unordered(4), Op.named("lookup"))
+        .to(out);
+    java.time.Instant t0 = java.time.Instant.parse("2026-01-17T17:00:00Z");
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When: positions 0, 1, 2
+      driver.<String>input("in").pipe("a", t0);
+      TestInput<String> in = driver.input("in");
+      in.pipeAll("bad", "c");
+      // Then
+      assertThat(driver.output(out)).containsExactly("A", "C");
+      assertThat(driver.<io.nip.errors.DeadLetter>output(dlq)).singleElement().satisfies(d -> {
+        assertThat(d.operator()).isEqualTo("lookup");
+        assertThat(d.value()).isEqualTo("bad");
+        assertThat(d.errorMessage()).isEqualTo("remote said no");
+        assertThat(d.position()).isEqualTo(1L);
+      });
+    }
+  }
 }

@@ -36,13 +36,18 @@ final class AsyncOp extends Operator {
     final Object key;
     final long timestamp;
     final CompletableFuture<?> future;
+    final long position;
+    final byte[] raw;
 
-    Entry(Object kind, Object value, Object key, long timestamp, CompletableFuture<?> future) {
+    Entry(Object kind, Object value, Object key, long timestamp, CompletableFuture<?> future, long position,
+        byte[] raw) {
       this.kind = kind;
       this.value = value;
       this.key = key;
       this.timestamp = timestamp;
       this.future = future;
+      this.position = position;
+      this.raw = raw;
     }
   }
 
@@ -70,7 +75,7 @@ final class AsyncOp extends Operator {
       f = CompletableFuture.failedFuture(e);
     }
     f.whenComplete((r, e) -> completions.release());
-    queue.add(new Entry(null, value, rt.key, rt.timestamp, f));
+    queue.add(new Entry(null, value, rt.key, rt.timestamp, f, rt.position, rt.raw));
     inFlight++;
     drain();
   }
@@ -80,7 +85,7 @@ final class AsyncOp extends Operator {
     if (queue.isEmpty()) {
       out.watermark(watermark, outPort);
     } else {
-      queue.add(new Entry(WATERMARK, null, null, watermark, null));
+      queue.add(new Entry(WATERMARK, null, null, watermark, null, -1, null));
     }
   }
 
@@ -168,8 +173,12 @@ final class AsyncOp extends Operator {
     inFlight--;
     long savedTs = rt.timestamp;
     Object savedKey = rt.key;
+    long savedPosition = rt.position;
+    byte[] savedRaw = rt.raw;
     rt.timestamp = e.timestamp;
     rt.key = e.key;
+    rt.position = e.position;
+    rt.raw = e.raw;
     try {
       Object result;
       try {
@@ -189,6 +198,8 @@ final class AsyncOp extends Operator {
     } finally {
       rt.timestamp = savedTs;
       rt.key = savedKey;
+      rt.position = savedPosition;
+      rt.raw = savedRaw;
     }
   }
 }
