@@ -5,11 +5,14 @@ import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
 import io.nip.source.SourceReader;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 
-/** A bounded source over a copied list; partition p holds elements p, p+n, p+2n ... */
+/**
+ * A bounded source over an unmodifiable copy of a collection (no copy when it already is an
+ * unmodifiable list); partition p holds elements p, p+n, p+2n ...
+ */
 public final class CollectionSource<T> implements Source<T> {
   private final String name;
   private final List<T> values;
@@ -24,12 +27,13 @@ public final class CollectionSource<T> implements Source<T> {
     if (partitions < 1) {
       throw ConfigurationException.invalid("source " + name + " partitions", partitions, "must be at least 1");
     }
+    Objects.requireNonNull(values, "values");
     this.name = name;
-    this.values = new ArrayList<>(values);
-    for (T v : this.values) {
-      if (v == null) {
-        throw ConfigurationException.invalid("source " + name, "a null element", "must not contain nulls");
-      }
+    try {
+      // an unmodifiable list (List.of, List.copyOf) is kept as it is; anything else is copied
+      this.values = List.copyOf(values);
+    } catch (NullPointerException e) {
+      throw ConfigurationException.invalid("source " + name, "a null element", "must not contain nulls");
     }
     this.partitions = partitions;
   }
