@@ -35,6 +35,17 @@ public interface SourceReader<T> extends AutoCloseable {
    */
   Status poll(SourceOutput<T> output, int maxRecords);
 
+  /**
+   * Whether this instance currently owns the partition. A partition held by another member of a
+   * consumer group reports false: it is idle at once (it does not hold the watermark back) and its
+   * event time does not move.
+   *
+   * @return true by default
+   */
+  default boolean isAssigned() {
+    return true;
+  }
+
   /** @return the position of the next record this reader will emit; stored by checkpoints */
   long position();
 

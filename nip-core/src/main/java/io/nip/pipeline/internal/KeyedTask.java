@@ -119,9 +119,9 @@ final class KeyedTask extends Task {
       }
     }
     if (!any) {
-      // every live channel is idle: their watermarks follow the wall clock, take the slowest
+      // every live channel is idle: those that saw data follow the wall clock; take the slowest of them
       for (int c = 0; c < channelWatermarks.length; c++) {
-        if (!channelEnded[c]) {
+        if (!channelEnded[c] && channelWatermarks[c] != Long.MIN_VALUE) {
           min = Math.min(min, channelWatermarks[c]);
           any = true;
         }

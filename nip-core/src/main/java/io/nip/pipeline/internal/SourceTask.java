@@ -107,6 +107,14 @@ final class SourceTask extends Task implements SourceOutput<Object> {
         }
       }
       advanceWatermark();
+    } else if (!reader.isAssigned()) {
+      lastActivity = now;
+      if (!idle) {
+        idle = true;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(true);
+        }
+      }
     } else if (now - lastActivity >= idleTimeoutMillis) {
       if (!idle) {
         idle = true;
