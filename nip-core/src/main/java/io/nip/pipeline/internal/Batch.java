@@ -16,6 +16,7 @@ final class Batch {
   Object[] keys;
   Object[] values;
   long[] timestamps;
+  long[] positions;
   int size;
   long watermark = NO_WATERMARK;
   long barrier = -1;
@@ -28,12 +29,14 @@ final class Batch {
     this.keys = new Object[capacity];
     this.values = new Object[capacity];
     this.timestamps = new long[capacity];
+    this.positions = new long[capacity];
   }
 
-  boolean add(Object key, Object value, long timestamp) {
+  boolean add(Object key, Object value, long timestamp, long position) {
     keys[size] = key;
     values[size] = value;
     timestamps[size] = timestamp;
+    positions[size] = position;
     return ++size == values.length;
   }
 }

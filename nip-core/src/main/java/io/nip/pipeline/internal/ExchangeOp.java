@@ -65,7 +65,7 @@ final class ExchangeOp extends Operator {
     if (b == null) {
       b = current[t] = new Batch(channel, input, batchCapacity);
     }
-    if (b.add(key, value, rt.timestamp)) {
+    if (b.add(key, value, rt.timestamp, rt.position)) {
       seal(t);
     }
   }

@@ -22,8 +22,17 @@ final class KeyedTask extends Task {
   private long barrierForwarded;
   private boolean ended;
 
-  KeyedTask(TaskRuntime rt, int index, Inbox inbox, Operator[] entries, int channels, Checkpoints checkpoints) {
+  private final int[] channelTask;
+  private final String[] channelSource;
+  private final int[] channelPartition;
+
+  KeyedTask(TaskRuntime rt, int index, Inbox inbox, Operator[] entries, int channels, Checkpoints checkpoints,
+      int[] channelTask, String[] channelSource, int[] channelPartition) {
     super(rt, index);
+    this.channelTask = channelTask;
+    this.channelSource = channelSource;
+    this.channelPartition = channelPartition;
+    rt.channels = channels;
     this.inbox = inbox;
     this.entries = entries;
     this.channelWatermarks = new long[channels];
@@ -72,13 +81,19 @@ final class KeyedTask extends Task {
     Object[] keys = b.keys;
     Object[] values = b.values;
     long[] ts = b.timestamps;
+    long[] pos = b.positions;
     TaskRuntime r = rt;
+    int c = b.channel;
+    r.channel = c;
+    r.sourceName = channelSource[c];
+    r.partition = channelPartition[c];
+    r.raw = null;
     for (int i = 0, n = b.size; i < n; i++) {
       r.timestamp = ts[i];
       r.key = keys[i];
+      r.position = pos[i];
       entry.process(values[i]);
     }
-    int c = b.channel;
     if (b.status != Batch.STATUS_NONE) {
       channelIdle[c] = b.status == Batch.STATUS_IDLE;
       updateWatermark();
@@ -101,6 +116,9 @@ final class KeyedTask extends Task {
           }
         }
         ended = true;
+        if (checkpoints != null) {
+          checkpoints.finalHold(heldByTask());
+        }
         done = flushExchanges();
       } else {
         updateWatermark();
@@ -156,9 +174,31 @@ final class KeyedTask extends Task {
         }
       }
       if (checkpoints != null) {
-        checkpoints.ack(index, min);
+        checkpoints.ack(index, min, heldByTask());
       }
     }
+  }
+
+  /** @return per upstream source task (global index), the smallest source position still held here */
+  private long[] heldByTask() {
+    long[] perChannel = new long[channelTask.length];
+    java.util.Arrays.fill(perChannel, Long.MAX_VALUE);
+    for (Operator op : rt.all) {
+      if (op instanceof HoldsRecords) {
+        ((HoldsRecords) op).lowestHeldPositions(perChannel);
+      }
+    }
+    long[] perTask = null;
+    for (int c = 0; c < perChannel.length; c++) {
+      if (perChannel[c] != Long.MAX_VALUE && channelTask[c] >= 0) {
+        if (perTask == null) {
+          perTask = new long[checkpoints.taskCount()];
+          java.util.Arrays.fill(perTask, Long.MAX_VALUE);
+        }
+        perTask[channelTask[c]] = Math.min(perTask[channelTask[c]], perChannel[c]);
+      }
+    }
+    return perTask;
   }
 
   long watermark() {

@@ -41,6 +41,9 @@ public final class Planner {
   private final List<Inbox[]> stageInboxes = new ArrayList<>();
   private final Map<String, Integer> channelBase = new HashMap<>();
   private final List<Integer> channelCount = new ArrayList<>();
+  private final List<int[]> channelTask = new ArrayList<>();
+  private final List<String[]> channelSource = new ArrayList<>();
+  private final List<int[]> channelPartition = new ArrayList<>();
 
   /**
    * @param graph the logical graph
@@ -90,6 +93,34 @@ public final class Planner {
       for (int st : reachedStages(stages.get(g))) {
         channelBase.put("k" + g + ":" + st, counts[st]);
         counts[st] += parallelism;
+      }
+    }
+    int globalSource = 0;
+    for (int g = 0; g < stages.size(); g++) {
+      channelTask.add(new int[counts[g]]);
+      channelSource.add(new String[counts[g]]);
+      channelPartition.add(new int[counts[g]]);
+    }
+    for (Node s : sources) {
+      Source<?> src = resolved.get(s);
+      for (int st : reachedStages(List.of(s))) {
+        int base = channelBase.get("s" + s.id + ":" + st);
+        for (int p = 0; p < src.partitions(); p++) {
+          channelTask.get(st)[base + p] = globalSource + p;
+          channelSource.get(st)[base + p] = src.name();
+          channelPartition.get(st)[base + p] = p;
+        }
+      }
+      globalSource += src.partitions();
+    }
+    for (int g = 0; g < stages.size(); g++) {
+      for (int st : reachedStages(stages.get(g))) {
+        int base = channelBase.get("k" + g + ":" + st);
+        for (int i = 0; i < parallelism; i++) {
+          channelTask.get(st)[base + i] = -1;
+          channelSource.get(st)[base + i] = "keyed-" + g;
+          channelPartition.get(st)[base + i] = i;
+        }
       }
     }
     for (int g = 0; g < stages.size(); g++) {
@@ -148,7 +179,8 @@ public final class Planner {
       entries[i] = chain.wireChildren(exchanges.get(i), new IdentityOp());
     }
     chain.open();
-    return new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps);
+    return new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps,
+        channelTask.get(stage), channelSource.get(stage), channelPartition.get(stage));
   }
 
   private TaskRuntime newRuntime(String taskId) {

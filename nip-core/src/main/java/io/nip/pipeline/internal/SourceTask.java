@@ -200,14 +200,15 @@ final class SourceTask extends Task implements SourceOutput<Object> {
     }
     commitSinks(completed);
     if (pos != null) {
-      reader.commit(pos);
+      reader.commit(Math.min(pos, checkpoints.completedHold(index)));
     }
     return false;
   }
 
   /** After every task ended: commit the final position. Called by the runner thread. */
   void finalCommit() {
-    reader.commit(reader.position());
+    long held = checkpoints == null ? Long.MAX_VALUE : checkpoints.finalHold(index);
+    reader.commit(Math.min(reader.position(), held));
     commitSinks(Long.MAX_VALUE);
   }
 

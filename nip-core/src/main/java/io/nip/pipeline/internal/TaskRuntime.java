@@ -32,6 +32,10 @@ public final class TaskRuntime implements SinkContext {
   Object key;
   byte[] raw;
   long position = -1;
+  /** In a keyed task: the input channel of the current record (its upstream task), else -1. */
+  int channel = -1;
+  /** In a keyed task: the number of input channels. */
+  int channels;
   int partition = -1;
   String sourceName = "";
   long watermark = Long.MIN_VALUE;

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * processing-time interval and are purged after each firing. Processing-time windows take the
  * clock's time as the event time and fire on processing-time timers.
  */
-final class WindowOp extends Operator implements MultiOutput {
+final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   private static final byte FIRE = 0;
   private static final byte CLEANUP = 1;
   private static final byte EARLY = 2;
@@ -65,6 +65,8 @@ final class WindowOp extends Operator implements MultiOutput {
     boolean dirty;
     boolean earlyTimer;
     long count;
+    /** Per input channel, the smallest source position folded into this window; null until known. */
+    long[] minPos;
 
     Win(long start, long end, Object acc) {
       this.start = start;
@@ -212,8 +214,49 @@ final class WindowOp extends Operator implements MultiOutput {
       registerEnd(key, w);
     }
     w.acc = spec.aggregate().add(w.acc, value);
+    track(w);
     store.put(key, kw);
     afterUpdate(key, w);
+  }
+
+  private void track(Win w) {
+    int c = rt.channel;
+    if (c < 0 || rt.position < 0) {
+      return;
+    }
+    if (w.minPos == null) {
+      w.minPos = new long[rt.channels];
+      java.util.Arrays.fill(w.minPos, Long.MAX_VALUE);
+    }
+    if (rt.position < w.minPos[c]) {
+      w.minPos[c] = rt.position;
+    }
+  }
+
+  private static void mergePositions(Win into, Win from) {
+    if (from.minPos == null) {
+      return;
+    }
+    if (into.minPos == null) {
+      into.minPos = from.minPos.clone();
+      return;
+    }
+    for (int i = 0; i < into.minPos.length; i++) {
+      into.minPos[i] = Math.min(into.minPos[i], from.minPos[i]);
+    }
+  }
+
+  @Override
+  public void lowestHeldPositions(long[] minPositions) {
+    store.forEach((key, kw) -> {
+      for (Win w : kw.values()) {
+        if (w.minPos != null) {
+          for (int i = 0; i < minPositions.length && i < w.minPos.length; i++) {
+            minPositions[i] = Math.min(minPositions[i], w.minPos[i]);
+          }
+        }
+      }
+    });
   }
 
   private void afterUpdate(Object key, Win w) {
@@ -269,6 +312,7 @@ final class WindowOp extends Operator implements MultiOutput {
       merged = new Win(start, end, spec.aggregate().createAccumulator());
       for (Win w : scratch) {
         merged.acc = spec.aggregate().merge(merged.acc, w.acc);
+        mergePositions(merged, w);
         merged.fired |= w.fired;
         kw.remove(w.start);
         unregisterEnd(key, w);
@@ -277,6 +321,7 @@ final class WindowOp extends Operator implements MultiOutput {
       registerEnd(key, merged);
     }
     merged.acc = spec.aggregate().add(merged.acc, value);
+    track(merged);
     store.put(key, kw);
     afterUpdate(key, merged);
   }
@@ -293,6 +338,7 @@ final class WindowOp extends Operator implements MultiOutput {
       }
     }
     w.acc = spec.aggregate().add(w.acc, value);
+    track(w);
     w.count++;
     store.put(key, kw);
     if (countTrigger > 0 && w.count >= countTrigger) {
