@@ -1,0 +1,120 @@
+package io.nip.kafka.embedded.internal;
+
+import java.net.BindException;
+import java.util.Map;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running {@link KafkaRaftServer} in combined mode (broker and controller in one node) and the
+ * directory it owns.
+ *
+ * <p>Start-up = pick two free ports, create and format a temporary directory, start the server.
+ * {@link KafkaRaftServer#startup()} returns once the broker has caught up with the metadata log and
+ * been unfenced by its own controller, so the node serves requests when this returns. Ports are
+ * chosen before the bind, so another process can steal one in between; that shows up as a
+ * {@link BindException} and the whole sequence is retried with new ports and a new directory (the
+ * formatted quorum records the controller's port, so the directory cannot be reused).
+ *
+ * <p>Not thread-safe; {@code EmbeddedKafka} serialises {@link #stop()}.
+ */
+public final class KraftBroker {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KraftBroker.class);
+  private static final int ATTEMPTS = 3;
+
+  private final LogDirectory directory;
+  private final KafkaRaftServer server;
+  private final int brokerPort;
+
+  private KraftBroker(LogDirectory directory, KafkaRaftServer server, int brokerPort) {
+    this.directory = directory;
+    this.server = server;
+    this.brokerPort = brokerPort;
+  }
+
+  /** Formats a fresh directory and starts the node; {@code overrides} must not hold managed keys. */
+  public static KraftBroker start(Map<String, String> overrides) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(overrides);
+      } catch (RuntimeException e) {
+        if (attempt >= ATTEMPTS || !causedByBindFailure(e)) {
+          throw e;
+        }
+        LOG.warn("Port taken while starting the embedded broker (attempt {} of {}), retrying: {}",
+            attempt, ATTEMPTS, e.toString());
+      }
+    }
+  }
+
+  private static KraftBroker startOnce(Map<String, String> overrides) {
+    int[] ports = LocalPorts.twoFreePorts();
+    LogDirectory directory = LogDirectory.createTemporary();
+    try {
+      Map<String, String> properties =
+          BrokerProperties.of(ports[0], ports[1], directory.logs(), overrides);
+      directory.format(properties);
+      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties), Time.SYSTEM);
+      try {
+        server.startup();
+      } catch (RuntimeException | Error e) {
+        shutdownQuietly(server);
+        throw e;
+      }
+      return new KraftBroker(directory, server, ports[0]);
+    } catch (RuntimeException | Error e) {
+      deleteQuietly(directory);
+      throw e;
+    }
+  }
+
+  /** {@code host:port} of the PLAINTEXT listener. */
+  public String bootstrapServers() {
+    return BrokerProperties.HOST + ":" + brokerPort;
+  }
+
+  /** The temporary directory holding the configuration and the logs. */
+  public LogDirectory directory() {
+    return directory;
+  }
+
+  /** Shuts the node down, waits for it, then deletes its directory. */
+  public void stop() {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } finally {
+      directory.delete();
+    }
+  }
+
+  private static boolean causedByBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void shutdownQuietly(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      LOG.warn("Shutting down a broker that failed to start failed too", e);
+    }
+  }
+
+  private static void deleteQuietly(LogDirectory directory) {
+    try {
+      directory.delete();
+    } catch (RuntimeException e) {
+      LOG.warn("Could not delete {}", directory.root(), e);
+    }
+  }
+}
