@@ -1,0 +1,263 @@
+package io.nip.kafka;
+
+import io.nip.errors.ConfigurationException;
+import io.nip.kafka.internal.KafkaFetcher;
+import io.nip.serde.Serde;
+import io.nip.source.Source;
+import io.nip.source.SourceContext;
+import io.nip.source.SourceReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads Kafka topics as a consumer-group member. Each topic partition is a task of the pipeline;
+ * partitions assigned to other members of the group are idle here. Offsets are committed only once
+ * the results of the records before them reached the sinks (at-least-once); a task that falls
+ * behind pauses its partition instead of buffering without bound; the lag of every assigned
+ * partition is the gauge {@code nip.kafka.consumer.lag}. A value that does not deserialize goes to
+ * the pipeline's error policy with its bytes, topic, partition and offset.
+ *
+ * <pre>{@code
+ * KafkaSource<UserEvent> events = KafkaSource.builder("user-events", Serdes.json(UserEvent.class))
+ *     .bootstrapServers("localhost:9092").groupId("analytics").offsetReset(OffsetReset.EARLIEST).build();
+ * }</pre>
+ *
+ * <p>In bounded mode the source takes the end offsets at start and ends each partition there; the
+ * pipeline then completes by itself.
+ *
+ * @param <T> the value type
+ */
+public final class KafkaSource<T> implements Source<T> {
+  private final String name;
+  private final List<String> topics;
+  private final Pattern pattern;
+  private final Serde<T> valueSerde;
+  private final Map<String, Object> consumerProps;
+  private final boolean bounded;
+  private final int maxBufferedRecords;
+  private List<TopicPartition> partitions;
+  private KafkaFetcher fetcher;
+
+  private KafkaSource(Builder<T> b) {
+    this.name = b.name != null ? b.name : (b.topics.isEmpty() ? "kafka" : String.join("+", b.topics));
+    this.topics = List.copyOf(b.topics);
+    this.pattern = b.pattern;
+    this.valueSerde = b.valueSerde;
+    this.consumerProps = Map.copyOf(b.props);
+    this.bounded = b.bounded;
+    this.maxBufferedRecords = b.maxBufferedRecords;
+  }
+
+  /**
+   * @param topic the topic to read
+   * @param valueSerde parses record values
+   * @param <T> value type
+   * @return a builder
+   */
+  public static <T> Builder<T> builder(String topic, Serde<T> valueSerde) {
+    Builder<T> b = new Builder<>(valueSerde);
+    b.topics.add(Objects.requireNonNull(topic, "topic"));
+    return b;
+  }
+
+  /**
+   * @param topics topics to read
+   * @param valueSerde parses record values
+   * @param <T> value type
+   * @return a builder
+   */
+  public static <T> Builder<T> builder(List<String> topics, Serde<T> valueSerde) {
+    Builder<T> b = new Builder<>(valueSerde);
+    b.topics.addAll(topics);
+    return b;
+  }
+
+  /**
+   * @param topicPattern topics to read: those matching when the pipeline starts
+   * @param valueSerde parses record values
+   * @param <T> value type
+   * @return a builder
+   */
+  public static <T> Builder<T> builder(Pattern topicPattern, Serde<T> valueSerde) {
+    Builder<T> b = new Builder<>(valueSerde);
+    b.pattern = Objects.requireNonNull(topicPattern, "topicPattern");
+    return b;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public synchronized int partitions() {
+    return partitionList().size();
+  }
+
+  @Override
+  public boolean isBounded() {
+    return bounded;
+  }
+
+  /** @return the topic partitions, in task order */
+  public synchronized List<TopicPartition> partitionList() {
+    if (partitions == null) {
+      partitions = discover();
+    }
+    return partitions;
+  }
+
+  @Override
+  public synchronized SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+    if (fetcher == null || fetcher.isClosed()) {
+      fetcher = new KafkaFetcher(name, partitionList(), consumerProps, bounded, maxBufferedRecords, context);
+    }
+    return fetcher.reader(partition, valueSerde);
+  }
+
+  private List<TopicPartition> discover() {
+    Map<String, Object> adminProps = new HashMap<>();
+    for (Map.Entry<String, Object> e : consumerProps.entrySet()) {
+      if (!e.getKey().startsWith("key.") && !e.getKey().startsWith("value.")
+          && !e.getKey().equals(ConsumerConfig.GROUP_ID_CONFIG) && !e.getKey().startsWith("auto.")
+          && !e.getKey().startsWith("enable.") && !e.getKey().startsWith("max.poll")
+          && !e.getKey().startsWith("fetch.") && !e.getKey().startsWith("isolation")
+          && !e.getKey().startsWith("partition.") && !e.getKey().startsWith("session.")
+          && !e.getKey().startsWith("heartbeat.") && !e.getKey().startsWith("group.")
+          && !e.getKey().startsWith("client.rack") && !e.getKey().startsWith("allow.")) {
+        adminProps.put(e.getKey(), e.getValue());
+      }
+    }
+    try (Admin admin = Admin.create(adminProps)) {
+      List<String> names = new ArrayList<>(topics);
+      if (pattern != null) {
+        Set<String> all = admin.listTopics().names().get();
+        for (String t : all) {
+          if (pattern.matcher(t).matches() && !names.contains(t)) {
+            names.add(t);
+          }
+        }
+        names.sort(null);
+      }
+      if (names.isEmpty()) {
+        throw new ConfigurationException("kafka source '" + name + "' topics", "no topic matches " + pattern);
+      }
+      Map<String, TopicDescription> desc = admin.describeTopics(names).allTopicNames().get();
+      List<TopicPartition> out = new ArrayList<>();
+      for (String t : names) {
+        desc.get(t).partitions().forEach(p -> out.add(new TopicPartition(t, p.partition())));
+      }
+      return List.copyOf(out);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new io.nip.errors.ConnectorException("interrupted while describing topics of '" + name + "'", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new io.nip.errors.ConnectorException("kafka source '" + name + "' cannot describe topics "
+          + (topics.isEmpty() ? pattern : topics) + ": " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /**
+   * Settings of a {@link KafkaSource}.
+   *
+   * @param <T> value type
+   */
+  public static final class Builder<T> {
+    private final List<String> topics = new ArrayList<>();
+    private Pattern pattern;
+    private final Serde<T> valueSerde;
+    private final Map<String, Object> props = new HashMap<>();
+    private String name;
+    private boolean bounded;
+    private int maxBufferedRecords = 10_000;
+
+    private Builder(Serde<T> valueSerde) {
+      this.valueSerde = Objects.requireNonNull(valueSerde, "valueSerde");
+      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    }
+
+    /** @param servers "host:port[,host:port]" @return this */
+    public Builder<T> bootstrapServers(String servers) {
+      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(servers, "servers"));
+      return this;
+    }
+
+    /** @param groupId the consumer group (instances with the same id share the partitions) @return this */
+    public Builder<T> groupId(String groupId) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, Objects.requireNonNull(groupId, "groupId"));
+      return this;
+    }
+
+    /** @param reset where a group without committed offsets starts @return this */
+    public Builder<T> offsetReset(OffsetReset reset) {
+      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset.configValue());
+      return this;
+    }
+
+    /** @param name the source's name in the pipeline (default: the topics) @return this */
+    public Builder<T> name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Passes a consumer setting through (SASL, SSL, fetch tuning ...). Values are never logged.
+     *
+     * @param key a Kafka consumer config key
+     * @param value its value
+     * @return this
+     */
+    public Builder<T> consumerProperty(String key, Object value) {
+      Objects.requireNonNull(key, "key");
+      if (key.equals(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG) && Boolean.parseBoolean(String.valueOf(value))) {
+        throw ConfigurationException.invalid(key, value, "must stay false: offsets are committed after the sinks");
+      }
+      props.put(key, Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** @param properties consumer settings to pass through @return this */
+    public Builder<T> consumerProperties(Map<String, ?> properties) {
+      properties.forEach(this::consumerProperty);
+      return this;
+    }
+
+    /** Ends every partition at the end offset it had when the pipeline started. @return this */
+    public Builder<T> bounded() {
+      this.bounded = true;
+      return this;
+    }
+
+    /** @param records most records fetched ahead per partition before it is paused, 1 or more @return this */
+    public Builder<T> maxBufferedRecords(int records) {
+      if (records < 1) {
+        throw ConfigurationException.invalid("maxBufferedRecords", records, "must be at least 1");
+      }
+      this.maxBufferedRecords = records;
+      return this;
+    }
+
+    /** @return the validated source */
+    public KafkaSource<T> build() {
+      if (!props.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+        throw new ConfigurationException("bootstrapServers", "is required");
+      }
+      if (!props.containsKey(ConsumerConfig.GROUP_ID_CONFIG)) {
+        throw new ConfigurationException("groupId", "is required");
+      }
+      if (topics.isEmpty() && pattern == null) {
+        throw new ConfigurationException("topics", "give at least one topic or a pattern");
+      }
+      return new KafkaSource<>(this);
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package io.nip.kafka.internal;
+
+import io.micrometer.core.instrument.Gauge;
+import io.nip.errors.ConnectorException;
+import io.nip.serde.Serde;
+import io.nip.source.SourceContext;
+import io.nip.source.SourceReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the one {@link KafkaConsumer} of a source in this process, on its own thread (the consumer
+ * is not thread-safe), and feeds one {@link PartitionBuffer} per topic partition that the task
+ * readers drain. A buffer holding {@code maxBuffered} records pauses its partition; below half it
+ * resumes. Readers ask for commits by position; the fetcher thread commits them for partitions it
+ * still owns, and before a partition is revoked. In bounded mode it takes the end offsets at start
+ * and marks a partition ended once its records up to there were read here, or once the group's
+ * committed offset (another member's work) reached the end.
+ */
+public final class KafkaFetcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaFetcher.class);
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final String sourceName;
+  private final List<TopicPartition> partitions;
+  private final Map<TopicPartition, PartitionBuffer> buffers = new HashMap<>();
+  private final PartitionBuffer[] byIndex;
+  private final boolean bounded;
+  private final int maxBuffered;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Thread thread;
+  private final AtomicInteger openReaders = new AtomicInteger();
+  private volatile boolean closing;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+  private long lastEndCheck;
+
+  /**
+   * @param sourceName source name (thread name, metrics)
+   * @param partitions every partition of the source, in task order
+   * @param props consumer settings
+   * @param bounded stop at the end offsets taken now
+   * @param maxBuffered records fetched ahead per partition before pausing it
+   * @param context pipeline services
+   */
+  public KafkaFetcher(String sourceName, List<TopicPartition> partitions, Map<String, Object> props,
+      boolean bounded, int maxBuffered, SourceContext context) {
+    this.sourceName = sourceName;
+    this.partitions = partitions;
+    this.bounded = bounded;
+    this.maxBuffered = maxBuffered;
+    this.byIndex = new PartitionBuffer[partitions.size()];
+    for (int i = 0; i < partitions.size(); i++) {
+      TopicPartition tp = partitions.get(i);
+      PartitionBuffer b = new PartitionBuffer(tp);
+      byIndex[i] = b;
+      buffers.put(tp, b);
+      Gauge.builder("nip.kafka.consumer.lag", b, x -> x.lag < 0 ? Double.NaN : x.lag)
+          .description("records between this member's position and the end of the partition")
+          .tag("pipeline", context.pipelineName()).tag("source", sourceName)
+          .tag("topic", tp.topic()).tag("partition", Integer.toString(tp.partition()))
+          .strongReference(true)
+          .register(context.meterRegistry());
+    }
+    Map<String, Object> cfg = new HashMap<>(props);
+    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    cfg.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    cfg.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    cfg.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    cfg.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, context.pipelineName() + "-" + sourceName);
+    this.consumer = new KafkaConsumer<>(cfg);
+    if (bounded) {
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      ends.forEach((tp, end) -> buffers.get(tp).endOffset = end);
+    }
+    Set<String> topics = new HashSet<>();
+    partitions.forEach(tp -> topics.add(tp.topic()));
+    consumer.subscribe(topics, new Listener());
+    this.thread = new Thread(this::run, "nip-kafka-fetcher-" + sourceName);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * @param index the partition's task index
+   * @param serde value serde
+   * @param <T> value type
+   * @return a reader of that partition
+   */
+  public <T> SourceReader<T> reader(int index, Serde<T> serde) {
+    openReaders.incrementAndGet();
+    return new KafkaPartitionReader<>(this, byIndex[index], serde, bounded);
+  }
+
+  /** @return true once the fetcher has been closed */
+  public boolean isClosed() {
+    return closing;
+  }
+
+  void checkHealthy() {
+    Throwable f = failure;
+    if (f != null) {
+      throw new ConnectorException("kafka source '" + sourceName + "' failed: " + f.getMessage(), f);
+    }
+  }
+
+  void readerClosed() {
+    if (openReaders.decrementAndGet() == 0) {
+      close();
+    }
+  }
+
+  private void run() {
+    try {
+      while (!closing) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        for (TopicPartition tp : records.partitions()) {
+          PartitionBuffer b = buffers.get(tp);
+          if (b != null && b.assigned) {
+            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+            b.buffered.addAndGet(list.size());
+            b.queue.add(list);
+          }
+        }
+        commitPending(null);
+        flowControl();
+        if (bounded) {
+          checkEnds();
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (Throwable e) {
+      failure = e;
+      LOG.error("kafka source '{}' stopped fetching", sourceName, e);
+    } finally {
+      try {
+        commitPending(null);
+      } catch (RuntimeException e) {
+        LOG.warn("kafka source '{}' could not commit its final offsets: {}", sourceName, e.toString());
+      }
+      consumer.close(Duration.ofSeconds(5));
+      closed = true;
+    }
+  }
+
+  private void commitPending(Collection<TopicPartition> only) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (PartitionBuffer b : byIndex) {
+      long pos = b.pendingCommit;
+      if (pos >= 0 && b.assigned && pos > b.committed && (only == null || only.contains(b.tp))) {
+        offsets.put(b.tp, new OffsetAndMetadata(pos));
+      }
+    }
+    if (!offsets.isEmpty()) {
+      consumer.commitSync(offsets);
+      offsets.forEach((tp, o) -> buffers.get(tp).committed = o.offset());
+    }
+  }
+
+  private void flowControl() {
+    List<TopicPartition> pause = new ArrayList<>();
+    List<TopicPartition> resume = new ArrayList<>();
+    for (PartitionBuffer b : byIndex) {
+      if (!b.assigned) {
+        continue;
+      }
+      int n = b.buffered.get();
+      if (!b.paused && n >= maxBuffered) {
+        b.paused = true;
+        pause.add(b.tp);
+      } else if (b.paused && n < maxBuffered / 2) {
+        b.paused = false;
+        resume.add(b.tp);
+      }
+      OptionalLong lag = consumer.currentLag(b.tp);
+      if (lag.isPresent()) {
+        b.lag = lag.getAsLong() + n;
+      }
+    }
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+    }
+    if (!resume.isEmpty()) {
+      consumer.resume(resume);
+    }
+  }
+
+  private void checkEnds() {
+    long now = System.nanoTime();
+    if (now - lastEndCheck < 500_000_000L) {
+      return;
+    }
+    lastEndCheck = now;
+    Set<TopicPartition> open = new HashSet<>();
+    for (PartitionBuffer b : byIndex) {
+      if (!b.ended && !b.assigned) {
+        open.add(b.tp);
+      }
+    }
+    if (open.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(open);
+    committed.forEach((tp, o) -> {
+      PartitionBuffer b = buffers.get(tp);
+      if (o != null && o.offset() >= b.endOffset) {
+        b.ended = true;
+      } else if (o == null && b.endOffset == 0) {
+        b.ended = true;
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    consumer.wakeup();
+    try {
+      thread.join(15_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Moves partitions in and out of this member, called by the consumer inside poll. */
+  private final class Listener implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      try {
+        commitPending(revoked);
+      } catch (RuntimeException e) {
+        LOG.warn("kafka source '{}' could not commit offsets of revoked partitions {}: {}", sourceName, revoked,
+            e.toString());
+      }
+      for (TopicPartition tp : revoked) {
+        PartitionBuffer b = buffers.get(tp);
+        if (b != null) {
+          b.assigned = false;
+          b.paused = false;
+          b.queue.clear();
+          b.buffered.set(0);
+          b.lag = -1;
+        }
+      }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
+      onPartitionsRevoked(lost);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      for (TopicPartition tp : assigned) {
+        PartitionBuffer b = buffers.get(tp);
+        if (b == null) {
+          continue;
+        }
+        long position = consumer.position(tp);
+        b.startPosition = position;
+        b.committed = position;
+        b.epoch.incrementAndGet();
+        b.assigned = true;
+      }
+    }
+  }
+}

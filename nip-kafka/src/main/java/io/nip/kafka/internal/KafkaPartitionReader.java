@@ -1,0 +1,113 @@
+package io.nip.kafka.internal;
+
+import io.nip.serde.Serde;
+import io.nip.source.SourceOutput;
+import io.nip.source.SourceReader;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Reads one partition's buffer on the task thread: deserializes values (a failure goes to the
+ * error policy with the raw bytes and offset), emits with the record timestamp, and reports the
+ * position of the next record. After a reassignment it starts again from the fetcher's position.
+ */
+final class KafkaPartitionReader<T> implements SourceReader<T> {
+  private final KafkaFetcher fetcher;
+  private final PartitionBuffer buf;
+  private final Serde<T> serde;
+  private final boolean bounded;
+  private List<ConsumerRecord<byte[], byte[]>> current;
+  private int index;
+  private long next = NO_POSITION;
+  private int epoch = -1;
+  private boolean closed;
+
+  KafkaPartitionReader(KafkaFetcher fetcher, PartitionBuffer buf, Serde<T> serde, boolean bounded) {
+    this.fetcher = fetcher;
+    this.buf = buf;
+    this.serde = serde;
+    this.bounded = bounded;
+  }
+
+  @Override
+  public Status poll(SourceOutput<T> output, int maxRecords) {
+    fetcher.checkHealthy();
+    if (!buf.assigned) {
+      current = null;
+      return bounded && buf.ended ? Status.END_OF_INPUT : Status.NOTHING_AVAILABLE;
+    }
+    int e = buf.epoch.get();
+    if (e != epoch) {
+      epoch = e;
+      current = null;
+      next = buf.startPosition;
+    }
+    if (bounded && next >= buf.endOffset) {
+      buf.ended = true;
+      return Status.END_OF_INPUT;
+    }
+    int emitted = 0;
+    while (emitted < maxRecords) {
+      if (current == null || index >= current.size()) {
+        current = buf.queue.poll();
+        index = 0;
+        if (current == null) {
+          break;
+        }
+      }
+      ConsumerRecord<byte[], byte[]> r = current.get(index++);
+      buf.buffered.decrementAndGet();
+      if (r.offset() < next) {
+        continue;
+      }
+      if (bounded && r.offset() >= buf.endOffset) {
+        next = buf.endOffset;
+        break;
+      }
+      next = r.offset() + 1;
+      emitted++;
+      byte[] raw = r.value();
+      T value;
+      try {
+        value = serde.deserialize(raw);
+        if (value == null) {
+          throw new io.nip.errors.SerializationException("record value is null (a tombstone)", raw, null);
+        }
+      } catch (RuntimeException ex) {
+        output.fail(raw, r.offset(), ex);
+        continue;
+      }
+      output.emit(value, raw, r.offset(), r.timestamp());
+    }
+    if (bounded && next >= buf.endOffset) {
+      buf.ended = true;
+      return Status.END_OF_INPUT;
+    }
+    return emitted > 0 ? Status.MORE_AVAILABLE : Status.NOTHING_AVAILABLE;
+  }
+
+  @Override
+  public boolean isAssigned() {
+    return buf.assigned;
+  }
+
+  @Override
+  public long position() {
+    return next;
+  }
+
+  @Override
+  public void commit(long position) {
+    if (position >= 0) {
+      buf.pendingCommit = position;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      fetcher.readerClosed();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.nip.kafka.internal;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The hand-over point between the fetcher thread and one partition's task: fetched record lists,
+ * how many records wait, ownership and positions. Written by the fetcher, read by the reader
+ * (volatile fields and concurrent collections; no locks).
+ */
+final class PartitionBuffer {
+  final TopicPartition tp;
+  final ConcurrentLinkedQueue<List<ConsumerRecord<byte[], byte[]>>> queue = new ConcurrentLinkedQueue<>();
+  final AtomicInteger buffered = new AtomicInteger();
+  final AtomicInteger epoch = new AtomicInteger();
+  volatile boolean assigned;
+  volatile boolean paused;
+  volatile boolean ended;
+  volatile long startPosition = -1;
+  volatile long endOffset = Long.MAX_VALUE;
+  volatile long pendingCommit = -1;
+  volatile long committed = -1;
+  volatile long lag = -1;
+
+  PartitionBuffer(TopicPartition tp) {
+    this.tp = tp;
+  }
+}

@@ -1,0 +1,103 @@
+package io.nip.kafka.internal;
+
+import io.nip.errors.ConnectorException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One {@link KafkaProducer} (thread-safe) shared by every writer of a sink: opened by the first
+ * writer, closed by the last. Idempotent with {@code acks=all} unless the user overrides it. The
+ * first asynchronous send failure is kept and thrown by the next send or flush, so a failed write
+ * is never silently lost.
+ */
+public final class SharedProducer {
+  private final String name;
+  private final Map<String, Object> props;
+  private KafkaProducer<byte[], byte[]> producer;
+  private int handles;
+  private final AtomicReference<Exception> failure = new AtomicReference<>();
+
+  /**
+   * @param name sink name, for messages
+   * @param props producer settings
+   */
+  public SharedProducer(String name, Map<String, Object> props) {
+    this.name = name;
+    Map<String, Object> cfg = new HashMap<>(props);
+    cfg.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+    cfg.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    cfg.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    cfg.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    cfg.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    cfg.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    cfg.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    this.props = cfg;
+  }
+
+  /** @return a handle for one writer */
+  public synchronized Handle open() {
+    if (producer == null) {
+      producer = new KafkaProducer<>(props);
+    }
+    handles++;
+    return new Handle(producer);
+  }
+
+  private synchronized void release() {
+    if (--handles == 0 && producer != null) {
+      producer.close(Duration.ofSeconds(30));
+      producer = null;
+    }
+  }
+
+  private void check() {
+    Exception e = failure.get();
+    if (e != null) {
+      throw new ConnectorException("kafka sink '" + name + "' failed to write: " + e.getMessage(), e);
+    }
+  }
+
+  /** One writer's view of the shared producer. */
+  public final class Handle {
+    private final KafkaProducer<byte[], byte[]> p;
+    private boolean closed;
+
+    private Handle(KafkaProducer<byte[], byte[]> p) {
+      this.p = p;
+    }
+
+    /** @param record sent asynchronously; a failure surfaces on a later call */
+    public void send(ProducerRecord<byte[], byte[]> record) {
+      check();
+      p.send(record, (md, e) -> {
+        if (e != null) {
+          failure.compareAndSet(null, e);
+        }
+      });
+    }
+
+    /** Waits until every record sent so far is acknowledged. */
+    public void flush() {
+      p.flush();
+      check();
+    }
+
+    /** Flushes and releases the producer. */
+    public void close() {
+      if (!closed) {
+        closed = true;
+        try {
+          flush();
+        } finally {
+          release();
+        }
+      }
+    }
+  }
+}
