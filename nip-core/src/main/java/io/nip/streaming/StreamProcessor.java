@@ -2,13 +2,10 @@ package io.nip.streaming;
 
 import io.nip.errors.ConfigurationException;
 import io.nip.pipeline.Op;
-import io.nip.pipeline.Pipeline;
-import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.pipeline.Stream;
 import io.nip.sink.Sink;
 import io.nip.sink.Sinks;
-import io.nip.source.Source;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -38,15 +35,14 @@ import java.util.function.UnaryOperator;
  *
  * @param <T> the type of the records flowing through
  */
-public final class StreamProcessor<T> {
-  private final String name;
+public final class StreamProcessor<T> extends SourceFacade<T> {
   private final List<UnaryOperator<Stream<T>>> steps = new ArrayList<>();
   private final List<Sink<? super T>> sinks = new ArrayList<>();
   private int filters;
   private int transforms;
 
   private StreamProcessor(String name) {
-    this.name = name;
+    super(name);
   }
 
   /**
@@ -140,58 +136,13 @@ public final class StreamProcessor<T> {
     return s;
   }
 
-  /**
-   * Builds, without starting, a pipeline named after this processor that reads {@code source}.
-   *
-   * @param source where records come from
-   * @return the pipeline, ready for {@code start()} or a {@code PipelineTestDriver}
-   */
-  public Pipeline pipeline(Source<T> source) {
-    return pipeline(source, PipelineConfig.defaults());
+  @Override
+  void build(Stream<T> input) {
+    applyTo(input);
   }
 
-  /**
-   * @param source where records come from
-   * @param config the pipeline's configuration (threads, error policy, clock ...)
-   * @return the pipeline, not started
-   */
-  public Pipeline pipeline(Source<T> source, PipelineConfig config) {
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(config, "config");
-    requireSink();
-    Pipeline p = Pipeline.named(name, config);
-    applyTo(p.from(source));
-    return p;
-  }
-
-  /**
-   * Builds and starts a pipeline reading {@code source} with the default configuration.
-   *
-   * <pre>{@code
-   * try (PipelineHandle h = processor.start(Sources.jsonLines("in", path, UserEvent.class))) {
-   *   h.awaitTermination();
-   * }
-   * }</pre>
-   *
-   * @param source where records come from
-   * @return the running pipeline
-   * @throws ConfigurationException when no sink was added
-   */
-  public PipelineHandle start(Source<T> source) {
-    return pipeline(source).start();
-  }
-
-  /**
-   * @param source where records come from
-   * @param config the pipeline's configuration
-   * @return the running pipeline
-   * @throws ConfigurationException when no sink was added
-   */
-  public PipelineHandle start(Source<T> source, PipelineConfig config) {
-    return pipeline(source, config).start();
-  }
-
-  private void requireSink() {
+  @Override
+  void checkComplete() {
     if (sinks.isEmpty()) {
       throw new ConfigurationException("StreamProcessor '" + name + "' sink",
           "no sink was added; call sink(..) before starting");

@@ -2,15 +2,12 @@ package io.nip.streaming;
 
 import io.nip.errors.ConfigurationException;
 import io.nip.pipeline.Op;
-import io.nip.pipeline.Pipeline;
-import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.pipeline.RoutedStreams;
 import io.nip.pipeline.Routes;
 import io.nip.pipeline.Stream;
 import io.nip.sink.Sink;
 import io.nip.sink.Sinks;
-import io.nip.source.Source;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,14 +38,13 @@ import java.util.function.Predicate;
  *
  * @param <T> the type of the records routed
  */
-public final class StreamRouter<T> {
-  private final String name;
+public final class StreamRouter<T> extends SourceFacade<T> {
   private final Routes<T> routes = Routes.firstMatch();
   private final List<Sink<? super T>> handlers = new ArrayList<>();
   private Sink<? super T> defaultHandler;
 
   private StreamRouter(String name) {
-    this.name = name;
+    super(name);
   }
 
   /**
@@ -179,57 +175,17 @@ public final class StreamRouter<T> {
     return out;
   }
 
-  /**
-   * Builds, without starting, a pipeline named after this router that reads {@code source}.
-   *
-   * @param source where records come from
-   * @return the pipeline, ready for {@code start()} or a {@code PipelineTestDriver}
-   * @throws ConfigurationException when neither a route nor a default handler was added
-   */
-  public Pipeline pipeline(Source<T> source) {
-    return pipeline(source, PipelineConfig.defaults());
+  @Override
+  void build(Stream<T> input) {
+    applyTo(input);
   }
 
-  /**
-   * @param source where records come from
-   * @param config the pipeline's configuration
-   * @return the pipeline, not started
-   * @throws ConfigurationException when neither a route nor a default handler was added
-   */
-  public Pipeline pipeline(Source<T> source, PipelineConfig config) {
-    Objects.requireNonNull(source, "source");
-    Objects.requireNonNull(config, "config");
+  @Override
+  void checkComplete() {
     if (handlers.isEmpty() && defaultHandler == null) {
       throw new ConfigurationException("StreamRouter '" + name + "' route",
           "no route and no default route were added; call route(..) or defaultRoute(..) before starting");
     }
-    Pipeline p = Pipeline.named(name, config);
-    applyTo(p.from(source));
-    return p;
-  }
-
-  /**
-   * Builds and starts a pipeline reading {@code source} with the default configuration.
-   *
-   * <pre>{@code
-   * PipelineHandle h = router.start(Sources.jsonLines("events", path, UserEvent.class));
-   * h.awaitTermination();
-   * }</pre>
-   *
-   * @param source where records come from
-   * @return the running pipeline
-   */
-  public PipelineHandle start(Source<T> source) {
-    return pipeline(source).start();
-  }
-
-  /**
-   * @param source where records come from
-   * @param config the pipeline's configuration
-   * @return the running pipeline
-   */
-  public PipelineHandle start(Source<T> source, PipelineConfig config) {
-    return pipeline(source, config).start();
   }
 
   private String nextRouteName() {
