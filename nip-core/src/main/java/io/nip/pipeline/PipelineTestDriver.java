@@ -112,7 +112,7 @@ public final class PipelineTestDriver implements AutoCloseable {
    * @return every record written to it so far, in order
    */
   @SuppressWarnings("unchecked")
-  public <T> List<T> output(Sink<? super T> sink) {
+  public <T> List<T> output(Sink<T> sink) {
     return Collections.unmodifiableList(new ArrayList<>((List<T>) (List<?>) capture.output(sink)));
   }
 
