@@ -64,14 +64,16 @@ class WindowProperties {
     return out;
   }
 
-  private record Agg(long count, double sum, long distinct) {}
+  private record Agg(long count, double sum, long distinct, Double min, Double max, double avg, List<?> top) {}
 
   private Map<String, Agg> runPipeline(WindowAssigner assigner, List<Step> steps) {
     Pipeline p = Pipeline.named("prop");
     CollectingSink<WindowResult<String, Map<String, Object>>> out = Sinks.collecting("out");
     WindowAggregator<Ev, Map<String, Object>> agg = WindowAggregator.<Ev>create()
         .aggregate("count", Aggregates.count()).aggregate("sum", Aggregates.sum(Ev::v))
-        .aggregate("distinct", Aggregates.countDistinct(Ev::type));
+        .aggregate("distinct", Aggregates.countDistinct(Ev::type))
+        .aggregate("min", Aggregates.min(Ev::v)).aggregate("max", Aggregates.max(Ev::v))
+        .aggregate("avg", Aggregates.avg(Ev::v)).aggregate("top", Aggregates.topN(Ev::type, 2));
     WindowTestSupport.events(p, Duration.ofMillis(BOUND)).keyBy(Ev::key).window(assigner).aggregate(agg).to(out);
     Map<String, Agg> got = new TreeMap<>();
     try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
@@ -89,7 +91,8 @@ class WindowProperties {
         String id = r.key() + "@" + r.start().toEpochMilli() + "-" + r.end().toEpochMilli();
         assertThat(got).doesNotContainKey(id);
         got.put(id, new Agg((Long) r.value().get("count"), (Double) r.value().get("sum"),
-            (Long) r.value().get("distinct")));
+            (Long) r.value().get("distinct"), (Double) r.value().get("min"), (Double) r.value().get("max"),
+            (Double) r.value().get("avg"), (List<?>) r.value().get("top")));
       }
     }
     return got;
@@ -148,16 +151,28 @@ class WindowProperties {
 
   private static Map<String, Agg> summarize(Map<String, List<Step>> members) {
     Map<String, Agg> out = new TreeMap<>();
-    members.forEach((id, list) -> {
-      Set<String> types = new HashSet<>();
-      double sum = 0;
-      for (Step s : list) {
-        types.add(s.type());
-        sum += s.v();
-      }
-      out.put(id, new Agg(list.size(), sum, types.size()));
-    });
+    members.forEach((id, list) -> out.put(id, aggOf(list)));
     return out;
+  }
+
+  private static Agg aggOf(List<Step> list) {
+    Set<String> types = new HashSet<>();
+    Map<String, Long> typeCounts = new TreeMap<>();
+    double sum = 0;
+    double min = Double.MAX_VALUE;
+    double max = -Double.MAX_VALUE;
+    for (Step s : list) {
+      types.add(s.type());
+      typeCounts.merge(s.type(), 1L, Long::sum);
+      sum += s.v();
+      min = Math.min(min, s.v());
+      max = Math.max(max, s.v());
+    }
+    List<Map.Entry<Object, Long>> top = new ArrayList<>();
+    typeCounts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .limit(2).forEach(e -> top.add(Map.entry(e.getKey(), e.getValue())));
+    return new Agg(list.size(), sum, types.size(), min, max, sum / list.size(), top);
   }
 
   @Property(tries = 60)
@@ -179,5 +194,50 @@ class WindowProperties {
     List<Step> steps = timeline(raw, false);
     assertThat(runPipeline(SessionWindow.withGap(Duration.ofSeconds(15)), steps))
         .isEqualTo(sessionModel(15_000, steps));
+  }
+
+  @Property(tries = 60)
+  void global_count_windows_match_the_reference(@ForAll("streams") List<Step> raw) {
+    List<Step> steps = timeline(raw, true);
+    Pipeline p = Pipeline.named("prop-global");
+    CollectingSink<WindowResult<String, Map<String, Object>>> out = Sinks.collecting("out");
+    WindowAggregator<Ev, Map<String, Object>> agg = WindowAggregator.<Ev>create()
+        .aggregate("count", Aggregates.count()).aggregate("sum", Aggregates.sum(Ev::v));
+    WindowTestSupport.events(p, Duration.ofMillis(BOUND)).keyBy(Ev::key).window(GlobalWindow.everyCount(3))
+        .aggregate(agg).to(out);
+    Map<String, List<String>> got = new TreeMap<>();
+    try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
+      TestInput<Ev> in = d.input("in");
+      for (Step s : steps) {
+        if (s.key() == null) {
+          in.advanceWatermark(at(s.t()));
+        } else {
+          in.pipe(new Ev(s.key(), s.t(), s.v(), s.type()));
+        }
+      }
+      in.end();
+      for (WindowResult<String, Map<String, Object>> r : d.output(out)) {
+        got.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().get("count") + "/" + r.value().get("sum"));
+      }
+    }
+    Map<String, List<String>> expected = new TreeMap<>();
+    Map<String, List<Step>> open = new TreeMap<>();
+    for (Step s : steps) {
+      if (s.key() == null) {
+        continue;
+      }
+      List<Step> chunk = open.computeIfAbsent(s.key(), k -> new ArrayList<>());
+      chunk.add(s);
+      if (chunk.size() == 3) {
+        expected.computeIfAbsent(s.key(), k -> new ArrayList<>()).add("3/" + chunk.stream().mapToDouble(Step::v).sum());
+        chunk.clear();
+      }
+    }
+    open.forEach((k, chunk) -> {
+      if (!chunk.isEmpty()) {
+        expected.computeIfAbsent(k, x -> new ArrayList<>()).add(chunk.size() + "/" + chunk.stream().mapToDouble(Step::v).sum());
+      }
+    });
+    assertThat(got).isEqualTo(expected);
   }
 }
