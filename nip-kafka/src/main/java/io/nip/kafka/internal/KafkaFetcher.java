@@ -50,6 +50,8 @@ public final class KafkaFetcher implements AutoCloseable {
   private final Thread thread;
   private final AtomicInteger openReaders = new AtomicInteger();
   private volatile boolean closing;
+  /** True between a completed assignment and the next revocation; guarded by {@code this}. */
+  private boolean stable;
   private volatile boolean closed;
   private volatile Throwable failure;
   private long lastEndCheck;
@@ -86,6 +88,8 @@ public final class KafkaFetcher implements AutoCloseable {
     cfg.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     cfg.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     cfg.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    cfg.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     cfg.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, context.pipelineName() + "-" + sourceName);
     this.consumer = new KafkaConsumer<>(cfg);
     if (bounded) {
@@ -114,6 +118,17 @@ public final class KafkaFetcher implements AutoCloseable {
   /** @return true once the fetcher has been closed */
   public boolean isClosed() {
     return closing;
+  }
+
+  /**
+   * In bounded mode a member ends the partitions the group gave to other members: they are not
+   * its work. Decided only while the assignment is settled, never in the middle of a rebalance.
+   *
+   * @param b a partition this member does not own right now
+   * @return true when this member should end it
+   */
+  synchronized boolean ownedElsewhere(PartitionBuffer b) {
+    return stable && !b.assigned;
   }
 
   void checkHealthy() {
@@ -249,6 +264,9 @@ public final class KafkaFetcher implements AutoCloseable {
   private final class Listener implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      synchronized (KafkaFetcher.this) {
+        stable = false;
+      }
       try {
         commitPending(revoked);
       } catch (RuntimeException e) {
@@ -284,6 +302,9 @@ public final class KafkaFetcher implements AutoCloseable {
         b.committed = position;
         b.epoch.incrementAndGet();
         b.assigned = true;
+      }
+      synchronized (KafkaFetcher.this) {
+        stable = true;
       }
     }
   }

@@ -34,7 +34,11 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
     fetcher.checkHealthy();
     if (!buf.assigned) {
       current = null;
-      return bounded && buf.ended ? Status.END_OF_INPUT : Status.NOTHING_AVAILABLE;
+      if (bounded && (buf.ended || fetcher.ownedElsewhere(buf))) {
+        buf.ended = true;
+        return Status.END_OF_INPUT;
+      }
+      return Status.NOTHING_AVAILABLE;
     }
     int e = buf.epoch.get();
     if (e != epoch) {
