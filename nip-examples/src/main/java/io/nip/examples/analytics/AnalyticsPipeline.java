@@ -1,0 +1,344 @@
+package io.nip.examples.analytics;
+
+import io.micrometer.core.instrument.Timer;
+import io.nip.errors.ConfigurationException;
+import io.nip.errors.DeadLetter;
+import io.nip.errors.ErrorPolicy;
+import io.nip.kafka.KafkaDeadLetterSink;
+import io.nip.kafka.KafkaSink;
+import io.nip.kafka.KafkaSource;
+import io.nip.kafka.OffsetReset;
+import io.nip.pipeline.Op;
+import io.nip.pipeline.Pipeline;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.pipeline.PipelineHandle;
+import io.nip.pipeline.Stream;
+import io.nip.pipeline.WindowedStream.WindowOutput;
+import io.nip.sink.Sink;
+import io.nip.sink.Sinks;
+import io.nip.time.WatermarkStrategy;
+import io.nip.window.Aggregate;
+import io.nip.window.Aggregates;
+import io.nip.window.TumblingWindow;
+import io.nip.window.WindowAggregator;
+import io.nip.window.WindowResult;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The tutorial's exercise 1, "Build a Real-Time Analytics Pipeline", on Kafka: read
+ * {@code user-events}, parse strictly ({@link AnalyticsEventSerde}; bad records to the dead-letter
+ * topic {@code user-events-dlq} with the reason in headers), drop bots ({@code user_id} starting
+ * with {@code bot_}), key by user, cut 5-minute tumbling event-time windows (epoch aligned,
+ * {@code [start, end)}), count events, distinct event types and the sum of
+ * {@code properties.value}, and write one final result per user and window
+ * ({@link UserWindowSummary}, key {@code user_id}) to {@code analytics-output}.
+ *
+ * <pre>{@code
+ * AnalyticsPipeline job = AnalyticsPipeline.builder("localhost:9092").groupId("analytics").bounded().build();
+ * job.start().awaitTermination();
+ * }</pre>
+ *
+ * <p>Windows fire once, when the watermark (largest event time seen per partition minus the
+ * out-of-orderness bound) passes their end; allowed lateness is zero. An event behind the watermark
+ * for its window is counted in {@link Counters#lateEvents()} and written to the late-events sink
+ * when one is given. Backpressure: a full keyed inbox stops the source task, and the Kafka source
+ * pauses a partition whose buffer is full. Monitoring: {@link Counters}, the pipeline's
+ * {@code nip.*} metrics (consumer lag, errors, late events) and the timer {@value #LATENCY_METRIC}.
+ *
+ * <p>Delivery is at-least-once: offsets are committed only up to records whose windows have fired
+ * and reached Kafka, so a restarted job replays the records of windows that were open.
+ */
+public final class AnalyticsPipeline {
+  /** The pipeline's name, as in the tutorial. */
+  public static final String PIPELINE_NAME = "analytics_pipeline";
+  /** Default input topic. */
+  public static final String INPUT_TOPIC = "user-events";
+  /** Default output topic. */
+  public static final String OUTPUT_TOPIC = "analytics-output";
+  /** Default dead-letter topic. */
+  public static final String DLQ_TOPIC = "user-events-dlq";
+  /** Window length. */
+  public static final Duration WINDOW = Duration.ofMinutes(5);
+  /** Default bound on event-time disorder. */
+  public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(30);
+  /**
+   * Timer of the processing latency: from the moment a record was parsed on its source task to
+   * the moment its window accumulator was updated on the keyed task (exchange hand-over and queueing
+   * included, Kafka fetch and producer time excluded).
+   */
+  public static final String LATENCY_METRIC = "nip.analytics.latency";
+
+  private final Pipeline pipeline;
+  private final Counters counters;
+  private final Timer latency;
+
+  private AnalyticsPipeline(Pipeline pipeline, Counters counters, Timer latency) {
+    this.pipeline = pipeline;
+    this.counters = counters;
+    this.latency = latency;
+  }
+
+  /**
+   * @param bootstrapServers the Kafka cluster, "host:port[,host:port]"
+   * @return a builder with the tutorial's topics
+   */
+  public static Builder builder(String bootstrapServers) {
+    return new Builder(Objects.requireNonNull(bootstrapServers, "bootstrapServers"));
+  }
+
+  /** @return the pipeline, not started */
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  /** @return the live counts of this job */
+  public Counters counters() {
+    return counters;
+  }
+
+  /** @return the processing-latency timer ({@value #LATENCY_METRIC}) in the pipeline's registry */
+  public Timer latency() {
+    return latency;
+  }
+
+  /** @return the handle of the started pipeline */
+  public PipelineHandle start() {
+    return pipeline.start();
+  }
+
+  /**
+   * The exercise's combination of aggregates: {@code event_count}, {@code unique_event_types},
+   * {@code total_value}, and a probe that records the processing latency.
+   *
+   * @param latency where the latency of each window update is recorded
+   * @return the aggregator giving one {@link UserWindowSummary} per user and window
+   */
+  public static WindowAggregator<AnalyticsEvent, UserWindowSummary> aggregator(Timer latency) {
+    Objects.requireNonNull(latency, "latency");
+    return WindowAggregator.<AnalyticsEvent>create()
+        .aggregate("event_count", Aggregates.count())
+        .aggregate("unique_event_types", Aggregates.countDistinct(AnalyticsEvent::eventType))
+        .aggregate("total_value", Aggregates.sum(AnalyticsEvent::value))
+        .aggregate("latency", latencyProbe(latency))
+        .combined((user, start, end, a) -> new UserWindowSummary((String) user, start, end,
+            (Long) a.get("event_count"), (Long) a.get("unique_event_types"), (Double) a.get("total_value")));
+  }
+
+  private static Aggregate<AnalyticsEvent, Boolean, Boolean> latencyProbe(Timer latency) {
+    return Aggregate.of(() -> Boolean.TRUE, (acc, e) -> {
+      latency.record(System.nanoTime() - e.parsedAtNanos(), TimeUnit.NANOSECONDS);
+      return acc;
+    }, (a, b) -> a, acc -> acc);
+  }
+
+  /** Live counts of a job, safe to read while it runs. */
+  public static final class Counters {
+    private final LongAdder parsed = new LongAdder();
+    private final LongAdder bots = new LongAdder();
+    private final LongAdder bad = new LongAdder();
+    private final LongAdder late = new LongAdder();
+    private final LongAdder windows = new LongAdder();
+
+    /** @return records read from the input (parsed and bad) */
+    public long eventsIn() {
+      return parsed.sum() + bad.sum();
+    }
+
+    /** @return records that parsed */
+    public long eventsParsed() {
+      return parsed.sum();
+    }
+
+    /** @return events of {@code bot_*} users, dropped */
+    public long botsFiltered() {
+      return bots.sum();
+    }
+
+    /** @return records sent to the dead-letter path (bad input) */
+    public long badRecords() {
+      return bad.sum();
+    }
+
+    /** @return events behind the watermark for their window, not counted in any window */
+    public long lateEvents() {
+      return late.sum();
+    }
+
+    /** @return window results written */
+    public long windowsOut() {
+      return windows.sum();
+    }
+  }
+
+  /** Settings of an {@link AnalyticsPipeline}; {@code groupId} is required. */
+  public static final class Builder {
+    private final String servers;
+    private String inputTopic = INPUT_TOPIC;
+    private String outputTopic = OUTPUT_TOPIC;
+    private String dlqTopic = DLQ_TOPIC;
+    private String groupId;
+    private boolean bounded;
+    private Duration maxOutOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
+    private PipelineConfig config = PipelineConfig.defaults();
+    private Path outputFile;
+    private Path deadLetterFile;
+    private Sink<? super AnalyticsEvent> lateSink;
+    private final Map<String, Object> consumerProps = new HashMap<>();
+    private final Map<String, Object> producerProps = new HashMap<>();
+
+    private Builder(String servers) {
+      this.servers = servers;
+    }
+
+    /** @param topic the input topic (default {@value #INPUT_TOPIC}) @return this */
+    public Builder inputTopic(String topic) {
+      this.inputTopic = Objects.requireNonNull(topic, "topic");
+      return this;
+    }
+
+    /** @param topic the results topic (default {@value #OUTPUT_TOPIC}) @return this */
+    public Builder outputTopic(String topic) {
+      this.outputTopic = Objects.requireNonNull(topic, "topic");
+      return this;
+    }
+
+    /** @param topic the dead-letter topic (default {@value #DLQ_TOPIC}) @return this */
+    public Builder deadLetterTopic(String topic) {
+      this.dlqTopic = Objects.requireNonNull(topic, "topic");
+      return this;
+    }
+
+    /** @param id the consumer group; instances with the same id share the partitions @return this */
+    public Builder groupId(String id) {
+      this.groupId = Objects.requireNonNull(id, "groupId");
+      return this;
+    }
+
+    /** Reads up to the end offsets taken at start, then closes every window and completes. @return this */
+    public Builder bounded() {
+      this.bounded = true;
+      return this;
+    }
+
+    /** @param bound how far events may come out of event-time order (default 30 s) @return this */
+    public Builder maxOutOfOrderness(Duration bound) {
+      Objects.requireNonNull(bound, "maxOutOfOrderness");
+      if (bound.isNegative()) {
+        throw ConfigurationException.invalid("maxOutOfOrderness", bound, "must not be negative");
+      }
+      this.maxOutOfOrderness = bound;
+      return this;
+    }
+
+    /**
+     * @param base threads, batch size, commit interval, meter registry ...; its error policy is
+     *     replaced by the dead-letter path
+     * @return this
+     */
+    public Builder config(PipelineConfig base) {
+      this.config = Objects.requireNonNull(base, "config");
+      return this;
+    }
+
+    /** @param file also write every result here as JSON lines @return this */
+    public Builder outputFile(Path file) {
+      this.outputFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** @param file also write every dead letter here as JSON lines ({@link DeadLetterJson}) @return this */
+    public Builder deadLetterFile(Path file) {
+      this.deadLetterFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** @param sink where late events go, besides being counted @return this */
+    public Builder lateEvents(Sink<? super AnalyticsEvent> sink) {
+      this.lateSink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /** @param key a Kafka consumer setting @param value its value @return this */
+    public Builder consumerProperty(String key, Object value) {
+      consumerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** @param key a Kafka producer setting (results and dead letters) @param value its value @return this */
+    public Builder producerProperty(String key, Object value) {
+      producerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** @return the job, not started */
+    public AnalyticsPipeline build() {
+      if (groupId == null) {
+        throw new ConfigurationException("groupId", "is required");
+      }
+      Counters counters = new Counters();
+      PipelineConfig cfg = config.toBuilder().maxOutOfOrderness(maxOutOfOrderness)
+          .errorPolicy(ErrorPolicy.deadLetter(deadLetters(counters))).build();
+      Timer latency = Timer.builder(LATENCY_METRIC)
+          .description("from parsing a record to updating its window")
+          .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofDays(1))
+          .distributionStatisticBufferLength(1)
+          .tag("pipeline", PIPELINE_NAME).register(cfg.meterRegistry());
+      Pipeline p = Pipeline.named(PIPELINE_NAME, cfg);
+
+      KafkaSource.Builder<AnalyticsEvent> source = KafkaSource.builder(inputTopic, new AnalyticsEventSerde())
+          .bootstrapServers(servers).groupId(groupId).offsetReset(OffsetReset.EARLIEST)
+          .consumerProperties(consumerProps);
+      if (bounded) {
+        source.bounded();
+      }
+      Stream<AnalyticsEvent> users = p.from(source.build(),
+              WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(maxOutOfOrderness)
+                  .withTimestamps(AnalyticsEvent::eventTime))
+          .peek(e -> counters.parsed.increment(), Op.named("count-in"))
+          .filter(e -> {
+            if (e.isBot()) {
+              counters.bots.increment();
+              return false;
+            }
+            return true;
+          }, Op.named("drop-bots"));
+      WindowOutput<String, UserWindowSummary, AnalyticsEvent> windows = users
+          .keyBy(AnalyticsEvent::userId)
+          .window(TumblingWindow.of(WINDOW))
+          .allowedLateness(Duration.ZERO)
+          .aggregate(aggregator(latency), Op.named("user-windows"));
+      Stream<UserWindowSummary> results = windows
+          .filter(r -> r.firing() == WindowResult.Firing.ON_TIME, Op.named("final-only"))
+          .map(WindowResult::value, Op.named("summary"))
+          .peek(s -> counters.windows.increment(), Op.named("count-out"));
+      results.to(KafkaSink.builder(outputTopic, UserWindowSummary.SERDE).bootstrapServers(servers)
+          .key(UserWindowSummary::userId).producerProperties(producerProps).build());
+      if (outputFile != null) {
+        results.to(Sinks.jsonLines("output-file", outputFile, UserWindowSummary.SERDE));
+      }
+      Stream<AnalyticsEvent> late = windows.lateEvents().peek(e -> counters.late.increment(), Op.named("count-late"));
+      late.to(lateSink != null ? lateSink : Sinks.forEach("late-events", e -> { }));
+      return new AnalyticsPipeline(p, counters, latency);
+    }
+
+    private Sink<DeadLetter> deadLetters(Counters counters) {
+      Map<String, Object> props = new HashMap<>(producerProps);
+      props.put("bootstrap.servers", servers);
+      List<Sink<? super DeadLetter>> sinks = new ArrayList<>();
+      sinks.add(KafkaDeadLetterSink.create(dlqTopic, props));
+      if (deadLetterFile != null) {
+        sinks.add(Sinks.jsonLines("dlq-file", deadLetterFile, new DeadLetterJson()));
+      }
+      sinks.add(Sinks.forEach("dlq-count", d -> counters.bad.increment()));
+      return new FanOutSink<>("dead-letters", sinks);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.nip.examples.analytics;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.nip.errors.DeadLetter;
+import io.nip.errors.SerializationException;
+import io.nip.serde.Serde;
+import io.nip.serde.Serdes;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Dead letters as one JSON object per line for a dead-letter file: where the record came from
+ * ({@code source}, {@code partition}, {@code offset}), the bad record as text (not base64, so it
+ * can be read and replayed), the operator and the error. Write-only.
+ *
+ * <pre>{@code
+ * Sinks.jsonLines("dlq-file", Path.of("bad.jsonl"), new DeadLetterJson());
+ * }</pre>
+ */
+public final class DeadLetterJson implements Serde<DeadLetter> {
+
+  @Override
+  public byte[] serialize(DeadLetter d) {
+    if (d == null) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("source", d.source());
+    m.put("partition", d.partition());
+    m.put("offset", d.position() < 0 ? null : d.position());
+    m.put("raw_record", d.rawRecord() != null ? d.rawRecordText() : d.value());
+    m.put("operator", d.operator());
+    m.put("error_class", d.errorClass());
+    m.put("error_message", d.errorMessage());
+    m.put("failed_at", d.failedAt() == null ? null : d.failedAt().toString());
+    try {
+      return Serdes.objectMapper().writeValueAsBytes(m);
+    } catch (JsonProcessingException e) {
+      throw new SerializationException("cannot write dead letter: " + e.getMessage(), null, e);
+    }
+  }
+
+  /** Not supported: dead-letter files are written, not read, here. */
+  @Override
+  public DeadLetter deserialize(byte[] bytes) {
+    throw new UnsupportedOperationException("dead-letter lines are written, not read");
+  }
+}
