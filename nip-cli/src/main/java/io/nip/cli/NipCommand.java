@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",
     description = "NIP stream processing: demos of the tutorial's pipelines.",
-    subcommands = {DemoCommand.class})
+    subcommands = {DemoCommand.class, io.nip.bench.e2e.BenchCommand.class})
 public final class NipCommand implements Runnable {
   /** Exit code of a run that failed while processing. */
   public static final int EXIT_FAILED = 1;

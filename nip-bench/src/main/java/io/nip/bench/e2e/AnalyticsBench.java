@@ -1,0 +1,133 @@
+package io.nip.bench.e2e;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * {@code nip bench analytics}: exercise 1 on the same data and broker, run one after another by the
+ * limit (plain consumer + Jackson), NIP, and Kafka Streams with 1 and 2 stream threads. A warm-up
+ * round over a slice of the events runs every contender once first and is not reported; then
+ * {@code repeat} rounds run the contenders in alternation, and the medians are reported.
+ */
+final class AnalyticsBench {
+  static final String INPUT = "user-events";
+  static final String WARMUP_INPUT = "user-events-warmup";
+
+  /** The settings of a run. */
+  record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json) {}
+
+  private AnalyticsBench() {}
+
+  static Map<String, Object> run(Settings s, PrintStream log) throws IOException {
+    log.printf("starting the broker in its own JVM ...%n");
+    try (BrokerProcess broker = BrokerProcess.start(); Topics topics = new Topics(broker.bootstrapServers())) {
+      String bootstrap = broker.bootstrapServers();
+      log.printf("broker pid %d at %s%n", broker.pid(), bootstrap);
+      topics.create(INPUT, 3);
+      topics.create(WARMUP_INPUT, 3);
+      EventFeed.Written w = EventFeed.write(bootstrap, INPUT, s.events(), 42);
+      log.printf(Locale.ROOT, "wrote %,d events (%.0f bytes each on average, %,d from bots, %,d user windows) "
+          + "in %.1f s%n", w.events(), w.averageBytes(), w.bots(), w.userWindows(), w.elapsed().toMillis() / 1000.0);
+      EventFeed.write(bootstrap, WARMUP_INPUT, s.warmupEvents(), 7);
+      AnalyticsRuns runs = new AnalyticsRuns(bootstrap, topics);
+
+      log.printf(Locale.ROOT, "warm-up on %,d events (not reported) ...%n", s.warmupEvents());
+      for (AnalyticsRuns.Run r : round(runs, WARMUP_INPUT, s.warmupEvents(), s.nipThreads())) {
+        log.println("  warm-up " + describe(r));
+      }
+      List<List<AnalyticsRuns.Run>> rounds = new ArrayList<>();
+      for (int i = 1; i <= s.repeat(); i++) {
+        log.printf("round %d of %d%n", i, s.repeat());
+        List<AnalyticsRuns.Run> round = round(runs, INPUT, s.events(), s.nipThreads());
+        round.forEach(r -> log.println("  " + describe(r)));
+        rounds.add(round);
+      }
+      return summary(s, w, rounds);
+    }
+  }
+
+  private static List<AnalyticsRuns.Run> round(AnalyticsRuns runs, String input, long events, int nipThreads)
+      throws IOException {
+    List<AnalyticsRuns.Run> out = new ArrayList<>();
+    out.add(runs.limit(input, events));
+    out.add(runs.nip(input, events, nipThreads));
+    out.add(runs.kafkaStreams(input, events, 1));
+    out.add(runs.kafkaStreams(input, events, 2));
+    return out;
+  }
+
+  private static String describe(AnalyticsRuns.Run r) {
+    return String.format(Locale.ROOT, "%-17s %,12.0f records/s  %6.2f s  output %,d%s", r.name(),
+        r.recordsPerSecond(), r.elapsed().toMillis() / 1000.0, r.outputRecords(),
+        r.name().equals("nip") ? String.format(Locale.ROOT, "  late events %,d", r.lateEvents()) : "");
+  }
+
+  private static Map<String, Object> summary(Settings s, EventFeed.Written w, List<List<AnalyticsRuns.Run>> rounds) {
+    double limit = median(rounds, 0, AnalyticsRuns.Run::recordsPerSecond);
+    double nip = median(rounds, 1, AnalyticsRuns.Run::recordsPerSecond);
+    double ks1 = median(rounds, 2, AnalyticsRuns.Run::recordsPerSecond);
+    double ks2 = median(rounds, 3, AnalyticsRuns.Run::recordsPerSecond);
+    double ks = Math.max(ks1, ks2);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("events", s.events());
+    m.put("average_event_bytes", Math.round(w.averageBytes()));
+    m.put("bot_events", w.bots());
+    m.put("rounds", s.repeat());
+    m.put("warmup_events", s.warmupEvents());
+    m.put("nip_threads", s.nipThreads());
+    m.put("limit_eps", Math.round(limit));
+    m.put("nip_eps", Math.round(nip));
+    m.put("kafka_streams_1_thread_eps", Math.round(ks1));
+    m.put("kafka_streams_2_threads_eps", Math.round(ks2));
+    m.put("kafka_streams_eps", Math.round(ks));
+    m.put("kafka_streams_best_threads", ks2 > ks1 ? 2 : 1);
+    m.put("nip_over_kafka_streams", round3(nip / ks));
+    m.put("nip_over_limit", round3(nip / limit));
+    m.put("expected_final_results", w.userWindows());
+    m.put("nip_output_records", (long) median(rounds, 1, AnalyticsRuns.Run::outputRecords));
+    m.put("nip_late_events", (long) median(rounds, 1, AnalyticsRuns.Run::lateEvents));
+    m.put("kafka_streams_1_thread_output_records", (long) median(rounds, 2, AnalyticsRuns.Run::outputRecords));
+    m.put("kafka_streams_2_threads_output_records", (long) median(rounds, 3, AnalyticsRuns.Run::outputRecords));
+    List<Map<String, Object>> perRound = new ArrayList<>();
+    for (List<AnalyticsRuns.Run> round : rounds) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      round.forEach(run -> r.put(run.name().replace('-', '_') + "_eps", Math.round(run.recordsPerSecond())));
+      perRound.add(r);
+    }
+    m.put("per_round", perRound);
+    return m;
+  }
+
+  private static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+
+  private static double median(List<List<AnalyticsRuns.Run>> rounds, int index,
+      ToDoubleFunction<AnalyticsRuns.Run> f) {
+    double[] v = rounds.stream().mapToDouble(r -> f.applyAsDouble(r.get(index))).sorted().toArray();
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  static void print(Map<String, Object> m, PrintStream out) {
+    out.println();
+    out.printf(Locale.ROOT, "exercise 1 over %,d events (%d bytes each on average), median of %d round(s)%n",
+        m.get("events"), m.get("average_event_bytes"), m.get("rounds"));
+    out.printf(Locale.ROOT, "  %-28s %,12d records/s%n", "limit (consumer + Jackson)", m.get("limit_eps"));
+    out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d; late events %,d)%n",
+        "NIP (" + m.get("nip_threads") + " threads)", m.get("nip_eps"), m.get("nip_output_records"),
+        m.get("expected_final_results"), m.get("nip_late_events"));
+    out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 1 thread",
+        m.get("kafka_streams_1_thread_eps"), m.get("kafka_streams_1_thread_output_records"));
+    out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 2 threads",
+        m.get("kafka_streams_2_threads_eps"), m.get("kafka_streams_2_threads_output_records"));
+    out.printf(Locale.ROOT, "  NIP / Kafka Streams (best of 1 and 2 threads) = %.2fx%n", m.get("nip_over_kafka_streams"));
+    out.printf(Locale.ROOT, "  NIP / limit                                   = %.2fx%n", m.get("nip_over_limit"));
+  }
+}

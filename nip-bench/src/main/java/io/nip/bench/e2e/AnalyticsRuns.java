@@ -1,0 +1,165 @@
+package io.nip.bench.e2e;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nip.examples.analytics.AnalyticsEvent;
+import io.nip.examples.analytics.AnalyticsEventSerde;
+import io.nip.examples.analytics.AnalyticsPipeline;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.pipeline.PipelineHandle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * One timed run of each contender over the whole input topic. Every run uses a fresh consumer
+ * group (or application id) and a fresh output topic, and is timed from just before its client is
+ * created until all input was processed and the output was flushed.
+ */
+final class AnalyticsRuns {
+  /** Result of one run: input records, wall time, output records, events dropped as late (NIP only). */
+  record Run(String name, long records, Duration elapsed, long outputRecords, long lateEvents) {
+    double recordsPerSecond() {
+      return records / (elapsed.toNanos() / 1e9);
+    }
+  }
+
+  private final String bootstrap;
+  private final Topics topics;
+  private int sequence;
+
+  AnalyticsRuns(String bootstrap, Topics topics) {
+    this.bootstrap = bootstrap;
+    this.topics = topics;
+  }
+
+  private String nextId(String kind) {
+    return "bench-" + kind + "-" + (++sequence);
+  }
+
+  /**
+   * The limit: one plain consumer, every value parsed by the exercise's parser (Jackson tree model
+   * plus checks, {@link AnalyticsEventSerde}) into an {@link AnalyticsEvent}, nothing else.
+   */
+  Run limit(String input, long records) {
+    String group = nextId("limit");
+    AnalyticsEventSerde parser = new AnalyticsEventSerde();
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    long start = System.nanoTime();
+    long seen = 0;
+    long check = 0;
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(input));
+      while (seen < records) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+          AnalyticsEvent e = parser.deserialize(r.value());
+          check += e.eventType().length();
+          seen++;
+        }
+      }
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    if (check == 0) {
+      throw new IllegalStateException("no event parsed");
+    }
+    return new Run("limit", seen, elapsed, 0, 0);
+  }
+
+  /** NIP's exercise-1 job ({@link AnalyticsPipeline}), bounded at the end offsets taken when it starts. */
+  Run nip(String input, long records, int threads) {
+    String group = nextId("nip");
+    String output = group + "-out";
+    String dlq = group + "-dlq";
+    topics.create(output, 3);
+    topics.create(dlq, 1);
+    long start = System.nanoTime();
+    AnalyticsPipeline job = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
+        .outputTopic(output).deadLetterTopic(dlq).bounded()
+        .config(PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry()).build())
+        .build();
+    try (PipelineHandle h = job.start()) {
+      if (!h.awaitTermination(Duration.ofMinutes(30))) {
+        throw new IllegalStateException("the NIP run did not finish within 30 minutes");
+      }
+      h.failure().ifPresent(f -> {
+        throw new IllegalStateException("the NIP run failed: " + f, f);
+      });
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    long committed = topics.committedSum(group, input);
+    if (committed != records) {
+      throw new IllegalStateException("NIP committed " + committed + " of " + records + " input offsets");
+    }
+    long out = topics.endOffsetSum(output);
+    long bad = topics.endOffsetSum(dlq);
+    topics.delete(output);
+    topics.delete(dlq);
+    if (bad != 0) {
+      throw new IllegalStateException("NIP sent " + bad + " records to the dead-letter topic");
+    }
+    return new Run("nip", records, elapsed, out, job.counters().lateEvents());
+  }
+
+  /** Kafka Streams with the given stream threads, closed once its filter has seen every input record. */
+  Run kafkaStreams(String input, long records, int threads) throws IOException {
+    String app = nextId("streams" + threads);
+    String output = app + "-out";
+    topics.create(output, 3);
+    Path state = Files.createTempDirectory("nip-bench-streams-");
+    LongAdder seen = new LongAdder();
+    long start = System.nanoTime();
+    KafkaStreams streams = new KafkaStreams(StreamsAnalyticsJob.topology(input, output, seen),
+        StreamsAnalyticsJob.config(bootstrap, app, threads, state));
+    Throwable[] failure = new Throwable[1];
+    streams.setUncaughtExceptionHandler(e -> {
+      failure[0] = e;
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+          .SHUTDOWN_CLIENT;
+    });
+    streams.start();
+    long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+    while (seen.sum() < records) {
+      if (failure[0] != null || System.nanoTime() > deadline) {
+        streams.close(Duration.ofSeconds(30));
+        throw new IllegalStateException("the Kafka Streams run failed or timed out: " + failure[0], failure[0]);
+      }
+      Thread.onSpinWait();
+      Topics.sleep(1);
+    }
+    streams.close(Duration.ofMinutes(2));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    long committed = topics.committedSum(app, input);
+    if (committed != records) {
+      throw new IllegalStateException("Kafka Streams committed " + committed + " of " + records + " input offsets");
+    }
+    long out = topics.endOffsetSum(output);
+    topics.delete(output);
+    deleteTree(state);
+    return new Run("kafka-streams-" + threads + "t", seen.sum(), elapsed, out, 0);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.nip.bench.e2e;
+
+import io.nip.serde.Serdes;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code nip bench}: side-by-side end-to-end runs against a Kafka broker started in a child JVM.
+ *
+ * <pre>{@code
+ * ./nip bench analytics --events 2000000 --repeat 3
+ * ./nip bench latency --rate 50000 --seconds 30
+ * }</pre>
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Side-by-side runs of NIP, Kafka Streams and a plain consumer on an embedded broker.",
+    subcommands = {BenchCommand.Analytics.class, BenchCommand.Latency.class})
+public final class BenchCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  /** Without a benchmark name: print the usage and fail. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark, e.g. 'nip bench analytics'");
+  }
+
+  /** {@code nip bench analytics}: exercise-1 throughput of the limit, NIP and Kafka Streams. */
+  @Command(name = "analytics", mixinStandardHelpOptions = true,
+      description = "Exercise 1 (bots filtered, 5-minute windows per user) on NIP, Kafka Streams (1 and 2 "
+          + "threads) and a plain consumer that only parses; prints records/s and the ratios.")
+  static final class Analytics implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "2000000", description = "input events (default ${DEFAULT-VALUE})")
+    long events;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "rounds, medians reported (default ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--warmup-events", description = "events of the unreported warm-up round (default events/10, "
+        + "at least 10,000, at most 200,000)")
+    Long warmupEvents;
+
+    @Option(names = "--nip-threads", defaultValue = "2", description = "NIP worker threads (default ${DEFAULT-VALUE})")
+    int nipThreads;
+
+    @Option(names = "--json", description = "print one JSON object on standard output")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (events < 1 || repeat < 1 || nipThreads < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--events, --repeat and --nip-threads must be positive");
+      }
+      long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(200_000, events / 10));
+      Map<String, Object> m = AnalyticsBench.run(
+          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json), System.err);
+      if (json) {
+        System.out.println(Serdes.objectMapper().writeValueAsString(m));
+      } else {
+        AnalyticsBench.print(m, System.out);
+      }
+      return 0;
+    }
+  }
+
+  /** {@code nip bench latency}: end-to-end latency of a stateless job on NIP and Kafka Streams. */
+  @Command(name = "latency", mixinStandardHelpOptions = true,
+      description = "Filter + map at a steady input rate on NIP and on Kafka Streams; prints p50, p99, p99.9 and "
+          + "max latency from send to sink.")
+  static final class Latency implements Callable<Integer> {
+    @Option(names = "--rate", defaultValue = "50000", description = "records per second (default ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--seconds", defaultValue = "30", description = "measured seconds per contender (default ${DEFAULT-VALUE})")
+    int seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "10", description = "unrecorded seconds first (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(names = "--threads", defaultValue = "2", description = "NIP threads and Kafka Streams stream threads "
+        + "(default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "1000", description = "NIP commitInterval and Kafka "
+        + "Streams commit.interval.ms (default ${DEFAULT-VALUE})")
+    long commitIntervalMs;
+
+    @Option(names = "--json", description = "print one JSON object on standard output")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (rate < 1 || seconds < 1 || warmupSeconds < 0 || threads < 1 || commitIntervalMs < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--rate, --seconds, --threads and "
+            + "--commit-interval-ms must be positive");
+      }
+      Map<String, Object> m = LatencyBench.run(new LatencyBench.Settings(rate, seconds, warmupSeconds, threads,
+          Duration.ofMillis(commitIntervalMs)), System.err);
+      if (json) {
+        System.out.println(Serdes.objectMapper().writeValueAsString(m));
+      } else {
+        LatencyBench.print(m, System.out);
+      }
+      return 0;
+    }
+  }
+}

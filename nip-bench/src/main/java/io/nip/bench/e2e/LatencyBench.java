@@ -1,0 +1,269 @@
+package io.nip.bench.e2e;
+
+import io.nip.kafka.KafkaSource;
+import io.nip.kafka.OffsetReset;
+import io.nip.pipeline.Op;
+import io.nip.pipeline.Pipeline;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.pipeline.PipelineHandle;
+import io.nip.serde.Serdes;
+import io.nip.sink.Sink;
+import io.nip.sink.SinkContext;
+import io.nip.sink.SinkWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+
+/**
+ * {@code nip bench latency}: a stateless filter + map job fed at a steady rate by a producer thread
+ * in this JVM; each record carries {@code System.nanoTime()} taken just before its send, and the
+ * sink (in this JVM too) records {@code nanoTime() - sent} in an HdrHistogram. NIP and Kafka Streams
+ * run one after another, each on a fresh topic, each with a warm-up that is not recorded.
+ */
+final class LatencyBench {
+  /** The settings of a run. */
+  record Settings(int rate, int seconds, int warmupSeconds, int threads, Duration commitInterval) {}
+
+  /** Consumer settings given to both contenders: return a fetch as soon as one byte is there. */
+  static final Map<String, Object> CONSUMER = Map.of(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1,
+      ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+
+  private LatencyBench() {}
+
+  static Map<String, Object> run(Settings s, PrintStream log) throws IOException {
+    log.printf("starting the broker in its own JVM ...%n");
+    try (BrokerProcess broker = BrokerProcess.start(); Topics topics = new Topics(broker.bootstrapServers())) {
+      String bootstrap = broker.bootstrapServers();
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rate", s.rate());
+      m.put("seconds", s.seconds());
+      m.put("warmup_seconds", s.warmupSeconds());
+      m.put("threads", s.threads());
+      m.put("commit_interval_ms", s.commitInterval().toMillis());
+      topics.create("latency-nip", 3);
+      m.put("nip", measure("NIP", bootstrap, "latency-nip", s, log, rec -> nip(bootstrap, s, rec)));
+      topics.create("latency-streams", 3);
+      m.put("kafka_streams", measure("Kafka Streams", bootstrap, "latency-streams", s, log,
+          rec -> streams(bootstrap, s, rec)));
+      return m;
+    }
+  }
+
+  private interface Starter {
+    AutoCloseable start(Recorder recorder) throws IOException;
+  }
+
+  private static Map<String, Object> measure(String name, String bootstrap, String topic, Settings s,
+      PrintStream log, Starter starter) throws IOException {
+    Recorder recorder = new Recorder(3);
+    AtomicLong sent = new AtomicLong();
+    try (AutoCloseable job = starter.start(recorder)) {
+      Feeder feeder = new Feeder(bootstrap, topic, s.rate(), sent);
+      feeder.start();
+      log.printf(Locale.ROOT, "%s: warm-up %d s at %,d records/s ...%n", name, s.warmupSeconds(), s.rate());
+      Topics.sleep(s.warmupSeconds() * 1000L);
+      recorder.getIntervalHistogram();
+      long sentBefore = sent.get();
+      log.printf(Locale.ROOT, "%s: measuring %d s ...%n", name, s.seconds());
+      Topics.sleep(s.seconds() * 1000L);
+      Histogram h = recorder.getIntervalHistogram();
+      long sentDuring = sent.get() - sentBefore;
+      feeder.stop();
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("sent", sentDuring);
+      m.put("received", h.getTotalCount());
+      m.put("p50_ms", ms(h.getValueAtPercentile(50)));
+      m.put("p99_ms", ms(h.getValueAtPercentile(99)));
+      m.put("p99_9_ms", ms(h.getValueAtPercentile(99.9)));
+      m.put("max_ms", ms(h.getMaxValue()));
+      log.printf(Locale.ROOT, "%s: %s%n", name, m);
+      return m;
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static double ms(long micros) {
+    return Math.round(micros / 10.0) / 100.0;
+  }
+
+  private static AutoCloseable nip(String bootstrap, Settings s, Recorder recorder) {
+    Pipeline p = Pipeline.named("latency-nip", PipelineConfig.builder().threads(s.threads())
+        .commitInterval(s.commitInterval()).build());
+    KafkaSource<LatencyEvent> source = KafkaSource.builder("latency-nip", Serdes.json(LatencyEvent.class))
+        .bootstrapServers(bootstrap).groupId("latency-nip").offsetReset(OffsetReset.LATEST)
+        .consumerProperties(CONSUMER).build();
+    p.from(source)
+        .filter(e -> !e.userId().startsWith("bot_"), Op.named("drop-bots"))
+        .map(e -> new LatencyEvent(e.userId(), e.eventType(), e.value() * 1.1, e.sentNanos()), Op.named("scale"))
+        .to(new LatencySink(recorder));
+    PipelineHandle h = p.start();
+    Topics.sleep(2000);
+    return () -> {
+      h.stop();
+      h.awaitTermination(Duration.ofSeconds(30));
+    };
+  }
+
+  private static AutoCloseable streams(String bootstrap, Settings s, Recorder recorder) throws IOException {
+    Path state = Files.createTempDirectory("nip-bench-streams-");
+    var events = org.apache.kafka.common.serialization.Serdes.serdeFrom(
+        (t, e) -> StreamsAnalyticsJob.write(e), (t, b) -> StreamsAnalyticsJob.read(b, LatencyEvent.class));
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream("latency-streams", Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), events))
+        .filter((k, e) -> !e.userId().startsWith("bot_"))
+        .mapValues(e -> new LatencyEvent(e.userId(), e.eventType(), e.value() * 1.1, e.sentNanos()))
+        .foreach((k, e) -> recorder.recordValue(Math.max(0, (System.nanoTime() - e.sentNanos()) / 1000)));
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "latency-streams");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitInterval().toMillis());
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+    CONSUMER.forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), v));
+    KafkaStreams streams = new KafkaStreams(b.build(), p);
+    streams.start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (streams.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+      Topics.sleep(50);
+    }
+    Topics.sleep(1000);
+    return () -> streams.close(Duration.ofSeconds(30));
+  }
+
+  @SuppressWarnings("unchecked")
+  static void print(Map<String, Object> m, PrintStream out) {
+    out.println();
+    out.printf(Locale.ROOT, "filter + map at %,d records/s, %s s measured after %s s of warm-up, %s threads, "
+        + "commit interval %s ms%n", m.get("rate"), m.get("seconds"), m.get("warmup_seconds"), m.get("threads"),
+        m.get("commit_interval_ms"));
+    out.printf(Locale.ROOT, "  %-14s %10s %10s %10s %10s %12s%n", "", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
+        "received");
+    for (String k : new String[] {"nip", "kafka_streams"}) {
+      Map<String, Object> r = (Map<String, Object>) m.get(k);
+      out.printf(Locale.ROOT, "  %-14s %10.2f %10.2f %10.2f %10.2f %,12d%n", k.equals("nip") ? "NIP" : "Kafka Streams",
+          r.get("p50_ms"), r.get("p99_ms"), r.get("p99_9_ms"), r.get("max_ms"), r.get("received"));
+    }
+  }
+
+  /** Records the latency of each record it is given; any number of writers, one per task. */
+  static final class LatencySink implements Sink<LatencyEvent> {
+    private final Recorder recorder;
+
+    LatencySink(Recorder recorder) {
+      this.recorder = recorder;
+    }
+
+    @Override
+    public String name() {
+      return "latency";
+    }
+
+    @Override
+    public SinkWriter<LatencyEvent> createWriter(SinkContext context) {
+      return new SinkWriter<>() {
+        @Override
+        public void write(LatencyEvent e) {
+          recorder.recordValue(Math.max(0, (System.nanoTime() - e.sentNanos()) / 1000));
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
+  /**
+   * Sends records at a steady rate from its own thread: every wake-up sends the records whose planned
+   * send time has passed, each stamped with {@code nanoTime()} just before its send.
+   */
+  static final class Feeder {
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+    private final long intervalNanos;
+    private final AtomicLong sent;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    Feeder(String bootstrap, String topic, int rate, AtomicLong sent) {
+      Map<String, Object> props = new HashMap<>();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      props.put(ProducerConfig.ACKS_CONFIG, "1");
+      props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+      this.producer = new KafkaProducer<>(props, new StringSerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer());
+      this.topic = topic;
+      this.intervalNanos = 1_000_000_000L / rate;
+      this.sent = sent;
+      this.thread = new Thread(this::run, "nip-bench-feeder");
+      thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    private void run() {
+      SplittableRandom rnd = new SplittableRandom(3);
+      StringBuilder sb = new StringBuilder(128);
+      long next = System.nanoTime();
+      while (running) {
+        long now = System.nanoTime();
+        if (now < next) {
+          LockSupport.parkNanos(Math.min(next - now, 200_000));
+          continue;
+        }
+        if (now - next > 1_000_000_000L) {
+          next = now;
+        }
+        while (next <= now && running) {
+          int u = rnd.nextInt(EventFeed.USERS);
+          String user = (u < EventFeed.BOTS ? "bot_" : "user_") + u;
+          sb.setLength(0);
+          sb.append("{\"user_id\":\"").append(user).append("\",\"event_type\":\"")
+              .append(EventFeed.TYPES[rnd.nextInt(EventFeed.TYPES.length)]).append("\",\"value\":")
+              .append(rnd.nextInt(50_000) / 100.0).append(",\"sent_nanos\":").append(System.nanoTime()).append('}');
+          producer.send(new ProducerRecord<>(topic, user, sb.toString().getBytes(StandardCharsets.UTF_8)));
+          sent.incrementAndGet();
+          next += intervalNanos;
+        }
+      }
+    }
+
+    void stop() {
+      running = false;
+      try {
+        thread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      producer.close(Duration.ofSeconds(10));
+    }
+  }
+}
