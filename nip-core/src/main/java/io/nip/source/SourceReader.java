@@ -36,9 +36,11 @@ public interface SourceReader<T> extends AutoCloseable {
   Status poll(SourceOutput<T> output, int maxRecords);
 
   /**
-   * Whether this instance currently owns the partition. A partition held by another member of a
-   * consumer group reports false: it is idle at once (it does not hold the watermark back) and its
-   * event time does not move.
+   * Whether this instance owns the partition. Report false only once it is settled that another
+   * member of a consumer group owns it: the partition is then idle at once (it does not hold the
+   * watermark back) and its event time does not move. While ownership is not yet known (start-up,
+   * a rebalance in progress) report true, so that the partition holds the watermark back until it
+   * delivers or its idle timeout passes.
    *
    * @return true by default
    */

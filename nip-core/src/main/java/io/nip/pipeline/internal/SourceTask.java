@@ -35,6 +35,7 @@ final class SourceTask extends Task implements SourceOutput<Object> {
   private long lastActivity;
   private boolean idle;
   private boolean ended;
+  private boolean ownedElsewhere;
   private long lastBarrier;
   private long lastCommitted;
   long recordsIn;
@@ -100,6 +101,7 @@ final class SourceTask extends Task implements SourceOutput<Object> {
     if (recordsIn > before) {
       progress = true;
       lastActivity = now;
+      ownedElsewhere = false;
       if (idle) {
         idle = false;
         for (ExchangeOp x : rt.exchanges) {
@@ -109,10 +111,21 @@ final class SourceTask extends Task implements SourceOutput<Object> {
       advanceWatermark();
     } else if (!reader.isAssigned()) {
       lastActivity = now;
+      ownedElsewhere = true;
       if (!idle) {
         idle = true;
         for (ExchangeOp x : rt.exchanges) {
           x.status(true);
+        }
+      }
+    } else if (ownedElsewhere) {
+      // ownership came back (a rebalance): hold the watermark back again until it delivers
+      ownedElsewhere = false;
+      lastActivity = now;
+      if (idle) {
+        idle = false;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(false);
         }
       }
     } else if (now - lastActivity >= idleTimeoutMillis) {

@@ -92,7 +92,7 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
 
   @Override
   public boolean isAssigned() {
-    return buf.assigned;
+    return buf.assigned || !fetcher.ownedElsewhere(buf);
   }
 
   @Override
