@@ -3,7 +3,10 @@ package io.nip.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,14 +14,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code nip demo analytics}: runs the analytics pipeline over generated events or a JSON-lines
- * file and prints a summary to standard error.
+ * {@code nip demo analytics}: the tutorial's exercise 1 on Kafka (embedded broker unless
+ * {@code --bootstrap-servers} is given) over generated events or a JSON-lines file; prints a
+ * summary to standard error.
  */
 @Command(name = "analytics", mixinStandardHelpOptions = true,
     description = {
-        "Parse user events, drop bots (user_id bot_*), route purchase / signup / other, write the kept events.",
-        "Without --input, generates events for " + AnalyticsDemo.USERS + " users with 5%% bot traffic.",
-        "Prints a summary (counts, elapsed, events/s) to standard error."})
+        "Exercise 1: user-events -> strict parse (bad lines to user-events-dlq) -> drop bots (user_id bot_*)",
+        "-> 5-minute tumbling windows per user (count, distinct event types, sum of properties.value)",
+        "-> analytics-output. Without --bootstrap-servers an embedded Kafka broker is started.",
+        "Without --input, generates events for 10,000 users with 5%% bot traffic.",
+        "Prints a summary (counts, elapsed, events/s, latency) to standard error."})
 public final class AnalyticsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -31,12 +37,21 @@ public final class AnalyticsCommand implements Callable<Integer> {
       description = "read user events from this JSON-lines file instead of generating them")
   Path input;
 
-  @Option(names = "--output", paramLabel = "FILE.jsonl", description = "write the kept events here as JSON lines")
+  @Option(names = "--output", paramLabel = "FILE.jsonl",
+      description = "also write the window results here as JSON lines")
   Path output;
 
   @Option(names = "--dlq-output", paramLabel = "FILE.jsonl",
-      description = "write lines that fail to parse here; without it they are counted and skipped")
+      description = "also write the dead letters (bad lines with their reasons) here as JSON lines")
   Path dlqOutput;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+      description = "use this Kafka cluster instead of starting an embedded broker")
+  String bootstrapServers;
+
+  @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", defaultValue = "30s",
+      description = "watermark bound, e.g. 30s, 2m, PT30S (default: ${DEFAULT-VALUE})")
+  String maxOutOfOrderness;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
   long seed;
@@ -49,8 +64,8 @@ public final class AnalyticsCommand implements Callable<Integer> {
   public Integer call() {
     validate();
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    AnalyticsDemo.Summary s = AnalyticsDemo.run(
-        new AnalyticsDemo.Settings(events, input, output, dlqOutput, seed, t));
+    AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, output, dlqOutput, seed, t,
+        bootstrapServers, duration(maxOutOfOrderness)));
     print(s, spec.commandLine().getErr());
     return 0;
   }
@@ -69,10 +84,39 @@ public final class AnalyticsCommand implements Callable<Integer> {
     if (input != null && (!Files.isRegularFile(input) || !Files.isReadable(input))) {
       throw new NipCommand.UsageException("--input " + input + ": no such readable file");
     }
+    duration(maxOutOfOrderness);
     checkWritable("--output", output);
     checkWritable("--dlq-output", dlqOutput);
     if (output != null && dlqOutput != null && output.toAbsolutePath().normalize().equals(dlqOutput.toAbsolutePath().normalize())) {
       throw new NipCommand.UsageException("--output and --dlq-output must be different files");
+    }
+  }
+
+  /**
+   * @param text {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT30S})
+   * @return the duration
+   */
+  static Duration duration(String text) {
+    Matcher m = Pattern.compile("([0-9]+)(ms|s|m|h)").matcher(text.trim());
+    try {
+      Duration d;
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        d = switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+      } else {
+        d = Duration.parse(text.trim().toUpperCase(java.util.Locale.ROOT));
+      }
+      if (d.isNegative()) {
+        throw new NipCommand.UsageException("--max-out-of-orderness must not be negative, but was " + text);
+      }
+      return d;
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw new NipCommand.UsageException("--max-out-of-orderness " + text + ": not a duration (e.g. 30s or PT30S)");
     }
   }
 
@@ -90,24 +134,25 @@ public final class AnalyticsCommand implements Callable<Integer> {
   }
 
   private void print(AnalyticsDemo.Summary s, PrintWriter err) {
-    String from = input != null ? "input " + input
-        : String.format("generator (%,d events, %,d users, %.0f%% bots, seed %d)", events, AnalyticsDemo.USERS,
-            AnalyticsDemo.BOT_RATIO * 100, seed);
-    err.println("nip demo analytics: " + from);
+    String from = input != null ? "input " + input : String.format("generator (%,d events, 10,000 users, 5%% bots, seed %d)", events, seed);
+    err.println("nip demo analytics: " + from + ", Kafka " + (bootstrapServers != null ? bootstrapServers : "embedded"));
     row(err, "events in", s.eventsIn());
-    row(err, "bad lines", s.badLines());
     row(err, "bots filtered", s.botsFiltered());
-    row(err, "events out", s.eventsOut());
-    for (Map.Entry<String, Long> e : s.perRoute().entrySet()) {
-      row(err, "route " + e.getKey(), e.getValue());
-    }
+    row(err, "bad lines", s.badLines());
+    row(err, "late events", s.lateEvents());
+    row(err, "windows out", s.windowsOut());
+    err.printf("  %-16s %14.3f s%n", "input load", s.loadTime().toNanos() / 1e9);
     err.printf("  %-16s %14.3f s%n", "elapsed", s.elapsed().toNanos() / 1e9);
     err.printf("  %-16s %,14.0f events/s%n", "throughput", s.eventsPerSecond());
+    err.printf("  %-16s %14.3f ms%n", "latency p50", s.p50().toNanos() / 1e6);
+    err.printf("  %-16s %14.3f ms%n", "latency p99", s.p99().toNanos() / 1e6);
+    err.println("  (latency: from parsing a record on its source task to updating its window; elapsed and");
+    err.println("   throughput cover the pipeline run only, from start until every window was written)");
     if (output != null) {
-      err.println("  kept events written to " + output);
+      err.println("  window results written to " + output);
     }
     if (dlqOutput != null) {
-      err.println("  bad lines written to " + dlqOutput);
+      err.println("  dead letters written to " + dlqOutput);
     }
     err.flush();
   }

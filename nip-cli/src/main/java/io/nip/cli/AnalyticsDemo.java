@@ -1,65 +1,66 @@
 package io.nip.cli;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.nip.errors.DeadLetter;
-import io.nip.errors.ErrorPolicy;
-import io.nip.examples.SplitAndRoute;
-import io.nip.examples.UserEvent;
-import io.nip.pipeline.Op;
-import io.nip.pipeline.Pipeline;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.nip.examples.analytics.AnalyticsPipeline;
+import io.nip.examples.analytics.UserEventFeed;
+import io.nip.kafka.embedded.EmbeddedKafka;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
-import io.nip.pipeline.Stream;
-import io.nip.serde.Serde;
-import io.nip.serde.Serdes;
-import io.nip.sink.Sinks;
-import io.nip.source.GeneratorSpec;
-import io.nip.source.Sources;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * The analytics demo's pipeline, before windows and Kafka arrive: user events from a JSON-lines
- * file or the generator, bad lines to the error policy (dead-letter file or skip), bots dropped,
- * events routed with the tutorial's {@code event_router} (purchase, signup, default), kept events
- * written as JSON lines. Counts are taken by the pipeline itself (a peek before the bot filter,
- * the route handlers after it) and bad lines from the {@code nip.errors} metric of the source.
+ * The analytics demo: exercise 1 on Kafka. Starts the embedded broker unless servers are given,
+ * creates the topics, writes the input (file lines unchanged, or generated events) into
+ * {@code user-events}, runs {@link AnalyticsPipeline} as a bounded job with a fresh group id, and
+ * returns what happened.
  */
 final class AnalyticsDemo {
-  static final String PIPELINE = "analytics";
-  static final String SOURCE = "user-events";
-  static final int USERS = 10_000;
-  static final double BOT_RATIO = 0.05;
 
   /**
    * What to run.
    *
    * @param events generated events (ignored with an input file)
-   * @param input a JSON-lines file of user events, or null for the generator
-   * @param output where kept events go, or null
-   * @param dlqOutput where bad lines go, or null to skip them
+   * @param input a JSON-lines file of user events, or null for generated events
+   * @param output where results also go as JSON lines, or null
+   * @param dlqOutput where dead letters also go as JSON lines, or null
    * @param seed generator seed
    * @param threads worker threads
+   * @param bootstrapServers an external cluster, or null for the embedded broker
+   * @param maxOutOfOrderness the watermark bound
    */
-  record Settings(long events, Path input, Path output, Path dlqOutput, long seed, int threads) {}
+  record Settings(long events, Path input, Path output, Path dlqOutput, long seed, int threads,
+      String bootstrapServers, Duration maxOutOfOrderness) {}
 
   /**
    * What happened.
    *
-   * @param eventsIn records read (parsed and bad)
-   * @param badLines records that failed to parse
-   * @param botsFiltered events of users named {@code bot_*}
-   * @param eventsOut events kept
-   * @param perRoute kept events per route, in route order
-   * @param elapsed wall time from start to end of the pipeline
+   * @param eventsIn records read from {@code user-events}
+   * @param botsFiltered bot events dropped
+   * @param badLines records sent to the dead-letter topic
+   * @param lateEvents events behind the watermark for their window
+   * @param windowsOut results written to {@code analytics-output}
+   * @param loadTime time to write the input topic
+   * @param elapsed time of the pipeline run, from start to completion
+   * @param p50 median processing latency (parse to window update)
+   * @param p99 99th percentile of that latency
    */
-  record Summary(long eventsIn, long badLines, long botsFiltered, long eventsOut, Map<String, Long> perRoute,
-      Duration elapsed) {
+  record Summary(long eventsIn, long botsFiltered, long badLines, long lateEvents, long windowsOut,
+      Duration loadTime, Duration elapsed, Duration p50, Duration p99) {
     double eventsPerSecond() {
       double s = elapsed.toNanos() / 1e9;
       return s <= 0 ? 0 : eventsIn / s;
@@ -69,87 +70,86 @@ final class AnalyticsDemo {
   private AnalyticsDemo() {}
 
   static Summary run(Settings s) {
-    MeterRegistry registry = new SimpleMeterRegistry();
-    ErrorPolicy policy = s.dlqOutput() == null ? ErrorPolicy.skip()
-        : ErrorPolicy.deadLetter(Sinks.jsonLines("dead-letters", s.dlqOutput(), new DeadLetterSerde()));
-    PipelineConfig config = PipelineConfig.builder().threads(s.threads()).errorPolicy(policy)
-        .meterRegistry(registry).build();
-    Pipeline p = Pipeline.named(PIPELINE, config);
-
-    LongAdder parsed = new LongAdder();
-    LongAdder purchases = new LongAdder();
-    LongAdder signups = new LongAdder();
-    LongAdder others = new LongAdder();
-    Stream<UserEvent> kept = events(p, s)
-        .peek(e -> parsed.increment(), Op.named("count-in"))
-        .filter(e -> !e.userId().startsWith("bot_"), Op.named("drop-bots"));
-    SplitAndRoute.router(e -> purchases.increment(), e -> signups.increment(), e -> others.increment())
-        .applyTo(kept);
-    if (s.output() != null) {
-      kept.to(Sinks.jsonLines("output", s.output(), Serdes.json(UserEvent.class)));
+    EmbeddedKafka embedded = s.bootstrapServers() == null ? EmbeddedKafka.start() : null;
+    try {
+      String servers = embedded != null ? embedded.bootstrapServers() : s.bootstrapServers();
+      createTopics(servers);
+      long t0 = System.nanoTime();
+      load(servers, s);
+      Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
+      return process(servers, s, loadTime);
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
     }
+  }
 
+  private static void createTopics(String servers) {
+    List<NewTopic> topics = List.of(new NewTopic(AnalyticsPipeline.INPUT_TOPIC, 3, (short) 1),
+        new NewTopic(AnalyticsPipeline.OUTPUT_TOPIC, 3, (short) 1),
+        new NewTopic(AnalyticsPipeline.DLQ_TOPIC, 1, (short) 1));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+      for (var e : admin.createTopics(topics).values().entrySet()) {
+        try {
+          e.getValue().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException ex) {
+          if (!(ex.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex);
+          }
+        }
+      }
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", ex);
+    } catch (java.util.concurrent.TimeoutException ex) {
+      throw new IllegalStateException("timed out creating topics on " + servers, ex);
+    }
+  }
+
+  private static void load(String servers, Settings s) {
+    try (UserEventFeed feed = UserEventFeed.open(servers, AnalyticsPipeline.INPUT_TOPIC)) {
+      if (s.input() == null) {
+        UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withSeed(s.seed()), feed::send);
+        return;
+      }
+      try (BufferedReader r = Files.newBufferedReader(s.input(), StandardCharsets.UTF_8)) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          if (!line.isEmpty()) {
+            feed.sendLine(line.getBytes(StandardCharsets.UTF_8));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read --input " + s.input() + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static Summary process(String servers, Settings s, Duration loadTime) {
+    PipelineConfig config = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
+        .commitInterval(Duration.ofSeconds(1)).build();
+    AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(config).bounded()
+        .groupId("nip-demo-analytics-" + UUID.randomUUID()).maxOutOfOrderness(s.maxOutOfOrderness())
+        .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
+        .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
+    if (s.output() != null) {
+      b.outputFile(s.output());
+    }
+    if (s.dlqOutput() != null) {
+      b.deadLetterFile(s.dlqOutput());
+    }
+    AnalyticsPipeline job = b.build();
     long start = System.nanoTime();
-    try (PipelineHandle h = p.start()) {
+    try (PipelineHandle h = job.start()) {
       h.awaitTermination();
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-
-    long bad = badLines(registry);
-    long out = purchases.sum() + signups.sum() + others.sum();
-    Map<String, Long> perRoute = new LinkedHashMap<>();
-    perRoute.put(SplitAndRoute.PURCHASE, purchases.sum());
-    perRoute.put(SplitAndRoute.SIGNUP, signups.sum());
-    perRoute.put("default", others.sum());
-    return new Summary(parsed.sum() + bad, bad, parsed.sum() - out, out, perRoute, elapsed);
-  }
-
-  private static Stream<UserEvent> events(Pipeline p, Settings s) {
-    if (s.input() != null) {
-      return p.from(Sources.jsonLines(SOURCE, s.input(), UserEvent.class));
+    AnalyticsPipeline.Counters c = job.counters();
+    List<Duration> pct = new ArrayList<>();
+    for (ValueAtPercentile v : job.latency().takeSnapshot().percentileValues()) {
+      pct.add(Duration.ofNanos((long) v.value(TimeUnit.NANOSECONDS)));
     }
-    GeneratorSpec spec = GeneratorSpec.builder().events(s.events()).keys(USERS).botRatio(BOT_RATIO)
-        .seed(s.seed()).partitions(s.threads()).build();
-    return p.from(Sources.generator(SOURCE, spec)).map(UserEvent::fromGeneric, Op.named("to-user-event"));
-  }
-
-  private static long badLines(MeterRegistry registry) {
-    double n = 0;
-    for (Counter c : registry.find("nip.errors").tag("operator", SOURCE).counters()) {
-      String outcome = c.getId().getTag("outcome");
-      if ("skipped".equals(outcome) || "dead_lettered".equals(outcome)) {
-        n += c.count();
-      }
-    }
-    return (long) n;
-  }
-
-  /**
-   * Dead letters as one JSON object per line, with the bad line as text (not base64) so that it can
-   * be read and replayed.
-   */
-  static final class DeadLetterSerde implements Serde<DeadLetter> {
-    @Override
-    public byte[] serialize(DeadLetter d) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("source", d.source());
-      m.put("partition", d.partition());
-      m.put("line", d.position() < 0 ? null : d.position() + 1);
-      m.put("raw_record", d.rawRecordText());
-      m.put("operator", d.operator());
-      m.put("error_class", d.errorClass());
-      m.put("error_message", d.errorMessage());
-      m.put("failed_at", d.failedAt() == null ? null : d.failedAt().toString());
-      try {
-        return Serdes.objectMapper().writeValueAsBytes(m);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new io.nip.errors.SerializationException("cannot write dead letter: " + e.getMessage(), null, e);
-      }
-    }
-
-    @Override
-    public DeadLetter deserialize(byte[] bytes) {
-      throw new UnsupportedOperationException("dead letters are written, not read, by the demo");
-    }
+    return new Summary(c.eventsIn(), c.botsFiltered(), c.badRecords(), c.lateEvents(), c.windowsOut(), loadTime,
+        elapsed, pct.isEmpty() ? Duration.ZERO : pct.get(0), pct.size() < 2 ? Duration.ZERO : pct.get(1));
   }
 }

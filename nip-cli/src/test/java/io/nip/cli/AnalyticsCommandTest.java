@@ -2,13 +2,14 @@ package io.nip.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nip.examples.UserEvent;
-import io.nip.serde.Serdes;
+import io.nip.examples.analytics.UserWindowSummary;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,87 +31,84 @@ class AnalyticsCommandTest {
     return Long.parseLong(m.group(1).replace(",", ""));
   }
 
-  private static List<UserEvent> read(Path file) throws Exception {
+  private static List<UserWindowSummary> read(Path file) throws Exception {
     return Files.readAllLines(file).stream()
-        .map(l -> Serdes.json(UserEvent.class).deserialize(l.getBytes(StandardCharsets.UTF_8)))
+        .map(l -> UserWindowSummary.SERDE.deserialize(l.getBytes(StandardCharsets.UTF_8)))
         .collect(Collectors.toList());
   }
 
   @Test
-  void generated_events_are_counted_filtered_routed_and_written(@TempDir Path dir) throws Exception {
-    Path out = dir.resolve("kept.jsonl");
+  void when_events_are_generated_then_windows_are_written_and_the_summary_adds_up(@TempDir Path dir)
+      throws Exception {
+    Path out = dir.resolve("windows.jsonl");
 
     int code = run("demo", "analytics", "--events", "20000", "--seed", "7", "--output", out.toString());
 
     assertThat(code).isZero();
     assertThat(number("events in")).isEqualTo(20_000);
     assertThat(number("bad lines")).isZero();
-    long bots = number("bots filtered");
-    assertThat(bots).isBetween(700L, 1_300L); // 5% of 20,000
-    long kept = number("events out");
-    assertThat(bots + kept).isEqualTo(20_000);
-    assertThat(number("route purchase") + number("route signup") + number("route default")).isEqualTo(kept);
-    assertThat(err.toString()).contains("events/s");
-
-    List<UserEvent> written = read(out);
-    assertThat(written).hasSize((int) kept).noneMatch(e -> e.userId().startsWith("bot_"));
-    assertThat(written.stream().filter(e -> e.eventType().equals("purchase")).count())
-        .isEqualTo(number("route purchase"));
-    assertThat(written.stream().map(UserEvent::userId).distinct().count()).isLessThanOrEqualTo(10_000);
+    assertThat(number("late events")).isZero();
+    assertThat(number("bots filtered")).isBetween(700L, 1_300L); // 5% of 20,000
+    List<UserWindowSummary> windows = read(out);
+    assertThat(windows).hasSize((int) number("windows out")).noneMatch(s -> s.userId().startsWith("bot_"));
+    assertThat(windows.stream().mapToLong(UserWindowSummary::eventCount).sum())
+        .isEqualTo(20_000 - number("bots filtered"));
+    assertThat(windows).allMatch(s -> Duration.between(s.windowStart(), s.windowEnd()).equals(Duration.ofMinutes(5)));
+    assertThat(err.toString()).contains("events/s", "latency p50", "latency p99");
   }
 
   @Test
-  void an_input_file_with_bad_lines_sends_them_to_the_dead_letter_file(@TempDir Path dir) throws Exception {
+  void when_an_input_file_has_bad_lines_then_they_go_to_the_dead_letter_file_and_windows_count_the_rest(
+      @TempDir Path dir) throws Exception {
     Path in = dir.resolve("in.jsonl");
     Files.write(in, List.of(
-        "{\"event_id\":\"1\",\"user_id\":\"user_1\",\"event_type\":\"purchase\",\"timestamp\":\"2026-01-17T17:00:00Z\"}",
+        "{\"event_id\":\"1\",\"user_id\":\"user_1\",\"event_type\":\"purchase\",\"timestamp\":\"2026-01-17T17:00:00Z\",\"properties\":{\"value\":1250}}",
         "{\"event_id\":\"2\",\"user_id\":\"bot_1\",\"event_type\":\"click\",\"timestamp\":\"2026-01-17T17:00:01Z\"}",
         "not json at all",
         "{\"event_id\":\"3\",\"user_id\":\"user_2\",\"event_type\":\"signup\",\"timestamp\":\"2026-01-17T17:00:02\"}",
-        "{\"event_id\":\"4\",\"user_id\":\"user_3\",\"event_type\":\"search\",\"timestamp\":\"2026-01-17T17:00:03Z\"}",
+        "{\"event_id\":\"4\",\"user_id\":\"user_1\",\"event_type\":\"search\",\"timestamp\":1768669320000}",
         "{\"event_id\":\"5\",\"event_type\":\"click\",\"timestamp\":\"2026-01-17T17:00:04Z\"}"));
     Path out = dir.resolve("out.jsonl");
     Path dlq = dir.resolve("dlq.jsonl");
 
     int code = run("demo", "analytics", "--input", in.toString(), "--output", out.toString(),
-        "--dlq-output", dlq.toString());
+        "--dlq-output", dlq.toString(), "--max-out-of-orderness", "PT10S");
 
     assertThat(code).isZero();
     assertThat(number("events in")).isEqualTo(6);
-    assertThat(number("bad lines")).isEqualTo(2);
+    assertThat(number("bad lines")).isEqualTo(3);
     assertThat(number("bots filtered")).isEqualTo(1);
-    assertThat(number("events out")).isEqualTo(3);
-    assertThat(number("route purchase")).isEqualTo(1);
-    assertThat(number("route signup")).isEqualTo(1);
-    assertThat(number("route default")).isEqualTo(1);
-    assertThat(read(out)).extracting(UserEvent::eventId).containsExactly("1", "3", "4");
+    assertThat(number("windows out")).isEqualTo(1);
+    assertThat(read(out)).containsExactly(new UserWindowSummary("user_1", Instant.parse("2026-01-17T17:00:00Z"),
+        Instant.parse("2026-01-17T17:05:00Z"), 2, 2, 1250.0));
     List<String> dead = Files.readAllLines(dlq);
-    assertThat(dead).hasSize(2);
-    assertThat(dead.get(0)).contains("\"line\":3", "\"raw_record\":\"not json at all\"");
-    assertThat(dead.get(1)).contains("\"line\":6", "user_id");
+    assertThat(dead).hasSize(3);
+    assertThat(String.join("\n", dead)).contains("\"raw_record\":\"not json at all\"", "not JSON",
+        "field 'timestamp' is not an ISO-8601 date-time with Z or an offset", "field 'user_id' is missing");
   }
 
   @Test
-  void without_a_dead_letter_file_bad_lines_are_counted_and_skipped(@TempDir Path dir) throws Exception {
-    Path in = dir.resolve("in.jsonl");
-    Files.write(in, List.of("{oops", "{\"user_id\":\"u\",\"event_type\":\"purchase\",\"timestamp\":0}"));
-
-    assertThat(run("demo", "analytics", "--input", in.toString())).isZero();
-    assertThat(number("bad lines")).isEqualTo(1);
-    assertThat(number("route purchase")).isEqualTo(1);
-  }
-
-  @Test
-  void bad_arguments_exit_non_zero_with_a_message_naming_the_option(@TempDir Path dir) {
+  void when_arguments_are_bad_then_the_exit_code_is_2_and_the_message_names_the_option(@TempDir Path dir) {
     assertThat(run("demo", "analytics", "--input", dir.resolve("missing.jsonl").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--input").contains("no such readable file");
 
     assertThat(run("demo", "analytics", "--events", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--events must be at least 1");
 
+    assertThat(run("demo", "analytics", "--max-out-of-orderness", "soon")).isEqualTo(2);
+    assertThat(err.toString()).contains("--max-out-of-orderness soon: not a duration");
+
     assertThat(run("demo", "analytics", "--events", "many")).isEqualTo(2);
     assertThat(run("demo", "analytics", "--output", dir.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("--output").contains("is a directory");
     assertThat(run("demo")).isEqualTo(2);
+  }
+
+  @Test
+  void when_durations_are_given_in_short_or_iso_form_then_both_parse() {
+    assertThat(AnalyticsCommand.duration("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(AnalyticsCommand.duration("PT30S")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(AnalyticsCommand.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(AnalyticsCommand.duration("2m")).isEqualTo(Duration.ofMinutes(2));
   }
 }
