@@ -17,7 +17,7 @@ import java.util.Objects;
 /**
  * The tutorial's "Basic Event Consumer": read user events, enrich each with {@code processed_at}
  * and {@code processing_node}, emit them to {@code processed-events}. The tutorial reads from and
- * writes to Kafka; until the Kafka connector exists, the synthetic generator stands in for the
+ * writes to Kafka ({@link KafkaEventConsumer}); here the synthetic generator stands in for the
  * {@code user-events} topic and any sink (stdout in {@link #main}) for {@code processed-events}.
  *
  * <pre>{@code
