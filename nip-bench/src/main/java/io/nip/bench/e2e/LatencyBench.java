@@ -39,8 +39,9 @@ import org.apache.kafka.streams.kstream.Consumed;
 /**
  * {@code nip bench latency}: a stateless filter + map job fed at a steady rate by a producer thread
  * in this JVM; each record carries {@code System.nanoTime()} taken just before its send, and the
- * sink (in this JVM too) records {@code nanoTime() - sent} in an HdrHistogram. NIP and Kafka Streams
- * run one after another, each on a fresh topic, each with a warm-up that is not recorded.
+ * sink (in this JVM too) records {@code nanoTime() - sent} in an HdrHistogram. A plain consumer
+ * thread (the floor set by producer, broker and fetch), NIP and Kafka Streams run one after another,
+ * each on a fresh topic, each with a warm-up that is not recorded.
  */
 final class LatencyBench {
   /** The settings of a run. */
@@ -62,6 +63,9 @@ final class LatencyBench {
       m.put("warmup_seconds", s.warmupSeconds());
       m.put("threads", s.threads());
       m.put("commit_interval_ms", s.commitInterval().toMillis());
+      topics.create("latency-consumer", 3);
+      m.put("consumer", measure("plain consumer", bootstrap, "latency-consumer", s, log,
+          rec -> consumer(bootstrap, rec)));
       topics.create("latency-nip", 3);
       m.put("nip", measure("NIP", bootstrap, "latency-nip", s, log, rec -> nip(bootstrap, s, rec)));
       topics.create("latency-streams", 3);
@@ -109,6 +113,39 @@ final class LatencyBench {
 
   private static double ms(long micros) {
     return Math.round(micros / 10.0) / 100.0;
+  }
+
+  /** The floor: one plain consumer thread that parses, filters and records, with the same fetch settings. */
+  private static AutoCloseable consumer(String bootstrap, Recorder recorder) {
+    Map<String, Object> props = new HashMap<>(CONSUMER);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-consumer");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    io.nip.serde.Serde<LatencyEvent> serde = Serdes.json(LatencyEvent.class);
+    AtomicLong stop = new AtomicLong();
+    Thread t = new Thread(() -> {
+      try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        c.subscribe(java.util.List.of("latency-consumer"));
+        while (stop.get() == 0) {
+          for (var r : c.poll(Duration.ofMillis(100))) {
+            LatencyEvent e = serde.deserialize(r.value());
+            if (!e.userId().startsWith("bot_")) {
+              recorder.recordValue(Math.max(0, (System.nanoTime() - e.sentNanos()) / 1000));
+            }
+          }
+        }
+      }
+    }, "nip-bench-latency-consumer");
+    t.setDaemon(true);
+    t.start();
+    Topics.sleep(2000);
+    return () -> {
+      stop.set(1);
+      t.join(10_000);
+    };
   }
 
   private static AutoCloseable nip(String bootstrap, Settings s, Recorder recorder) {
@@ -165,9 +202,10 @@ final class LatencyBench {
         m.get("commit_interval_ms"));
     out.printf(Locale.ROOT, "  %-14s %10s %10s %10s %10s %12s%n", "", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
         "received");
-    for (String k : new String[] {"nip", "kafka_streams"}) {
+    for (String k : new String[] {"consumer", "nip", "kafka_streams"}) {
       Map<String, Object> r = (Map<String, Object>) m.get(k);
-      out.printf(Locale.ROOT, "  %-14s %10.2f %10.2f %10.2f %10.2f %,12d%n", k.equals("nip") ? "NIP" : "Kafka Streams",
+      String label = k.equals("nip") ? "NIP" : k.equals("consumer") ? "plain consumer" : "Kafka Streams";
+      out.printf(Locale.ROOT, "  %-14s %10.2f %10.2f %10.2f %10.2f %,12d%n", label,
           r.get("p50_ms"), r.get("p99_ms"), r.get("p99_9_ms"), r.get("max_ms"), r.get("received"));
     }
   }
