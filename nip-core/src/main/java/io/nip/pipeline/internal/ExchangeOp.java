@@ -72,6 +72,13 @@ final class ExchangeOp extends Operator {
 
   @Override
   public void watermark(long watermark, int port) {
+    if (watermark == Long.MAX_VALUE) {
+      // the end of time only ever precedes the end of input: travel in the same batch as the end
+      for (int t = 0; t < targets.length; t++) {
+        batchFor(t).watermark = watermark;
+      }
+      return;
+    }
     for (int t = 0; t < targets.length; t++) {
       batchFor(t).watermark = watermark;
       seal(t);

@@ -18,6 +18,7 @@ final class KeyedTask extends Task {
   private final boolean[] channelEnded;
   private final Checkpoints checkpoints;
   private int endedCount;
+  private boolean anyStopped;
   private long watermark = Long.MIN_VALUE;
   private long barrierForwarded;
   private boolean ended;
@@ -98,7 +99,15 @@ final class KeyedTask extends Task {
       channelIdle[c] = b.status == Batch.STATUS_IDLE;
       updateWatermark();
     }
-    if (b.watermark != Batch.NO_WATERMARK && b.watermark > channelWatermarks[c]) {
+    // An ending channel's end-of-time watermark is not applied on its own: the channel simply
+    // stops counting. Otherwise, with every other channel idle, it would push the watermark to
+    // the end of time and make the idle channels' later records late. The end of time is reached
+    // once every channel has ended, if all of them were exhausted (not stopped).
+    if (b.end && !channelEnded[c]) {
+      if (b.watermark != Long.MAX_VALUE) {
+        anyStopped = true;
+      }
+    } else if (b.watermark != Batch.NO_WATERMARK && b.watermark > channelWatermarks[c]) {
       channelWatermarks[c] = b.watermark;
       updateWatermark();
     }
@@ -110,6 +119,15 @@ final class KeyedTask extends Task {
       channelEnded[c] = true;
       endedCount++;
       if (endedCount == channelEnded.length) {
+        if (!anyStopped && watermark < Long.MAX_VALUE) {
+          watermark = Long.MAX_VALUE;
+          rt.watermark = Long.MAX_VALUE;
+          for (Operator e : entries) {
+            if (e != null) {
+              e.watermark(Long.MAX_VALUE, 0);
+            }
+          }
+        }
         for (int i = 0; i < entries.length; i++) {
           if (entries[i] != null) {
             entries[i].finish(0);
