@@ -191,7 +191,6 @@ public final class AnalyticsPipeline {
     private Path outputFile;
     private Path deadLetterFile;
     private Sink<? super AnalyticsEvent> lateSink;
-    private java.util.function.Consumer<AnalyticsEvent> inputHook = e -> { };
     private final Map<String, Object> consumerProps = new HashMap<>();
     private final Map<String, Object> producerProps = new HashMap<>();
 
@@ -267,15 +266,6 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /**
-     * Test hook: called on the source task for every parsed record before it is counted, e.g. to
-     * hold processing until every member of a group has its partitions.
-     */
-    Builder inputHook(java.util.function.Consumer<AnalyticsEvent> hook) {
-      this.inputHook = Objects.requireNonNull(hook, "hook");
-      return this;
-    }
-
     /** @param key a Kafka consumer setting @param value its value @return this */
     public Builder consumerProperty(String key, Object value) {
       consumerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -309,13 +299,10 @@ public final class AnalyticsPipeline {
       if (bounded) {
         source.bounded();
       }
-      Stream<AnalyticsEvent> users = p.from(new FirstRecordAwareSource<>(source.build()),
+      Stream<AnalyticsEvent> users = p.from(source.build(),
               WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(maxOutOfOrderness)
                   .withTimestamps(AnalyticsEvent::eventTime))
-          .peek(e -> {
-            inputHook.accept(e);
-            counters.parsed.increment();
-          }, Op.named("count-in"))
+          .peek(e -> counters.parsed.increment(), Op.named("count-in"))
           .filter(e -> {
             if (e.isBot()) {
               counters.bots.increment();
