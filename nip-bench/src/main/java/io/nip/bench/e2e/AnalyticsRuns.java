@@ -173,7 +173,7 @@ final class AnalyticsRuns {
     return new Run("kafka-streams-" + threads + "t", seen.sum(), elapsed, out, 0, Duration.ZERO);
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -191,7 +191,10 @@ final class LatencyBench {
       Topics.sleep(50);
     }
     Topics.sleep(1000);
-    return () -> streams.close(Duration.ofSeconds(30));
+    return () -> {
+      streams.close(Duration.ofSeconds(30));
+      AnalyticsRuns.deleteTree(state);
+    };
   }
 
   @SuppressWarnings("unchecked")
