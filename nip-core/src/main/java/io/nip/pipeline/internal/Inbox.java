@@ -1,7 +1,6 @@
 package io.nip.pipeline.internal;
 
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded, multi-producer single-consumer queue of batches in front of a keyed task. When it is
@@ -10,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Inbox {
   private final ArrayBlockingQueue<Batch> queue;
-  volatile Thread consumer;
+  volatile Runnable wakeUp;
 
   Inbox(int capacity) {
     this.queue = new ArrayBlockingQueue<>(capacity);
@@ -20,9 +19,9 @@ final class Inbox {
     if (!queue.offer(batch)) {
       return false;
     }
-    Thread t = consumer;
-    if (t != null) {
-      LockSupport.unpark(t);
+    Runnable w = wakeUp;
+    if (w != null) {
+      w.run();
     }
     return true;
   }

@@ -45,8 +45,8 @@ final class KeyedTask extends Task {
   }
 
   @Override
-  void bind(Thread thread) {
-    inbox.consumer = thread;
+  void bind(Runnable wakeUp) {
+    inbox.wakeUp = wakeUp;
   }
 
   @Override

@@ -11,16 +11,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a plan on a fixed pool of worker threads. Tasks are assigned round-robin to workers; a
- * worker loops over its tasks, and when none made progress it parks with a short, growing backoff
- * (an inbox offer wakes it at once). The first task failure fails the pipeline: every worker stops,
+ * Runs a plan on a fixed pool of worker threads that share one queue of ready tasks (see
+ * {@link #work}). The first task failure fails the pipeline: every worker stops,
  * closes its tasks, and {@link #failure()} reports the cause.
  *
  * <p>Completion: when every task is done (bounded sources exhausted, or stop requested and
@@ -34,6 +35,10 @@ public final class Runner implements PipelineHandle {
   private final PipelineConfig config;
   private final Plan plan;
   private final List<Thread> workers = new ArrayList<>();
+  private final ConcurrentLinkedQueue<Task> ready = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger openTasks = new AtomicInteger();
+  private Thread[] threads;
+  private AtomicIntegerArray parked;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicInteger liveWorkers = new AtomicInteger();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -72,52 +77,66 @@ public final class Runner implements PipelineHandle {
   /** Starts the workers. */
   public void start() {
     int n = Math.min(config.threads(), plan.tasks.size());
-    List<List<Task>> assignment = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      assignment.add(new ArrayList<>());
+    threads = new Thread[n];
+    parked = new AtomicIntegerArray(n);
+    Runnable wake = this::wakeOne;
+    for (Task t : plan.tasks) {
+      t.bind(wake);
     }
-    for (int i = 0; i < plan.tasks.size(); i++) {
-      assignment.get(i % n).add(plan.tasks.get(i));
-    }
+    openTasks.set(plan.tasks.size());
+    ready.addAll(plan.tasks);
     status = Status.RUNNING;
     liveWorkers.set(n);
     for (int i = 0; i < n; i++) {
-      List<Task> mine = assignment.get(i);
-      Thread t = new Thread(() -> work(mine), "nip-" + pipelineName + "-worker-" + i);
+      int index = i;
+      Thread t = new Thread(() -> work(index), "nip-" + pipelineName + "-worker-" + i);
       t.setDaemon(true);
+      threads[i] = t;
       workers.add(t);
     }
     workers.forEach(Thread::start);
   }
 
-  private void work(List<Task> mine) {
-    Thread self = Thread.currentThread();
-    for (Task t : mine) {
-      t.bind(self);
-    }
+  /**
+   * A worker takes the next ready task, runs one round of it and puts it back: every task is run by
+   * one thread at a time, and no thread sits idle while another has more tasks than it can serve.
+   * After a full lap without progress it parks with a growing backoff; input arriving at an inbox
+   * wakes a parked worker. The queue hand-over orders each task's rounds across threads.
+   */
+  private void work(int index) {
     long park = 1_000;
-    List<Task> open = new ArrayList<>(mine);
+    int idleRuns = 0;
     try {
-      while (!open.isEmpty() && failure.get() == null) {
+      while (failure.get() == null && openTasks.get() > 0) {
+        Task t = ready.poll();
+        if (t == null) {
+          park(index, park);
+          park = Math.min(park * 2, MAX_PARK_NANOS);
+          continue;
+        }
         long now = config.clock().millis();
         if (plan.checkpoints != null) {
           plan.checkpoints.maybeTrigger(now);
         }
-        boolean progress = false;
-        for (int i = 0; i < open.size(); i++) {
-          Task t = open.get(i);
-          progress |= t.runOnce(now);
-          if (t.done) {
-            open.remove(i--);
-            if (plan.checkpoints != null) {
-              plan.checkpoints.taskEnded(t.index);
-            }
-          }
+        boolean progress;
+        try {
+          progress = t.runOnce(now);
+        } catch (Throwable e) {
+          ready.add(t);
+          throw e;
+        }
+        if (t.done) {
+          finished(t);
+          progress = true;
+        } else {
+          ready.add(t);
         }
         if (progress) {
+          idleRuns = 0;
           park = 1_000;
-        } else {
-          LockSupport.parkNanos(park);
+        } else if (++idleRuns >= plan.tasks.size()) {
+          idleRuns = 0;
+          park(index, park);
           park = Math.min(park * 2, MAX_PARK_NANOS);
         }
       }
@@ -126,15 +145,47 @@ public final class Runner implements PipelineHandle {
         LOG.error("pipeline '{}' failed", pipelineName, e);
       }
     } finally {
-      for (Task t : mine) {
-        try {
-          t.closeOperators();
-        } catch (RuntimeException e) {
-          failure.compareAndSet(null, e);
-        }
-      }
       if (liveWorkers.decrementAndGet() == 0) {
+        for (Task t : plan.tasks) {
+          if (!t.closed) {
+            close(t);
+          }
+        }
         complete();
+      }
+    }
+  }
+
+  private void finished(Task t) {
+    openTasks.decrementAndGet();
+    if (plan.checkpoints != null) {
+      plan.checkpoints.taskEnded(t.index);
+    }
+    close(t);
+  }
+
+  private void close(Task t) {
+    t.closed = true;
+    try {
+      t.closeOperators();
+    } catch (RuntimeException e) {
+      failure.compareAndSet(null, e);
+    }
+  }
+
+  private void park(int index, long nanos) {
+    parked.set(index, 1);
+    if (ready.isEmpty() || nanos > 1_000) {
+      LockSupport.parkNanos(nanos);
+    }
+    parked.set(index, 0);
+  }
+
+  private void wakeOne() {
+    for (int i = 0; i < threads.length; i++) {
+      if (parked.get(i) == 1) {
+        LockSupport.unpark(threads[i]);
+        return;
       }
     }
   }

@@ -26,9 +26,8 @@ public final class SyncRunner {
   public SyncRunner(Plan plan, io.nip.time.NipClock clock) {
     this.plan = plan;
     this.clock = clock;
-    Thread self = Thread.currentThread();
     for (Task t : plan.tasks) {
-      t.bind(self);
+      t.bind(null);
     }
   }
 

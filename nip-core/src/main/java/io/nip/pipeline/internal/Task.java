@@ -9,6 +9,8 @@ abstract class Task {
   final TaskRuntime rt;
   final int index;
   volatile boolean done;
+  /** Set once its operators were closed; read by the runner only. */
+  boolean closed;
 
   Task(TaskRuntime rt, int index) {
     this.rt = rt;
@@ -25,8 +27,8 @@ abstract class Task {
    */
   abstract boolean runOnce(long nowMillis);
 
-  /** Binds the task to the thread that will run it (for wake-ups). */
-  void bind(Thread thread) {}
+  /** @param wakeUp called when input arrives for this task from another thread, or null */
+  void bind(Runnable wakeUp) {}
 
   /** Closes the task's operators and sink writers; called once, by the thread that ran it. */
   void closeOperators() {
