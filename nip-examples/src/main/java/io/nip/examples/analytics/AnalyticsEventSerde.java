@@ -1,10 +1,9 @@
 package io.nip.examples.analytics;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nip.errors.SerializationException;
 import io.nip.serde.Serde;
@@ -33,7 +32,6 @@ import java.time.format.DateTimeFormatter;
  */
 public final class AnalyticsEventSerde implements Serde<AnalyticsEvent> {
   private static final ObjectMapper MAPPER = Serdes.objectMapper();
-  private static final ObjectReader READER = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /**
    * Writes the event back as JSON (timestamp as an ISO-8601 instant); used for late events sent
@@ -59,109 +57,202 @@ public final class AnalyticsEventSerde implements Serde<AnalyticsEvent> {
     }
   }
 
+  /**
+   * Streams over the bytes once (no tree), remembering per field either its value or what is
+   * wrong with it; the checks then run in a fixed order, so the reported problem does not depend
+   * on the order of the fields in the line.
+   */
   @Override
   public AnalyticsEvent deserialize(byte[] bytes) {
     if (bytes == null) {
       return null;
     }
     long now = System.nanoTime();
-    JsonNode root;
-    try {
-      root = READER.readTree(bytes);
+    Fields f = new Fields();
+    try (JsonParser p = MAPPER.getFactory().createParser(bytes)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        throw bad(bytes, "not a JSON object but " + kind(first), null);
+      }
+      readObject(p, f);
+      if (p.nextToken() != null) {
+        throw bad(bytes, "not JSON: trailing content after the object", null);
+      }
     } catch (JsonProcessingException ex) {
       throw bad(bytes, "not JSON: " + firstLine(ex.getOriginalMessage()), ex);
     } catch (IOException ex) {
       throw bad(bytes, "not JSON: " + firstLine(ex.getMessage()), ex);
     }
-    if (root == null || !root.isObject()) {
-      throw bad(bytes, "not a JSON object but " + kind(root), null);
-    }
-    String userId = requiredString(root, "user_id", bytes);
+    String userId = required("user_id", f.userId, f.userIdKind, bytes);
     if (userId.isEmpty()) {
       throw bad(bytes, "field 'user_id' is empty", null);
     }
-    String eventType = requiredString(root, "event_type", bytes);
-    Instant time = timestamp(root.get("timestamp"), bytes);
-    JsonNode id = root.get("event_id");
-    if (id != null && !id.isNull() && !id.isTextual()) {
-      throw bad(bytes, "field 'event_id' must be a string, not " + kind(id), null);
+    String eventType = required("event_type", f.eventType, f.eventTypeKind, bytes);
+    Instant time = timestamp(f, bytes);
+    if (f.eventIdKind != null) {
+      throw bad(bytes, "field 'event_id' must be a string, not " + f.eventIdKind, null);
     }
-    return new AnalyticsEvent(id == null || id.isNull() ? null : id.textValue(), userId, eventType, time,
-        value(root.get("properties"), bytes), now);
+    if (f.propertiesKind != null) {
+      throw bad(bytes, "field 'properties' must be an object, not " + f.propertiesKind, null);
+    }
+    if (f.valueKind != null) {
+      throw bad(bytes, "field 'properties.value' must be a number, not " + f.valueKind, null);
+    }
+    if (!Double.isFinite(f.value)) {
+      throw bad(bytes, "field 'properties.value' is out of range: " + f.value, null);
+    }
+    return new AnalyticsEvent(f.eventId, userId, eventType, time, f.value, now);
   }
 
-  private static String requiredString(JsonNode root, String field, byte[] bytes) {
-    JsonNode n = root.get(field);
-    if (n == null || n.isNull()) {
+  /** What one line said, field by field; a {@code ...Kind} names the JSON kind of a mistyped value. */
+  private static final class Fields {
+    String userId;
+    String userIdKind;
+    String eventType;
+    String eventTypeKind;
+    String timestampText;
+    long timestampMillis;
+    boolean timestampIsMillis;
+    String timestampKind;
+    boolean timestampOutOfRange;
+    String eventId;
+    String eventIdKind;
+    String propertiesKind;
+    double value;
+    String valueKind;
+  }
+
+  private static void readObject(JsonParser p, Fields f) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "user_id":
+          f.userId = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          f.userIdKind = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL ? null : kind(t);
+          break;
+        case "event_type":
+          f.eventType = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          f.eventTypeKind = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL ? null : kind(t);
+          break;
+        case "timestamp":
+          readTimestamp(p, t, f);
+          break;
+        case "event_id":
+          f.eventId = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          f.eventIdKind = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL ? null : kind(t);
+          break;
+        case "properties":
+          f.value = 0.0;
+          f.valueKind = null;
+          f.propertiesKind = null;
+          if (t == JsonToken.START_OBJECT) {
+            readProperties(p, f);
+            continue;
+          }
+          f.propertiesKind = t == JsonToken.VALUE_NULL ? null : kind(t);
+          break;
+        default:
+          break;
+      }
+      p.skipChildren();
+    }
+  }
+
+  private static void readTimestamp(JsonParser p, JsonToken t, Fields f) throws IOException {
+    f.timestampText = null;
+    f.timestampIsMillis = false;
+    f.timestampKind = null;
+    f.timestampOutOfRange = false;
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+        f.timestampOutOfRange = true;
+        f.timestampText = p.getText();
+      } else {
+        f.timestampIsMillis = true;
+        f.timestampMillis = p.getLongValue();
+      }
+    } else if (t == JsonToken.VALUE_STRING) {
+      f.timestampText = p.getText();
+    } else if (t != JsonToken.VALUE_NULL) {
+      f.timestampKind = kind(t);
+    }
+  }
+
+  private static void readProperties(JsonParser p, Fields f) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      if (name.equals("value")) {
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+          f.value = p.getDoubleValue();
+          f.valueKind = null;
+        } else {
+          f.value = 0.0;
+          f.valueKind = t == JsonToken.VALUE_NULL ? null : kind(t);
+        }
+      }
+      p.skipChildren();
+    }
+  }
+
+  private static String required(String field, String value, String wrongKind, byte[] bytes) {
+    if (wrongKind != null) {
+      throw bad(bytes, "field '" + field + "' must be a string, not " + wrongKind, null);
+    }
+    if (value == null) {
       throw bad(bytes, "field '" + field + "' is missing", null);
     }
-    if (!n.isTextual()) {
-      throw bad(bytes, "field '" + field + "' must be a string, not " + kind(n), null);
-    }
-    return n.textValue();
+    return value;
   }
 
-  private static Instant timestamp(JsonNode n, byte[] bytes) {
-    if (n == null || n.isNull()) {
+  private static Instant timestamp(Fields f, byte[] bytes) {
+    if (f.timestampIsMillis) {
+      return Instant.ofEpochMilli(f.timestampMillis);
+    }
+    if (f.timestampOutOfRange) {
+      throw bad(bytes, "field 'timestamp' is out of range for epoch milliseconds: " + f.timestampText, null);
+    }
+    if (f.timestampKind != null) {
+      throw bad(bytes, "field 'timestamp' must be an ISO-8601 string or epoch milliseconds, not " + f.timestampKind,
+          null);
+    }
+    if (f.timestampText == null) {
       throw bad(bytes, "field 'timestamp' is missing", null);
     }
-    if (n.isIntegralNumber()) {
-      if (!n.canConvertToLong()) {
-        throw bad(bytes, "field 'timestamp' is out of range for epoch milliseconds: " + n, null);
-      }
-      return Instant.ofEpochMilli(n.longValue());
-    }
-    if (!n.isTextual()) {
-      throw bad(bytes, "field 'timestamp' must be an ISO-8601 string or epoch milliseconds, not " + kind(n), null);
+    Instant fast = IsoInstants.parse(f.timestampText);
+    if (fast != null) {
+      return fast;
     }
     try {
-      return OffsetDateTime.parse(n.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+      return OffsetDateTime.parse(f.timestampText, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeException ex) {
-      throw bad(bytes, "field 'timestamp' is not an ISO-8601 date-time with Z or an offset: '" + n.textValue() + "'",
-          ex);
+      throw bad(bytes, "field 'timestamp' is not an ISO-8601 date-time with Z or an offset: '" + f.timestampText
+          + "'", ex);
     }
   }
 
-  private static double value(JsonNode props, byte[] bytes) {
-    if (props == null || props.isNull()) {
-      return 0.0;
-    }
-    if (!props.isObject()) {
-      throw bad(bytes, "field 'properties' must be an object, not " + kind(props), null);
-    }
-    JsonNode v = props.get("value");
-    if (v == null || v.isNull()) {
-      return 0.0;
-    }
-    if (!v.isNumber()) {
-      throw bad(bytes, "field 'properties.value' must be a number, not " + kind(v), null);
-    }
-    double d = v.doubleValue();
-    if (!Double.isFinite(d)) {
-      throw bad(bytes, "field 'properties.value' is out of range: " + v, null);
-    }
-    return d;
-  }
-
-  private static String kind(JsonNode n) {
-    if (n == null || n.isMissingNode()) {
+  private static String kind(JsonToken t) {
+    if (t == null) {
       return "empty input";
     }
-    switch (n.getNodeType()) {
-      case STRING:
+    switch (t) {
+      case VALUE_STRING:
         return "a string";
-      case BOOLEAN:
+      case VALUE_TRUE:
+      case VALUE_FALSE:
         return "a boolean";
-      case NUMBER:
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
         return "a number";
-      case ARRAY:
+      case START_ARRAY:
         return "an array";
-      case OBJECT:
+      case START_OBJECT:
         return "an object";
-      case NULL:
+      case VALUE_NULL:
         return "null";
       default:
-        return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return t.name().toLowerCase(java.util.Locale.ROOT);
     }
   }
 
