@@ -49,6 +49,17 @@ public interface KeyValueStore<K, V> extends StateStore {
   /** @param action called with every live entry; do not modify the store from it */
   void forEach(BiConsumer<? super K, ? super V> action);
 
+  /**
+   * Whether the store keeps the value objects themselves, so that a change made to a value object
+   * after {@link #put} is already stored. Serializing or remote backends return false: callers that
+   * change a value in place must then put it again.
+   *
+   * @return false unless the backend guarantees it
+   */
+  default boolean storesLiveObjects() {
+    return false;
+  }
+
   /** @return the number of entries, possibly counting expired ones not yet purged */
   long approximateSize();
 

@@ -89,6 +89,7 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   private final TimerQueue eventTimers = new TimerQueue();
   private final TimerQueue procTimers = new TimerQueue();
   private KeyValueStore<Object, NavigableMap<Long, Win>> store;
+  private boolean liveStore;
   private Operator lateOut;
   private int latePort;
   private Counter lateCounter;
@@ -138,6 +139,7 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
     Serde<Object> keys = (Serde<Object>) io.nip.serde.Serdes.json(Object.class);
     store = runtime.config().stateBackend().createKeyValueStore(StoreSpec.keyValue("windows", keys, unsupported),
         new StateBackend.StoreScope(runtime.pipelineName(), runtime.taskId(), name), runtime.clock());
+    liveStore = store.storesLiveObjects();
     lateCounter = Counter.builder("nip.window.late.events")
         .description("events behind the watermark plus allowed lateness, sent to the late-events output")
         .tag("pipeline", runtime.pipelineName()).tag("operator", name)
@@ -202,7 +204,20 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
 
   private NavigableMap<Long, Win> windowsOf(Object key) {
     NavigableMap<Long, Win> kw = store.get(key);
-    return kw == null ? new TreeMap<>() : kw;
+    if (kw == null) {
+      kw = new TreeMap<>();
+      if (liveStore) {
+        store.put(key, kw);
+      }
+    }
+    return kw;
+  }
+
+  /** A live store already holds the changed map; a serializing one needs it written back. */
+  private void save(Object key, NavigableMap<Long, Win> kw) {
+    if (!liveStore) {
+      store.put(key, kw);
+    }
   }
 
   private void addTo(Object key, long start, long end, Object value) {
@@ -215,7 +230,7 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
     }
     w.acc = spec.aggregate().add(w.acc, value);
     track(w);
-    store.put(key, kw);
+    save(key, kw);
     afterUpdate(key, w);
   }
 
@@ -302,6 +317,9 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
       }
     }
     if (end + lateness <= wm) {
+      if (kw.isEmpty()) {
+        store.delete(key);
+      }
       late(value);
       return;
     }
@@ -322,7 +340,7 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
     }
     merged.acc = spec.aggregate().add(merged.acc, value);
     track(merged);
-    store.put(key, kw);
+    save(key, kw);
     afterUpdate(key, merged);
   }
 
@@ -340,7 +358,7 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
     w.acc = spec.aggregate().add(w.acc, value);
     track(w);
     w.count++;
-    store.put(key, kw);
+    save(key, kw);
     if (countTrigger > 0 && w.count >= countTrigger) {
       fireAndPurge(key, kw, w);
     } else {

@@ -81,6 +81,11 @@ final class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   @Override
+  public boolean storesLiveObjects() {
+    return ttlMillis == 0;
+  }
+
+  @Override
   public long approximateSize() {
     return map.size();
   }
