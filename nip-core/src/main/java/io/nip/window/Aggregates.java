@@ -3,7 +3,6 @@ package io.nip.window;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -97,7 +96,7 @@ public final class Aggregates {
    */
   public static <T> Aggregate<T, Set<Object>, Long> countDistinct(Function<? super T, ?> fn) {
     Objects.requireNonNull(fn, "fn");
-    return Aggregate.of(() -> new HashSet<>(4), (a, v) -> {
+    return Aggregate.of(io.nip.window.internal.SmallSet::new, (a, v) -> {
       a.add(fn.apply(v));
       return a;
     }, (a, b) -> {
