@@ -63,33 +63,21 @@ public final class KafkaDeadLetterSink implements Sink<DeadLetter> {
 
   @Override
   public SinkWriter<DeadLetter> createWriter(SinkContext context) {
-    SharedProducer.Handle handle = producer.open();
-    return new SinkWriter<>() {
-      @Override
-      public void write(DeadLetter d) {
-        RecordHeaders h = new RecordHeaders();
-        header(h, "nip.error.class", d.errorClass());
-        header(h, "nip.error.message", d.errorMessage());
-        header(h, "nip.operator", d.operator());
-        header(h, "nip.source", d.source());
-        header(h, "nip.partition", Integer.toString(d.partition()));
-        header(h, "nip.offset", Long.toString(d.position()));
-        header(h, "nip.pipeline", d.pipeline());
-        byte[] value = d.rawRecord() != null ? d.rawRecord()
-            : d.value() == null ? null : d.value().getBytes(StandardCharsets.UTF_8);
-        handle.send(new ProducerRecord<>(topic, null, null, null, value, h));
-      }
+    return producer.writer(this::toRecord);
+  }
 
-      @Override
-      public void flush() {
-        handle.flush();
-      }
-
-      @Override
-      public void close() {
-        handle.close();
-      }
-    };
+  private ProducerRecord<byte[], byte[]> toRecord(DeadLetter d) {
+    RecordHeaders h = new RecordHeaders();
+    header(h, "nip.error.class", d.errorClass());
+    header(h, "nip.error.message", d.errorMessage());
+    header(h, "nip.operator", d.operator());
+    header(h, "nip.source", d.source());
+    header(h, "nip.partition", Integer.toString(d.partition()));
+    header(h, "nip.offset", Long.toString(d.position()));
+    header(h, "nip.pipeline", d.pipeline());
+    byte[] value = d.rawRecord() != null ? d.rawRecord()
+        : d.value() == null ? null : d.value().getBytes(StandardCharsets.UTF_8);
+    return new ProducerRecord<>(topic, null, null, null, value, h);
   }
 
   private static void header(RecordHeaders h, String key, String value) {

@@ -58,25 +58,11 @@ public final class KafkaSink<T> implements Sink<T> {
 
   @Override
   public SinkWriter<T> createWriter(SinkContext context) {
-    SharedProducer.Handle handle = producer.open();
-    return new SinkWriter<>() {
-      @Override
-      public void write(T value) {
-        String key = keyFn == null ? null : keyFn.apply(value);
-        handle.send(new ProducerRecord<>(topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-            serde.serialize(value)));
-      }
-
-      @Override
-      public void flush() {
-        handle.flush();
-      }
-
-      @Override
-      public void close() {
-        handle.close();
-      }
-    };
+    return producer.writer(value -> {
+      String key = keyFn == null ? null : keyFn.apply(value);
+      return new ProducerRecord<>(topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+          serde.serialize(value));
+    });
   }
 
   /**

@@ -40,6 +40,31 @@ public final class SharedProducer {
     this.props = cfg;
   }
 
+  /**
+   * @param toRecord turns a value into the record to send
+   * @param <T> value type
+   * @return a sink writer for one task, on a handle of this producer
+   */
+  public <T> io.nip.sink.SinkWriter<T> writer(java.util.function.Function<T, ProducerRecord<byte[], byte[]>> toRecord) {
+    Handle handle = open();
+    return new io.nip.sink.SinkWriter<>() {
+      @Override
+      public void write(T value) {
+        handle.send(toRecord.apply(value));
+      }
+
+      @Override
+      public void flush() {
+        handle.flush();
+      }
+
+      @Override
+      public void close() {
+        handle.close();
+      }
+    };
+  }
+
   /** @return a handle for one writer */
   public synchronized Handle open() {
     if (producer == null) {
