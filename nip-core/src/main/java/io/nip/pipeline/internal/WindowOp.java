@@ -87,6 +87,11 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   private final boolean perUpdate;
   private final Guard guard;
   private final TimerQueue eventTimers = new TimerQueue();
+  /**
+   * Tumbling and sliding event-time windows without lateness: the keys whose window ends at a
+   * given time, instead of one timer per window (no per-window hashing or heap operations).
+   */
+  private final TreeMap<Long, List<Object>> endBuckets;
   private final TimerQueue procTimers = new TimerQueue();
   private KeyValueStore<Object, NavigableMap<Long, Win>> store;
   private boolean liveStore;
@@ -110,6 +115,8 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
     this.perUpdate = spec.earlyEmit() != null && spec.earlyEmit().onEveryUpdate();
     this.earlyInterval = spec.earlyEmit() == null || spec.earlyEmit().interval() == null
         ? 0 : spec.earlyEmit().interval().toMillis();
+    this.endBuckets = (kind == WindowAssigner.Kind.TUMBLING || kind == WindowAssigner.Kind.SLIDING)
+        && lateness == 0 && !spec.processingTime() ? new TreeMap<>() : null;
   }
 
   String name() {
@@ -289,6 +296,10 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   }
 
   private void registerEnd(Object key, Win w) {
+    if (endBuckets != null) {
+      endBuckets.computeIfAbsent(w.end, e -> new ArrayList<>()).add(key);
+      return;
+    }
     TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
     q.add(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
     if (lateness > 0) {
@@ -297,6 +308,9 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   }
 
   private void unregisterEnd(Object key, Win w) {
+    if (endBuckets != null) {
+      return; // fixed windows without lateness are only purged when they fire
+    }
     TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
     q.delete(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
     if (lateness > 0) {
@@ -397,6 +411,9 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
 
   @Override
   public void watermark(long watermark, int port) {
+    if (endBuckets != null) {
+      fireBuckets(watermark);
+    }
     fireTimers(eventTimers, watermark);
     out.watermark(watermark, outPort);
     lateOut.watermark(watermark, latePort);
@@ -405,6 +422,22 @@ final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   @Override
   public boolean tick(long nowMillis) {
     return fireTimers(procTimers, nowMillis);
+  }
+
+  /** Fires, in end order, every fixed window whose end the watermark reached. */
+  private void fireBuckets(long watermark) {
+    Map.Entry<Long, List<Object>> due;
+    while (!endBuckets.isEmpty() && endBuckets.firstKey() <= watermark) {
+      due = endBuckets.pollFirstEntry();
+      long start = due.getKey() - size;
+      for (Object key : due.getValue()) {
+        NavigableMap<Long, Win> kw = store.get(key);
+        Win w = kw == null ? null : kw.get(start);
+        if (w != null) {
+          fireAndPurge(key, kw, w);
+        }
+      }
+    }
   }
 
   private boolean fireTimers(TimerQueue q, long upTo) {
