@@ -32,6 +32,7 @@ import java.time.format.DateTimeFormatter;
  */
 public final class AnalyticsEventSerde implements Serde<AnalyticsEvent> {
   private static final ObjectMapper MAPPER = Serdes.objectMapper();
+  private final CanonicalStrings eventTypes = new CanonicalStrings();
 
   /**
    * Writes the event back as JSON (timestamp as an ISO-8601 instant); used for late events sent
@@ -122,7 +123,7 @@ public final class AnalyticsEventSerde implements Serde<AnalyticsEvent> {
     String valueKind;
   }
 
-  private static void readObject(JsonParser p, Fields f) throws IOException {
+  private void readObject(JsonParser p, Fields f) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken t = p.nextToken();
@@ -132,7 +133,7 @@ public final class AnalyticsEventSerde implements Serde<AnalyticsEvent> {
           f.userIdKind = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL ? null : kind(t);
           break;
         case "event_type":
-          f.eventType = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          f.eventType = t == JsonToken.VALUE_STRING ? eventTypes.canonical(p) : null;
           f.eventTypeKind = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NULL ? null : kind(t);
           break;
         case "timestamp":
