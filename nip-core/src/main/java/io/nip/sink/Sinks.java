@@ -4,7 +4,6 @@ import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
 import io.nip.sink.internal.ForEachSink;
 import io.nip.sink.internal.JsonLinesSink;
-import io.nip.sink.internal.PrintSink;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -51,8 +50,15 @@ public final class Sinks {
    * @return a sink printing one line per record
    */
   public static <T> Sink<T> print(String name, PrintStream out, Function<? super T, String> format) {
-    return new PrintSink<>(Objects.requireNonNull(name, "name"), Objects.requireNonNull(out, "out"),
-        Objects.requireNonNull(format, "format"));
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(out, "out");
+    Objects.requireNonNull(format, "format");
+    return new ForEachSink<T>(name, value -> {
+      String line = format.apply(value);
+      synchronized (out) {
+        out.println(line);
+      }
+    }, out::flush);
   }
 
   /**
