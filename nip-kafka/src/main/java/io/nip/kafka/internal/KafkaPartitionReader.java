@@ -58,9 +58,10 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
         if (current == null) {
           break;
         }
+        // the whole list leaves the buffer now: one atomic update per fetched list, not per record
+        buf.buffered.addAndGet(-current.size());
       }
       ConsumerRecord<byte[], byte[]> r = current.get(index++);
-      buf.buffered.decrementAndGet();
       if (r.offset() < next) {
         continue;
       }
