@@ -76,6 +76,20 @@ class WindowProperties {
         .aggregate("avg", Aggregates.avg(Ev::v)).aggregate("top", Aggregates.topN(Ev::type, 2));
     WindowTestSupport.events(p, Duration.ofMillis(BOUND)).keyBy(Ev::key).window(assigner).aggregate(agg).to(out);
     Map<String, Agg> got = new TreeMap<>();
+    for (WindowResult<String, Map<String, Object>> r : drive(p, out, steps)) {
+      assertThat(r.firing()).isEqualTo(WindowResult.Firing.ON_TIME);
+      String id = r.key() + "@" + r.start().toEpochMilli() + "-" + r.end().toEpochMilli();
+      assertThat(got).doesNotContainKey(id);
+      got.put(id, new Agg((Long) r.value().get("count"), (Double) r.value().get("sum"),
+          (Long) r.value().get("distinct"), (Double) r.value().get("min"), (Double) r.value().get("max"),
+          (Double) r.value().get("avg"), (List<?>) r.value().get("top")));
+    }
+    return got;
+  }
+
+  /** Plays the steps (events and forced watermarks) through the driver and returns what the sink got. */
+  private static List<WindowResult<String, Map<String, Object>>> drive(Pipeline p,
+      CollectingSink<WindowResult<String, Map<String, Object>>> out, List<Step> steps) {
     try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
       TestInput<Ev> in = d.input("in");
       for (Step s : steps) {
@@ -86,16 +100,8 @@ class WindowProperties {
         }
       }
       in.end();
-      for (WindowResult<String, Map<String, Object>> r : d.output(out)) {
-        assertThat(r.firing()).isEqualTo(WindowResult.Firing.ON_TIME);
-        String id = r.key() + "@" + r.start().toEpochMilli() + "-" + r.end().toEpochMilli();
-        assertThat(got).doesNotContainKey(id);
-        got.put(id, new Agg((Long) r.value().get("count"), (Double) r.value().get("sum"),
-            (Long) r.value().get("distinct"), (Double) r.value().get("min"), (Double) r.value().get("max"),
-            (Double) r.value().get("avg"), (List<?>) r.value().get("top")));
-      }
+      return d.output(out);
     }
-    return got;
   }
 
   /** Reference for tumbling and sliding: an event joins each of its windows whose end is after the watermark. */
@@ -206,19 +212,8 @@ class WindowProperties {
     WindowTestSupport.events(p, Duration.ofMillis(BOUND)).keyBy(Ev::key).window(GlobalWindow.everyCount(3))
         .aggregate(agg).to(out);
     Map<String, List<String>> got = new TreeMap<>();
-    try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
-      TestInput<Ev> in = d.input("in");
-      for (Step s : steps) {
-        if (s.key() == null) {
-          in.advanceWatermark(at(s.t()));
-        } else {
-          in.pipe(new Ev(s.key(), s.t(), s.v(), s.type()));
-        }
-      }
-      in.end();
-      for (WindowResult<String, Map<String, Object>> r : d.output(out)) {
-        got.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().get("count") + "/" + r.value().get("sum"));
-      }
+    for (WindowResult<String, Map<String, Object>> r : drive(p, out, steps)) {
+      got.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value().get("count") + "/" + r.value().get("sum"));
     }
     Map<String, List<String>> expected = new TreeMap<>();
     Map<String, List<Step>> open = new TreeMap<>();
