@@ -96,6 +96,8 @@ final class StatelessOps {
       for (Object r : results) {
         if (r != null) {
           out.process(r);
+        } else {
+          guard.reject(value, new NipException("flatMap produced a null element; the others were kept"));
         }
       }
     }
