@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -20,7 +21,10 @@ final class AnalyticsBench {
   static final String WARMUP_INPUT = "user-events-warmup";
 
   /** The settings of a run. */
-  record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json) {}
+  record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders) {}
+
+  /** The contenders, in the order a round runs them. */
+  static final List<String> CONTENDERS = List.of("limit", "nip", "kafka-streams-1t", "kafka-streams-2t");
 
   private AnalyticsBench() {}
 
@@ -38,13 +42,13 @@ final class AnalyticsBench {
       AnalyticsRuns runs = new AnalyticsRuns(bootstrap, topics);
 
       log.printf(Locale.ROOT, "warm-up on %,d events (not reported) ...%n", s.warmupEvents());
-      for (AnalyticsRuns.Run r : round(runs, WARMUP_INPUT, s.warmupEvents(), s.nipThreads())) {
+      for (AnalyticsRuns.Run r : round(runs, WARMUP_INPUT, s.warmupEvents(), s)) {
         log.println("  warm-up " + describe(r));
       }
       List<List<AnalyticsRuns.Run>> rounds = new ArrayList<>();
       for (int i = 1; i <= s.repeat(); i++) {
         log.printf("round %d of %d%n", i, s.repeat());
-        List<AnalyticsRuns.Run> round = round(runs, INPUT, s.events(), s.nipThreads());
+        List<AnalyticsRuns.Run> round = round(runs, INPUT, s.events(), s);
         round.forEach(r -> log.println("  " + describe(r)));
         rounds.add(round);
       }
@@ -52,13 +56,21 @@ final class AnalyticsBench {
     }
   }
 
-  private static List<AnalyticsRuns.Run> round(AnalyticsRuns runs, String input, long events, int nipThreads)
+  private static List<AnalyticsRuns.Run> round(AnalyticsRuns runs, String input, long events, Settings s)
       throws IOException {
     List<AnalyticsRuns.Run> out = new ArrayList<>();
-    out.add(runs.limit(input, events));
-    out.add(runs.nip(input, events, nipThreads));
-    out.add(runs.kafkaStreams(input, events, 1));
-    out.add(runs.kafkaStreams(input, events, 2));
+    if (s.contenders().contains("limit")) {
+      out.add(runs.limit(input, events));
+    }
+    if (s.contenders().contains("nip")) {
+      out.add(runs.nip(input, events, s.nipThreads()));
+    }
+    if (s.contenders().contains("kafka-streams-1t")) {
+      out.add(runs.kafkaStreams(input, events, 1));
+    }
+    if (s.contenders().contains("kafka-streams-2t")) {
+      out.add(runs.kafkaStreams(input, events, 2));
+    }
     return out;
   }
 
@@ -70,11 +82,11 @@ final class AnalyticsBench {
   }
 
   private static Map<String, Object> summary(Settings s, EventFeed.Written w, List<List<AnalyticsRuns.Run>> rounds) {
-    double limit = median(rounds, 0, AnalyticsRuns.Run::recordsPerSecond);
-    double nip = median(rounds, 1, AnalyticsRuns.Run::recordsPerSecond);
-    double ks1 = median(rounds, 2, AnalyticsRuns.Run::recordsPerSecond);
-    double ks2 = median(rounds, 3, AnalyticsRuns.Run::recordsPerSecond);
-    double ks = Math.max(ks1, ks2);
+    double limit = median(rounds, "limit", AnalyticsRuns.Run::recordsPerSecond);
+    double nip = median(rounds, "nip", AnalyticsRuns.Run::recordsPerSecond);
+    double ks1 = median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::recordsPerSecond);
+    double ks2 = median(rounds, "kafka-streams-2t", AnalyticsRuns.Run::recordsPerSecond);
+    double ks = Double.isNaN(ks1) ? ks2 : Double.isNaN(ks2) ? ks1 : Math.max(ks1, ks2);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("events", s.events());
     m.put("average_event_bytes", Math.round(w.averageBytes()));
@@ -82,19 +94,27 @@ final class AnalyticsBench {
     m.put("rounds", s.repeat());
     m.put("warmup_events", s.warmupEvents());
     m.put("nip_threads", s.nipThreads());
-    m.put("limit_eps", Math.round(limit));
-    m.put("nip_eps", Math.round(nip));
-    m.put("kafka_streams_1_thread_eps", Math.round(ks1));
-    m.put("kafka_streams_2_threads_eps", Math.round(ks2));
-    m.put("kafka_streams_eps", Math.round(ks));
-    m.put("kafka_streams_best_threads", ks2 > ks1 ? 2 : 1);
-    m.put("nip_over_kafka_streams", round3(nip / ks));
-    m.put("nip_over_limit", round3(nip / limit));
+    putRate(m, "limit_eps", limit);
+    putRate(m, "nip_eps", nip);
+    putRate(m, "kafka_streams_1_thread_eps", ks1);
+    putRate(m, "kafka_streams_2_threads_eps", ks2);
+    putRate(m, "kafka_streams_eps", ks);
+    if (!Double.isNaN(ks)) {
+      m.put("kafka_streams_best_threads", ks == ks2 ? 2 : 1);
+    }
+    if (!Double.isNaN(nip / ks)) {
+      m.put("nip_over_kafka_streams", round3(nip / ks));
+    }
+    if (!Double.isNaN(nip / limit)) {
+      m.put("nip_over_limit", round3(nip / limit));
+    }
     m.put("expected_final_results", w.userWindows());
-    m.put("nip_output_records", (long) median(rounds, 1, AnalyticsRuns.Run::outputRecords));
-    m.put("nip_late_events", (long) median(rounds, 1, AnalyticsRuns.Run::lateEvents));
-    m.put("kafka_streams_1_thread_output_records", (long) median(rounds, 2, AnalyticsRuns.Run::outputRecords));
-    m.put("kafka_streams_2_threads_output_records", (long) median(rounds, 3, AnalyticsRuns.Run::outputRecords));
+    putCount(m, "nip_output_records", median(rounds, "nip", AnalyticsRuns.Run::outputRecords));
+    putCount(m, "nip_late_events", median(rounds, "nip", AnalyticsRuns.Run::lateEvents));
+    putCount(m, "kafka_streams_1_thread_output_records",
+        median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::outputRecords));
+    putCount(m, "kafka_streams_2_threads_output_records",
+        median(rounds, "kafka-streams-2t", AnalyticsRuns.Run::outputRecords));
     List<Map<String, Object>> perRound = new ArrayList<>();
     for (List<AnalyticsRuns.Run> round : rounds) {
       Map<String, Object> r = new LinkedHashMap<>();
@@ -105,14 +125,31 @@ final class AnalyticsBench {
     return m;
   }
 
+  private static void putRate(Map<String, Object> m, String name, double v) {
+    if (!Double.isNaN(v)) {
+      m.put(name, Math.round(v));
+    }
+  }
+
+  private static void putCount(Map<String, Object> m, String name, double v) {
+    if (!Double.isNaN(v)) {
+      m.put(name, (long) v);
+    }
+  }
+
   private static double round3(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 
-  private static double median(List<List<AnalyticsRuns.Run>> rounds, int index,
+  /** @return the median of {@code f} over the rounds' runs of {@code name}; NaN when it did not run */
+  private static double median(List<List<AnalyticsRuns.Run>> rounds, String name,
       ToDoubleFunction<AnalyticsRuns.Run> f) {
-    double[] v = rounds.stream().mapToDouble(r -> f.applyAsDouble(r.get(index))).sorted().toArray();
+    double[] v = rounds.stream().flatMap(List::stream).filter(r -> r.name().equals(name))
+        .mapToDouble(f).sorted().toArray();
     int n = v.length;
+    if (n == 0) {
+      return Double.NaN;
+    }
     return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
@@ -120,15 +157,27 @@ final class AnalyticsBench {
     out.println();
     out.printf(Locale.ROOT, "exercise 1 over %,d events (%d bytes each on average), median of %d round(s)%n",
         m.get("events"), m.get("average_event_bytes"), m.get("rounds"));
-    out.printf(Locale.ROOT, "  %-28s %,12d records/s%n", "limit (consumer + Jackson)", m.get("limit_eps"));
-    out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d; late events %,d)%n",
-        "NIP (" + m.get("nip_threads") + " threads)", m.get("nip_eps"), m.get("nip_output_records"),
-        m.get("expected_final_results"), m.get("nip_late_events"));
-    out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 1 thread",
-        m.get("kafka_streams_1_thread_eps"), m.get("kafka_streams_1_thread_output_records"));
-    out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 2 threads",
-        m.get("kafka_streams_2_threads_eps"), m.get("kafka_streams_2_threads_output_records"));
-    out.printf(Locale.ROOT, "  NIP / Kafka Streams (best of 1 and 2 threads) = %.2fx%n", m.get("nip_over_kafka_streams"));
-    out.printf(Locale.ROOT, "  NIP / limit                                   = %.2fx%n", m.get("nip_over_limit"));
+    if (m.containsKey("limit_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s%n", "limit (consumer + Jackson)", m.get("limit_eps"));
+    }
+    if (m.containsKey("nip_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d; late events %,d)%n",
+          "NIP (" + m.get("nip_threads") + " threads)", m.get("nip_eps"), m.get("nip_output_records"),
+          m.get("expected_final_results"), m.get("nip_late_events"));
+    }
+    if (m.containsKey("kafka_streams_1_thread_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 1 thread",
+          m.get("kafka_streams_1_thread_eps"), m.get("kafka_streams_1_thread_output_records"));
+    }
+    if (m.containsKey("kafka_streams_2_threads_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 2 threads",
+          m.get("kafka_streams_2_threads_eps"), m.get("kafka_streams_2_threads_output_records"));
+    }
+    if (m.containsKey("nip_over_kafka_streams")) {
+      out.printf(Locale.ROOT, "  NIP / Kafka Streams (best of 1 and 2 threads) = %.2fx%n", m.get("nip_over_kafka_streams"));
+    }
+    if (m.containsKey("nip_over_limit")) {
+      out.printf(Locale.ROOT, "  NIP / limit                                   = %.2fx%n", m.get("nip_over_limit"));
+    }
   }
 }

@@ -2,7 +2,10 @@ package io.nip.bench.e2e;
 
 import io.nip.serde.Serdes;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,17 +55,27 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--json", description = "print one JSON object on standard output")
     boolean json;
 
+    @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, "
+        + "kafka-streams-1t, kafka-streams-2t (default: all; a ratio is printed only when both sides ran)")
+    List<String> contenders;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+      Set<String> chosen = new LinkedHashSet<>(contenders == null ? AnalyticsBench.CONTENDERS : contenders);
+      if (!AnalyticsBench.CONTENDERS.containsAll(chosen)) {
+        chosen.removeAll(AnalyticsBench.CONTENDERS);
+        throw new CommandLine.ParameterException(spec.commandLine(), "unknown contender(s) " + chosen
+            + "; choose from " + AnalyticsBench.CONTENDERS);
+      }
       if (events < 1 || repeat < 1 || nipThreads < 1) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--events, --repeat and --nip-threads must be positive");
       }
       long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(200_000, events / 10));
       Map<String, Object> m = AnalyticsBench.run(
-          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json), System.err);
+          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
