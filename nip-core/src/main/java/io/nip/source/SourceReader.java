@@ -48,6 +48,23 @@ public interface SourceReader<T> extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Gives the reader a callback to run, from any thread, when records arrive after {@link #poll}
+   * reported {@link Status#NOTHING_AVAILABLE}. A reader filled by a background thread (a broker
+   * client's fetcher) calls it so that an idle worker thread picks the partition up at once instead
+   * of at its next periodic check. Readers that never block ignore it (the default). Called once,
+   * before the first poll; the callback is cheap and never blocks.
+   *
+   * <pre>{@code
+   * public void onAvailable(Runnable listener) { this.listener = listener; }
+   * // on the fetch thread, after adding records to an empty buffer:
+   * if (listener != null) listener.run();
+   * }</pre>
+   *
+   * @param listener wakes a worker that will poll this reader
+   */
+  default void onAvailable(Runnable listener) {}
+
   /** @return the position of the next record this reader will emit; stored by checkpoints */
   long position();
 

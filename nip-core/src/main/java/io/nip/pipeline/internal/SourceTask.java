@@ -66,6 +66,13 @@ final class SourceTask extends Task implements SourceOutput<Object> {
     this.lastActivity = rt.clock().millis();
   }
 
+  @Override
+  void bind(Runnable wakeUp) {
+    if (wakeUp != null) {
+      reader.onAvailable(wakeUp);
+    }
+  }
+
   void requestStop() {
     stopRequested = true;
   }

@@ -39,6 +39,18 @@ import org.slf4j.LoggerFactory;
 public final class KafkaFetcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaFetcher.class);
   private static final Duration POLL = Duration.ofMillis(50);
+  /**
+   * A bounded source's default {@code fetch.max.wait.ms}. The broker holds a fetch of a partition
+   * with no new data for up to this long, and closing the consumer waits for that fetch to return;
+   * Kafka's default of 500 ms would add half a second to the end of every bounded run.
+   */
+  static final int BOUNDED_FETCH_MAX_WAIT_MS = 100;
+  /**
+   * Poll timeout while a partition is paused: a paused partition fetches nothing, so poll would
+   * wait out its whole timeout while the task drains the buffer; the short timeout resumes the
+   * partition soon after its buffer falls below half.
+   */
+  private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(1);
 
   private final String sourceName;
   private final List<TopicPartition> partitions;
@@ -88,6 +100,9 @@ public final class KafkaFetcher implements AutoCloseable {
     cfg.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     cfg.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     cfg.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    if (bounded) {
+      cfg.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, BOUNDED_FETCH_MAX_WAIT_MS);
+    }
     cfg.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     cfg.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, context.pipelineName() + "-" + sourceName);
@@ -147,13 +162,21 @@ public final class KafkaFetcher implements AutoCloseable {
   private void run() {
     try {
       while (!closing) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(anyPaused() ? POLL_WHILE_PAUSED : POLL);
         for (TopicPartition tp : records.partitions()) {
           PartitionBuffer b = buffers.get(tp);
           if (b != null && b.assigned) {
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-            b.buffered.addAndGet(list.size());
             b.queue.add(list);
+            if (b.buffered.addAndGet(list.size()) == list.size()) {
+              Runnable wake = b.onAvailable;
+              if (wake != null) {
+                wake.run();
+              }
+            }
+            if (bounded && list.get(list.size() - 1).offset() + 1 >= b.endOffset) {
+              b.fetchedToEnd = true;
+            }
           }
         }
         commitPending(null);
@@ -178,6 +201,15 @@ public final class KafkaFetcher implements AutoCloseable {
     }
   }
 
+  private boolean anyPaused() {
+    for (PartitionBuffer b : byIndex) {
+      if (b.paused && !b.fetchedToEnd) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void commitPending(Collection<TopicPartition> only) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (PartitionBuffer b : byIndex) {
@@ -200,7 +232,13 @@ public final class KafkaFetcher implements AutoCloseable {
         continue;
       }
       int n = b.buffered.get();
-      if (!b.paused && n >= maxBuffered) {
+      if (b.fetchedToEnd) {
+        // a bounded partition fetched up to its end offset: nothing more to fetch
+        if (!b.paused) {
+          b.paused = true;
+          pause.add(b.tp);
+        }
+      } else if (!b.paused && n >= maxBuffered) {
         b.paused = true;
         pause.add(b.tp);
       } else if (b.paused && n < maxBuffered / 2) {
@@ -278,6 +316,7 @@ public final class KafkaFetcher implements AutoCloseable {
         if (b != null) {
           b.assigned = false;
           b.paused = false;
+          b.fetchedToEnd = false;
           b.queue.clear();
           b.buffered.set(0);
           b.lag = -1;

@@ -92,6 +92,11 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
   }
 
   @Override
+  public void onAvailable(Runnable listener) {
+    buf.onAvailable = listener;
+  }
+
+  @Override
   public boolean isAssigned() {
     return buf.assigned || !fetcher.ownedElsewhere(buf);
   }

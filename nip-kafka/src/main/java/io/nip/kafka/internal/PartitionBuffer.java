@@ -18,12 +18,16 @@ final class PartitionBuffer {
   final AtomicInteger epoch = new AtomicInteger();
   volatile boolean assigned;
   volatile boolean paused;
+  /** Bounded mode: the fetcher has fetched every record up to the end offset (fetcher thread only). */
+  boolean fetchedToEnd;
   volatile boolean ended;
   volatile long startPosition = -1;
   volatile long endOffset = Long.MAX_VALUE;
   volatile long pendingCommit = -1;
   volatile long committed = -1;
   volatile long lag = -1;
+  /** Wakes a worker for this partition's task when records arrive in an empty buffer; may be null. */
+  volatile Runnable onAvailable;
 
   PartitionBuffer(TopicPartition tp) {
     this.tp = tp;
