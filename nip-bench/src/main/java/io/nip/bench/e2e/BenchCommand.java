@@ -45,8 +45,8 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--repeat", defaultValue = "1", description = "rounds, medians reported (default ${DEFAULT-VALUE})")
     int repeat;
 
-    @Option(names = "--warmup-events", description = "events of the unreported warm-up round (default events/10, "
-        + "at least 10,000, at most 200,000)")
+    @Option(names = "--warmup-events", description = "events of the unreported warm-up round (default events/4, "
+        + "at least 10,000, at most 500,000)")
     Long warmupEvents;
 
     @Option(names = "--nip-threads", defaultValue = "2", description = "NIP worker threads (default ${DEFAULT-VALUE})")
@@ -73,7 +73,7 @@ public final class BenchCommand implements Runnable {
       if (events < 1 || repeat < 1 || nipThreads < 1) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--events, --repeat and --nip-threads must be positive");
       }
-      long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(200_000, events / 10));
+      long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(500_000, events / 4));
       Map<String, Object> m = AnalyticsBench.run(
           new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen), System.err);
       if (json) {
