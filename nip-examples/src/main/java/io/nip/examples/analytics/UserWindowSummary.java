@@ -43,6 +43,9 @@ public record UserWindowSummary(
    */
   public static final Serde<UserWindowSummary> SERDE = new Serde<>() {
     private final Serde<UserWindowSummary> reader = Serdes.json(UserWindowSummary.class);
+    /** Windows fire in order of their end, so consecutive results share their bounds' text. */
+    private final InstantText startText = new InstantText();
+    private final InstantText endText = new InstantText();
 
     @Override
     public byte[] serialize(UserWindowSummary s) {
@@ -53,8 +56,8 @@ public record UserWindowSummary(
       try (JsonGenerator g = Serdes.objectMapper().getFactory().createGenerator(out)) {
         g.writeStartObject();
         g.writeStringField("user_id", s.userId());
-        g.writeStringField("window_start", s.windowStart().toString());
-        g.writeStringField("window_end", s.windowEnd().toString());
+        g.writeStringField("window_start", startText.of(s.windowStart()));
+        g.writeStringField("window_end", endText.of(s.windowEnd()));
         g.writeNumberField("event_count", s.eventCount());
         g.writeNumberField("unique_event_types", s.uniqueEventTypes());
         g.writeNumberField("total_value", s.totalValue());
@@ -70,4 +73,24 @@ public record UserWindowSummary(
       return reader.deserialize(bytes);
     }
   };
+
+  /**
+   * The ISO-8601 text of the last instant formatted, shared by the threads that write results: the
+   * pair is replaced as one immutable object, so a reader never sees one instant with the other's
+   * text.
+   */
+  private static final class InstantText {
+    private record Last(Instant instant, String text) {}
+
+    private volatile Last last = new Last(Instant.EPOCH, Instant.EPOCH.toString());
+
+    String of(Instant instant) {
+      Last l = last;
+      if (!l.instant().equals(instant)) {
+        l = new Last(instant, instant.toString());
+        last = l;
+      }
+      return l.text();
+    }
+  }
 }
