@@ -231,7 +231,14 @@ public final class KafkaSource<T> implements Source<T> {
       return this;
     }
 
-    /** Ends every partition at the end offset it had when the pipeline started. @return this */
+    /**
+     * Ends every partition at the end offset it had when the pipeline started. A partition fetched up
+     * to there stops fetching, and {@code fetch.max.wait.ms} defaults to 100 ms (set it with
+     * {@link #consumerProperty}) so that closing the consumer does not wait long for the broker's
+     * answer to the last, empty fetch.
+     *
+     * @return this
+     */
     public Builder<T> bounded() {
       this.bounded = true;
       return this;
