@@ -77,8 +77,9 @@ final class AnalyticsBench {
   private static String describe(AnalyticsRuns.Run r) {
     return String.format(Locale.ROOT, "%-17s %,12.0f records/s  %6.2f s  output %,d%s", r.name(),
         r.recordsPerSecond(), r.elapsed().toMillis() / 1000.0, r.outputRecords(),
-        r.name().equals("nip") ? String.format(Locale.ROOT, "  late events %,d  last input parsed %.2f s before the end",
-            r.lateEvents(), r.tail().toMillis() / 1000.0) : "");
+        r.name().equals("nip") ? String.format(Locale.ROOT, "  late events %,d  first input parsed after %.2f s,"
+            + " last %.2f s before the end", r.lateEvents(), r.head().toMillis() / 1000.0,
+            r.tail().toMillis() / 1000.0) : "");
   }
 
   private static Map<String, Object> summary(Settings s, EventFeed.Written w, List<List<AnalyticsRuns.Run>> rounds) {
