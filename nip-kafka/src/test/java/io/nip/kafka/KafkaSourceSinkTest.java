@@ -113,4 +113,47 @@ class KafkaSourceSinkTest {
       }
     }
   }
+
+  @Test
+  void a_bounded_job_over_a_transactionally_written_topic_ends_past_the_commit_markers() throws Exception {
+    // Given: 3 transactions of 100 records each over 2 partitions; each commit leaves a marker
+    // record at the end of the partition, which consumers never see
+    kafka.createTopic("tx-orders", 2);
+    Map<String, Object> props = new HashMap<>(kafka.producerProperties());
+    props.put("transactional.id", "tx-orders-writer");
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(props)) {
+      p.initTransactions();
+      for (int t = 0; t < 3; t++) {
+        p.beginTransaction();
+        for (int i = 0; i < 100; i++) {
+          int n = t * 100 + i;
+          p.send(new ProducerRecord<>("tx-orders", "k" + (n % 7),
+              "{\"id\":\"o" + n + "\",\"customer\":\"c\",\"amount\":" + n + "}"));
+        }
+        p.commitTransaction();
+      }
+    }
+    KafkaSource<Order> source = KafkaSource.builder("tx-orders", Serdes.json(Order.class))
+        .bootstrapServers(kafka.bootstrapServers()).groupId("tx-job").offsetReset(OffsetReset.EARLIEST)
+        .bounded().build();
+    io.nip.sink.CollectingSink<Order> out = io.nip.sink.Sinks.collecting("out");
+    Pipeline pipeline = Pipeline.named("tx-job", PipelineConfig.builder().threads(2).build());
+    pipeline.from(source).to(out);
+
+    // When
+    PipelineHandle h = pipeline.start();
+
+    // Then: the job completes with every record once, and commits the end offsets (markers included)
+    assertThat(h.awaitTermination(Duration.ofSeconds(60))).as("bounded job ended").isTrue();
+    assertThat(out.values()).hasSize(300).extracting(Order::id).doesNotHaveDuplicates();
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(new HashMap<>(kafka.consumerProperties("tx-job")))) {
+      Set<TopicPartition> tps = Set.of(new TopicPartition("tx-orders", 0), new TopicPartition("tx-orders", 1));
+      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(tps);
+      Map<TopicPartition, Long> ends = c.endOffsets(tps);
+      for (TopicPartition tp : tps) {
+        assertThat(committed.get(tp)).as("committed offset of %s", tp).isNotNull();
+        assertThat(committed.get(tp).offset()).isEqualTo(ends.get(tp));
+      }
+    }
+  }
 }

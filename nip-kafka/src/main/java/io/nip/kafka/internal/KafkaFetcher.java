@@ -181,6 +181,9 @@ public final class KafkaFetcher implements AutoCloseable {
             }
           }
         }
+        if (bounded) {
+          trackPositions();
+        }
         commitPending(null);
         flowControl();
         if (bounded) {
@@ -200,6 +203,28 @@ public final class KafkaFetcher implements AutoCloseable {
       }
       consumer.close(Duration.ofSeconds(5));
       closed = true;
+    }
+  }
+
+  /**
+   * Bounded mode: records the consumer's position per partition. A topic written with transactions
+   * ends with a commit marker that takes an offset but is never returned as a record, so the last
+   * record's offset alone never reaches the end offset; the position moves past the marker.
+   */
+  private void trackPositions() {
+    for (PartitionBuffer b : byIndex) {
+      if (!b.assigned || b.fetchedToEnd) {
+        continue;
+      }
+      try {
+        long position = consumer.position(b.tp, Duration.ZERO);
+        b.fetchedPosition = position;
+        if (position >= b.endOffset) {
+          b.fetchedToEnd = true;
+        }
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        // no position yet (the committed offset is still being looked up): next time
+      }
     }
   }
 
@@ -319,6 +344,7 @@ public final class KafkaFetcher implements AutoCloseable {
           b.assigned = false;
           b.paused = false;
           b.fetchedToEnd = false;
+          b.fetchedPosition = -1;
           b.queue.clear();
           b.buffered.set(0);
           b.lag = -1;
@@ -339,6 +365,7 @@ public final class KafkaFetcher implements AutoCloseable {
           continue;
         }
         long position = consumer.position(tp);
+        b.fetchedPosition = -1;
         b.startPosition = position;
         b.committed = position;
         b.epoch.incrementAndGet();

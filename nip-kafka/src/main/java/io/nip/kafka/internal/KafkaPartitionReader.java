@@ -53,9 +53,16 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
     int emitted = 0;
     while (emitted < maxRecords) {
       if (current == null || index >= current.size()) {
+        // read before the queue: every record before this position is already queued
+        long fetched = buf.fetchedPosition;
         current = buf.queue.poll();
         index = 0;
         if (current == null) {
+          if (bounded && fetched >= buf.endOffset && next < buf.endOffset && buf.assigned
+              && buf.epoch.get() == epoch) {
+            // only transaction markers are left before the end offset
+            next = buf.endOffset;
+          }
           break;
         }
         // the whole list leaves the buffer now: one atomic update per fetched list, not per record

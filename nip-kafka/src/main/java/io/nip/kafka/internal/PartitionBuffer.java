@@ -20,6 +20,11 @@ final class PartitionBuffer {
   volatile boolean paused;
   /** Bounded mode: the fetcher has fetched every record up to the end offset (fetcher thread only). */
   boolean fetchedToEnd;
+  /**
+   * Bounded mode: the consumer's position after the last poll, past any transaction markers; every
+   * record before it is already in {@link #queue}. -1 until known for the current assignment.
+   */
+  volatile long fetchedPosition = -1;
   volatile boolean ended;
   volatile long startPosition = -1;
   volatile long endOffset = Long.MAX_VALUE;
