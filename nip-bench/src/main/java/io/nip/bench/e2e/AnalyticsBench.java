@@ -77,9 +77,13 @@ final class AnalyticsBench {
   private static String describe(AnalyticsRuns.Run r) {
     return String.format(Locale.ROOT, "%-17s %,12.0f records/s  %6.2f s  output %,d%s", r.name(),
         r.recordsPerSecond(), r.elapsed().toMillis() / 1000.0, r.outputRecords(),
-        r.name().equals("nip") ? String.format(Locale.ROOT, "  late events %,d  first input parsed after %.2f s,"
-            + " last %.2f s before the end", r.lateEvents(), r.head().toMillis() / 1000.0,
-            r.tail().toMillis() / 1000.0) : "");
+        r.name().equals("nip") ? String.format(Locale.ROOT, "  late events %,d  first input parsed after %s,"
+            + " last %s before the end", r.lateEvents(), seconds(r.head()), seconds(r.tail())) : "");
+  }
+
+  /** @return "1.23 s", or "n/a" when the 5 ms sampling did not catch the moment */
+  private static String seconds(java.time.Duration d) {
+    return d.isZero() ? "n/a" : String.format(Locale.ROOT, "%.2f s", d.toMillis() / 1000.0);
   }
 
   private static Map<String, Object> summary(Settings s, EventFeed.Written w, List<List<AnalyticsRuns.Run>> rounds) {
@@ -101,7 +105,7 @@ final class AnalyticsBench {
     putRate(m, "kafka_streams_2_threads_eps", ks2);
     putRate(m, "kafka_streams_eps", ks);
     if (!Double.isNaN(ks)) {
-      m.put("kafka_streams_best_threads", ks == ks2 ? 2 : 1);
+      m.put("kafka_streams_best_threads", !Double.isNaN(ks2) && (Double.isNaN(ks1) || ks2 > ks1) ? 2 : 1);
     }
     if (!Double.isNaN(nip / ks)) {
       m.put("nip_over_kafka_streams", round3(nip / ks));

@@ -65,6 +65,10 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Set<String> chosen = new LinkedHashSet<>(contenders == null ? AnalyticsBench.CONTENDERS : contenders);
+      if (chosen.isEmpty()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--contenders needs at least one of "
+            + AnalyticsBench.CONTENDERS);
+      }
       if (!AnalyticsBench.CONTENDERS.containsAll(chosen)) {
         chosen.removeAll(AnalyticsBench.CONTENDERS);
         throw new CommandLine.ParameterException(spec.commandLine(), "unknown contender(s) " + chosen

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -53,6 +54,11 @@ public final class KafkaFetcher implements AutoCloseable {
    * partition soon after its buffer falls below half.
    */
   private static final Duration POLL_WHILE_PAUSED = Duration.ofMillis(1);
+  /**
+   * With every owned partition paused there is nothing to fetch: the fetcher parks for at most this
+   * long, and a reader whose buffer fell below half (or that asks for a commit) unparks it.
+   */
+  private static final long PARK_WHILE_ALL_PAUSED_NANOS = 50_000_000L;
 
   private final String sourceName;
   private final List<TopicPartition> partitions;
@@ -164,13 +170,15 @@ public final class KafkaFetcher implements AutoCloseable {
   private void run() {
     try {
       while (!closing) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(anyPaused() ? POLL_WHILE_PAUSED : POLL);
+        boolean nothingToFetch = allPaused();
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(
+            nothingToFetch ? Duration.ZERO : anyPaused() ? POLL_WHILE_PAUSED : POLL);
         for (TopicPartition tp : records.partitions()) {
           PartitionBuffer b = buffers.get(tp);
           if (b != null && b.assigned) {
             List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-            b.queue.add(list);
-            if (b.buffered.addAndGet(list.size()) == list.size()) {
+            b.queue.add(new PartitionBuffer.Fetched(b.epoch.get(), list));
+            if (b.buffered.addAndGet(list.size()) <= list.size()) {
               Runnable wake = b.onAvailable;
               if (wake != null) {
                 wake.run();
@@ -188,6 +196,9 @@ public final class KafkaFetcher implements AutoCloseable {
         flowControl();
         if (bounded) {
           checkEnds();
+        }
+        if (nothingToFetch && records.isEmpty() && !closing) {
+          LockSupport.parkNanos(this, PARK_WHILE_ALL_PAUSED_NANOS);
         }
       }
     } catch (WakeupException e) {
@@ -226,6 +237,33 @@ public final class KafkaFetcher implements AutoCloseable {
         // no position yet (the committed offset is still being looked up): next time
       }
     }
+  }
+
+  /** @return true when this member owns partitions and every one of them is paused */
+  private boolean allPaused() {
+    boolean any = false;
+    for (PartitionBuffer b : byIndex) {
+      if (b.assigned) {
+        if (!b.paused) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /**
+   * Called by a reader: its paused partition's buffer fell below half, or it asked for a commit.
+   * Unparks the fetcher if it waits with every partition paused.
+   */
+  void signal() {
+    LockSupport.unpark(thread);
+  }
+
+  /** @return the buffered-record count below which a paused partition resumes */
+  int resumeBelow() {
+    return maxBuffered / 2;
   }
 
   private boolean anyPaused() {
@@ -268,7 +306,7 @@ public final class KafkaFetcher implements AutoCloseable {
       } else if (!b.paused && n >= maxBuffered) {
         b.paused = true;
         pause.add(b.tp);
-      } else if (b.paused && n < maxBuffered / 2) {
+      } else if (b.paused && n < resumeBelow()) {
         b.paused = false;
         resume.add(b.tp);
       }
@@ -318,6 +356,7 @@ public final class KafkaFetcher implements AutoCloseable {
     }
     closing = true;
     consumer.wakeup();
+    LockSupport.unpark(thread);
     try {
       thread.join(15_000);
     } catch (InterruptedException e) {
@@ -345,8 +384,11 @@ public final class KafkaFetcher implements AutoCloseable {
           b.paused = false;
           b.fetchedToEnd = false;
           b.fetchedPosition = -1;
-          b.queue.clear();
-          b.buffered.set(0);
+          // take the lists out one by one: a reader that took one concurrently subtracts its own
+          PartitionBuffer.Fetched f;
+          while ((f = b.queue.poll()) != null) {
+            b.buffered.addAndGet(-f.records().size());
+          }
           b.lag = -1;
         }
       }

@@ -55,9 +55,10 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
       if (current == null || index >= current.size()) {
         // read before the queue: every record before this position is already queued
         long fetched = buf.fetchedPosition;
-        current = buf.queue.poll();
+        PartitionBuffer.Fetched f = buf.queue.poll();
+        current = null;
         index = 0;
-        if (current == null) {
+        if (f == null) {
           if (bounded && fetched >= buf.endOffset && next < buf.endOffset && buf.assigned
               && buf.epoch.get() == epoch) {
             // only transaction markers are left before the end offset
@@ -66,7 +67,20 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
           break;
         }
         // the whole list leaves the buffer now: one atomic update per fetched list, not per record
-        buf.buffered.addAndGet(-current.size());
+        int left = buf.buffered.addAndGet(-f.records().size());
+        if (buf.paused && left < fetcher.resumeBelow()) {
+          fetcher.signal();
+        }
+        int latest = buf.epoch.get();
+        if (f.epoch() != latest) {
+          continue; // fetched in an earlier assignment: the committed offset replays these records
+        }
+        if (epoch != latest) {
+          // the partition was revoked and assigned again during this read: start at its new position
+          epoch = latest;
+          next = buf.startPosition;
+        }
+        current = f.records();
       }
       ConsumerRecord<byte[], byte[]> r = current.get(index++);
       if (r.offset() < next) {
@@ -115,8 +129,9 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
 
   @Override
   public void commit(long position) {
-    if (position >= 0) {
+    if (position >= 0 && position != buf.pendingCommit) {
       buf.pendingCommit = position;
+      fetcher.signal();
     }
   }
 

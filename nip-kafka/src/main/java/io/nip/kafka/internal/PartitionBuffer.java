@@ -13,7 +13,16 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class PartitionBuffer {
   final TopicPartition tp;
-  final ConcurrentLinkedQueue<List<ConsumerRecord<byte[], byte[]>>> queue = new ConcurrentLinkedQueue<>();
+  /**
+   * Records of one poll, tagged with the assignment epoch they were fetched in: a reader drops lists
+   * of an earlier assignment, whose records the committed offset will replay.
+   *
+   * @param epoch the value of {@link #epoch} when the list was fetched
+   * @param records the records, in offset order
+   */
+  record Fetched(int epoch, List<ConsumerRecord<byte[], byte[]>> records) {}
+
+  final ConcurrentLinkedQueue<Fetched> queue = new ConcurrentLinkedQueue<>();
   final AtomicInteger buffered = new AtomicInteger();
   final AtomicInteger epoch = new AtomicInteger();
   volatile boolean assigned;
