@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Owns the one {@link KafkaConsumer} of a source in this process, on its own thread (the consumer
  * is not thread-safe), and feeds one {@link PartitionBuffer} per topic partition that the task
  * readers drain. A buffer holding {@code maxBuffered} records pauses its partition; below half it
- * resumes (polls are 1 ms apart while a partition is paused). Records reaching an empty buffer
+ * resumes (the fetcher parks while every partition is paused, until a reader falls below half;
+ * polls are 1 ms apart while only some are paused). Records reaching an empty buffer
  * wake a worker through the reader's availability callback. In bounded mode a partition fetched to
  * its end offset is paused for good. Readers ask for commits by position; the fetcher thread commits them for partitions it
  * still owns, and before a partition is revoked. In bounded mode it takes the end offsets at start
