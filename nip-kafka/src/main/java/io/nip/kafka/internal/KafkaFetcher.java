@@ -198,7 +198,8 @@ public final class KafkaFetcher implements AutoCloseable {
         if (bounded) {
           checkEnds();
         }
-        if (nothingToFetch && records.isEmpty() && !closing) {
+        if (nothingToFetch && records.isEmpty() && !closing && allPaused()) {
+          // still nothing to fetch after flow control: wait for a reader to drain below half
           LockSupport.parkNanos(this, PARK_WHILE_ALL_PAUSED_NANOS);
         }
       }
