@@ -139,8 +139,54 @@ public class Stream<T> {
   public <K> KeyedStream<K, T> keyBy(Function<? super T, ? extends K> keyFn, Serde<K> keySerde) {
     Objects.requireNonNull(keyFn, "keyFn");
     Objects.requireNonNull(keySerde, "keySerde");
-    Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, "keyBy", null, new Ops.ExchangeSpec(keyFn, keySerde),
-        List.of(node), port);
+    Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, "keyBy", null,
+        new Ops.ExchangeSpec(keyFn, keySerde, false), List.of(node), port);
+    return new KeyedStream<>(pipeline, n, keySerde);
+  }
+
+  /**
+   * Keys a stream whose source is already partitioned by this key: every record of a key arrives
+   * through the same source partition, as in a Kafka topic whose records carry the key as their
+   * record key (the default partitioner puts equal keys in one partition). The keyed operators then
+   * run in the source partition's own task with its own state, and records skip the exchange
+   * between tasks, as with Kafka Streams' {@code groupByKey} on a keyed topic. Parallelism is the
+   * number of source partitions; each partition's windows follow that partition's watermark.
+   *
+   * <pre>{@code
+   * pipeline.from(KafkaSource.builder("user-events", serde)...build())   // records keyed by user_id
+   *     .keyByPartitioned(UserEvent::userId)
+   *     .window(TumblingWindow.of(Duration.ofMinutes(5)))
+   *     .aggregate(Aggregates.count())
+   *     .to(sink);
+   * }</pre>
+   *
+   * <p>The promise is the caller's: if a key also arrives through another partition, each
+   * partition keeps its own state for it, and a window of that key is emitted once per partition,
+   * each with part of the events. When the input's partitioning is not known, use
+   * {@link #keyBy(Function)}.
+   *
+   * @param keyFn extracts the key; a null key is bad input and follows the error policy
+   * @param <K> key type
+   * @return the keyed stream
+   */
+  public <K> KeyedStream<K, T> keyByPartitioned(Function<? super T, ? extends K> keyFn) {
+    @SuppressWarnings("unchecked")
+    Serde<K> serde = (Serde<K>) Serdes.json(Object.class);
+    return keyByPartitioned(keyFn, serde);
+  }
+
+  /**
+   * @param keyFn extracts the key
+   * @param keySerde how keys are stored in state snapshots
+   * @param <K> key type
+   * @return the keyed stream, keyed within each source partition
+   * @see #keyByPartitioned(Function)
+   */
+  public <K> KeyedStream<K, T> keyByPartitioned(Function<? super T, ? extends K> keyFn, Serde<K> keySerde) {
+    Objects.requireNonNull(keyFn, "keyFn");
+    Objects.requireNonNull(keySerde, "keySerde");
+    Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, "keyByPartitioned", null,
+        new Ops.ExchangeSpec(keyFn, keySerde, true), List.of(node), port);
     return new KeyedStream<>(pipeline, n, keySerde);
   }
 

@@ -80,6 +80,15 @@ class WindowCommitTest {
 
   @Test
   void when_a_pipeline_stops_with_open_windows_then_the_committed_position_stays_before_their_records() {
+    stopWithOpenWindows(false);
+  }
+
+  @Test
+  void with_keyed_state_in_the_source_task_the_committed_position_also_stays_before_open_windows() {
+    stopWithOpenWindows(true);
+  }
+
+  private static void stopWithOpenWindows(boolean partitioned) {
     // offsets 0..3 fall in window [0, 60s), which closes; offsets 4..6 in [60s, 120s), still open
     List<Ev> events = List.of(new Ev("a", 1_000), new Ev("b", 2_000), new Ev("a", 30_000), new Ev("b", 59_000),
         new Ev("a", 61_000), new Ev("b", 62_000), new Ev("a", 75_000));
@@ -87,8 +96,10 @@ class WindowCommitTest {
     CollectingSink<WindowResult<String, Long>> out = Sinks.collecting("out");
     Pipeline p = Pipeline.named("commit", PipelineConfig.builder().threads(2).commitInterval(Duration.ofMillis(20))
         .idleTimeout(Duration.ofHours(1)).build());
-    p.from(source, WatermarkStrategy.<Ev>boundedOutOfOrderness(Duration.ZERO).withTimestamps(e -> Instant.ofEpochMilli(e.t())))
-        .keyBy(Ev::key).window(TumblingWindow.of(Duration.ofMinutes(1))).aggregate(Aggregates.count()).to(out);
+    io.nip.pipeline.Stream<Ev> in = p.from(source,
+        WatermarkStrategy.<Ev>boundedOutOfOrderness(Duration.ZERO).withTimestamps(e -> Instant.ofEpochMilli(e.t())));
+    (partitioned ? in.keyByPartitioned(Ev::key) : in.keyBy(Ev::key))
+        .window(TumblingWindow.of(Duration.ofMinutes(1))).aggregate(Aggregates.count()).to(out);
     PipelineHandle h = p.start();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (out.size() < 2 && System.nanoTime() < deadline) {

@@ -65,8 +65,10 @@ public final class Ops {
    *
    * @param keyFn extracts the key
    * @param keySerde key serde
+   * @param local the input is already partitioned by this key: no exchange, the keyed operators run
+   *     in the upstream task
    */
-  public record ExchangeSpec(Function<?, ?> keyFn, Serde<?> keySerde) {}
+  public record ExchangeSpec(Function<?, ?> keyFn, Serde<?> keySerde, boolean local) {}
 
   /**
    * The payload of a route node.

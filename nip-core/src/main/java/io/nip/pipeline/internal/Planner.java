@@ -199,7 +199,7 @@ public final class Planner {
     List<Node> exchanges = new ArrayList<>();
     Map<Node, Set<Node>> regions = new IdentityHashMap<>();
     for (Node n : graph.nodes()) {
-      if (n.kind == Node.Kind.EXCHANGE) {
+      if (isExchange(n)) {
         exchanges.add(n);
         regions.put(n, region(List.of(n)));
       }
@@ -231,6 +231,15 @@ public final class Planner {
     }
   }
 
+  /**
+   * @param n a node
+   * @return true for a key exchange between tasks; false for every other node, including the
+   *     keying of an already partitioned stream ({@code keyByPartitioned}), which stays in its task
+   */
+  private static boolean isExchange(Node n) {
+    return n.kind == Node.Kind.EXCHANGE && !((Ops.ExchangeSpec) n.payload).local();
+  }
+
   private static int find(int[] parent, int i) {
     while (parent[i] != i) {
       i = parent[i] = parent[parent[i]];
@@ -247,7 +256,7 @@ public final class Planner {
     }
     while (!todo.isEmpty()) {
       Node n = todo.remove(todo.size() - 1);
-      if (seen.add(n) && n.kind != Node.Kind.EXCHANGE) {
+      if (seen.add(n) && !isExchange(n)) {
         todo.addAll(n.outputs);
       }
     }
@@ -257,7 +266,7 @@ public final class Planner {
   private Set<Integer> reachedStages(List<Node> starts) {
     Set<Integer> out = new java.util.TreeSet<>();
     for (Node n : region(starts)) {
-      if (n.kind == Node.Kind.EXCHANGE) {
+      if (isExchange(n)) {
         out.add(stageOfExchange.get(n));
       }
     }
@@ -339,11 +348,15 @@ public final class Planner {
           op = ((OperatorFactory) n.payload).create(guard);
           break;
         case EXCHANGE: {
+          @SuppressWarnings("unchecked")
+          Function<Object, Object> keyFn = (Function<Object, Object>) ((Ops.ExchangeSpec) n.payload).keyFn();
+          if (((Ops.ExchangeSpec) n.payload).local()) {
+            op = new StatelessOps.LocalKeyOp(keyFn, guard);
+            break;
+          }
           int stage = stageOfExchange.get(n);
           int channel = channelBase.get(origin + ":" + stage) + originTask;
           int input = stages.get(stage).indexOf(n);
-          @SuppressWarnings("unchecked")
-          Function<Object, Object> keyFn = (Function<Object, Object>) ((Ops.ExchangeSpec) n.payload).keyFn();
           op = new ExchangeOp(keyFn, guard, stageInboxes.get(stage), channel, input, config.batchSize());
           break;
         }
@@ -376,7 +389,7 @@ public final class Planner {
       }
       built.put(n, op);
       created.add(op);
-      if (n.kind != Node.Kind.EXCHANGE && n.kind != Node.Kind.SINK) {
+      if (!isExchange(n) && n.kind != Node.Kind.SINK) {
         wire(n, op);
       }
       return op;

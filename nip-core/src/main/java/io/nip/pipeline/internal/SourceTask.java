@@ -7,6 +7,8 @@ import io.nip.source.SourceReader;
 import io.nip.time.TimestampAssigner;
 import io.nip.time.WatermarkStrategy;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -29,6 +31,8 @@ final class SourceTask extends Task implements SourceOutput<Object> {
   private final int batchSize;
   private final Checkpoints checkpoints;
   private final TreeMap<Long, Long> positionsAtCheckpoint = new TreeMap<>();
+  /** Operators of this task that keep records in state (windows after {@code keyByPartitioned}). */
+  private final HoldsRecords[] holders;
   private volatile boolean stopRequested;
   private long maxTimestamp = Long.MIN_VALUE;
   private long emittedWatermark = Long.MIN_VALUE;
@@ -64,6 +68,39 @@ final class SourceTask extends Task implements SourceOutput<Object> {
     this.batchSize = rt.config().batchSize();
     this.checkpoints = checkpoints;
     this.lastActivity = rt.clock().millis();
+    List<HoldsRecords> holders = new ArrayList<>();
+    for (Operator op : rt.all) {
+      if (op instanceof HoldsRecords) {
+        holders.add((HoldsRecords) op);
+      }
+    }
+    this.holders = holders.toArray(new HoldsRecords[0]);
+    if (this.holders.length > 0) {
+      // keyed state in this task (keyByPartitioned): records carry this task's positions on channel 0
+      rt.channel = 0;
+      rt.channels = 1;
+    }
+  }
+
+  /**
+   * @return for checkpoints, per source task, the smallest position of this task's records still
+   *     held in its own keyed state (open windows), or null when nothing is held
+   */
+  private long[] heldHere() {
+    if (holders.length == 0 || checkpoints == null) {
+      return null;
+    }
+    long[] lowest = {Long.MAX_VALUE};
+    for (HoldsRecords h : holders) {
+      h.lowestHeldPositions(lowest);
+    }
+    if (lowest[0] == Long.MAX_VALUE) {
+      return null;
+    }
+    long[] perTask = new long[checkpoints.taskCount()];
+    java.util.Arrays.fill(perTask, Long.MAX_VALUE);
+    perTask[index] = lowest[0];
+    return perTask;
   }
 
   @Override
@@ -101,7 +138,7 @@ final class SourceTask extends Task implements SourceOutput<Object> {
       lastBarrier = cp;
       positionsAtCheckpoint.put(cp, reader.position());
       head.barrier(cp, 0);
-      checkpoints.ack(index, cp);
+      checkpoints.ack(index, cp, heldHere());
     }
     long before = recordsIn;
     SourceReader.Status status = reader.poll(this, batchSize);
@@ -202,6 +239,9 @@ final class SourceTask extends Task implements SourceOutput<Object> {
     }
     head.finish(0);
     ended = true;
+    if (checkpoints != null) {
+      checkpoints.finalHold(heldHere());
+    }
     done = flushExchanges();
   }
 

@@ -12,6 +12,39 @@ import java.util.function.Predicate;
 final class StatelessOps {
   private StatelessOps() {}
 
+  /**
+   * Sets the record's key for the keyed operators that follow in the same task: the keying of a
+   * stream whose source is already partitioned by the key (no exchange).
+   */
+  static final class LocalKeyOp extends Operator {
+    private final Function<Object, Object> keyFn;
+    private final Guard guard;
+
+    LocalKeyOp(Function<Object, Object> keyFn, Guard guard) {
+      this.keyFn = keyFn;
+      this.guard = guard;
+    }
+
+    @Override
+    public void process(Object value) {
+      Object key;
+      try {
+        key = keyFn.apply(value);
+        if (key == null) {
+          throw new io.nip.errors.NipException("keyByPartitioned produced a null key");
+        }
+      } catch (RuntimeException e) {
+        Object r = guard.recover(value, e, keyFn);
+        if (r == Guard.DROPPED) {
+          return;
+        }
+        key = r;
+      }
+      rt.key = key;
+      out.process(value);
+    }
+  }
+
   /** Keeps the records the predicate accepts. */
   static final class FilterOp extends Operator {
     private final Predicate<Object> predicate;
