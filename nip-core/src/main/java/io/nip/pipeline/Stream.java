@@ -137,11 +137,7 @@ public class Stream<T> {
    * @return the keyed stream
    */
   public <K> KeyedStream<K, T> keyBy(Function<? super T, ? extends K> keyFn, Serde<K> keySerde) {
-    Objects.requireNonNull(keyFn, "keyFn");
-    Objects.requireNonNull(keySerde, "keySerde");
-    Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, "keyBy", null,
-        new Ops.ExchangeSpec(keyFn, keySerde, false), List.of(node), port);
-    return new KeyedStream<>(pipeline, n, keySerde);
+    return keyed(keyFn, keySerde, false);
   }
 
   /**
@@ -183,10 +179,14 @@ public class Stream<T> {
    * @see #keyByPartitioned(Function)
    */
   public <K> KeyedStream<K, T> keyByPartitioned(Function<? super T, ? extends K> keyFn, Serde<K> keySerde) {
+    return keyed(keyFn, keySerde, true);
+  }
+
+  private <K> KeyedStream<K, T> keyed(Function<? super T, ? extends K> keyFn, Serde<K> keySerde, boolean local) {
     Objects.requireNonNull(keyFn, "keyFn");
     Objects.requireNonNull(keySerde, "keySerde");
-    Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, "keyByPartitioned", null,
-        new Ops.ExchangeSpec(keyFn, keySerde, true), List.of(node), port);
+    Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, local ? "keyByPartitioned" : "keyBy", null,
+        new Ops.ExchangeSpec(keyFn, keySerde, local), List.of(node), port);
     return new KeyedStream<>(pipeline, n, keySerde);
   }
 

@@ -1,6 +1,5 @@
 package io.nip.pipeline.internal;
 
-import io.nip.errors.NipException;
 import java.util.ArrayDeque;
 import java.util.function.Function;
 
@@ -47,18 +46,9 @@ final class ExchangeOp extends Operator {
 
   @Override
   public void process(Object value) {
-    Object key;
-    try {
-      key = keyFn.apply(value);
-      if (key == null) {
-        throw new NipException("keyBy produced a null key");
-      }
-    } catch (RuntimeException e) {
-      Object r = guard.recover(value, e, keyFn);
-      if (r == Guard.DROPPED) {
-        return;
-      }
-      key = r;
+    Object key = StatelessOps.LocalKeyOp.keyOf(keyFn, value, guard, "keyBy");
+    if (key == Guard.DROPPED) {
+      return;
     }
     int t = targetOf(key, targets.length);
     Batch b = current[t];

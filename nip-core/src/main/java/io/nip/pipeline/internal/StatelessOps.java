@@ -27,21 +27,27 @@ final class StatelessOps {
 
     @Override
     public void process(Object value) {
-      Object key;
-      try {
-        key = keyFn.apply(value);
-        if (key == null) {
-          throw new io.nip.errors.NipException("keyByPartitioned produced a null key");
-        }
-      } catch (RuntimeException e) {
-        Object r = guard.recover(value, e, keyFn);
-        if (r == Guard.DROPPED) {
-          return;
-        }
-        key = r;
+      Object key = keyOf(keyFn, value, guard, "keyByPartitioned");
+      if (key != Guard.DROPPED) {
+        rt.key = key;
+        out.process(value);
       }
-      rt.key = key;
-      out.process(value);
+    }
+
+    /**
+     * @return the record's key; a failure or a null key goes to the error policy, and
+     *     {@link Guard#DROPPED} means the record is gone
+     */
+    static Object keyOf(Function<Object, Object> keyFn, Object value, Guard guard, String operation) {
+      try {
+        Object key = keyFn.apply(value);
+        if (key == null) {
+          throw new NipException(operation + " produced a null key");
+        }
+        return key;
+      } catch (RuntimeException e) {
+        return guard.recover(value, e, keyFn);
+      }
     }
   }
 
