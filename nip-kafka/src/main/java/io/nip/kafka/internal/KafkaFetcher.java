@@ -357,7 +357,8 @@ public final class KafkaFetcher implements AutoCloseable {
       return;
     }
     closing = true;
-    consumer.wakeup();
+    // no consumer.wakeup(): a wake-up that no poll consumes would fail the final commit instead; the
+    // fetcher sees the flag within one poll timeout (at most 50 ms), or at once when parked
     LockSupport.unpark(thread);
     try {
       thread.join(15_000);
