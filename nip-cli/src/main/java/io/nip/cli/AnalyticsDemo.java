@@ -128,7 +128,8 @@ final class AnalyticsDemo {
   private static Summary process(String servers, Settings s, Duration loadTime) {
     PipelineConfig config = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
         .commitInterval(Duration.ofSeconds(1)).build();
-    AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(config).bounded()
+    // the input was written here with user_id as the record key: windows stay in the source tasks
+    AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(config).bounded().inputKeyedByUser()
         .groupId("nip-demo-analytics-" + UUID.randomUUID()).maxOutOfOrderness(s.maxOutOfOrderness())
         .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
         .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);

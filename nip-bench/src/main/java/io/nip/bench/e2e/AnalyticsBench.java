@@ -24,7 +24,8 @@ final class AnalyticsBench {
   record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders) {}
 
   /** The contenders, in the order a round runs them. */
-  static final List<String> CONTENDERS = List.of("limit", "nip", "kafka-streams-1t", "kafka-streams-2t");
+  static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "kafka-streams-1t",
+      "kafka-streams-2t");
 
   private AnalyticsBench() {}
 
@@ -63,7 +64,10 @@ final class AnalyticsBench {
       out.add(runs.limit(input, events));
     }
     if (s.contenders().contains("nip")) {
-      out.add(runs.nip(input, events, s.nipThreads()));
+      out.add(runs.nip(input, events, s.nipThreads(), false));
+    }
+    if (s.contenders().contains("nip-partitioned")) {
+      out.add(runs.nip(input, events, s.nipThreads(), true));
     }
     if (s.contenders().contains("kafka-streams-1t")) {
       out.add(runs.kafkaStreams(input, events, 1));
@@ -77,7 +81,7 @@ final class AnalyticsBench {
   private static String describe(AnalyticsRuns.Run r) {
     return String.format(Locale.ROOT, "%-17s %,12.0f records/s  %6.2f s  output %,d%s", r.name(),
         r.recordsPerSecond(), r.elapsed().toMillis() / 1000.0, r.outputRecords(),
-        r.name().equals("nip") ? String.format(Locale.ROOT, "  late events %,d  first input parsed after %s,"
+        r.name().startsWith("nip") ? String.format(Locale.ROOT, "  late events %,d  first input parsed after %s,"
             + " last %s before the end", r.lateEvents(), seconds(r.head()), seconds(r.tail())) : "");
   }
 
@@ -89,6 +93,7 @@ final class AnalyticsBench {
   private static Map<String, Object> summary(Settings s, EventFeed.Written w, List<List<AnalyticsRuns.Run>> rounds) {
     double limit = median(rounds, "limit", AnalyticsRuns.Run::recordsPerSecond);
     double nip = median(rounds, "nip", AnalyticsRuns.Run::recordsPerSecond);
+    double nipPartitioned = median(rounds, "nip-partitioned", AnalyticsRuns.Run::recordsPerSecond);
     double ks1 = median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::recordsPerSecond);
     double ks2 = median(rounds, "kafka-streams-2t", AnalyticsRuns.Run::recordsPerSecond);
     double ks = Double.isNaN(ks1) ? ks2 : Double.isNaN(ks2) ? ks1 : Math.max(ks1, ks2);
@@ -101,6 +106,7 @@ final class AnalyticsBench {
     m.put("nip_threads", s.nipThreads());
     putRate(m, "limit_eps", limit);
     putRate(m, "nip_eps", nip);
+    putRate(m, "nip_partitioned_eps", nipPartitioned);
     putRate(m, "kafka_streams_1_thread_eps", ks1);
     putRate(m, "kafka_streams_2_threads_eps", ks2);
     putRate(m, "kafka_streams_eps", ks);
@@ -113,9 +119,17 @@ final class AnalyticsBench {
     if (!Double.isNaN(nip / limit)) {
       m.put("nip_over_limit", round3(nip / limit));
     }
+    if (!Double.isNaN(nipPartitioned / ks)) {
+      m.put("nip_partitioned_over_kafka_streams", round3(nipPartitioned / ks));
+    }
+    if (!Double.isNaN(nipPartitioned / limit)) {
+      m.put("nip_partitioned_over_limit", round3(nipPartitioned / limit));
+    }
     m.put("expected_final_results", w.userWindows());
     putCount(m, "nip_output_records", median(rounds, "nip", AnalyticsRuns.Run::outputRecords));
     putCount(m, "nip_late_events", median(rounds, "nip", AnalyticsRuns.Run::lateEvents));
+    putCount(m, "nip_partitioned_output_records", median(rounds, "nip-partitioned", AnalyticsRuns.Run::outputRecords));
+    putCount(m, "nip_partitioned_late_events", median(rounds, "nip-partitioned", AnalyticsRuns.Run::lateEvents));
     putCount(m, "kafka_streams_1_thread_output_records",
         median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::outputRecords));
     putCount(m, "kafka_streams_2_threads_output_records",
@@ -170,6 +184,11 @@ final class AnalyticsBench {
           "NIP (" + m.get("nip_threads") + " threads)", m.get("nip_eps"), m.get("nip_output_records"),
           m.get("expected_final_results"), m.get("nip_late_events"));
     }
+    if (m.containsKey("nip_partitioned_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d; late events %,d)%n",
+          "NIP partitioned input", m.get("nip_partitioned_eps"),
+          m.get("nip_partitioned_output_records"), m.get("expected_final_results"), m.get("nip_partitioned_late_events"));
+    }
     if (m.containsKey("kafka_streams_1_thread_eps")) {
       out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 1 thread",
           m.get("kafka_streams_1_thread_eps"), m.get("kafka_streams_1_thread_output_records"));
@@ -183,6 +202,13 @@ final class AnalyticsBench {
     }
     if (m.containsKey("nip_over_limit")) {
       out.printf(Locale.ROOT, "  NIP / limit                                   = %.2fx%n", m.get("nip_over_limit"));
+    }
+    if (m.containsKey("nip_partitioned_over_kafka_streams")) {
+      out.printf(Locale.ROOT, "  NIP partitioned input / Kafka Streams        = %.2fx%n",
+          m.get("nip_partitioned_over_kafka_streams"));
+    }
+    if (m.containsKey("nip_partitioned_over_limit")) {
+      out.printf(Locale.ROOT, "  NIP partitioned input / limit                = %.2fx%n", m.get("nip_partitioned_over_limit"));
     }
   }
 }

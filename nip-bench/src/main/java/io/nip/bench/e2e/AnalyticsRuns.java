@@ -94,18 +94,26 @@ final class AnalyticsRuns {
     return new Run("limit", seen, elapsed, 0, 0, Duration.ZERO, Duration.ZERO);
   }
 
-  /** NIP's exercise-1 job ({@link AnalyticsPipeline}), bounded at the end offsets taken when it starts. */
-  Run nip(String input, long records, int threads) {
-    String group = nextId("nip");
+  /**
+   * NIP's exercise-1 job ({@link AnalyticsPipeline}), bounded at the end offsets taken when it starts;
+   * with {@code keyedInput} it declares the input keyed by user (windows in the source tasks, run
+   * as {@code nip-partitioned}), without it keys with {@code keyBy} (the exchange between tasks).
+   */
+  Run nip(String input, long records, int threads, boolean keyedInput) {
+    String name = keyedInput ? "nip-partitioned" : "nip";
+    String group = nextId(name);
     String output = group + "-out";
     String dlq = group + "-dlq";
     topics.create(output, 3);
     topics.create(dlq, 1);
     long start = System.nanoTime();
-    AnalyticsPipeline job = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
+    AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
         .outputTopic(output).deadLetterTopic(dlq).bounded()
-        .config(PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry()).build())
-        .build();
+        .config(PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry()).build());
+    if (keyedInput) {
+      builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
+    }
+    AnalyticsPipeline job = builder.build();
     long inputDone = 0;
     long firstInput = 0;
     try (PipelineHandle h = job.start()) {
@@ -140,7 +148,7 @@ final class AnalyticsRuns {
       throw new IllegalStateException("NIP sent " + bad + " records to the dead-letter topic");
     }
     Duration head = Duration.ofNanos(firstInput == 0 ? 0 : firstInput - start);
-    return new Run("nip", records, elapsed, out, job.counters().lateEvents(), tail, head);
+    return new Run(name, records, elapsed, out, job.counters().lateEvents(), tail, head);
   }
 
   /** Kafka Streams with the given stream threads, closed once its filter has seen every input record. */

@@ -55,7 +55,7 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--json", description = "print one JSON object on standard output")
     boolean json;
 
-    @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, "
+    @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
         + "kafka-streams-1t, kafka-streams-2t (default: all; a ratio is printed only when both sides ran)")
     List<String> contenders;
 

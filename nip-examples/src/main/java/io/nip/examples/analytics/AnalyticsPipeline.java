@@ -194,6 +194,7 @@ public final class AnalyticsPipeline {
     private String dlqTopic = DLQ_TOPIC;
     private String groupId;
     private boolean bounded;
+    private boolean inputKeyedByUser;
     private Duration maxOutOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
     private PipelineConfig config = PipelineConfig.defaults();
     private Path outputFile;
@@ -233,6 +234,22 @@ public final class AnalyticsPipeline {
     /** Reads up to the end offsets taken at start, then closes every window and completes. @return this */
     public Builder bounded() {
       this.bounded = true;
+      return this;
+    }
+
+    /**
+     * Declares that the input topic's records carry {@code user_id} as their record key (as
+     * {@code nip demo analytics} and {@code nip bench} write them), so that all of a user's events
+     * are in one partition. Windows then run in the source partitions' tasks, without the exchange
+     * between tasks, as Kafka Streams' {@code groupByKey} does on a keyed topic
+     * ({@link io.nip.pipeline.Stream#keyByPartitioned}). Do not declare it for input keyed otherwise:
+     * a user whose events are spread over partitions would get one partial result per partition
+     * and window.
+     *
+     * @return this
+     */
+    public Builder inputKeyedByUser() {
+      this.inputKeyedByUser = true;
       return this;
     }
 
@@ -318,8 +335,8 @@ public final class AnalyticsPipeline {
             }
             return true;
           }, Op.named("drop-bots"));
-      WindowOutput<String, UserWindowSummary, AnalyticsEvent> windows = users
-          .keyBy(AnalyticsEvent::userId)
+      WindowOutput<String, UserWindowSummary, AnalyticsEvent> windows = (inputKeyedByUser
+              ? users.keyByPartitioned(AnalyticsEvent::userId) : users.keyBy(AnalyticsEvent::userId))
           .window(TumblingWindow.of(WINDOW))
           .allowedLateness(Duration.ZERO)
           .aggregate(aggregator(latency), Op.named("user-windows"));

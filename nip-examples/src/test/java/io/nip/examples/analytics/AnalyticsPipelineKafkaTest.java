@@ -30,6 +30,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -156,17 +158,24 @@ class AnalyticsPipelineKafkaTest {
     });
   }
 
-  @Test
-  void when_a_generated_stream_is_processed_then_every_window_equals_the_reference(@TempDir Path dir)
-      throws Exception {
+  /** Without and with {@link AnalyticsPipeline.Builder#inputKeyedByUser()} (the input is keyed by user). */
+  private static AnalyticsPipeline.Builder job(Topics t, String group, boolean keyedInput) {
+    AnalyticsPipeline.Builder b = job(t, group);
+    return keyedInput ? b.inputKeyedByUser() : b;
+  }
+
+  @ParameterizedTest(name = "input keyed by user declared: {0}")
+  @ValueSource(booleans = {false, true})
+  void when_a_generated_stream_is_processed_then_every_window_equals_the_reference(boolean keyedInput,
+      @TempDir Path dir) throws Exception {
     // Given 30,000 generated events (2,000 users, 5% bots, three hours) in a 3-partition topic
-    Topics t = topics("reference");
+    Topics t = topics("reference-" + keyedInput);
     List<byte[]> lines = produce(t.in, UserEventFeed.Spec.defaults(30_000).withUsers(2_000));
     Map<WindowKey, Expected> expected = reference(lines);
     Path file = dir.resolve("out.jsonl");
 
     // When exercise 1 runs as a bounded job
-    AnalyticsPipeline job = job(t, "reference-job").bounded().outputFile(file).build();
+    AnalyticsPipeline job = job(t, "reference-job", keyedInput).bounded().outputFile(file).build();
     assertThat(job.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
 
     // Then each (user, window) appears exactly once, with the reference's numbers, in Kafka and in the file
@@ -183,15 +192,17 @@ class AnalyticsPipelineKafkaTest {
     assertThat(job.latency().count()).isPositive().isLessThanOrEqualTo(30_000 - job.counters().botsFiltered());
   }
 
-  @Test
-  void when_a_job_is_stopped_mid_stream_and_restarted_with_its_group_then_no_window_loses_an_event() {
+  @ParameterizedTest(name = "input keyed by user declared: {0}")
+  @ValueSource(booleans = {false, true})
+  void when_a_job_is_stopped_mid_stream_and_restarted_with_its_group_then_no_window_loses_an_event(
+      boolean keyedInput) {
     // Given the first 60% of a generated stream in the topic and a running, unbounded job
-    Topics t = topics("restart");
+    Topics t = topics("restart-" + keyedInput);
     List<byte[]> lines = new ArrayList<>();
     UserEventFeed.generate(UserEventFeed.Spec.defaults(40_000).withUsers(1_000), (k, v) -> lines.add(v));
     int cut = 24_000;
     produceLines(t.in, lines.subList(0, cut));
-    AnalyticsPipeline first = job(t, "restart-job").build();
+    AnalyticsPipeline first = job(t, "restart-job", keyedInput).build();
     PipelineHandle h = first.start();
 
     // When it is stopped after reading that part (windows near the end are still open) ...
@@ -201,7 +212,7 @@ class AnalyticsPipelineKafkaTest {
     long windowsBefore = first.counters().windowsOut();
     // ... the rest arrives, and a bounded job with the same group id takes over
     produceLines(t.in, lines.subList(cut, lines.size()));
-    AnalyticsPipeline second = job(t, "restart-job").bounded().build();
+    AnalyticsPipeline second = job(t, "restart-job", keyedInput).bounded().build();
     assertThat(second.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
 
     // Then the restart replayed what the open windows held (at-least-once): every window has an
@@ -214,15 +225,16 @@ class AnalyticsPipelineKafkaTest {
     assertNoWindowLostAnEvent(expected, got);
   }
 
-  @Test
-  void when_two_instances_share_a_group_then_they_split_the_partitions_and_together_produce_every_window()
-      throws Exception {
+  @ParameterizedTest(name = "input keyed by user declared: {0}")
+  @ValueSource(booleans = {false, true})
+  void when_two_instances_share_a_group_then_they_split_the_partitions_and_together_produce_every_window(
+      boolean keyedInput) throws Exception {
     // Given 200,000 events in 3 partitions and two bounded jobs in one group
-    Topics t = topics("shared");
+    Topics t = topics("shared-" + keyedInput);
     List<byte[]> lines = produce(t.in, UserEventFeed.Spec.defaults(200_000).withUsers(3_000));
     Map<WindowKey, Expected> expected = reference(lines);
-    AnalyticsPipeline a = job(t, "shared-job").bounded().build();
-    AnalyticsPipeline b = job(t, "shared-job").bounded().build();
+    AnalyticsPipeline a = job(t, "shared-job", keyedInput).bounded().build();
+    AnalyticsPipeline b = job(t, "shared-job", keyedInput).bounded().build();
 
     // When both run at the same time
     PipelineHandle ha = a.start();
