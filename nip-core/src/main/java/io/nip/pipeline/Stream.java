@@ -159,7 +159,9 @@ public class Stream<T> {
    * <p>The promise is the caller's: if a key also arrives through another partition, each
    * partition keeps its own state for it, and a window of that key is emitted once per partition,
    * each with part of the events. When the input's partitioning is not known, use
-   * {@link #keyBy(Function)}.
+   * {@link #keyBy(Function)}. "Partition" means the task the stream runs in: a source partition, or,
+   * after a {@code keyBy}, a keyed task (re-keying by the same key there is safe); a stream merged
+   * from several sources has one task per partition of each source.
    *
    * @param keyFn extracts the key; a null key is bad input and follows the error policy
    * @param <K> key type

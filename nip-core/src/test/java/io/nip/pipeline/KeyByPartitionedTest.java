@@ -116,4 +116,37 @@ class KeyByPartitionedTest {
     assertThat(p.start().awaitTermination(Duration.ofSeconds(30))).isTrue();
     assertThat(out.values()).hasSize(9).extracting(Map.Entry::getValue).endsWith(9L);
   }
+
+  @Test
+  void a_processor_upstream_of_a_second_keying_in_the_same_task_keeps_its_own_key() {
+    // Given: a counter per i % 3 that emits before it updates its state, then a re-keying downstream
+    KeyedProcessor<Integer, Integer, Integer> emitThenCount = (key, value, ctx) -> {
+      ctx.emit(value);
+      ValueState<Long> n = ctx.valueState("n", Serdes.json(Long.class));
+      n.update(n.valueOr(0L) + 1);
+    };
+    Pipeline p = Pipeline.named("rekey", PipelineConfig.builder().threads(1).build());
+    CollectingSink<Map.Entry<String, Long>> out = Sinks.collecting("out");
+    KeyedStream<Integer, Integer> byMod = p.from(Sources.collection("nums", List.<Integer>of()))
+        .keyByPartitioned(i -> i % 3);
+    byMod.process(emitThenCount, Op.named("mod-counter"))
+        .keyByPartitioned(i -> "other")
+        .process((KeyedProcessor<String, Integer, Map.Entry<String, Long>>) (key, value, ctx) -> {
+          ValueState<Long> n = ctx.valueState("n", Serdes.json(Long.class));
+          n.update(n.valueOr(0L) + 1);
+          ctx.emit(Map.entry(key, n.value()));
+        })
+        .to(out);
+
+    // When
+    try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
+      TestInput<Integer> in = d.input("nums");
+      numbers(30).forEach(in::pipe);
+      d.endAllInputs();
+
+      // Then: the downstream count sees all 30 under its key, the upstream counter 10 per key under its own
+      assertThat(d.output(out)).hasSize(30).last().isEqualTo(Map.entry("other", 30L));
+      assertThat(d.state("mod-counter", "n")).containsOnlyKeys(0, 1, 2).containsValues(10L);
+    }
+  }
 }

@@ -29,8 +29,14 @@ final class StatelessOps {
     public void process(Object value) {
       Object key = keyOf(keyFn, value, guard, "keyByPartitioned");
       if (key != Guard.DROPPED) {
+        // an upstream keyed operator in this chain (e.g. a process() emitting) resumes under its own key
+        Object upstreamKey = rt.key;
         rt.key = key;
-        out.process(value);
+        try {
+          out.process(value);
+        } finally {
+          rt.key = upstreamKey;
+        }
       }
     }
 
