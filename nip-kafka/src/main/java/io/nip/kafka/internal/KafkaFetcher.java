@@ -210,7 +210,12 @@ public final class KafkaFetcher implements AutoCloseable {
       LOG.error("kafka source '{}' stopped fetching", sourceName, e);
     } finally {
       try {
-        commitPending(null);
+        try {
+          commitPending(null);
+        } catch (WakeupException e) {
+          // close() woke a fetcher that was parked or between polls: that wake-up is spent now
+          commitPending(null);
+        }
       } catch (RuntimeException e) {
         LOG.warn("kafka source '{}' could not commit its final offsets: {}", sourceName, e.toString());
       }
@@ -357,9 +362,8 @@ public final class KafkaFetcher implements AutoCloseable {
       return;
     }
     closing = true;
-    // no consumer.wakeup(): a wake-up that no poll consumes would fail the final commit instead; the
-    // fetcher sees the flag within one poll timeout (at most 50 ms), or at once when parked
-    LockSupport.unpark(thread);
+    consumer.wakeup(); // interrupts a poll or a blocking commit/lookup
+    LockSupport.unpark(thread); // or a fetcher parked while every partition is paused
     try {
       thread.join(15_000);
     } catch (InterruptedException e) {
