@@ -72,7 +72,8 @@ public final class AnalyticsPipeline {
   /**
    * Timer of the processing latency: from the moment a record was parsed on its source task to
    * the moment its window accumulator was updated on the keyed task (exchange hand-over and queueing
-   * included, Kafka fetch and producer time excluded).
+   * included, Kafka fetch and producer time excluded); with {@link Builder#inputKeyedByUser()} the
+   * update happens in the source task itself.
    */
   public static final String LATENCY_METRIC = "nip.analytics.latency";
   /** One event in this many (a power of two) has its latency recorded. */
