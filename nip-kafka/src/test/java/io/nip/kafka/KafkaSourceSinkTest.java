@@ -102,16 +102,7 @@ class KafkaSourceSinkTest {
     assertThat(headers).containsKeys("nip.error.class", "nip.error.message", "nip.partition", "nip.offset")
         .containsEntry("nip.source", "orders");
 
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(new HashMap<>(kafka.consumerProperties("orders-job")))) {
-      Set<TopicPartition> tps = Set.of(new TopicPartition("orders", 0), new TopicPartition("orders", 1),
-          new TopicPartition("orders", 2));
-      Map<TopicPartition, OffsetAndMetadata> committed = c.committed(tps);
-      Map<TopicPartition, Long> ends = c.endOffsets(tps);
-      for (TopicPartition tp : tps) {
-        assertThat(committed.get(tp)).isNotNull();
-        assertThat(committed.get(tp).offset()).isEqualTo(ends.get(tp));
-      }
-    }
+    assertCommittedAtEnd("orders-job", "orders", 3);
   }
 
   @Test
@@ -146,13 +137,21 @@ class KafkaSourceSinkTest {
     // Then: the job completes with every record once, and commits the end offsets (markers included)
     assertThat(h.awaitTermination(Duration.ofSeconds(60))).as("bounded job ended").isTrue();
     assertThat(out.values()).hasSize(300).extracting(Order::id).doesNotHaveDuplicates();
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(new HashMap<>(kafka.consumerProperties("tx-job")))) {
-      Set<TopicPartition> tps = Set.of(new TopicPartition("tx-orders", 0), new TopicPartition("tx-orders", 1));
+    assertCommittedAtEnd("tx-job", "tx-orders", 2);
+  }
+
+  /** The group has committed the end offset of every partition of the topic. */
+  static void assertCommittedAtEnd(String group, String topic, int partitions) {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(new HashMap<>(kafka.consumerProperties(group)))) {
+      Set<TopicPartition> tps = new java.util.HashSet<>();
+      for (int p = 0; p < partitions; p++) {
+        tps.add(new TopicPartition(topic, p));
+      }
       Map<TopicPartition, OffsetAndMetadata> committed = c.committed(tps);
       Map<TopicPartition, Long> ends = c.endOffsets(tps);
       for (TopicPartition tp : tps) {
         assertThat(committed.get(tp)).as("committed offset of %s", tp).isNotNull();
-        assertThat(committed.get(tp).offset()).isEqualTo(ends.get(tp));
+        assertThat(committed.get(tp).offset()).as("committed offset of %s", tp).isEqualTo(ends.get(tp));
       }
     }
   }
