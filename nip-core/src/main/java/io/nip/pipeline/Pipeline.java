@@ -3,13 +3,11 @@ package io.nip.pipeline;
 import io.nip.pipeline.internal.Graph;
 import io.nip.pipeline.internal.Node;
 import io.nip.pipeline.internal.Ops;
-import io.nip.pipeline.internal.Planner;
-import io.nip.pipeline.internal.Runner;
+import io.nip.pipeline.internal.PipelineInternals;
 import io.nip.source.Source;
 import io.nip.time.WatermarkStrategy;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * A stream-processing job: sources, operators and sinks, built with a fluent DSL and run by the
@@ -102,26 +100,20 @@ public final class Pipeline {
    * @return the handle to wait for, or stop, the run
    */
   public PipelineHandle start() {
-    Runner runner = new Runner(name, config, plan(Function.identity(), null, config.parallelism(), true));
-    runner.start();
-    return runner;
+    return PipelineInternals.start(claim(), name, config);
   }
 
-  /** The same graph under a copy of the configuration with another clock (test driver). */
-  Pipeline withClock(io.nip.time.NipClock clock) {
-    Pipeline p = new Pipeline(name, config.toBuilder().clock(clock).build());
-    p.graph = graph;
-    started = true;
-    return p;
-  }
-
-  io.nip.pipeline.internal.Plan plan(Function<Source<?>, Source<?>> resolver,
-      io.nip.pipeline.internal.SinkCapture capture, int parallelism, boolean checkpoints) {
+  /** Marks the pipeline as started and freezes its graph. @return the graph */
+  private Graph claim() {
     if (started) {
       throw new io.nip.errors.ConfigurationException("pipeline", "'" + name + "' was already started; build a new one");
     }
     started = true;
     graph.freeze();
-    return new Planner(graph, name, config, resolver, capture, parallelism).plan(checkpoints);
+    return graph;
+  }
+
+  static {
+    PipelineInternals.register(Pipeline::claim);
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineHandle;
-import io.nip.pipeline.PipelineTestDriver;
+import io.nip.testing.PipelineTestDriver;
 import io.nip.serde.Serdes;
 import io.nip.sink.CollectingSink;
 import io.nip.sink.Sinks;

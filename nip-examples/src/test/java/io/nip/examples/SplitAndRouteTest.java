@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nip.event.GenericEvent;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineHandle;
-import io.nip.pipeline.PipelineTestDriver;
+import io.nip.testing.PipelineTestDriver;
 import io.nip.source.GeneratorSpec;
 import io.nip.source.Sources;
 import io.nip.streaming.StreamRouter;

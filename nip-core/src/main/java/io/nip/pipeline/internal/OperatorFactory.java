@@ -1,5 +1,8 @@
 package io.nip.pipeline.internal;
 
+import io.nip.runtime.internal.Guard;
+import io.nip.runtime.internal.Operator;
+
 /** Creates the physical operator of a logical node, once per task. */
 @FunctionalInterface
 public interface OperatorFactory {

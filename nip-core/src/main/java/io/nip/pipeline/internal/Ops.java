@@ -1,6 +1,10 @@
 package io.nip.pipeline.internal;
 
+import io.nip.operators.internal.AsyncOp;
+import io.nip.operators.internal.KeyedProcessOp;
+import io.nip.operators.internal.StatelessOps;
 import io.nip.pipeline.KeyedProcessor;
+import io.nip.window.internal.WindowOp;
 import io.nip.serde.Serde;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;

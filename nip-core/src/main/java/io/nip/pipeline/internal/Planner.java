@@ -2,7 +2,24 @@ package io.nip.pipeline.internal;
 
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.ErrorPolicy;
+import io.nip.operators.internal.MergeOp;
+import io.nip.operators.internal.RouteOp;
+import io.nip.operators.internal.StatelessOps;
 import io.nip.pipeline.PipelineConfig;
+import io.nip.runtime.internal.ChainEnds;
+import io.nip.runtime.internal.Checkpoints;
+import io.nip.runtime.internal.ExchangeOp;
+import io.nip.runtime.internal.FanOut;
+import io.nip.runtime.internal.Guard;
+import io.nip.runtime.internal.Inbox;
+import io.nip.runtime.internal.KeyedTask;
+import io.nip.runtime.internal.MultiOutput;
+import io.nip.runtime.internal.Operator;
+import io.nip.runtime.internal.Plan;
+import io.nip.runtime.internal.SinkOp;
+import io.nip.runtime.internal.SourceTask;
+import io.nip.runtime.internal.TaskRuntime;
+import io.nip.sink.Sink;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceReader;
@@ -17,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Compiles the logical graph into tasks.
@@ -33,7 +51,7 @@ public final class Planner {
   private final String pipelineName;
   private final PipelineConfig config;
   private final Function<Source<?>, Source<?>> sourceResolver;
-  private final SinkCapture capture;
+  private final UnaryOperator<Sink<?>> sinkBinding;
   private final int parallelism;
 
   private final List<List<Node>> stages = new ArrayList<>();
@@ -50,16 +68,16 @@ public final class Planner {
    * @param pipelineName the pipeline name
    * @param config the configuration
    * @param sourceResolver replaces sources (the test driver's inputs), identity otherwise
-   * @param capture records sink output (test driver), or null
+   * @param sinkBinding replaces sinks when writers are created (test driver), identity otherwise
    * @param parallelism tasks per keyed stage
    */
   public Planner(Graph graph, String pipelineName, PipelineConfig config,
-      Function<Source<?>, Source<?>> sourceResolver, SinkCapture capture, int parallelism) {
+      Function<Source<?>, Source<?>> sourceResolver, UnaryOperator<Sink<?>> sinkBinding, int parallelism) {
     this.graph = graph;
     this.pipelineName = pipelineName;
     this.config = config;
     this.sourceResolver = sourceResolver;
-    this.capture = capture;
+    this.sinkBinding = sinkBinding;
     this.parallelism = parallelism;
   }
 
@@ -156,10 +174,9 @@ public final class Planner {
   @SuppressWarnings("unchecked")
   private SourceTask sourceTask(Node s, Source<?> src, int partition, int global, Checkpoints cps) {
     TaskRuntime rt = newRuntime(s.name + "-" + partition);
-    rt.sourceName = src.name();
-    rt.partition = partition;
+    rt.origin(src.name(), partition);
     Chain chain = new Chain(rt, "s" + s.id, partition);
-    Operator head = chain.wireChildren(s, new IdentityOp());
+    Operator head = chain.wireChildren(s, new ChainEnds.Entry());
     chain.open();
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
         new SourceContext(pipelineName, config.clock(), config.meterRegistry()), SourceReader.NO_POSITION);
@@ -170,13 +187,12 @@ public final class Planner {
 
   private KeyedTask keyedTask(int stage, int index, int global, Checkpoints cps) {
     TaskRuntime rt = newRuntime("keyed-" + stage + "-" + index);
-    rt.sourceName = "keyed-" + stage;
-    rt.partition = index;
+    rt.origin("keyed-" + stage, index);
     Chain chain = new Chain(rt, "k" + stage, index);
     List<Node> exchanges = stages.get(stage);
     Operator[] entries = new Operator[exchanges.size()];
     for (int i = 0; i < exchanges.size(); i++) {
-      entries[i] = chain.wireChildren(exchanges.get(i), new IdentityOp());
+      entries[i] = chain.wireChildren(exchanges.get(i), new ChainEnds.Entry());
     }
     chain.open();
     return new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps,
@@ -184,9 +200,7 @@ public final class Planner {
   }
 
   private TaskRuntime newRuntime(String taskId) {
-    TaskRuntime rt = new TaskRuntime(pipelineName, taskId, config);
-    rt.capture = capture;
-    return rt;
+    return new TaskRuntime(pipelineName, taskId, config, sinkBinding);
   }
 
   private ErrorPolicy policyOf(Node n) {
@@ -273,29 +287,6 @@ public final class Planner {
     return out;
   }
 
-  /** Passes everything through; the entry of a chain. */
-  static final class IdentityOp extends Operator {
-    @Override
-    public void process(Object value) {
-      out.process(value);
-    }
-  }
-
-  /** Drops records of a branch nobody consumes. */
-  static final class DiscardOp extends Operator {
-    @Override
-    public void process(Object value) {}
-
-    @Override
-    public void watermark(long watermark, int port) {}
-
-    @Override
-    public void barrier(long checkpointId, int port) {}
-
-    @Override
-    public void finish(int port) {}
-  }
-
   /** Instantiates one region for one task. */
   private final class Chain {
     private final TaskRuntime rt;
@@ -325,14 +316,7 @@ public final class Planner {
 
     void open() {
       for (Operator op : created) {
-        op.open(rt);
-        rt.all.add(op);
-        rt.tickers.add(op);
-        if (op instanceof ExchangeOp) {
-          rt.exchanges.add((ExchangeOp) op);
-        } else if (op instanceof SinkOp) {
-          rt.sinks.add((SinkOp) op);
-        }
+        rt.register(op);
       }
     }
 
@@ -433,7 +417,7 @@ public final class Planner {
         }
       }
       if (children.isEmpty()) {
-        DiscardOp d = new DiscardOp();
+        ChainEnds.Discard d = new ChainEnds.Discard();
         created.add(d);
         return d;
       }

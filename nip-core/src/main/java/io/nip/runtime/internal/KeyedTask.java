@@ -1,0 +1,225 @@
+package io.nip.runtime.internal;
+
+import java.util.Arrays;
+
+/**
+ * One key group of a keyed stage: consumes batches from its {@link Inbox}, pushes their records
+ * into the entry operator of the exchange they came through, and derives its watermark as the
+ * minimum over its input channels (idle and ended channels excluded). A checkpoint barrier is
+ * forwarded once every live channel delivered it; the input ends once every channel ended.
+ */
+public final class KeyedTask extends Task {
+  private static final int MAX_BATCHES_PER_ROUND = 16;
+  private final Inbox inbox;
+  private final Operator[] entries;
+  private final long[] channelWatermarks;
+  private final long[] channelBarriers;
+  private final boolean[] channelIdle;
+  private final boolean[] channelEnded;
+  private final Checkpoints checkpoints;
+  private int endedCount;
+  private boolean anyStopped;
+  private long watermark = Long.MIN_VALUE;
+  private long barrierForwarded;
+  private boolean ended;
+
+  private final int[] channelTask;
+  private final String[] channelSource;
+  private final int[] channelPartition;
+
+  public KeyedTask(TaskRuntime rt, int index, Inbox inbox, Operator[] entries, int channels, Checkpoints checkpoints,
+      int[] channelTask, String[] channelSource, int[] channelPartition) {
+    super(rt, index);
+    this.channelTask = channelTask;
+    this.channelSource = channelSource;
+    this.channelPartition = channelPartition;
+    rt.channels = channels;
+    this.inbox = inbox;
+    this.entries = entries;
+    this.channelWatermarks = new long[channels];
+    Arrays.fill(channelWatermarks, Long.MIN_VALUE);
+    this.channelBarriers = new long[channels];
+    this.channelIdle = new boolean[channels];
+    this.channelEnded = new boolean[channels];
+    this.checkpoints = checkpoints;
+  }
+
+  @Override
+  void bind(Runnable wakeUp) {
+    inbox.wakeUp = wakeUp;
+  }
+
+  @Override
+  boolean runOnce(long nowMillis) {
+    if (ended) {
+      done = flushExchanges();
+      return true;
+    }
+    boolean progress = false;
+    if (flushExchanges()) {
+      for (int i = 0; i < MAX_BATCHES_PER_ROUND; i++) {
+        Batch b = inbox.poll();
+        if (b == null) {
+          break;
+        }
+        progress = true;
+        consume(b);
+        if (ended) {
+          return true;
+        }
+        if (!flushExchanges()) {
+          break;
+        }
+      }
+    }
+    progress |= tickAll(nowMillis);
+    flushExchanges();
+    return progress;
+  }
+
+  private void consume(Batch b) {
+    Operator entry = entries[b.input];
+    Object[] keys = b.keys;
+    Object[] values = b.values;
+    long[] ts = b.timestamps;
+    long[] pos = b.positions;
+    TaskRuntime r = rt;
+    int c = b.channel;
+    r.channel = c;
+    r.sourceName = channelSource[c];
+    r.partition = channelPartition[c];
+    r.raw = null;
+    for (int i = 0, n = b.size; i < n; i++) {
+      r.timestamp = ts[i];
+      r.key = keys[i];
+      r.position = pos[i];
+      entry.process(values[i]);
+    }
+    if (b.status != Batch.STATUS_NONE) {
+      channelIdle[c] = b.status == Batch.STATUS_IDLE;
+      updateWatermark();
+    }
+    // An ending channel's end-of-time watermark is not applied on its own: the channel simply
+    // stops counting. Otherwise, with every other channel idle, it would push the watermark to
+    // the end of time and make the idle channels' later records late. The end of time is reached
+    // once every channel has ended, if all of them were exhausted (not stopped).
+    if (b.end && !channelEnded[c]) {
+      if (b.watermark != Long.MAX_VALUE) {
+        anyStopped = true;
+      }
+    } else if (b.watermark != Batch.NO_WATERMARK && b.watermark > channelWatermarks[c]) {
+      channelWatermarks[c] = b.watermark;
+      updateWatermark();
+    }
+    if (b.barrier > 0) {
+      channelBarriers[c] = b.barrier;
+      maybeForwardBarrier();
+    }
+    if (b.end && !channelEnded[c]) {
+      channelEnded[c] = true;
+      endedCount++;
+      if (endedCount == channelEnded.length) {
+        if (!anyStopped && watermark < Long.MAX_VALUE) {
+          watermark = Long.MAX_VALUE;
+          rt.watermark = Long.MAX_VALUE;
+          for (Operator e : entries) {
+            if (e != null) {
+              e.watermark(Long.MAX_VALUE, 0);
+            }
+          }
+        }
+        for (int i = 0; i < entries.length; i++) {
+          if (entries[i] != null) {
+            entries[i].finish(0);
+          }
+        }
+        ended = true;
+        if (checkpoints != null) {
+          checkpoints.finalHold(heldByTask());
+        }
+        done = flushExchanges();
+      } else {
+        updateWatermark();
+        maybeForwardBarrier();
+      }
+    }
+  }
+
+  private void updateWatermark() {
+    long min = Long.MAX_VALUE;
+    boolean any = false;
+    for (int c = 0; c < channelWatermarks.length; c++) {
+      if (!channelEnded[c] && !channelIdle[c]) {
+        min = Math.min(min, channelWatermarks[c]);
+        any = true;
+      }
+    }
+    if (!any) {
+      // every live channel is idle: those that saw data follow the wall clock; take the slowest of them
+      for (int c = 0; c < channelWatermarks.length; c++) {
+        if (!channelEnded[c] && channelWatermarks[c] != Long.MIN_VALUE) {
+          min = Math.min(min, channelWatermarks[c]);
+          any = true;
+        }
+      }
+      if (!any) {
+        return;
+      }
+    }
+    if (min > watermark) {
+      watermark = min;
+      rt.watermark = min;
+      for (Operator e : entries) {
+        if (e != null) {
+          e.watermark(min, 0);
+        }
+      }
+    }
+  }
+
+  private void maybeForwardBarrier() {
+    long min = Long.MAX_VALUE;
+    for (int c = 0; c < channelBarriers.length; c++) {
+      if (!channelEnded[c]) {
+        min = Math.min(min, channelBarriers[c]);
+      }
+    }
+    if (min != Long.MAX_VALUE && min > barrierForwarded) {
+      barrierForwarded = min;
+      for (Operator e : entries) {
+        if (e != null) {
+          e.barrier(min, 0);
+        }
+      }
+      if (checkpoints != null) {
+        checkpoints.ack(index, min, heldByTask());
+      }
+    }
+  }
+
+  /** @return per upstream source task (global index), the smallest source position still held here */
+  private long[] heldByTask() {
+    long[] perChannel = new long[channelTask.length];
+    java.util.Arrays.fill(perChannel, Long.MAX_VALUE);
+    for (Operator op : rt.all) {
+      if (op instanceof HoldsRecords) {
+        ((HoldsRecords) op).lowestHeldPositions(perChannel);
+      }
+    }
+    long[] perTask = null;
+    for (int c = 0; c < perChannel.length; c++) {
+      if (perChannel[c] != Long.MAX_VALUE && channelTask[c] >= 0) {
+        if (perTask == null) {
+          perTask = new long[checkpoints.taskCount()];
+          java.util.Arrays.fill(perTask, Long.MAX_VALUE);
+        }
+        perTask[channelTask[c]] = Math.min(perTask[channelTask[c]], perChannel[c]);
+      }
+    }
+    return perTask;
+  }
+
+  long watermark() {
+    return watermark;
+  }
+}

@@ -1,0 +1,339 @@
+package io.nip.runtime.internal;
+
+import io.nip.errors.NipException;
+import io.nip.event.Event;
+import io.nip.source.SourceOutput;
+import io.nip.source.SourceReader;
+import io.nip.time.TimestampAssigner;
+import io.nip.time.WatermarkStrategy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Reads one source partition and pushes each record through the task's fused chain. After every
+ * read it advances the partition watermark (largest event time minus the out-of-orderness bound),
+ * marks the partition idle after the idle timeout, and takes part in checkpoints by recording the
+ * reader position and sending a barrier. It reads nothing while an exchange downstream still holds
+ * batches that did not fit (backpressure).
+ */
+public final class SourceTask extends Task implements SourceOutput<Object> {
+  /** An idle partition's watermark moves in steps of this size, not on every poll. */
+  private static final long IDLE_WATERMARK_STEP_MILLIS = 100;
+  private final SourceReader<Object> reader;
+  private final Operator head;
+  private final Guard sourceGuard;
+  private final TimestampAssigner<Object> assigner;
+  private final boolean processingTime;
+  private final long boundMillis;
+  private final long idleTimeoutMillis;
+  private final int batchSize;
+  private final Checkpoints checkpoints;
+  private final TreeMap<Long, Long> positionsAtCheckpoint = new TreeMap<>();
+  /** Operators of this task that keep records in state (windows after {@code keyByPartitioned}). */
+  private final HoldsRecords[] holders;
+  private volatile boolean stopRequested;
+  private long maxTimestamp = Long.MIN_VALUE;
+  private long emittedWatermark = Long.MIN_VALUE;
+  private long lastActivity;
+  private boolean idle;
+  private boolean ended;
+  private boolean ownedElsewhere;
+  private long lastBarrier;
+  private long lastCommitted;
+  long recordsIn;
+  private long nowMillis;
+  /**
+   * Whether values of {@link #lastValueClass} implement {@link Event}. On HotSpot an instanceof
+   * check against an interface that the class does not implement measured about 20 ns per record
+   * (nip-bench FilterMapBenchmark), so it runs once per value class instead of once per record.
+   */
+  private Class<?> lastValueClass;
+  private boolean lastValueIsEvent;
+
+  @SuppressWarnings("unchecked")
+  public SourceTask(TaskRuntime rt, int index, SourceReader<Object> reader, Operator head, Guard sourceGuard,
+      WatermarkStrategy<Object> strategy, Checkpoints checkpoints) {
+    super(rt, index);
+    this.reader = reader;
+    this.head = head;
+    this.sourceGuard = sourceGuard;
+    this.assigner = (TimestampAssigner<Object>) strategy.timestampAssigner();
+    this.processingTime = strategy.isProcessingTime();
+    this.boundMillis = (strategy.maxOutOfOrderness() == null
+        ? rt.config().maxOutOfOrderness() : strategy.maxOutOfOrderness()).toMillis();
+    this.idleTimeoutMillis = (strategy.idleTimeout() == null
+        ? rt.config().idleTimeout() : strategy.idleTimeout()).toMillis();
+    this.batchSize = rt.config().batchSize();
+    this.checkpoints = checkpoints;
+    this.lastActivity = rt.clock().millis();
+    List<HoldsRecords> holders = new ArrayList<>();
+    for (Operator op : rt.all) {
+      if (op instanceof HoldsRecords) {
+        holders.add((HoldsRecords) op);
+      }
+    }
+    this.holders = holders.toArray(new HoldsRecords[0]);
+    if (this.holders.length > 0) {
+      // keyed state in this task (keyByPartitioned): records carry this task's positions on channel 0
+      rt.channel = 0;
+      rt.channels = 1;
+    }
+  }
+
+  /**
+   * @return for checkpoints, per source task, the smallest position of this task's records still
+   *     held in its own keyed state (open windows), or null when nothing is held
+   */
+  private long[] heldHere() {
+    if (holders.length == 0 || checkpoints == null) {
+      return null;
+    }
+    long[] lowest = {Long.MAX_VALUE};
+    for (HoldsRecords h : holders) {
+      h.lowestHeldPositions(lowest);
+    }
+    if (lowest[0] == Long.MAX_VALUE) {
+      return null;
+    }
+    long[] perTask = new long[checkpoints.taskCount()];
+    java.util.Arrays.fill(perTask, Long.MAX_VALUE);
+    perTask[index] = lowest[0];
+    return perTask;
+  }
+
+  @Override
+  void bind(Runnable wakeUp) {
+    if (wakeUp != null) {
+      reader.onAvailable(wakeUp);
+    }
+  }
+
+  void requestStop() {
+    stopRequested = true;
+  }
+
+  SourceReader<Object> reader() {
+    return reader;
+  }
+
+  @Override
+  boolean runOnce(long now) {
+    this.nowMillis = now;
+    if (ended) {
+      done = flushExchanges();
+      return true;
+    }
+    boolean progress = commitCompleted();
+    if (!flushExchanges()) {
+      return progress;
+    }
+    if (stopRequested) {
+      endInput(false);
+      return true;
+    }
+    long cp = checkpoints == null ? 0 : checkpoints.requested();
+    if (cp > lastBarrier) {
+      lastBarrier = cp;
+      positionsAtCheckpoint.put(cp, reader.position());
+      head.barrier(cp, 0);
+      checkpoints.ack(index, cp, heldHere());
+    }
+    long before = recordsIn;
+    SourceReader.Status status = reader.poll(this, batchSize);
+    if (recordsIn > before) {
+      progress = true;
+      lastActivity = now;
+      ownedElsewhere = false;
+      if (idle) {
+        idle = false;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(false);
+        }
+      }
+      advanceWatermark();
+    } else if (!reader.isAssigned()) {
+      lastActivity = now;
+      ownedElsewhere = true;
+      if (!idle) {
+        idle = true;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(true);
+        }
+      }
+    } else if (ownedElsewhere) {
+      // ownership came back (a rebalance): hold the watermark back again until it delivers
+      ownedElsewhere = false;
+      lastActivity = now;
+      if (idle) {
+        idle = false;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(false);
+        }
+      }
+    } else if (now - lastActivity >= idleTimeoutMillis) {
+      if (!idle) {
+        idle = true;
+        for (ExchangeOp x : rt.exchanges) {
+          x.status(true);
+        }
+      }
+      advanceIdleWatermark(now);
+    }
+    progress |= tickAll(now);
+    if (status == SourceReader.Status.END_OF_INPUT) {
+      endInput(true);
+      return true;
+    }
+    flushExchanges();
+    return progress || status == SourceReader.Status.MORE_AVAILABLE;
+  }
+
+  private void advanceWatermark() {
+    if (maxTimestamp == Long.MIN_VALUE) {
+      return;
+    }
+    long wm = maxTimestamp - boundMillis;
+    if (wm > emittedWatermark) {
+      emittedWatermark = wm;
+      rt.watermark = wm;
+      head.watermark(wm, 0);
+    }
+  }
+
+  /** Test driver: moves the watermark forward explicitly. @param wm epoch millis */
+  void advanceWatermarkTo(long wm) {
+    if (wm > emittedWatermark) {
+      emittedWatermark = wm;
+      rt.watermark = wm;
+      head.watermark(wm, 0);
+      flushExchanges();
+    }
+  }
+
+  /**
+   * An idle partition's event time follows the wall clock: at the idle timeout its watermark
+   * reaches the largest event time seen, and then moves on with the clock, so windows of a silent
+   * partition still close.
+   */
+  private boolean advanceIdleWatermark(long now) {
+    if (maxTimestamp == Long.MIN_VALUE) {
+      return false;
+    }
+    long wm = maxTimestamp + (now - lastActivity - idleTimeoutMillis);
+    if (wm >= emittedWatermark + IDLE_WATERMARK_STEP_MILLIS || (wm > emittedWatermark && emittedWatermark < maxTimestamp)) {
+      emittedWatermark = wm;
+      rt.watermark = wm;
+      head.watermark(wm, 0);
+      return true;
+    }
+    return false;
+  }
+
+  private void endInput(boolean exhausted) {
+    if (exhausted) {
+      emittedWatermark = Long.MAX_VALUE;
+      rt.watermark = Long.MAX_VALUE;
+      head.watermark(Long.MAX_VALUE, 0);
+    }
+    head.finish(0);
+    ended = true;
+    if (checkpoints != null) {
+      checkpoints.finalHold(heldHere());
+    }
+    done = flushExchanges();
+  }
+
+  private boolean commitCompleted() {
+    if (checkpoints == null) {
+      return false;
+    }
+    long completed = checkpoints.completed();
+    if (completed <= lastCommitted) {
+      return false;
+    }
+    lastCommitted = completed;
+    Long pos = null;
+    while (!positionsAtCheckpoint.isEmpty() && positionsAtCheckpoint.firstKey() <= completed) {
+      pos = positionsAtCheckpoint.pollFirstEntry().getValue();
+    }
+    commitSinks(completed);
+    if (pos != null) {
+      reader.commit(Math.min(pos, checkpoints.completedHold(index)));
+    }
+    return false;
+  }
+
+  /** After every task ended: commit the final position. Called by the runner thread. */
+  void finalCommit() {
+    long held = checkpoints == null ? Long.MAX_VALUE : checkpoints.finalHold(index);
+    reader.commit(Math.min(reader.position(), held));
+    commitSinks(Long.MAX_VALUE);
+  }
+
+  // ---- SourceOutput: the per-record hot path ----
+
+  @Override
+  public void emit(Object value, byte[] rawBytes, long position, long sourceTimestampMillis) {
+    recordsIn++;
+    rt.raw = rawBytes;
+    rt.position = position;
+    rt.key = null;
+    long ts;
+    try {
+      ts = timestampOf(value, sourceTimestampMillis);
+    } catch (RuntimeException e) {
+      rt.timestamp = Long.MIN_VALUE;
+      sourceGuard.reject(value, e);
+      return;
+    }
+    rt.timestamp = ts;
+    if (ts > maxTimestamp) {
+      maxTimestamp = ts;
+    }
+    head.process(value);
+  }
+
+  private long timestampOf(Object value, long sourceTs) {
+    if (processingTime) {
+      return nowMillis;
+    }
+    Instant t = null;
+    if (assigner != null) {
+      t = assigner.extract(value);
+    } else if (isEvent(value)) {
+      t = ((Event) value).eventTime();
+    }
+    if (t != null) {
+      return t.toEpochMilli();
+    }
+    if (sourceTs != NO_TIMESTAMP) {
+      return sourceTs;
+    }
+    if (assigner != null) {
+      throw new NipException("record has no event time: the timestamp assigner returned null and the source "
+          + "'" + rt.sourceName() + "' gives no timestamp");
+    }
+    // no assigner, not an Event, no source time: processing time, as WatermarkStrategy documents
+    return nowMillis;
+  }
+
+  private boolean isEvent(Object value) {
+    Class<?> c = value.getClass();
+    if (c != lastValueClass) {
+      lastValueClass = c;
+      lastValueIsEvent = value instanceof Event;
+    }
+    return lastValueIsEvent;
+  }
+
+  @Override
+  public void fail(byte[] rawBytes, long position, Throwable error) {
+    recordsIn++;
+    rt.raw = rawBytes;
+    rt.position = position;
+    rt.timestamp = Long.MIN_VALUE;
+    sourceGuard.reject(null, error);
+  }
+}

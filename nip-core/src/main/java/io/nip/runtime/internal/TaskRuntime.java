@@ -1,0 +1,274 @@
+package io.nip.runtime.internal;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nip.errors.DeadLetter;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.sink.Sink;
+import io.nip.sink.SinkContext;
+import io.nip.sink.SinkWriter;
+import io.nip.time.NipClock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-task context shared by the task's operators: the record context (key, event time, raw bytes,
+ * source position and origin of the record being processed — one reusable instance per task, no
+ * allocation per record), the task's watermark, and its services.
+ *
+ * <p>Design: the runtime writes the record context before it pushes a record into a chain;
+ * operators read it through the accessors and never write it. An operator that emits a record
+ * under another key or time (a window result, a timer's output, an async result) uses one of the
+ * scoped {@code emitAs} helpers, which set the context for the downstream call and put the
+ * caller's values back afterwards, so no operator saves and restores fields by hand.
+ *
+ * <p>Threading: written and read by the task's thread only, which is why plain fields are enough.
+ */
+public final class TaskRuntime implements SinkContext {
+  private final String pipelineName;
+  private final String taskId;
+  private final PipelineConfig config;
+  private final Map<Sink<?>, SinkWriter<?>> deadLetterWriters = new IdentityHashMap<>();
+  final List<Operator> tickers = new ArrayList<>();
+  final List<ExchangeOp> exchanges = new ArrayList<>();
+  final List<SinkOp> sinks = new ArrayList<>();
+  final List<Operator> all = new ArrayList<>();
+
+  long timestamp = Long.MIN_VALUE;
+  Object key;
+  byte[] raw;
+  long position = -1;
+  /** In a keyed task: the input channel of the current record (its upstream task), else -1. */
+  int channel = -1;
+  /** In a keyed task: the number of input channels. */
+  int channels;
+  int partition = -1;
+  String sourceName = "";
+  long watermark = Long.MIN_VALUE;
+  /** Replaces sinks when writers are created (bindings of an embedding application or a test driver). */
+  private final java.util.function.UnaryOperator<Sink<?>> sinkBinding;
+
+  /**
+   * @param pipelineName the pipeline name
+   * @param taskId the task id, unique in the pipeline and stable across runs of the same plan
+   * @param config the configuration
+   * @param sinkBinding replaces each sink (dead-letter sinks included) before its writer is
+   *     created; identity in production
+   */
+  public TaskRuntime(String pipelineName, String taskId, PipelineConfig config,
+      java.util.function.UnaryOperator<Sink<?>> sinkBinding) {
+    this.sinkBinding = sinkBinding;
+    this.pipelineName = pipelineName;
+    this.taskId = taskId;
+    this.config = config;
+  }
+
+  /**
+   * Names where this task's records come from, for dead letters and logs.
+   *
+   * @param sourceName the source (or keyed stage) name
+   * @param partition the partition (or key group) index
+   */
+  public void origin(String sourceName, int partition) {
+    this.sourceName = sourceName;
+    this.partition = partition;
+  }
+
+  /**
+   * Opens an operator of this task and registers it for ticks, flushes and close; called once per
+   * operator, in wiring order, before the task runs.
+   *
+   * @param op the operator
+   */
+  public void register(Operator op) {
+    op.open(this);
+    all.add(op);
+    tickers.add(op);
+    if (op instanceof ExchangeOp) {
+      exchanges.add((ExchangeOp) op);
+    } else if (op instanceof SinkOp) {
+      sinks.add((SinkOp) op);
+    }
+  }
+
+  @Override
+  public String pipelineName() {
+    return pipelineName;
+  }
+
+  @Override
+  public String taskId() {
+    return taskId;
+  }
+
+  @Override
+  public Instant currentTimestamp() {
+    return timestamp == Long.MIN_VALUE ? null : Instant.ofEpochMilli(timestamp);
+  }
+
+  public PipelineConfig config() {
+    return config;
+  }
+
+  public NipClock clock() {
+    return config.clock();
+  }
+
+  public MeterRegistry meterRegistry() {
+    return config.meterRegistry();
+  }
+
+  public long timestamp() {
+    return timestamp;
+  }
+
+  public byte[] raw() {
+    return raw;
+  }
+
+  public long position() {
+    return position;
+  }
+
+  public int partition() {
+    return partition;
+  }
+
+  public String sourceName() {
+    return sourceName;
+  }
+
+  /** @return the current record's key; null before a key is assigned */
+  public Object key() {
+    return key;
+  }
+
+  /** @return the task's current watermark, epoch millis ({@link Long#MIN_VALUE} before the first) */
+  public long watermark() {
+    return watermark;
+  }
+
+  /** @return the input channel of the current record in a keyed task, else -1 */
+  public int channel() {
+    return channel;
+  }
+
+  /** @return the number of input channels of a keyed task */
+  public int channels() {
+    return channels;
+  }
+
+  /**
+   * Pushes {@code value} into {@code target} as a record of {@code key} at {@code timestampMillis},
+   * then restores the caller's record context.
+   *
+   * @param target the downstream operator
+   * @param key the key the record carries downstream
+   * @param timestampMillis its event time, epoch millis
+   * @param value the record
+   */
+  public void emitAs(Operator target, Object key, long timestampMillis, Object value) {
+    Object savedKey = this.key;
+    long savedTs = this.timestamp;
+    this.key = key;
+    this.timestamp = timestampMillis;
+    try {
+      target.process(value);
+    } finally {
+      this.key = savedKey;
+      this.timestamp = savedTs;
+    }
+  }
+
+  /**
+   * Like {@link #emitAs(Operator, Object, long, Object)}, also restoring a record's source position
+   * and raw bytes (a record that was held back, e.g. by an async stage).
+   *
+   * @param target the downstream operator
+   * @param key the key
+   * @param timestampMillis epoch millis
+   * @param position the record's source position
+   * @param rawBytes the record's source bytes, or null
+   * @param value the record
+   */
+  public void emitAs(Operator target, Object key, long timestampMillis, long position, byte[] rawBytes,
+      Object value) {
+    long savedPosition = this.position;
+    byte[] savedRaw = this.raw;
+    this.position = position;
+    this.raw = rawBytes;
+    try {
+      emitAs(target, key, timestampMillis, value);
+    } finally {
+      this.position = savedPosition;
+      this.raw = savedRaw;
+    }
+  }
+
+  /**
+   * Runs {@code action} with the record context set to a held-back record's metadata (so that an
+   * error policy applied inside it names that record), then restores the caller's context.
+   *
+   * @param key the record's key
+   * @param timestampMillis its event time, epoch millis
+   * @param position its source position
+   * @param rawBytes its source bytes, or null
+   * @param action what to run
+   * @param <R> the result type
+   * @return what {@code action} returned
+   */
+  public <R> R callAs(Object key, long timestampMillis, long position, byte[] rawBytes,
+      java.util.function.Supplier<R> action) {
+    Object savedKey = this.key;
+    long savedTs = this.timestamp;
+    long savedPosition = this.position;
+    byte[] savedRaw = this.raw;
+    this.key = key;
+    this.timestamp = timestampMillis;
+    this.position = position;
+    this.raw = rawBytes;
+    try {
+      return action.get();
+    } finally {
+      this.key = savedKey;
+      this.timestamp = savedTs;
+      this.position = savedPosition;
+      this.raw = savedRaw;
+    }
+  }
+
+  /**
+   * @param sink a sink of the pipeline
+   * @param <T> its value type
+   * @return a new writer of this task for it (or for what the sink binding put in its place)
+   */
+  @SuppressWarnings("unchecked")
+  public <T> SinkWriter<T> createWriter(Sink<T> sink) {
+    return ((Sink<T>) sinkBinding.apply(sink)).createWriter(this);
+  }
+
+  /**
+   * @param sink a dead-letter sink
+   * @return the task's writer for it, created on first use
+   */
+  @SuppressWarnings("unchecked")
+  public SinkWriter<DeadLetter> deadLetterWriter(Sink<DeadLetter> sink) {
+    return (SinkWriter<DeadLetter>) deadLetterWriters.computeIfAbsent(sink, s -> {
+      return ((Sink<DeadLetter>) sinkBinding.apply(sink)).createWriter(this);
+    });
+  }
+
+  void flushDeadLetters() {
+    for (SinkWriter<?> w : deadLetterWriters.values()) {
+      w.flush();
+    }
+  }
+
+  void closeDeadLetters() {
+    for (SinkWriter<?> w : deadLetterWriters.values()) {
+      w.close();
+    }
+  }
+}

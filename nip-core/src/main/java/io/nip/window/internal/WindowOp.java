@@ -1,0 +1,520 @@
+package io.nip.window.internal;
+
+import io.nip.runtime.internal.Guard;
+import io.nip.runtime.internal.Operator;
+import io.nip.runtime.internal.TaskRuntime;
+import io.nip.runtime.internal.RateLimitedLog;
+import io.nip.runtime.internal.MultiOutput;
+import io.nip.runtime.internal.HoldsRecords;
+import io.nip.runtime.internal.TimerQueue;
+import io.micrometer.core.instrument.Counter;
+import io.nip.errors.StateException;
+import io.nip.serde.Serde;
+import io.nip.state.KeyValueStore;
+import io.nip.state.StateBackend;
+import io.nip.state.StoreSpec;
+import io.nip.window.Aggregate;
+import io.nip.window.EarlyEmit;
+import io.nip.window.GlobalWindow;
+import io.nip.window.WindowAggregator;
+import io.nip.window.WindowAssigner;
+import io.nip.window.WindowResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keyed windows with incremental aggregation.
+ *
+ * <p>State: per key, the open windows by start time, each holding one accumulator (never the
+ * events), in a store of the task's state backend. Timers: one event-time timer at the window end
+ * fires the on-time result; with allowed lateness a second one at {@code end + lateness} purges
+ * the window, and late events in between fire updates. An event whose every window is past
+ * {@code end + lateness} goes to the late-events output (port 1) and the metric
+ * {@code nip.window.late.events}. Early results: per update, or on a processing-time timer while
+ * the window changed. Sessions: a new event's session {@code [t, t + gap)} absorbs every session
+ * it overlaps, merging accumulators and moving timers. Global windows fire on an event count or a
+ * processing-time interval and are purged after each firing. Processing-time windows take the
+ * clock's time as the event time and fire on processing-time timers.
+ */
+public final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
+  private static final byte FIRE = 0;
+  private static final byte CLEANUP = 1;
+  private static final byte EARLY = 2;
+
+  /**
+   * The payload of a window node.
+   *
+   * @param assigner window kind and sizes
+   * @param aggregate the incremental aggregate
+   * @param aggregator the named-aggregate combiner, or null
+   * @param allowedLateness how long after its end a window still accepts events
+   * @param earlyEmit speculative results, or null
+   * @param processingTime whether windows follow the clock instead of event time
+   */
+  public record Spec(WindowAssigner assigner, Aggregate<Object, Object, Object> aggregate,
+      WindowAggregator<Object, Object> aggregator, Duration allowedLateness, EarlyEmit earlyEmit,
+      boolean processingTime) {}
+
+  private record Ns(long start, byte kind) {}
+
+  /** One open window of a key. */
+  static final class Win {
+    final long start;
+    long end;
+    Object acc;
+    boolean fired;
+    boolean dirty;
+    boolean earlyTimer;
+    long count;
+    /** Per input channel, the smallest source position folded into this window; null until known. */
+    long[] minPos;
+
+    Win(long start, long end, Object acc) {
+      this.start = start;
+      this.end = end;
+      this.acc = acc;
+    }
+  }
+
+  private final String name;
+  private final Spec spec;
+  private final WindowAssigner.Kind kind;
+  private final long size;
+  private final long slide;
+  private final long lateness;
+  private final long countTrigger;
+  private final long intervalTrigger;
+  private final long earlyInterval;
+  private final boolean perUpdate;
+  private final Guard guard;
+  private final TimerQueue eventTimers = new TimerQueue();
+  /**
+   * Tumbling and sliding event-time windows without lateness: the keys whose window ends at a
+   * given time, instead of one timer per window (no per-window hashing or heap operations).
+   */
+  private final TreeMap<Long, List<Object>> endBuckets;
+  private final TimerQueue procTimers = new TimerQueue();
+  private KeyValueStore<Object, NavigableMap<Long, Win>> store;
+  private boolean liveStore;
+  private Operator lateOut;
+  private int latePort;
+  private Counter lateCounter;
+  private RateLimitedLog lateLog;
+  private final List<Win> scratch = new ArrayList<>();
+
+  public WindowOp(String name, Spec spec, Guard guard) {
+    this.name = name;
+    this.spec = spec;
+    this.guard = guard;
+    this.kind = spec.assigner().kind();
+    this.size = spec.assigner().size().toMillis();
+    this.slide = spec.assigner().slide().toMillis();
+    this.lateness = spec.allowedLateness().toMillis();
+    GlobalWindow g = spec.assigner() instanceof GlobalWindow ? (GlobalWindow) spec.assigner() : null;
+    this.countTrigger = g == null ? 0 : g.triggerCount();
+    this.intervalTrigger = g == null || g.triggerInterval() == null ? 0 : g.triggerInterval().toMillis();
+    this.perUpdate = spec.earlyEmit() != null && spec.earlyEmit().onEveryUpdate();
+    this.earlyInterval = spec.earlyEmit() == null || spec.earlyEmit().interval() == null
+        ? 0 : spec.earlyEmit().interval().toMillis();
+    this.endBuckets = (kind == WindowAssigner.Kind.TUMBLING || kind == WindowAssigner.Kind.SLIDING)
+        && lateness == 0 && !spec.processingTime() ? new TreeMap<>() : null;
+  }
+
+  String name() {
+    return name;
+  }
+
+  KeyValueStore<Object, NavigableMap<Long, Win>> store() {
+    return store;
+  }
+
+  @Override
+  public void open(TaskRuntime runtime) {
+    super.open(runtime);
+    Serde<NavigableMap<Long, Win>> unsupported = new Serde<>() {
+      @Override
+      public byte[] serialize(NavigableMap<Long, Win> value) {
+        throw new StateException("window state of '" + name + "' cannot be serialized yet: "
+            + "give the aggregate an accumulatorSerde() to use snapshots or durable stores");
+      }
+
+      @Override
+      public NavigableMap<Long, Win> deserialize(byte[] bytes) {
+        throw new StateException("window state of '" + name + "' cannot be restored from bytes");
+      }
+    };
+    @SuppressWarnings("unchecked")
+    Serde<Object> keys = (Serde<Object>) io.nip.serde.Serdes.json(Object.class);
+    store = runtime.config().stateBackend().createKeyValueStore(StoreSpec.keyValue("windows", keys, unsupported),
+        new StateBackend.StoreScope(runtime.pipelineName(), runtime.taskId(), name), runtime.clock());
+    liveStore = store.storesLiveObjects();
+    lateCounter = Counter.builder("nip.window.late.events")
+        .description("events behind the watermark plus allowed lateness, sent to the late-events output")
+        .tag("pipeline", runtime.pipelineName()).tag("operator", name)
+        .register(runtime.meterRegistry());
+    lateLog = new RateLimitedLog(LoggerFactory.getLogger(WindowOp.class), Duration.ofSeconds(10), runtime.clock());
+  }
+
+  @Override
+  public int outputCount() {
+    return 2;
+  }
+
+  @Override
+  public void connectOutput(int port, Operator target, int targetPort) {
+    if (port == 0) {
+      connect(target, targetPort);
+    } else {
+      lateOut = target;
+      latePort = targetPort;
+    }
+  }
+
+  @Override
+  public void process(Object value) {
+    try {
+      assign(value);
+    } catch (RuntimeException e) {
+      guard.recover(value, e, v -> {
+        assign(v);
+        return v;
+      });
+    }
+  }
+
+  private void assign(Object value) {
+    Object key = rt.key();
+    long ts = spec.processingTime() ? rt.clock().millis() : rt.timestamp();
+    long wm = spec.processingTime() ? Long.MIN_VALUE : rt.watermark();
+    switch (kind) {
+      case TUMBLING:
+      case SLIDING: {
+        boolean accepted = false;
+        long lastStart = Math.floorDiv(ts, slide) * slide;
+        for (long s = lastStart; s > ts - size; s -= slide) {
+          if (s + size + lateness > wm) {
+            addTo(key, s, s + size, value);
+            accepted = true;
+          }
+        }
+        if (!accepted) {
+          late(value);
+        }
+        break;
+      }
+      case SESSION:
+        session(key, ts, wm, value);
+        break;
+      default:
+        global(key, value);
+    }
+  }
+
+  private NavigableMap<Long, Win> windowsOf(Object key) {
+    NavigableMap<Long, Win> kw = store.get(key);
+    if (kw == null) {
+      kw = new TreeMap<>();
+      if (liveStore) {
+        store.put(key, kw);
+      }
+    }
+    return kw;
+  }
+
+  /** A live store already holds the changed map; a serializing one needs it written back. */
+  private void save(Object key, NavigableMap<Long, Win> kw) {
+    if (!liveStore) {
+      store.put(key, kw);
+    }
+  }
+
+  private void addTo(Object key, long start, long end, Object value) {
+    NavigableMap<Long, Win> kw = windowsOf(key);
+    Win w = kw.get(start);
+    if (w == null) {
+      w = new Win(start, end, spec.aggregate().createAccumulator());
+      kw.put(start, w);
+      registerEnd(key, w);
+    }
+    w.acc = spec.aggregate().add(w.acc, value);
+    track(w);
+    save(key, kw);
+    afterUpdate(key, w);
+  }
+
+  private void track(Win w) {
+    int c = rt.channel();
+    if (c < 0 || rt.position() < 0) {
+      return;
+    }
+    if (w.minPos == null) {
+      w.minPos = new long[rt.channels()];
+      java.util.Arrays.fill(w.minPos, Long.MAX_VALUE);
+    }
+    if (rt.position() < w.minPos[c]) {
+      w.minPos[c] = rt.position();
+    }
+  }
+
+  private static void mergePositions(Win into, Win from) {
+    if (from.minPos == null) {
+      return;
+    }
+    if (into.minPos == null) {
+      into.minPos = from.minPos.clone();
+      return;
+    }
+    for (int i = 0; i < into.minPos.length; i++) {
+      into.minPos[i] = Math.min(into.minPos[i], from.minPos[i]);
+    }
+  }
+
+  @Override
+  public void lowestHeldPositions(long[] minPositions) {
+    store.forEach((key, kw) -> {
+      for (Win w : kw.values()) {
+        if (w.minPos != null) {
+          for (int i = 0; i < minPositions.length && i < w.minPos.length; i++) {
+            minPositions[i] = Math.min(minPositions[i], w.minPos[i]);
+          }
+        }
+      }
+    });
+  }
+
+  private void afterUpdate(Object key, Win w) {
+    if (w.fired) {
+      emit(key, w, WindowResult.Firing.LATE_UPDATE);
+    } else if (perUpdate) {
+      emit(key, w, WindowResult.Firing.EARLY);
+    } else if (earlyInterval > 0) {
+      w.dirty = true;
+      if (!w.earlyTimer) {
+        w.earlyTimer = true;
+        procTimers.add(new TimerQueue.Timer(rt.clock().millis() + earlyInterval, key, new Ns(w.start, EARLY)));
+      }
+    }
+  }
+
+  private void registerEnd(Object key, Win w) {
+    if (endBuckets != null) {
+      endBuckets.computeIfAbsent(w.end, e -> new ArrayList<>()).add(key);
+      return;
+    }
+    TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
+    q.add(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
+    if (lateness > 0) {
+      q.add(new TimerQueue.Timer(w.end + lateness, key, new Ns(w.start, CLEANUP)));
+    }
+  }
+
+  private void unregisterEnd(Object key, Win w) {
+    if (endBuckets != null) {
+      return; // fixed windows without lateness are only purged when they fire
+    }
+    TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
+    q.delete(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
+    if (lateness > 0) {
+      q.delete(new TimerQueue.Timer(w.end + lateness, key, new Ns(w.start, CLEANUP)));
+    }
+  }
+
+  private void session(Object key, long ts, long wm, Object value) {
+    NavigableMap<Long, Win> kw = windowsOf(key);
+    long start = ts;
+    long end = ts + size;
+    scratch.clear();
+    for (Win w : kw.headMap(end, false).descendingMap().values()) {
+      if (w.end > ts) {
+        scratch.add(w);
+        start = Math.min(start, w.start);
+        end = Math.max(end, w.end);
+      }
+    }
+    if (end + lateness <= wm) {
+      if (kw.isEmpty()) {
+        store.delete(key);
+      }
+      late(value);
+      return;
+    }
+    Win merged;
+    if (scratch.size() == 1 && scratch.get(0).start == start && scratch.get(0).end == end) {
+      merged = scratch.get(0);
+    } else {
+      merged = new Win(start, end, spec.aggregate().createAccumulator());
+      for (Win w : scratch) {
+        merged.acc = spec.aggregate().merge(merged.acc, w.acc);
+        mergePositions(merged, w);
+        merged.fired |= w.fired;
+        kw.remove(w.start);
+        unregisterEnd(key, w);
+      }
+      kw.put(start, merged);
+      registerEnd(key, merged);
+    }
+    merged.acc = spec.aggregate().add(merged.acc, value);
+    track(merged);
+    save(key, kw);
+    afterUpdate(key, merged);
+  }
+
+  private void global(Object key, Object value) {
+    NavigableMap<Long, Win> kw = windowsOf(key);
+    Win w = kw.get(Long.MIN_VALUE);
+    if (w == null) {
+      w = new Win(Long.MIN_VALUE, Long.MAX_VALUE, spec.aggregate().createAccumulator());
+      kw.put(Long.MIN_VALUE, w);
+      eventTimers.add(new TimerQueue.Timer(Long.MAX_VALUE, key, new Ns(Long.MIN_VALUE, FIRE)));
+      if (intervalTrigger > 0) {
+        procTimers.add(new TimerQueue.Timer(rt.clock().millis() + intervalTrigger, key, new Ns(Long.MIN_VALUE, FIRE)));
+      }
+    }
+    w.acc = spec.aggregate().add(w.acc, value);
+    track(w);
+    w.count++;
+    save(key, kw);
+    if (countTrigger > 0 && w.count >= countTrigger) {
+      fireAndPurge(key, kw, w);
+    } else {
+      afterUpdate(key, w);
+    }
+  }
+
+  private void fireAndPurge(Object key, NavigableMap<Long, Win> kw, Win w) {
+    emit(key, w, WindowResult.Firing.ON_TIME);
+    purge(key, kw, w);
+  }
+
+  private void purge(Object key, NavigableMap<Long, Win> kw, Win w) {
+    kw.remove(w.start);
+    if (w.start == Long.MIN_VALUE) {
+      eventTimers.delete(new TimerQueue.Timer(Long.MAX_VALUE, key, new Ns(Long.MIN_VALUE, FIRE)));
+    } else {
+      unregisterEnd(key, w);
+    }
+    if (kw.isEmpty()) {
+      store.delete(key);
+    } else {
+      store.put(key, kw);
+    }
+  }
+
+  private void late(Object value) {
+    lateCounter.increment();
+    if (lateOut instanceof io.nip.runtime.internal.ChainEnds.Discard) {
+      lateLog.warn("window '{}' dropped an event behind the watermark (nothing consumes lateEvents()); "
+          + "counted in nip.window.late.events", name);
+    } else {
+      lateOut.process(value);
+    }
+  }
+
+  @Override
+  public void watermark(long watermark, int port) {
+    if (endBuckets != null) {
+      fireBuckets(watermark);
+    }
+    fireTimers(eventTimers, watermark);
+    out.watermark(watermark, outPort);
+    lateOut.watermark(watermark, latePort);
+  }
+
+  @Override
+  public boolean tick(long nowMillis) {
+    return fireTimers(procTimers, nowMillis);
+  }
+
+  /** Fires, in end order, every fixed window whose end the watermark reached. */
+  private void fireBuckets(long watermark) {
+    Map.Entry<Long, List<Object>> due;
+    while (!endBuckets.isEmpty() && endBuckets.firstKey() <= watermark) {
+      due = endBuckets.pollFirstEntry();
+      long start = due.getKey() - size;
+      for (Object key : due.getValue()) {
+        NavigableMap<Long, Win> kw = store.get(key);
+        Win w = kw == null ? null : kw.get(start);
+        if (w != null) {
+          fireAndPurge(key, kw, w);
+        }
+      }
+    }
+  }
+
+  private boolean fireTimers(TimerQueue q, long upTo) {
+    boolean fired = false;
+    TimerQueue.Timer t;
+    while ((t = q.pollDue(upTo)) != null) {
+      fired = true;
+      onTimer(t, q == procTimers);
+    }
+    return fired;
+  }
+
+  private void onTimer(TimerQueue.Timer t, boolean processing) {
+    Object key = t.key();
+    Ns ns = (Ns) t.namespace();
+    NavigableMap<Long, Win> kw = store.get(key);
+    Win w = kw == null ? null : kw.get(ns.start());
+    if (w == null) {
+      return;
+    }
+    if (ns.kind() == EARLY) {
+      w.earlyTimer = false;
+      if (w.dirty && !w.fired) {
+        w.dirty = false;
+        emit(key, w, WindowResult.Firing.EARLY);
+        w.earlyTimer = true;
+        procTimers.add(new TimerQueue.Timer(t.time() + earlyInterval, key, ns));
+      }
+    } else if (ns.kind() == CLEANUP) {
+      purge(key, kw, w);
+    } else if (w.start == Long.MIN_VALUE && processing) {
+      fireAndPurge(key, kw, w);
+    } else if (lateness == 0 || w.start == Long.MIN_VALUE) {
+      fireAndPurge(key, kw, w);
+    } else {
+      emit(key, w, WindowResult.Firing.ON_TIME);
+      w.fired = true;
+      store.put(key, kw);
+    }
+  }
+
+  @Override
+  public void finish(int port) {
+    if (spec.processingTime() || intervalTrigger > 0) {
+      fireTimers(procTimers, Long.MAX_VALUE);
+    }
+    out.finish(outPort);
+    lateOut.finish(latePort);
+  }
+
+  @Override
+  public void barrier(long checkpointId, int port) {
+    out.barrier(checkpointId, outPort);
+    lateOut.barrier(checkpointId, latePort);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void emit(Object key, Win w, WindowResult.Firing firing) {
+    Object result = spec.aggregate().result(w.acc);
+    Instant start = w.start == Long.MIN_VALUE ? Instant.MIN : Instant.ofEpochMilli(w.start);
+    Instant end = w.end == Long.MAX_VALUE ? Instant.MAX : Instant.ofEpochMilli(w.end);
+    if (spec.aggregator() != null) {
+      result = spec.aggregator().combine(key, start, end, (Map<String, Object>) result);
+    }
+    rt.emitAs(out, key, w.end == Long.MAX_VALUE ? rt.watermark() : w.end - 1,
+        new WindowResult(key, start, end, result, firing));
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

@@ -1,0 +1,162 @@
+package io.nip.testing;
+
+import io.nip.source.Source;
+import io.nip.source.SourceContext;
+import io.nip.source.SourceOutput;
+import io.nip.source.SourceReader;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Objects;
+
+/**
+ * The test driver's stand-in for one source of the pipeline: records piped here are read by the
+ * pipeline exactly as if the source had produced them (same timestamps, watermarks, error policy).
+ *
+ * <pre>{@code
+ * TestInput<Click> clicks = driver.input("clicks");
+ * clicks.pipe(new Click("u1", "/home"), Instant.parse("2026-01-17T17:00:00Z"));
+ * }</pre>
+ *
+ * @param <T> the value type
+ */
+public final class TestInput<T> {
+  private final PipelineTestDriver driver;
+  private final String name;
+  private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
+  private long position;
+  private boolean ended;
+
+  TestInput(PipelineTestDriver driver, String name) {
+    this.driver = driver;
+    this.name = name;
+  }
+
+  /** @return the name of the source this input stands for */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Pipes a record whose event time comes from the pipeline's timestamp rules (e.g. an
+   * {@code Event}'s own time).
+   *
+   * @param value the record
+   * @return this
+   */
+  public TestInput<T> pipe(T value) {
+    return pipe(value, null);
+  }
+
+  /**
+   * Pipes a record with a source timestamp, then runs the pipeline until it settles.
+   *
+   * @param value the record
+   * @param timestamp the source timestamp, or null for none
+   * @return this
+   */
+  public TestInput<T> pipe(T value, Instant timestamp) {
+    Objects.requireNonNull(value, "value");
+    pending.add(new Object[] {value, timestamp, null});
+    driver.settle();
+    return this;
+  }
+
+  /**
+   * Pipes bytes that failed to deserialize, as a connector would report them; the pipeline's error
+   * policy decides what happens.
+   *
+   * @param rawBytes the bad bytes
+   * @param error the reason
+   * @return this
+   */
+  public TestInput<T> pipeFailure(byte[] rawBytes, Throwable error) {
+    pending.add(new Object[] {null, null, error, rawBytes});
+    driver.settle();
+    return this;
+  }
+
+  /**
+   * @param values records piped one by one, without source timestamps
+   * @return this
+   */
+  @SafeVarargs
+  public final TestInput<T> pipeAll(T... values) {
+    for (T v : values) {
+      pending.add(new Object[] {v, null, null});
+    }
+    driver.settle();
+    return this;
+  }
+
+  /**
+   * Moves this input's watermark to at least {@code watermark}, firing event-time timers and
+   * windows downstream.
+   *
+   * @param watermark the new watermark
+   * @return this
+   */
+  public TestInput<T> advanceWatermark(Instant watermark) {
+    driver.advanceWatermark(name, watermark);
+    return this;
+  }
+
+  /** Ends this input: its watermark moves to the end of time and downstream operators finish. */
+  public void end() {
+    ended = true;
+    driver.settle();
+  }
+
+  Source<T> asSource() {
+    return new Source<>() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public int partitions() {
+        return 1;
+      }
+
+      @Override
+      public boolean isBounded() {
+        return false;
+      }
+
+      @Override
+      public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+        return new Reader();
+      }
+    };
+  }
+
+  private final class Reader implements SourceReader<T> {
+    @Override
+    @SuppressWarnings("unchecked")
+    public Status poll(SourceOutput<T> output, int maxRecords) {
+      int n = 0;
+      while (n < maxRecords && !pending.isEmpty()) {
+        Object[] r = pending.poll();
+        if (r[2] != null) {
+          output.fail((byte[]) r[3], position++, (Throwable) r[2]);
+        } else {
+          Instant ts = (Instant) r[1];
+          output.emit((T) r[0], null, position++, ts == null ? SourceOutput.NO_TIMESTAMP : ts.toEpochMilli());
+        }
+        n++;
+      }
+      if (pending.isEmpty() && ended) {
+        return Status.END_OF_INPUT;
+      }
+      return n > 0 ? Status.MORE_AVAILABLE : Status.NOTHING_AVAILABLE;
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public void close() {}
+  }
+}
