@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.ErrorPolicy;
+import io.nip.state.CheckpointStorage;
 import io.nip.state.StateBackend;
 import io.nip.time.NipClock;
 import java.time.Duration;
@@ -31,6 +32,7 @@ public final class PipelineConfig {
   private final MeterRegistry meterRegistry;
   private final NipClock clock;
   private final StateBackend stateBackend;
+  private final CheckpointStorage checkpointStorage;
 
   private PipelineConfig(Builder b) {
     this.threads = b.threads;
@@ -44,6 +46,7 @@ public final class PipelineConfig {
     this.meterRegistry = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
     this.clock = b.clock;
     this.stateBackend = b.stateBackend;
+    this.checkpointStorage = b.checkpointStorage;
   }
 
   /** @return the defaults: threads = cores, 30 s out-of-orderness, SKIP on errors, in-memory state */
@@ -141,7 +144,11 @@ public final class PipelineConfig {
     return idleTimeout;
   }
 
-  /** @return how often source positions are committed after sinks flushed */
+  /**
+   * @return how often a checkpoint is taken: a barrier flows from the sources, every task snapshots
+   *     its state at it (when a checkpoint storage is configured), and source positions are
+   *     committed once every task acknowledged it
+   */
   public Duration commitInterval() {
     return commitInterval;
   }
@@ -166,6 +173,14 @@ public final class PipelineConfig {
     return stateBackend;
   }
 
+  /**
+   * @return where checkpoints are stored; empty when none is configured (then checkpoints only
+   *     commit source positions, and keyed state starts empty after a restart)
+   */
+  public java.util.Optional<CheckpointStorage> checkpointStorage() {
+    return java.util.Optional.ofNullable(checkpointStorage);
+  }
+
   /** @return a builder initialised with this configuration */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -180,6 +195,7 @@ public final class PipelineConfig {
     b.meterRegistry = meterRegistry;
     b.clock = clock;
     b.stateBackend = stateBackend;
+    b.checkpointStorage = checkpointStorage;
     return b;
   }
 
@@ -196,6 +212,7 @@ public final class PipelineConfig {
     private MeterRegistry meterRegistry;
     private NipClock clock = NipClock.system();
     private StateBackend stateBackend = StateBackend.inMemory();
+    private CheckpointStorage checkpointStorage;
 
     private Builder() {}
 
@@ -262,6 +279,22 @@ public final class PipelineConfig {
     /** @param backend the state backend @return this */
     public Builder stateBackend(StateBackend backend) {
       this.stateBackend = Objects.requireNonNull(backend, "stateBackend");
+      return this;
+    }
+
+    /**
+     * Stores a snapshot of every task's state at each checkpoint, and restores the latest completed
+     * one when the pipeline starts (sources resume from the positions it recorded).
+     *
+     * <pre>{@code
+     * builder.checkpointStorage(CheckpointStorage.localDirectory(Path.of("checkpoints/clicks")));
+     * }</pre>
+     *
+     * @param storage the storage; one per pipeline
+     * @return this
+     */
+    public Builder checkpointStorage(CheckpointStorage storage) {
+      this.checkpointStorage = Objects.requireNonNull(storage, "checkpointStorage");
       return this;
     }
 

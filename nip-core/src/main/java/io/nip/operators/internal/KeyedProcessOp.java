@@ -8,6 +8,7 @@ import io.nip.runtime.internal.RateLimitedLog;
 import io.nip.runtime.internal.MultiOutput;
 import io.nip.runtime.internal.HoldsRecords;
 import io.nip.runtime.internal.TimerQueue;
+import io.nip.runtime.internal.TimerService;
 import io.nip.errors.ConfigurationException;
 import io.nip.pipeline.KeyedContext;
 import io.nip.pipeline.KeyedProcessor;
@@ -35,8 +36,7 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   private final String name;
   private final Map<String, KeyValueStore<?, ?>> stores = new LinkedHashMap<>();
   private final Map<String, ValueState<?>> valueStates = new LinkedHashMap<>();
-  private final TimerQueue eventTimers = new TimerQueue();
-  private final TimerQueue processingTimers = new TimerQueue();
+  private TimerService<Void> timers;
   private long lastPurge = Long.MIN_VALUE;
 
   public KeyedProcessOp(String name, KeyedProcessor<Object, Object, Object> processor, Serde<Object> keySerde, Guard guard) {
@@ -49,6 +49,7 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   @Override
   public void open(TaskRuntime runtime) {
     super.open(runtime);
+    timers = runtime.state().timers(name, keySerde, null);
     processor.init(this);
   }
 
@@ -77,13 +78,13 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
 
   @Override
   public void watermark(long watermark, int port) {
-    fire(eventTimers, watermark, TimeDomain.EVENT_TIME);
+    fire(watermark, TimeDomain.EVENT_TIME);
     out.watermark(watermark, outPort);
   }
 
   @Override
   public boolean tick(long nowMillis) {
-    boolean fired = fire(processingTimers, nowMillis, TimeDomain.PROCESSING_TIME);
+    boolean fired = fire(nowMillis, TimeDomain.PROCESSING_TIME);
     if (nowMillis - lastPurge >= PURGE_INTERVAL_MILLIS || lastPurge == Long.MIN_VALUE) {
       lastPurge = nowMillis;
       for (KeyValueStore<?, ?> s : stores.values()) {
@@ -93,10 +94,10 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
     return fired;
   }
 
-  private boolean fire(TimerQueue timers, long upTo, TimeDomain domain) {
+  private boolean fire(long upTo, TimeDomain domain) {
     boolean fired = false;
     TimerQueue.Timer t;
-    while ((t = timers.pollDue(upTo)) != null) {
+    while ((t = timers.pollDue(domain, upTo)) != null) {
       fired = true;
       Instant time = Instant.ofEpochMilli(t.time());
       Object key = t.key();
@@ -160,22 +161,22 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
 
   @Override
   public void registerEventTimeTimer(Instant time) {
-    eventTimers.add(new TimerQueue.Timer(time.toEpochMilli(), rt.key(), null));
+    timers.register(TimeDomain.EVENT_TIME, time.toEpochMilli(), rt.key(), null);
   }
 
   @Override
   public void deleteEventTimeTimer(Instant time) {
-    eventTimers.delete(new TimerQueue.Timer(time.toEpochMilli(), rt.key(), null));
+    timers.delete(TimeDomain.EVENT_TIME, time.toEpochMilli(), rt.key(), null);
   }
 
   @Override
   public void registerProcessingTimeTimer(Instant time) {
-    processingTimers.add(new TimerQueue.Timer(time.toEpochMilli(), rt.key(), null));
+    timers.register(TimeDomain.PROCESSING_TIME, time.toEpochMilli(), rt.key(), null);
   }
 
   @Override
   public void deleteProcessingTimeTimer(Instant time) {
-    processingTimers.delete(new TimerQueue.Timer(time.toEpochMilli(), rt.key(), null));
+    timers.delete(TimeDomain.PROCESSING_TIME, time.toEpochMilli(), rt.key(), null);
   }
 
   @Override
@@ -225,9 +226,7 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
     if (rt == null) {
       throw new ConfigurationException("state", "stores can only be created once the task runs (in init or process)");
     }
-    StateBackend backend = rt.config().stateBackend();
-    KeyValueStore<SK, SV> store = backend.createKeyValueStore(spec,
-        new StateBackend.StoreScope(rt.pipelineName(), rt.taskId(), name), rt.clock());
+    KeyValueStore<SK, SV> store = rt.state().store(name, spec);
     stores.put(spec.name(), store);
     return store;
   }

@@ -20,6 +20,7 @@ import io.nip.runtime.internal.SinkOp;
 import io.nip.runtime.internal.SourceTask;
 import io.nip.runtime.internal.TaskRuntime;
 import io.nip.sink.Sink;
+import io.nip.state.CheckpointStorage;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceReader;
@@ -86,6 +87,19 @@ public final class Planner {
    * @return the tasks, source tasks first
    */
   public Plan plan(boolean withCheckpoints) {
+    return plan(withCheckpoints, withCheckpoints ? config.checkpointStorage().orElse(null) : null);
+  }
+
+  /**
+   * Plans the tasks; with a checkpoint storage that holds a completed checkpoint, every task is
+   * restored from it and every source reader starts at the position it recorded.
+   *
+   * @param withCheckpoints whether tasks take part in periodic checkpoints
+   * @param storage where snapshots are written and restored from, or null for none
+   * @return the tasks, source tasks first
+   * @throws ConfigurationException when the stored checkpoint was taken by a pipeline with other tasks
+   */
+  public Plan plan(boolean withCheckpoints, CheckpointStorage storage) {
     List<Node> sources = new ArrayList<>();
     for (Node n : graph.nodes()) {
       if (n.kind == Node.Kind.SOURCE) {
@@ -149,44 +163,71 @@ public final class Planner {
       }
       stageInboxes.add(inboxes);
     }
-    int total = stages.size() * parallelism;
+    List<String> taskIds = new ArrayList<>();
     for (Node s : sources) {
-      total += resolved.get(s).partitions();
+      for (int p = 0; p < resolved.get(s).partitions(); p++) {
+        taskIds.add(sourceTaskId(s, p));
+      }
     }
-    Checkpoints checkpoints = withCheckpoints
-        ? new Checkpoints(total, config.commitInterval().toMillis(), config.clock().millis()) : null;
+    for (int g = 0; g < stages.size(); g++) {
+      for (int i = 0; i < parallelism; i++) {
+        taskIds.add(keyedTaskId(g, i));
+      }
+    }
+    Restore restore = Restore.load(storage, pipelineName, taskIds);
+    Checkpoints checkpoints = withCheckpoints ? new Checkpoints(taskIds.toArray(new String[0]),
+        config.commitInterval().toMillis(), config.clock().millis(), storage, restore.checkpointId()) : null;
     Plan plan = new Plan(checkpoints);
     int global = 0;
     for (Node s : sources) {
       Source<?> src = resolved.get(s);
       for (int p = 0; p < src.partitions(); p++) {
-        plan.add(sourceTask(s, src, p, global++, checkpoints));
+        byte[] snap = restore.snapshot(taskIds.get(global));
+        SourceTask task = sourceTask(s, src, p, global++, checkpoints, snap);
+        if (snap != null) {
+          task.restore(snap);
+        }
+        plan.add(task);
       }
     }
     for (int g = 0; g < stages.size(); g++) {
       for (int i = 0; i < parallelism; i++) {
-        plan.add(keyedTask(g, i, global++, checkpoints));
+        byte[] snap = restore.snapshot(taskIds.get(global));
+        KeyedTask task = keyedTask(g, i, global++, checkpoints);
+        if (snap != null) {
+          task.restore(snap);
+        }
+        plan.add(task);
       }
     }
     return plan;
   }
 
+  private static String sourceTaskId(Node s, int partition) {
+    return s.name + "-" + partition;
+  }
+
+  private static String keyedTaskId(int stage, int index) {
+    return "keyed-" + stage + "-" + index;
+  }
+
   @SuppressWarnings("unchecked")
-  private SourceTask sourceTask(Node s, Source<?> src, int partition, int global, Checkpoints cps) {
-    TaskRuntime rt = newRuntime(s.name + "-" + partition);
+  private SourceTask sourceTask(Node s, Source<?> src, int partition, int global, Checkpoints cps, byte[] snap) {
+    TaskRuntime rt = newRuntime(sourceTaskId(s, partition));
     rt.origin(src.name(), partition);
     Chain chain = new Chain(rt, "s" + s.id, partition);
     Operator head = chain.wireChildren(s, new ChainEnds.Entry());
     chain.open();
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
-        new SourceContext(pipelineName, config.clock(), config.meterRegistry()), SourceReader.NO_POSITION);
+        new SourceContext(pipelineName, config.clock(), config.meterRegistry()),
+        snap == null ? SourceReader.NO_POSITION : SourceTask.positionOf(rt.taskId(), snap));
     Guard guard = new Guard(src.name(), policyOf(s), rt);
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((Ops.SourceSpec) s.payload).strategy();
     return new SourceTask(rt, global, reader, head, guard, strategy, cps);
   }
 
   private KeyedTask keyedTask(int stage, int index, int global, Checkpoints cps) {
-    TaskRuntime rt = newRuntime("keyed-" + stage + "-" + index);
+    TaskRuntime rt = newRuntime(keyedTaskId(stage, index));
     rt.origin("keyed-" + stage, index);
     Chain chain = new Chain(rt, "k" + stage, index);
     List<Node> exchanges = stages.get(stage);

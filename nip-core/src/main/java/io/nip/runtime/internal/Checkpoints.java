@@ -1,15 +1,26 @@
 package io.nip.runtime.internal;
 
+import io.nip.state.CheckpointStorage;
 import java.util.BitSet;
 
 /**
- * Coordinates at-least-once commits. Every commit interval a checkpoint id is requested; each
- * source task records its reader position and sends a barrier downstream; every task acknowledges
- * the barrier once everything before it reached its sinks and they were flushed. When all tasks
- * acknowledged (or ended), the checkpoint is complete and source tasks commit the recorded
- * positions. One checkpoint in flight at a time. Thread-safe: tasks on any worker call in.
+ * Coordinates checkpoints. Every checkpoint interval a checkpoint id is requested; each source task
+ * records its reader position, sends a barrier downstream and snapshots its state; a task with
+ * several input channels aligns the barrier (see {@link KeyedTask}) and snapshots at the aligned
+ * barrier. Every task acknowledges the barrier once everything before it reached its sinks and they
+ * were flushed, handing over its snapshot, which is written to the {@link CheckpointStorage} (when
+ * one is configured). When all tasks acknowledged (or ended), the checkpoint is completed in the
+ * storage first, then source tasks commit the recorded positions and sinks commit.
+ *
+ * <p>Invariants: one checkpoint in flight at a time; a checkpoint is complete in the storage only
+ * once every task's part is there; a task that ended keeps its last snapshot, which is carried into
+ * every later checkpoint, so a restore never replays a finished partition.
+ *
+ * <p>Thread-safe: tasks on any worker call in.
  */
 public final class Checkpoints {
+  /** The pseudo task under which a checkpoint records the task ids of the plan that wrote it. */
+  public static final String TOPOLOGY = "_topology";
   private final int taskCount;
   private final long intervalMillis;
   private volatile long requested;
@@ -20,9 +31,27 @@ public final class Checkpoints {
   private volatile long[] completedHold;
   private final long[] finalHold;
   private final BitSet ended = new BitSet();
+  private final CheckpointStorage storage;
+  private final String[] taskIds;
+  /** The last snapshot of each ended task, carried into later checkpoints. */
+  private final byte[][] finalSnapshots;
+  private boolean forced;
 
-  public Checkpoints(int taskCount, long intervalMillis, long nowMillis) {
-    this.taskCount = taskCount;
+  /**
+   * @param taskIds the id of every task, by global index
+   * @param intervalMillis the checkpoint interval
+   * @param nowMillis the clock's time at start
+   * @param storage where snapshots go, or null to only commit positions
+   * @param restoredId the completed checkpoint the tasks were restored from, or 0
+   */
+  public Checkpoints(String[] taskIds, long intervalMillis, long nowMillis, CheckpointStorage storage,
+      long restoredId) {
+    this.taskCount = taskIds.length;
+    this.taskIds = taskIds.clone();
+    this.finalSnapshots = new byte[taskCount][];
+    this.storage = storage;
+    this.requested = restoredId;
+    this.completed = restoredId;
     this.intervalMillis = intervalMillis;
     this.lastTrigger = nowMillis;
     this.finalHold = new long[taskCount];
@@ -60,8 +89,20 @@ public final class Checkpoints {
     }
   }
 
-  synchronized void maybeTrigger(long nowMillis) {
-    if (requested == completed && nowMillis - lastTrigger >= intervalMillis) {
+  /** @return true when tasks snapshot their state at barriers */
+  boolean snapshotsEnabled() {
+    return storage != null;
+  }
+
+  /** Requests a checkpoint at the next opportunity, whatever the interval (test driver, shutdown). */
+  public synchronized void requestNow() {
+    forced = true;
+  }
+
+  /** @param nowMillis the clock's time; requests a checkpoint when the interval passed */
+  public synchronized void maybeTrigger(long nowMillis) {
+    if (requested == completed && (forced || nowMillis - lastTrigger >= intervalMillis)) {
+      forced = false;
       lastTrigger = nowMillis;
       acked.clear();
       pendingHold = new long[taskCount];
@@ -70,11 +111,13 @@ public final class Checkpoints {
     }
   }
 
-  long requested() {
+  /** @return the latest requested checkpoint id */
+  public long requested() {
     return requested;
   }
 
-  long completed() {
+  /** @return the latest completed checkpoint id */
+  public long completed() {
     return completed;
   }
 
@@ -83,11 +126,57 @@ public final class Checkpoints {
   }
 
   synchronized void ack(int task, long checkpointId, long[] heldPerTask) {
+    ack(task, checkpointId, heldPerTask, null);
+  }
+
+  /**
+   * @param task the task's global index
+   * @param checkpointId the barrier's checkpoint
+   * @param heldPerTask per source task, the smallest position still held in open windows, or null
+   * @param snapshot the task's snapshot at the barrier, or null when snapshots are disabled
+   */
+  synchronized void ack(int task, long checkpointId, long[] heldPerTask, byte[] snapshot) {
     if (checkpointId == requested && checkpointId > completed) {
+      if (storage != null && snapshot != null) {
+        storage.write(checkpointId, taskIds[task], snapshot);
+      }
       merge(pendingHold, heldPerTask);
       acked.set(task);
       checkComplete();
     }
+  }
+
+  /**
+   * @param task a task that ended (its input is exhausted or it was stopped)
+   * @param lastSnapshot its snapshot after its end, carried into every later checkpoint; or null
+   */
+  synchronized void taskEnded(int task, byte[] lastSnapshot) {
+    finalSnapshots[task] = lastSnapshot;
+    taskEnded(task);
+  }
+
+  /**
+   * After every task ended (bounded input exhausted, or a stop drained): completes one last
+   * checkpoint from the tasks' final snapshots, so a restart resumes exactly where this run ended.
+   * Does nothing without a storage or when a task left no final snapshot.
+   */
+  public synchronized void completeFinal() {
+    if (storage == null) {
+      return;
+    }
+    for (byte[] s : finalSnapshots) {
+      if (s == null) {
+        return;
+      }
+    }
+    long id = Math.max(requested, completed) + 1;
+    storage.write(id, TOPOLOGY, String.join("\n", taskIds).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    for (int t = 0; t < taskCount; t++) {
+      storage.write(id, taskIds[t], finalSnapshots[t]);
+    }
+    storage.complete(id);
+    requested = id;
+    completed = id;
   }
 
   synchronized void taskEnded(int task) {
@@ -101,6 +190,15 @@ public final class Checkpoints {
     BitSet all = (BitSet) acked.clone();
     all.or(ended);
     if (all.cardinality() == taskCount) {
+      if (storage != null) {
+        storage.write(requested, TOPOLOGY, String.join("\n", taskIds).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (int t = ended.nextSetBit(0); t >= 0; t = ended.nextSetBit(t + 1)) {
+          if (!acked.get(t) && finalSnapshots[t] != null) {
+            storage.write(requested, taskIds[t], finalSnapshots[t]);
+          }
+        }
+        storage.complete(requested);
+      }
       completedHold = pendingHold;
       completed = requested;
     }

@@ -5,8 +5,14 @@ import java.util.Arrays;
 /**
  * One key group of a keyed stage: consumes batches from its {@link Inbox}, pushes their records
  * into the entry operator of the exchange they came through, and derives its watermark as the
- * minimum over its input channels (idle and ended channels excluded). A checkpoint barrier is
- * forwarded once every live channel delivered it; the input ends once every channel ended.
+ * minimum over its input channels (idle and ended channels excluded); the input ends once every
+ * channel ended.
+ *
+ * <p>Aligned checkpoints: once a channel delivered the barrier of checkpoint N, its later batches
+ * are held back (in arrival order) until every live channel delivered N; then the operators see
+ * the barrier, the task snapshots its state — which therefore contains exactly the records before
+ * N on every channel — acknowledges, and consumes the held batches before new ones. Only one
+ * checkpoint is in flight at a time, so held batches never carry the next barrier.
  */
 public final class KeyedTask extends Task {
   private static final int MAX_BATCHES_PER_ROUND = 16;
@@ -23,6 +29,10 @@ public final class KeyedTask extends Task {
   private long barrierForwarded;
   private boolean ended;
 
+  private final boolean[] channelBlocked;
+  private final java.util.ArrayDeque<Batch> held = new java.util.ArrayDeque<>();
+  private int blockedCount;
+  private byte[] finalSnapshot;
   private final int[] channelTask;
   private final String[] channelSource;
   private final int[] channelPartition;
@@ -41,6 +51,7 @@ public final class KeyedTask extends Task {
     this.channelBarriers = new long[channels];
     this.channelIdle = new boolean[channels];
     this.channelEnded = new boolean[channels];
+    this.channelBlocked = new boolean[channels];
     this.checkpoints = checkpoints;
   }
 
@@ -58,11 +69,15 @@ public final class KeyedTask extends Task {
     boolean progress = false;
     if (flushExchanges()) {
       for (int i = 0; i < MAX_BATCHES_PER_ROUND; i++) {
-        Batch b = inbox.poll();
+        Batch b = blockedCount == 0 && !held.isEmpty() ? held.poll() : inbox.poll();
         if (b == null) {
           break;
         }
         progress = true;
+        if (channelBlocked[b.channel]) {
+          held.add(b); // behind a barrier this task has not aligned yet
+          continue;
+        }
         consume(b);
         if (ended) {
           return true;
@@ -113,6 +128,10 @@ public final class KeyedTask extends Task {
     }
     if (b.barrier > 0) {
       channelBarriers[c] = b.barrier;
+      if (b.barrier > barrierForwarded && !b.end) {
+        channelBlocked[c] = true;
+        blockedCount++;
+      }
       maybeForwardBarrier();
     }
     if (b.end && !channelEnded[c]) {
@@ -136,6 +155,9 @@ public final class KeyedTask extends Task {
         ended = true;
         if (checkpoints != null) {
           checkpoints.finalHold(heldByTask());
+          if (checkpoints.snapshotsEnabled()) {
+            finalSnapshot = snapshot(true);
+          }
         }
         done = flushExchanges();
       } else {
@@ -191,8 +213,10 @@ public final class KeyedTask extends Task {
           e.barrier(min, 0);
         }
       }
+      java.util.Arrays.fill(channelBlocked, false);
+      blockedCount = 0;
       if (checkpoints != null) {
-        checkpoints.ack(index, min, heldByTask());
+        checkpoints.ack(index, min, heldByTask(), checkpoints.snapshotsEnabled() ? snapshot(false) : null);
       }
     }
   }
@@ -221,5 +245,32 @@ public final class KeyedTask extends Task {
 
   long watermark() {
     return watermark;
+  }
+
+  private byte[] snapshot(boolean ended) {
+    return new TaskSnapshot(-1, Long.MIN_VALUE, watermark, channelWatermarks.clone(), ended,
+        rt.state().snapshot()).encode();
+  }
+
+  @Override
+  byte[] finalSnapshot() {
+    return finalSnapshot;
+  }
+
+  /**
+   * Puts back what a checkpoint recorded: keyed state and timers, and the channel watermarks (ends
+   * of input are not restored: the restored source tasks announce them again). Called once, after
+   * the operators were opened, before the task runs.
+   *
+   * @param bytes this task's part of a completed checkpoint
+   */
+  public void restore(byte[] bytes) {
+    TaskSnapshot snap = TaskSnapshot.decode(rt.taskId(), bytes);
+    rt.state().restore(snap.state());
+    if (snap.channelWatermarks().length == channelWatermarks.length) {
+      System.arraycopy(snap.channelWatermarks(), 0, channelWatermarks, 0, channelWatermarks.length);
+    }
+    watermark = snap.ended() ? Long.MIN_VALUE : snap.watermark();
+    rt.watermark = watermark;
   }
 }

@@ -159,7 +159,7 @@ public final class Runner implements PipelineHandle {
   private void finished(Task t) {
     openTasks.decrementAndGet();
     if (plan.checkpoints != null) {
-      plan.checkpoints.taskEnded(t.index);
+      plan.checkpoints.taskEnded(t.index, t.finalSnapshot());
     }
     close(t);
   }
@@ -193,6 +193,9 @@ public final class Runner implements PipelineHandle {
   private void complete() {
     if (failure.get() == null) {
       try {
+        if (plan.checkpoints != null) {
+          plan.checkpoints.completeFinal();
+        }
         for (Task t : plan.tasks) {
           if (t instanceof SourceTask) {
             ((SourceTask) t).finalCommit();

@@ -39,6 +39,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   private long lastActivity;
   private boolean idle;
   private boolean ended;
+  /** Restored from a checkpoint taken after this partition was exhausted: end again at once. */
+  private boolean restoredEnded;
+  private byte[] finalSnapshot;
   private boolean ownedElsewhere;
   private long lastBarrier;
   private long lastCommitted;
@@ -136,9 +139,15 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     long cp = checkpoints == null ? 0 : checkpoints.requested();
     if (cp > lastBarrier) {
       lastBarrier = cp;
-      positionsAtCheckpoint.put(cp, reader.position());
+      long position = reader.position();
+      positionsAtCheckpoint.put(cp, position);
       head.barrier(cp, 0);
-      checkpoints.ack(index, cp, heldHere());
+      checkpoints.ack(index, cp, heldHere(), checkpoints.snapshotsEnabled() ? snapshot(position, false) : null);
+    }
+    if (restoredEnded) {
+      restoredEnded = false;
+      endInput(true);
+      return true;
     }
     long before = recordsIn;
     SourceReader.Status status = reader.poll(this, batchSize);
@@ -239,6 +248,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     }
     head.finish(0);
     ended = true;
+    if (checkpoints != null && checkpoints.snapshotsEnabled()) {
+      finalSnapshot = snapshot(reader.position(), exhausted);
+    }
     if (checkpoints != null) {
       checkpoints.finalHold(heldHere());
     }
@@ -263,6 +275,40 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       reader.commit(Math.min(pos, checkpoints.completedHold(index)));
     }
     return false;
+  }
+
+  private byte[] snapshot(long position, boolean exhausted) {
+    return new TaskSnapshot(position, maxTimestamp, emittedWatermark, new long[0], exhausted,
+        rt.state().snapshot()).encode();
+  }
+
+  @Override
+  byte[] finalSnapshot() {
+    return finalSnapshot;
+  }
+
+  /**
+   * @param taskId the task's id, for messages
+   * @param bytes a source task's part of a completed checkpoint
+   * @return the source position to resume from (the reader is created there)
+   */
+  public static long positionOf(String taskId, byte[] bytes) {
+    return TaskSnapshot.decode(taskId, bytes).position();
+  }
+
+  /**
+   * Puts back what a checkpoint recorded: keyed state and timers of this task's operators, and its
+   * event-time bookkeeping. Called once, after the operators were opened, before the task runs.
+   *
+   * @param bytes this task's part of a completed checkpoint
+   */
+  public void restore(byte[] bytes) {
+    TaskSnapshot snap = TaskSnapshot.decode(rt.taskId(), bytes);
+    rt.state().restore(snap.state());
+    maxTimestamp = snap.maxTimestamp();
+    emittedWatermark = snap.watermark();
+    rt.watermark = snap.watermark();
+    restoredEnded = snap.ended();
   }
 
   /** After every task ended: commit the final position. Called by the runner thread. */

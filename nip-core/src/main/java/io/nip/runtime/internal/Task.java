@@ -27,6 +27,11 @@ public abstract class Task {
    */
   abstract boolean runOnce(long nowMillis);
 
+  /** @return the task's snapshot taken when it ended, or null (no checkpoint storage, or not ended) */
+  byte[] finalSnapshot() {
+    return null;
+  }
+
   /** @param wakeUp called when input arrives for this task from another thread, or null */
   void bind(Runnable wakeUp) {}
 

@@ -47,6 +47,7 @@ public final class TaskRuntime implements SinkContext {
   int partition = -1;
   String sourceName = "";
   long watermark = Long.MIN_VALUE;
+  private final KeyedStateService state = new KeyedStateService(this);
   /** Replaces sinks when writers are created (bindings of an embedding application or a test driver). */
   private final java.util.function.UnaryOperator<Sink<?>> sinkBinding;
 
@@ -91,6 +92,11 @@ public final class TaskRuntime implements SinkContext {
     } else if (op instanceof SinkOp) {
       sinks.add((SinkOp) op);
     }
+  }
+
+  /** @return the task's keyed state and timer service */
+  public KeyedStateService state() {
+    return state;
   }
 
   @Override

@@ -1,0 +1,209 @@
+package io.nip.runtime.internal;
+
+import io.nip.errors.StateException;
+import io.nip.serde.Serde;
+import io.nip.state.KeyValueStore;
+import io.nip.state.StateBackend;
+import io.nip.state.StoreSnapshot;
+import io.nip.state.StoreSpec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The keyed state and timer service of one task: every store and every timer of every operator in
+ * the task is created here, so that one call snapshots all of them at a checkpoint barrier and one
+ * call restores them. Windows, keyed processors (and later patterns and joins) use the same service.
+ *
+ * <p>Design: stores come from the configured {@link StateBackend}, scoped by pipeline, task and
+ * operator; a store is identified in a snapshot by "operator/store", a timer service by its
+ * operator. A snapshot is a self-describing byte array (format version, then named sections), so
+ * it can be stored by any {@code CheckpointStorage} and restored in another process.
+ * A store may be created lazily (a keyed processor asks for its value state on its first record):
+ * a snapshot section whose store or timer service is not registered yet waits, and is restored
+ * when the operator registers it. Sections nobody claims by the end of the run are simply unused.
+ *
+ * <p>Threading: confined to the task's thread.
+ */
+public final class KeyedStateService {
+  private static final int FORMAT_VERSION = 1;
+  /** A timer section with no event-time and no processing-time timer. */
+  private static final byte[] EMPTY_TIMERS = new byte[8];
+  private final TaskRuntime rt;
+  private final Map<String, KeyValueStore<?, ?>> stores = new LinkedHashMap<>();
+  private final Map<String, TimerService<?>> timers = new LinkedHashMap<>();
+  private final Map<String, StoreSnapshot> pendingStores = new java.util.HashMap<>();
+  private final Map<String, byte[]> pendingTimers = new java.util.HashMap<>();
+
+  KeyedStateService(TaskRuntime rt) {
+    this.rt = rt;
+  }
+
+  /**
+   * Creates (or returns the already created) store of an operator.
+   *
+   * @param operator the operator's name
+   * @param spec the store's description
+   * @param <K> key type
+   * @param <V> value type
+   * @return the store
+   */
+  @SuppressWarnings("unchecked")
+  public <K, V> KeyValueStore<K, V> store(String operator, StoreSpec<K, V> spec) {
+    String id = operator + "/" + spec.name();
+    KeyValueStore<?, ?> existing = stores.get(id);
+    if (existing != null) {
+      return (KeyValueStore<K, V>) existing;
+    }
+    KeyValueStore<K, V> store = rt.config().stateBackend().createKeyValueStore(spec,
+        new StateBackend.StoreScope(rt.pipelineName(), rt.taskId(), operator), rt.clock());
+    stores.put(id, store);
+    StoreSnapshot pending = pendingStores.remove(id);
+    if (pending != null) {
+      store.restore(pending);
+    }
+    return store;
+  }
+
+  /**
+   * Creates (or returns) the timer service of an operator.
+   *
+   * @param operator the operator's name
+   * @param keySerde writes keys in snapshots
+   * @param namespaceSerde writes namespaces in snapshots; null when the operator uses none
+   * @param <N> namespace type
+   * @return the operator's timers
+   */
+  @SuppressWarnings("unchecked")
+  public <N> TimerService<N> timers(String operator, Serde<?> keySerde, Serde<N> namespaceSerde) {
+    TimerService<?> existing = timers.get(operator);
+    if (existing != null) {
+      return (TimerService<N>) existing;
+    }
+    TimerService<N> service = new TimerService<>(operator, (Serde<Object>) keySerde, namespaceSerde);
+    timers.put(operator, service);
+    byte[] pending = pendingTimers.remove(operator);
+    if (pending != null) {
+      restoreTimers(service, pending);
+    }
+    return service;
+  }
+
+  /** @return true when no operator of the task registered a store or a timer service */
+  public boolean isEmpty() {
+    return stores.isEmpty() && timers.isEmpty();
+  }
+
+  /** @return every store of the task by "operator/store" */
+  public Map<String, KeyValueStore<?, ?>> stores() {
+    return stores;
+  }
+
+  /** Removes expired entries from every store. */
+  public void purgeExpired() {
+    for (KeyValueStore<?, ?> s : stores.values()) {
+      s.purgeExpired();
+    }
+  }
+
+  /**
+   * @return every store and timer of the task, serialized
+   * @throws StateException when a store or timer cannot be serialized
+   */
+  public byte[] snapshot() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(FORMAT_VERSION);
+      Map<String, StoreSnapshot> all = new LinkedHashMap<>();
+      for (Map.Entry<String, KeyValueStore<?, ?>> e : stores.entrySet()) {
+        all.put(e.getKey(), e.getValue().snapshot());
+      }
+      all.putAll(pendingStores); // restored sections whose operator has not asked for its store yet
+      out.writeInt(all.size());
+      for (Map.Entry<String, StoreSnapshot> e : all.entrySet()) {
+        out.writeUTF(e.getKey());
+        StoreSnapshot snap = e.getValue();
+        out.writeUTF(snap.storeName());
+        out.writeInt(snap.entries().size());
+        for (StoreSnapshot.Entry entry : snap.entries()) {
+          Bytes.write(out, entry.key());
+          Bytes.write(out, entry.value());
+          out.writeLong(entry.expiresAtMillis());
+        }
+      }
+      out.writeInt(timers.size() + pendingTimers.size());
+      for (Map.Entry<String, byte[]> e : pendingTimers.entrySet()) {
+        out.writeUTF(e.getKey());
+        Bytes.write(out, e.getValue());
+      }
+      for (Map.Entry<String, TimerService<?>> e : timers.entrySet()) {
+        out.writeUTF(e.getKey());
+        ByteArrayOutputStream section = new ByteArrayOutputStream();
+        try (DataOutputStream sectionOut = new DataOutputStream(section)) {
+          e.getValue().snapshot(sectionOut);
+        }
+        Bytes.write(out, section.toByteArray());
+      }
+    } catch (IOException e) {
+      throw new StateException("could not snapshot the state of task " + rt.taskId() + ": " + e.getMessage(), e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Replaces every store's and timer's content with a snapshot.
+   *
+   * @param snapshot what {@link #snapshot()} returned, possibly in another process
+   * @throws StateException when the snapshot is corrupt or does not match the task's operators
+   */
+  public void restore(byte[] snapshot) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+      int version = in.readInt();
+      if (version != FORMAT_VERSION) {
+        throw new StateException("task " + rt.taskId() + ": snapshot format " + version + " is not supported");
+      }
+      int n = in.readInt();
+      pendingStores.clear();
+      pendingTimers.clear();
+      for (int i = 0; i < n; i++) {
+        String id = in.readUTF();
+        String storeName = in.readUTF();
+        int entries = in.readInt();
+        java.util.List<StoreSnapshot.Entry> list = new java.util.ArrayList<>(Math.min(entries, 1 << 16));
+        for (int j = 0; j < entries; j++) {
+          byte[] key = Bytes.read(in);
+          byte[] value = Bytes.read(in);
+          list.add(new StoreSnapshot.Entry(key, value, in.readLong()));
+        }
+        pendingStores.put(id, new StoreSnapshot(storeName, list));
+      }
+      int t = in.readInt();
+      for (int i = 0; i < t; i++) {
+        String op = in.readUTF();
+        pendingTimers.put(op, Bytes.read(in));
+      }
+      for (Map.Entry<String, KeyValueStore<?, ?>> e : stores.entrySet()) {
+        StoreSnapshot snap = pendingStores.remove(e.getKey());
+        e.getValue().restore(snap != null ? snap : new StoreSnapshot(e.getValue().name(), java.util.List.of()));
+      }
+      for (Map.Entry<String, TimerService<?>> e : timers.entrySet()) {
+        byte[] section = pendingTimers.remove(e.getKey());
+        restoreTimers(e.getValue(), section != null ? section : EMPTY_TIMERS);
+      }
+    } catch (IOException e) {
+      throw new StateException("task " + rt.taskId() + ": corrupt snapshot (" + e + ")", e);
+    }
+  }
+
+  private void restoreTimers(TimerService<?> service, byte[] section) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(section))) {
+      service.restore(in);
+    } catch (IOException e) {
+      throw new StateException("task " + rt.taskId() + ": corrupt timer snapshot (" + e + ")", e);
+    }
+  }
+}
