@@ -36,14 +36,20 @@ public final class PipelineTestDriver implements AutoCloseable {
   private final Map<String, TestInput<?>> inputs = new LinkedHashMap<>();
   private final Map<String, Sink<?>> sinks = new LinkedHashMap<>();
   private final DriverEngine engine;
+  private final DriverMode mode;
 
-  private PipelineTestDriver(Pipeline pipeline, Instant start) {
+  private PipelineTestDriver(Pipeline pipeline, Instant start, DriverMode mode) {
     this.clock = new ManualClock(start);
+    this.mode = mode;
+    boolean restoring = mode == DriverMode.RESTORE_BETWEEN_RECORDS;
     this.engine = new DriverEngine(pipeline, clock, original -> {
       TestInput<?> in = new TestInput<>(this, original.name());
+      if (restoring) {
+        in.revealStepwise();
+      }
       inputs.put(original.name(), in);
       return in.asSource();
-    });
+    }, restoring);
     for (Sink<?> s : engine.sinks()) {
       sinks.put(s.name(), s);
     }
@@ -52,7 +58,8 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   /**
    * @param pipeline a pipeline not yet started
-   * @return a driver whose virtual clock starts at the epoch
+   * @return a driver whose virtual clock starts at the epoch, in the mode that the system property
+   *     {@value DriverMode#PROPERTY} names ({@link DriverMode#PLAIN} when unset)
    */
   public static PipelineTestDriver of(Pipeline pipeline) {
     return of(pipeline, Instant.EPOCH);
@@ -64,9 +71,30 @@ public final class PipelineTestDriver implements AutoCloseable {
    * @return the driver
    */
   public static PipelineTestDriver of(Pipeline pipeline, Instant wallClockStart) {
+    return of(pipeline, wallClockStart, DriverMode.fromSystemProperty());
+  }
+
+  /**
+   * @param pipeline a pipeline not yet started
+   * @param wallClockStart the virtual wall-clock time at start
+   * @param mode how hostile the driver is to the pipeline
+   * @return the driver
+   */
+  public static PipelineTestDriver of(Pipeline pipeline, Instant wallClockStart, DriverMode mode) {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(wallClockStart, "wallClockStart");
-    return new PipelineTestDriver(pipeline, wallClockStart);
+    Objects.requireNonNull(mode, "mode");
+    return new PipelineTestDriver(pipeline, wallClockStart, mode);
+  }
+
+  /** @return the driver's mode */
+  public DriverMode mode() {
+    return mode;
+  }
+
+  /** @return how many times the pipeline's tasks were thrown away and restored from a checkpoint */
+  public int restores() {
+    return engine.restores();
   }
 
   /**
@@ -173,6 +201,20 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   void settle() {
     engine.runner().runUntilQuiescent();
+    if (mode == DriverMode.RESTORE_BETWEEN_RECORDS) {
+      boolean revealed = true;
+      while (revealed) {
+        revealed = false;
+        for (TestInput<?> in : inputs.values()) {
+          if (in.revealOne()) {
+            revealed = true;
+            engine.runner().runUntilQuiescent();
+            engine.checkpointAndRestore();
+          }
+        }
+      }
+      engine.runner().runUntilQuiescent();
+    }
   }
 
   void advanceWatermark(String source, Instant watermark) {

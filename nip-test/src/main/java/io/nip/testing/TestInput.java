@@ -5,7 +5,8 @@ import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
 import io.nip.source.SourceReader;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,9 +23,11 @@ import java.util.Objects;
 public final class TestInput<T> {
   private final PipelineTestDriver driver;
   private final String name;
-  private final ArrayDeque<Object[]> pending = new ArrayDeque<>();
-  private long position;
+  /** Everything piped, by position: a reader created at a checkpointed position replays from there. */
+  private final List<Object[]> log = new ArrayList<>();
   private boolean ended;
+  /** How many logged records readers may see; the hostile driver reveals them one at a time. */
+  private long visible = Long.MAX_VALUE;
 
   TestInput(PipelineTestDriver driver, String name) {
     this.driver = driver;
@@ -56,7 +59,7 @@ public final class TestInput<T> {
    */
   public TestInput<T> pipe(T value, Instant timestamp) {
     Objects.requireNonNull(value, "value");
-    pending.add(new Object[] {value, timestamp, null});
+    log.add(new Object[] {value, timestamp, null});
     driver.settle();
     return this;
   }
@@ -70,7 +73,7 @@ public final class TestInput<T> {
    * @return this
    */
   public TestInput<T> pipeFailure(byte[] rawBytes, Throwable error) {
-    pending.add(new Object[] {null, null, error, rawBytes});
+    log.add(new Object[] {null, null, error, rawBytes});
     driver.settle();
     return this;
   }
@@ -82,7 +85,7 @@ public final class TestInput<T> {
   @SafeVarargs
   public final TestInput<T> pipeAll(T... values) {
     for (T v : values) {
-      pending.add(new Object[] {v, null, null});
+      log.add(new Object[] {v, null, null});
     }
     driver.settle();
     return this;
@@ -106,6 +109,20 @@ public final class TestInput<T> {
     driver.settle();
   }
 
+  /** Readers see only what {@link #revealOne} reveals from now on. */
+  void revealStepwise() {
+    visible = 0;
+  }
+
+  /** @return true when one more logged record became visible to readers */
+  boolean revealOne() {
+    if (visible < log.size()) {
+      visible++;
+      return true;
+    }
+    return false;
+  }
+
   Source<T> asSource() {
     return new Source<>() {
       @Override
@@ -125,27 +142,34 @@ public final class TestInput<T> {
 
       @Override
       public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
-        return new Reader();
+        return new Reader(startPosition == SourceReader.NO_POSITION ? 0 : startPosition);
       }
     };
   }
 
   private final class Reader implements SourceReader<T> {
+    private long position;
+
+    Reader(long start) {
+      this.position = start;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public Status poll(SourceOutput<T> output, int maxRecords) {
       int n = 0;
-      while (n < maxRecords && !pending.isEmpty()) {
-        Object[] r = pending.poll();
+      while (n < maxRecords && position < Math.min(log.size(), visible)) {
+        Object[] r = log.get((int) position);
+        long at = position++;
         if (r[2] != null) {
-          output.fail((byte[]) r[3], position++, (Throwable) r[2]);
+          output.fail((byte[]) r[3], at, (Throwable) r[2]);
         } else {
           Instant ts = (Instant) r[1];
-          output.emit((T) r[0], null, position++, ts == null ? SourceOutput.NO_TIMESTAMP : ts.toEpochMilli());
+          output.emit((T) r[0], null, at, ts == null ? SourceOutput.NO_TIMESTAMP : ts.toEpochMilli());
         }
         n++;
       }
-      if (pending.isEmpty() && ended) {
+      if (position >= log.size() && ended) {
         return Status.END_OF_INPUT;
       }
       return n > 0 ? Status.MORE_AVAILABLE : Status.NOTHING_AVAILABLE;

@@ -63,6 +63,24 @@ public final class PipelineInternals {
   }
 
   /**
+   * Plans a claimed graph with checkpoints into (and a restore from) the given storage. A graph may
+   * be planned again after its previous plan was closed: every plan has its own operator instances.
+   *
+   * @param graph the graph
+   * @param name the pipeline name
+   * @param config the configuration
+   * @param sources replaces sources; identity otherwise
+   * @param sinks replaces sinks when writers are created; identity otherwise
+   * @param parallelism tasks per keyed stage
+   * @param storage where checkpoints go and are restored from
+   * @return the plan
+   */
+  public static Plan plan(Graph graph, String name, PipelineConfig config, Function<Source<?>, Source<?>> sources,
+      UnaryOperator<Sink<?>> sinks, int parallelism, io.nip.state.CheckpointStorage storage) {
+    return new Planner(graph, name, config, sources, sinks, parallelism).plan(true, storage);
+  }
+
+  /**
    * Plans a claimed graph and runs it on the configured worker threads.
    *
    * @param graph the graph

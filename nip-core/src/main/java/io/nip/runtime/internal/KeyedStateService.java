@@ -35,6 +35,7 @@ public final class KeyedStateService {
   private static final byte[] EMPTY_TIMERS = new byte[8];
   private final TaskRuntime rt;
   private final Map<String, KeyValueStore<?, ?>> stores = new LinkedHashMap<>();
+  private final Map<String, StoreSpec<?, ?>> specs = new LinkedHashMap<>();
   private final Map<String, TimerService<?>> timers = new LinkedHashMap<>();
   private final Map<String, StoreSnapshot> pendingStores = new java.util.HashMap<>();
   private final Map<String, byte[]> pendingTimers = new java.util.HashMap<>();
@@ -62,6 +63,7 @@ public final class KeyedStateService {
     KeyValueStore<K, V> store = rt.config().stateBackend().createKeyValueStore(spec,
         new StateBackend.StoreScope(rt.pipelineName(), rt.taskId(), operator), rt.clock());
     stores.put(id, store);
+    specs.put(id, spec);
     StoreSnapshot pending = pendingStores.remove(id);
     if (pending != null) {
       store.restore(pending);
@@ -91,6 +93,11 @@ public final class KeyedStateService {
       restoreTimers(service, pending);
     }
     return service;
+  }
+
+  /** @return the description of every store of the task by "operator/store" */
+  public Map<String, StoreSpec<?, ?>> specs() {
+    return specs;
   }
 
   /** @return true when no operator of the task registered a store or a timer service */

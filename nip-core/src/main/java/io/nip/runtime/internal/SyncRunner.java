@@ -31,6 +31,26 @@ public final class SyncRunner {
     }
   }
 
+  /**
+   * Takes a checkpoint now: every source task records its position and sends a barrier, every task
+   * snapshots at the (aligned) barrier, and the checkpoint completes in the plan's storage.
+   *
+   * @throws NipException when the plan has no checkpoints or the checkpoint did not complete
+   */
+  public void checkpointNow() {
+    Checkpoints c = plan.checkpoints;
+    if (c == null) {
+      throw new NipException("this plan takes no checkpoints");
+    }
+    long target = c.requested() + 1;
+    c.requestNow();
+    c.maybeTrigger(clock.millis());
+    runUntilQuiescent();
+    if (c.completed() < target && !allDone()) {
+      throw new NipException("checkpoint " + target + " did not complete: a task never acknowledged its barrier");
+    }
+  }
+
   /** Runs every task until no task makes progress. */
   public void runUntilQuiescent() {
     if (closed) {
@@ -43,6 +63,9 @@ public final class SyncRunner {
       for (Task t : plan.tasks) {
         if (!t.done) {
           progress |= t.runOnce(now);
+          if (t.done && plan.checkpoints != null) {
+            plan.checkpoints.taskEnded(t.index, t.finalSnapshot());
+          }
         }
       }
       if (progress) {
@@ -106,17 +129,45 @@ public final class SyncRunner {
    */
   public Map<String, Map<Object, Object>> stores(String operatorName) {
     Map<String, Map<Object, Object>> out = new LinkedHashMap<>();
+    String prefix = operatorName + "/";
     for (Task t : plan.tasks) {
-      for (Operator op : t.rt.all) {
-        if (op instanceof StoreHolder && ((StoreHolder) op).name().equals(operatorName)) {
-          for (Map.Entry<String, KeyValueStore<?, ?>> e : ((StoreHolder) op).stores().entrySet()) {
-            Map<Object, Object> m = out.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>());
-            e.getValue().forEach(m::put);
-          }
+      for (Map.Entry<String, KeyValueStore<?, ?>> e : t.rt.state().stores().entrySet()) {
+        if (e.getKey().startsWith(prefix)) {
+          Map<Object, Object> m = out.computeIfAbsent(e.getKey().substring(prefix.length()), k -> new LinkedHashMap<>());
+          e.getValue().forEach(m::put);
         }
       }
     }
     return out;
+  }
+
+  /** @return per task id, the descriptions of the stores its operators created */
+  public Map<String, Map<String, io.nip.state.StoreSpec<?, ?>>> storeSpecs() {
+    Map<String, Map<String, io.nip.state.StoreSpec<?, ?>>> out = new LinkedHashMap<>();
+    for (Task t : plan.tasks) {
+      out.put(t.id(), new LinkedHashMap<>(t.rt.state().specs()));
+    }
+    return out;
+  }
+
+  /**
+   * Creates, in each task, the stores that the tasks of an earlier plan had created (a restored
+   * task otherwise creates a store only when its operator first asks for it), so that they can be
+   * inspected right after a restore.
+   *
+   * @param specsByTask what {@link #storeSpecs()} returned for the earlier plan
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public void createStores(Map<String, Map<String, io.nip.state.StoreSpec<?, ?>>> specsByTask) {
+    for (Task t : plan.tasks) {
+      Map<String, io.nip.state.StoreSpec<?, ?>> specs = specsByTask.get(t.id());
+      if (specs != null) {
+        for (Map.Entry<String, io.nip.state.StoreSpec<?, ?>> e : specs.entrySet()) {
+          String operator = e.getKey().substring(0, e.getKey().lastIndexOf('/'));
+          t.rt.state().store(operator, (io.nip.state.StoreSpec) e.getValue());
+        }
+      }
+    }
   }
 
   /** @return the names of all keyed operators */

@@ -6,6 +6,7 @@ import io.nip.pipeline.internal.Graph;
 import io.nip.pipeline.internal.Node;
 import io.nip.pipeline.internal.Ops;
 import io.nip.pipeline.internal.PipelineInternals;
+import io.nip.runtime.internal.Plan;
 import io.nip.runtime.internal.SyncRunner;
 import io.nip.sink.Sink;
 import io.nip.source.Source;
@@ -21,23 +22,38 @@ import java.util.function.Function;
  * the driver's inputs and every sink bound to a capturing wrapper, and runs it on the caller's
  * thread with {@link SyncRunner}.
  *
+ * <p>Restoring mode: the plan takes checkpoints into an {@link InMemoryCheckpointStorage};
+ * {@link #checkpointAndRestore()} takes one, closes every task and plans the same graph again,
+ * restored from the snapshot bytes. Sink captures live outside the plan, so outputs accumulate
+ * across restores; inputs replay from the positions the checkpoint recorded.
+ *
  * <p>Threading: single-threaded, like the driver.
  */
 public final class DriverEngine {
   private final SinkCapture capture = new SinkCapture();
   private final List<Source<?>> sources = new ArrayList<>();
   private final List<Sink<?>> sinks = new ArrayList<>();
-  private final SyncRunner runner;
+  private final Graph graph;
+  private final String name;
+  private final PipelineConfig config;
+  private final ManualClock clock;
+  private final Map<Source<?>, Source<?>> replacements = new IdentityHashMap<>();
+  private final InMemoryCheckpointStorage storage;
+  private SyncRunner runner;
+  private int restores;
 
   /**
    * @param pipeline a pipeline not yet started
    * @param clock the virtual clock
    * @param inputFor creates the stand-in of each source
+   * @param restoring whether the plan takes checkpoints that {@link #checkpointAndRestore} restores from
    */
-  public DriverEngine(Pipeline pipeline, ManualClock clock, Function<Source<?>, Source<?>> inputFor) {
-    Graph graph = PipelineInternals.claim(pipeline);
-    PipelineConfig config = pipeline.config().toBuilder().clock(clock).build();
-    Map<Source<?>, Source<?>> replacements = new IdentityHashMap<>();
+  public DriverEngine(Pipeline pipeline, ManualClock clock, Function<Source<?>, Source<?>> inputFor,
+      boolean restoring) {
+    this.graph = PipelineInternals.claim(pipeline);
+    this.name = pipeline.name();
+    this.clock = clock;
+    this.config = pipeline.config().toBuilder().clock(clock).build();
     for (Node n : graph.nodes()) {
       if (n.kind() == Node.Kind.SOURCE) {
         Source<?> original = ((Ops.SourceSpec) n.payload()).source();
@@ -47,8 +63,39 @@ public final class DriverEngine {
         sinks.add((Sink<?>) n.payload());
       }
     }
-    this.runner = new SyncRunner(
-        PipelineInternals.plan(graph, pipeline.name(), config, replacements::get, capture::bind, 1, false), clock);
+    this.storage = restoring ? new InMemoryCheckpointStorage() : null;
+    this.runner = new SyncRunner(plan(), clock);
+  }
+
+  private Plan plan() {
+    return storage == null
+        ? PipelineInternals.plan(graph, name, config, replacements::get, capture::bind, 1, false)
+        : PipelineInternals.plan(graph, name, config, replacements::get, capture::bind, 1, storage);
+  }
+
+  /**
+   * Takes a checkpoint, throws every task away and restores a fresh plan from the checkpoint.
+   *
+   * @throws IllegalStateException when the engine was not created restoring
+   */
+  public void checkpointAndRestore() {
+    if (storage == null) {
+      throw new IllegalStateException("the driver does not restore");
+    }
+    if (runner.allDone()) {
+      return;
+    }
+    runner.checkpointNow();
+    var specs = runner.storeSpecs();
+    runner.close();
+    runner = new SyncRunner(plan(), clock);
+    runner.createStores(specs);
+    restores++;
+  }
+
+  /** @return how many times the tasks were restored from a checkpoint */
+  public int restores() {
+    return restores;
   }
 
   /** @return the pipeline's original sources, in graph order */
@@ -66,7 +113,7 @@ public final class DriverEngine {
     return capture;
   }
 
-  /** @return the runner */
+  /** @return the runner of the current plan */
   public SyncRunner runner() {
     return runner;
   }
