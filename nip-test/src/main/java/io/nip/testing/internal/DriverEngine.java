@@ -10,6 +10,7 @@ import io.nip.runtime.internal.Plan;
 import io.nip.runtime.internal.SyncRunner;
 import io.nip.sink.Sink;
 import io.nip.source.Source;
+import io.nip.state.CheckpointStorage;
 import io.nip.time.ManualClock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -38,7 +39,8 @@ public final class DriverEngine {
   private final PipelineConfig config;
   private final ManualClock clock;
   private final Map<Source<?>, Source<?>> replacements = new IdentityHashMap<>();
-  private final InMemoryCheckpointStorage storage;
+  private final CheckpointStorage storage;
+  private final boolean restoring;
   private SyncRunner runner;
   private int restores;
 
@@ -47,9 +49,11 @@ public final class DriverEngine {
    * @param clock the virtual clock
    * @param inputFor creates the stand-in of each source
    * @param restoring whether the plan takes checkpoints that {@link #checkpointAndRestore} restores from
+   * @param userStorage a checkpoint storage to restore from at start and to write {@link #checkpoint}s
+   *     to, or null
    */
   public DriverEngine(Pipeline pipeline, ManualClock clock, Function<Source<?>, Source<?>> inputFor,
-      boolean restoring) {
+      boolean restoring, CheckpointStorage userStorage) {
     this.graph = PipelineInternals.claim(pipeline);
     this.name = pipeline.name();
     this.clock = clock;
@@ -63,7 +67,8 @@ public final class DriverEngine {
         sinks.add((Sink<?>) n.payload());
       }
     }
-    this.storage = restoring ? new InMemoryCheckpointStorage() : null;
+    this.storage = userStorage != null ? userStorage : restoring ? new InMemoryCheckpointStorage() : null;
+    this.restoring = restoring;
     this.runner = new SyncRunner(plan(), clock);
   }
 
@@ -79,7 +84,7 @@ public final class DriverEngine {
    * @throws IllegalStateException when the engine was not created restoring
    */
   public void checkpointAndRestore() {
-    if (storage == null) {
+    if (!restoring) {
       throw new IllegalStateException("the driver does not restore");
     }
     if (runner.allDone()) {
@@ -91,6 +96,18 @@ public final class DriverEngine {
     runner = new SyncRunner(plan(), clock);
     runner.createStores(specs);
     restores++;
+  }
+
+  /**
+   * Takes a checkpoint into the storage now.
+   *
+   * @throws IllegalStateException when the driver has no checkpoint storage
+   */
+  public void checkpoint() {
+    if (storage == null) {
+      throw new IllegalStateException("the driver has no checkpoint storage: give it one, or use DriverMode.RESTORE_BETWEEN_RECORDS");
+    }
+    runner.checkpointNow();
   }
 
   /** @return how many times the tasks were restored from a checkpoint */
