@@ -64,7 +64,8 @@ public final class PipelineConfig {
    * {@code parallelism}, {@code batch.size}, {@code exchange.capacity},
    * {@code max.out.of.orderness}, {@code idle.timeout}, {@code commit.interval} (durations in
    * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
-   * {@code skip}). Unknown keys are rejected.
+   * {@code skip}), {@code checkpoint.directory} (a local-directory checkpoint storage). Unknown
+   * keys are rejected.
    *
    * @param props the properties
    * @return a builder holding them, to add what cannot be written as text (registry, clock)
@@ -82,6 +83,9 @@ public final class PipelineConfig {
         case "max.out.of.orderness": b.maxOutOfOrderness(parseDuration(k, v)); break;
         case "idle.timeout": b.idleTimeout(parseDuration(k, v)); break;
         case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
+        case "checkpoint.directory":
+          b.checkpointStorage(CheckpointStorage.localDirectory(java.nio.file.Path.of(v)));
+          break;
         case "error.policy":
           if (v.equalsIgnoreCase("fail")) {
             b.errorPolicy(ErrorPolicy.fail());

@@ -1,12 +1,6 @@
 package io.nip.operators.internal;
 
-import io.nip.runtime.internal.Guard;
 import io.nip.runtime.internal.Operator;
-import io.nip.runtime.internal.TaskRuntime;
-import io.nip.runtime.internal.RateLimitedLog;
-import io.nip.runtime.internal.MultiOutput;
-import io.nip.runtime.internal.HoldsRecords;
-import io.nip.runtime.internal.TimerQueue;
 import java.util.Arrays;
 
 /**
