@@ -47,7 +47,7 @@ public final class PipelineTestDriver implements AutoCloseable {
     for (Sink<?> s : engine.sinks()) {
       sinks.put(s.name(), s);
     }
-    engine.runner().runUntilQuiescent();
+    engine.runUntilQuiescent();
   }
 
   /**
@@ -125,7 +125,7 @@ public final class PipelineTestDriver implements AutoCloseable {
    */
   public void advanceEventTime(Instant watermark) {
     for (String name : inputs.keySet()) {
-      engine.runner().advanceWatermark(name, watermark.toEpochMilli());
+      engine.advanceWatermark(name, watermark.toEpochMilli());
     }
     settle();
   }
@@ -151,10 +151,10 @@ public final class PipelineTestDriver implements AutoCloseable {
    * @return the store's live entries, key to value
    */
   public Map<Object, Object> state(String operatorName, String storeName) {
-    Map<String, Map<Object, Object>> stores = engine.runner().stores(operatorName);
-    if (!engine.runner().keyedOperators().contains(operatorName)) {
+    Map<String, Map<Object, Object>> stores = engine.stores(operatorName);
+    if (!engine.keyedOperators().contains(operatorName)) {
       throw ConfigurationException.invalid("operator", "'" + operatorName + "'",
-          "must be one of the keyed operators " + engine.runner().keyedOperators());
+          "must be one of the keyed operators " + engine.keyedOperators());
     }
     return Collections.unmodifiableMap(stores.getOrDefault(storeName, Map.of()));
   }
@@ -168,20 +168,20 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   /** @return true when every task has ended */
   public boolean isCompleted() {
-    return engine.runner().allDone();
+    return engine.allDone();
   }
 
   void settle() {
-    engine.runner().runUntilQuiescent();
+    engine.runUntilQuiescent();
   }
 
   void advanceWatermark(String source, Instant watermark) {
-    engine.runner().advanceWatermark(source, watermark.toEpochMilli());
+    engine.advanceWatermark(source, watermark.toEpochMilli());
     settle();
   }
 
   @Override
   public void close() {
-    engine.runner().close();
+    engine.close();
   }
 }
