@@ -54,7 +54,7 @@ public final class PipelineTestDriver implements AutoCloseable {
     for (Sink<?> s : engine.sinks()) {
       sinks.put(s.name(), s);
     }
-    engine.runner().runUntilQuiescent();
+    engine.runUntilQuiescent();
   }
 
   /**
@@ -194,7 +194,7 @@ public final class PipelineTestDriver implements AutoCloseable {
    */
   public void advanceEventTime(Instant watermark) {
     for (String name : inputs.keySet()) {
-      engine.runner().advanceWatermark(name, watermark.toEpochMilli());
+      engine.advanceWatermark(name, watermark.toEpochMilli());
     }
     settle();
   }
@@ -220,10 +220,10 @@ public final class PipelineTestDriver implements AutoCloseable {
    * @return the store's live entries, key to value
    */
   public Map<Object, Object> state(String operatorName, String storeName) {
-    Map<String, Map<Object, Object>> stores = engine.runner().stores(operatorName);
-    if (!engine.runner().keyedOperators().contains(operatorName)) {
+    Map<String, Map<Object, Object>> stores = engine.stores(operatorName);
+    if (!engine.keyedOperators().contains(operatorName)) {
       throw ConfigurationException.invalid("operator", "'" + operatorName + "'",
-          "must be one of the keyed operators " + engine.runner().keyedOperators());
+          "must be one of the keyed operators " + engine.keyedOperators());
     }
     return Collections.unmodifiableMap(stores.getOrDefault(storeName, Map.of()));
   }
@@ -237,11 +237,11 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   /** @return true when every task has ended */
   public boolean isCompleted() {
-    return engine.runner().allDone();
+    return engine.allDone();
   }
 
   void settle() {
-    engine.runner().runUntilQuiescent();
+    engine.runUntilQuiescent();
     if (mode == DriverMode.RESTORE_BETWEEN_RECORDS) {
       boolean revealed = true;
       while (revealed) {
@@ -249,22 +249,22 @@ public final class PipelineTestDriver implements AutoCloseable {
         for (TestInput<?> in : inputs.values()) {
           if (in.revealOne()) {
             revealed = true;
-            engine.runner().runUntilQuiescent();
+            engine.runUntilQuiescent();
             engine.checkpointAndRestore();
           }
         }
       }
-      engine.runner().runUntilQuiescent();
+      engine.runUntilQuiescent();
     }
   }
 
   void advanceWatermark(String source, Instant watermark) {
-    engine.runner().advanceWatermark(source, watermark.toEpochMilli());
+    engine.advanceWatermark(source, watermark.toEpochMilli());
     settle();
   }
 
   @Override
   public void close() {
-    engine.runner().close();
+    engine.close();
   }
 }

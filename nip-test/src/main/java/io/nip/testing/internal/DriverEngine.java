@@ -130,8 +130,39 @@ public final class DriverEngine {
     return capture;
   }
 
-  /** @return the runner of the current plan */
-  public SyncRunner runner() {
-    return runner;
+  /** Runs every task until no task makes progress. */
+  public void runUntilQuiescent() {
+    runner.runUntilQuiescent();
+  }
+
+  /**
+   * @param sourceName the name of a source
+   * @param watermark epoch millis; every task of that source moves its watermark to at least this
+   */
+  public void advanceWatermark(String sourceName, long watermark) {
+    runner.advanceWatermark(sourceName, watermark);
+  }
+
+  /** @return true when every task ended */
+  public boolean allDone() {
+    return runner.allDone();
+  }
+
+  /**
+   * @param operatorName a keyed operator's name
+   * @return its stores, name to (key to value), merged over the keyed tasks
+   */
+  public Map<String, Map<Object, Object>> stores(String operatorName) {
+    return runner.stores(operatorName);
+  }
+
+  /** @return the names of all keyed operators */
+  public List<String> keyedOperators() {
+    return runner.keyedOperators();
+  }
+
+  /** Closes every task of the current plan. */
+  public void close() {
+    runner.close();
   }
 }

@@ -1,0 +1,51 @@
+package io.nip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks {@link ArchitectureRules} (defined, explained and self-checked in nip-core's test sources)
+ * on the main classes of every module. It lives in nip-cli because nip-cli's test classpath is the
+ * only one that holds every module: nip-cli depends on nip-examples and nip-bench, and nip-bench on
+ * all the others.
+ */
+class AllModulesArchitectureTest {
+  private static final JavaClasses MAIN = ArchitectureRules.importMainClasses();
+
+  @Test
+  void the_scan_holds_the_main_classes_of_every_module_and_no_test_class() {
+    assertThat(MAIN.stream().map(JavaClass::getName).collect(Collectors.toSet())).contains(
+        "io.nip.pipeline.Pipeline",                       // nip-core
+        "io.nip.testing.PipelineTestDriver",              // nip-test
+        "io.nip.kafka.embedded.EmbeddedKafka",            // nip-kafka-embedded
+        "io.nip.kafka.KafkaSource",                       // nip-kafka
+        "io.nip.examples.SplitAndRoute",                  // nip-examples
+        "io.nip.cli.NipCommand",                          // nip-cli
+        "io.nip.bench.WindowAggregateBenchmark")          // nip-bench
+        .doesNotContain(ArchitectureRules.class.getName(), AllModulesArchitectureTest.class.getName());
+  }
+
+  @Test
+  void public_packages_do_not_depend_on_the_internals_of_another_area() {
+    ArchitectureRules.PUBLIC_PACKAGES_USE_NO_OTHER_AREAS_INTERNALS.check(MAIN);
+  }
+
+  @Test
+  void the_runtime_depends_on_no_internal_package_but_the_states() {
+    ArchitectureRules.RUNTIME_USES_NO_OTHER_INTERNALS.check(MAIN);
+  }
+
+  @Test
+  void every_package_sits_in_a_layer_and_uses_no_layer_above_it() {
+    ArchitectureRules.layers(MAIN).check(MAIN);
+  }
+
+  @Test
+  void packages_are_free_of_cycles_apart_from_facade_edges() {
+    ArchitectureRules.noPackageCycles(MAIN).check(MAIN);
+  }
+}
