@@ -53,7 +53,7 @@ public class KeyedStream<K, T> {
     String explicit = op == null ? null : op.name();
     String[] holder = new String[1];
     Node n = pipeline.graph.add(Node.Kind.OPERATOR, explicit, "process", op == null ? null : op.errorPolicy(),
-        (io.nip.pipeline.internal.OperatorFactory) g -> Ops.keyedProcess(holder[0], processor, keySerde).create(g),
+        Ops.keyedProcess(holder, processor, keySerde),
         List.of(node), 0);
     holder[0] = n.name();
     return new Stream<>(pipeline, n);

@@ -54,14 +54,14 @@ public final class Ops {
   }
 
   /**
-   * @param name operator name (state scope)
+   * @param name holds the operator name (state scope), known once the node was added
    * @param p processor
    * @param keySerde key serde for state snapshots
    * @return factory of a keyed process operator
    */
   @SuppressWarnings("unchecked")
-  public static OperatorFactory keyedProcess(String name, KeyedProcessor<?, ?, ?> p, Serde<?> keySerde) {
-    return g -> new KeyedProcessOp(name, (KeyedProcessor<Object, Object, Object>) p, (Serde<Object>) keySerde, g);
+  public static OperatorFactory keyedProcess(String[] name, KeyedProcessor<?, ?, ?> p, Serde<?> keySerde) {
+    return g -> new KeyedProcessOp(name[0], (KeyedProcessor<Object, Object, Object>) p, (Serde<Object>) keySerde, g);
   }
 
   /**
