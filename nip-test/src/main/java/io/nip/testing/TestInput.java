@@ -1,8 +1,10 @@
 package io.nip.testing;
 
+import io.nip.event.Headers;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -55,8 +57,26 @@ public final class TestInput<T> {
    * @return this
    */
   public TestInput<T> pipe(T value, Instant timestamp) {
+    return pipe(value, timestamp, Headers.EMPTY);
+  }
+
+  /**
+   * Pipes a record with a source timestamp and headers (as a Kafka record carries them), then runs
+   * the pipeline until it settles.
+   *
+   * <pre>{@code
+   * orders.pipe(order, T0, Headers.of("trace-id", "abc".getBytes(UTF_8)));
+   * }</pre>
+   *
+   * @param value the record
+   * @param timestamp the source timestamp, or null for none
+   * @param headers the record's headers, not null
+   * @return this
+   */
+  public TestInput<T> pipe(T value, Instant timestamp, Headers headers) {
     Objects.requireNonNull(value, "value");
-    pending.add(new Object[] {value, timestamp, null});
+    Objects.requireNonNull(headers, "headers");
+    pending.add(new Object[] {value, timestamp, null, null, headers});
     driver.settle();
     return this;
   }
@@ -82,7 +102,7 @@ public final class TestInput<T> {
   @SafeVarargs
   public final TestInput<T> pipeAll(T... values) {
     for (T v : values) {
-      pending.add(new Object[] {v, null, null});
+      pending.add(new Object[] {v, null, null, null, Headers.EMPTY});
     }
     driver.settle();
     return this;
@@ -124,7 +144,7 @@ public final class TestInput<T> {
       }
 
       @Override
-      public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+      public SourceReader<T> createReader(int partition, SourceContext context, SourcePosition startPosition) {
         return new Reader();
       }
     };
@@ -141,7 +161,8 @@ public final class TestInput<T> {
           output.fail((byte[]) r[3], position++, (Throwable) r[2]);
         } else {
           Instant ts = (Instant) r[1];
-          output.emit((T) r[0], null, position++, ts == null ? SourceOutput.NO_TIMESTAMP : ts.toEpochMilli());
+          output.emit((T) r[0], null, (Headers) r[4], null, position++,
+              ts == null ? SourceOutput.NO_TIMESTAMP : ts.toEpochMilli());
         }
         n++;
       }
@@ -152,8 +173,8 @@ public final class TestInput<T> {
     }
 
     @Override
-    public long position() {
-      return position;
+    public SourcePosition position() {
+      return SourcePosition.ofOffset(position);
     }
 
     @Override

@@ -22,6 +22,7 @@ import io.nip.runtime.internal.TaskRuntime;
 import io.nip.sink.Sink;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.WatermarkStrategy;
 import java.util.ArrayList;
@@ -179,7 +180,7 @@ public final class Planner {
     Operator head = chain.wireChildren(s, new ChainEnds.Entry());
     chain.open();
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
-        new SourceContext(pipelineName, config.clock(), config.meterRegistry()), SourceReader.NO_POSITION);
+        new SourceContext(pipelineName, config.clock(), config.meterRegistry()), SourcePosition.NONE);
     Guard guard = new Guard(src.name(), policyOf(s), rt);
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((Ops.SourceSpec) s.payload).strategy();
     return new SourceTask(rt, global, reader, head, guard, strategy, cps);

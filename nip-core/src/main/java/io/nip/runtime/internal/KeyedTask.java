@@ -93,6 +93,8 @@ public final class KeyedTask extends Task {
       r.timestamp = ts[i];
       r.key = keys[i];
       r.position = pos[i];
+      r.positionRef = b.positionRefAt(i);
+      r.headers = b.headersAt(i);
       entry.process(values[i]);
     }
     if (b.status != Batch.STATUS_NONE) {
