@@ -102,6 +102,12 @@ public final class Planner {
     Map<Node, Source<?>> resolved = new IdentityHashMap<>();
     for (Node s : sources) {
       Source<?> src = sourceResolver.apply(((Ops.SourceSpec) s.payload).source());
+      // partitions are discovered here, when the pipeline starts, never while it is built; every
+      // source is asked before any reader is opened, so a failing discovery leaves nothing open
+      int partitions = src.partitions();
+      if (partitions < 1) {
+        throw ConfigurationException.invalid("source " + src.name() + " partitions", partitions, "must be at least 1");
+      }
       resolved.put(s, src);
       for (int st : reachedStages(List.of(s))) {
         channelBase.put("s" + s.id + ":" + st, counts[st]);
