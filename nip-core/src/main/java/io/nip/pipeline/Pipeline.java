@@ -77,6 +77,10 @@ public final class Pipeline {
   }
 
   /**
+   * Reads a source with a given watermark strategy. Building does no I/O: the source's partitions
+   * are discovered when the pipeline starts, and a source that cannot be reached fails
+   * {@link #start()} (with a {@code ConnectorException}), not this call.
+   *
    * @param source the source
    * @param strategy how event time and watermarks are derived
    * @param <T> the value type
@@ -85,19 +89,20 @@ public final class Pipeline {
   public <T> Stream<T> from(Source<T> source, WatermarkStrategy<T> strategy) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(strategy, "strategy");
-    if (source.partitions() < 1) {
-      throw io.nip.errors.ConfigurationException.invalid("source " + source.name() + " partitions",
-          source.partitions(), "must be at least 1");
-    }
     Node n = graph.add(Node.Kind.SOURCE, source.name(), "source", null, new Ops.SourceSpec(source, strategy),
         List.of(), 0);
     return new Stream<>(this, n);
   }
 
   /**
-   * Plans the pipeline and starts it on the configured worker threads.
+   * Plans the pipeline and starts it on the configured worker threads. Planning discovers every
+   * source's partitions (a connector may contact its broker here) and opens one reader per partition.
    *
    * @return the handle to wait for, or stop, the run
+   * @throws io.nip.errors.ConnectorException when a source's partitions cannot be discovered (e.g. its
+   *     broker is unreachable) or a reader cannot be opened
+   * @throws io.nip.errors.ConfigurationException when the pipeline was already started or a source
+   *     reports fewer than one partition
    */
   public PipelineHandle start() {
     return PipelineInternals.start(claim(), name, config);

@@ -1,5 +1,6 @@
 package io.nip.pipeline;
 
+import io.nip.event.Headers;
 import io.nip.pipeline.internal.Node;
 import io.nip.pipeline.internal.Ops;
 import io.nip.serde.Serde;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -77,6 +79,59 @@ public class Stream<T> {
   /** @param fn zero or more results per record @param op options @param <R> result type @return the flattened stream */
   public <R> Stream<R> flatMap(Function<? super T, ? extends Iterable<? extends R>> fn, Op op) {
     return add(Node.Kind.OPERATOR, "flatMap", op, Ops.flatMap(Objects.requireNonNull(fn, "fn")));
+  }
+
+  /**
+   * Maps each record with its headers (the source's, e.g. Kafka record headers, or those set by
+   * {@link #withHeaders}); the result keeps the record's headers, key and time.
+   *
+   * <pre>{@code
+   * stream.mapWithHeaders((order, headers) -> order.withTrace(headers.lastString("trace-id")))
+   * }</pre>
+   *
+   * @param fn one result per record, never null; the headers are never null ({@link Headers#EMPTY}
+   *     when the record has none)
+   * @param <R> result type
+   * @return the mapped stream
+   */
+  public <R> Stream<R> mapWithHeaders(BiFunction<? super T, Headers, ? extends R> fn) {
+    return mapWithHeaders(fn, null);
+  }
+
+  /**
+   * @param fn one result per record, from the value and its headers
+   * @param op name and error policy
+   * @param <R> result type
+   * @return the mapped stream
+   */
+  public <R> Stream<R> mapWithHeaders(BiFunction<? super T, Headers, ? extends R> fn, Op op) {
+    return add(Node.Kind.OPERATOR, "mapWithHeaders", op, Ops.mapWithHeaders(Objects.requireNonNull(fn, "fn")));
+  }
+
+  /**
+   * Replaces each record's headers with what {@code fn} returns for it; the value, key and time are
+   * unchanged. Headers travel with the record through later operators and the key exchange, to
+   * sinks that write them (e.g. the Kafka sink). Window and timer results start without headers.
+   *
+   * <pre>{@code
+   * stream.withHeaders((order, headers) -> headers.with("tenant", order.tenant()))
+   * }</pre>
+   *
+   * @param fn the record's new headers from its value and current headers; never null (return
+   *     {@link Headers#EMPTY} to drop them, or {@code headers} itself to keep them)
+   * @return the same records with new headers
+   */
+  public Stream<T> withHeaders(BiFunction<? super T, Headers, Headers> fn) {
+    return withHeaders(fn, null);
+  }
+
+  /**
+   * @param fn the record's new headers from its value and current headers
+   * @param op name and error policy
+   * @return the same records with new headers
+   */
+  public Stream<T> withHeaders(BiFunction<? super T, Headers, Headers> fn, Op op) {
+    return add(Node.Kind.OPERATOR, "withHeaders", op, Ops.withHeaders(Objects.requireNonNull(fn, "fn")));
   }
 
   /** @param action a side effect per record @return the same records */

@@ -12,6 +12,10 @@ package io.nip.sink;
 public interface SinkWriter<T> extends AutoCloseable {
 
   /**
+   * Writes one record. Its key, headers and event time are those of the {@link SinkContext} this
+   * writer was created with, read during this call ({@link SinkContext#currentKey()},
+   * {@link SinkContext#currentHeaders()}, {@link SinkContext#currentTimestamp()}).
+   *
    * @param value the record, not null
    */
   void write(T value);

@@ -13,7 +13,10 @@ package io.nip.source;
  */
 public interface SourceReader<T> extends AutoCloseable {
 
-  /** Position value meaning "no stored position: start where the source starts by default". */
+  /**
+   * Offset value meaning "no stored position: start where the source starts by default", for
+   * readers that track offsets as {@code long}; {@link SourcePosition#NONE} is its general form.
+   */
   long NO_POSITION = -1L;
 
   /** What a poll found. */
@@ -65,16 +68,34 @@ public interface SourceReader<T> extends AutoCloseable {
    */
   default void onAvailable(Runnable listener) {}
 
-  /** @return the position of the next record this reader will emit; stored by checkpoints */
-  long position();
+  /**
+   * @return the position of the next record this reader will emit (for an offset reader, the
+   *     offset after the last emitted record); stored by checkpoints and handed back to
+   *     {@link Source#createReader} on restart
+   */
+  SourcePosition position();
 
   /**
    * Everything before {@code position} has been fully processed and handed to the sinks. Sources
-   * backed by a broker commit it there; others may ignore it.
+   * backed by a broker commit it there; others may ignore it. The default hands an offset to
+   * {@link #commit(long)}, so an offset reader overrides only that one.
    *
-   * @param position the position of the first record not yet fully processed
+   * @param position the position of the first record not yet fully processed, as
+   *     {@link #position()} reported it (or an earlier offset, when records before it are still held
+   *     in state)
    */
-  default void commit(long position) {}
+  default void commit(SourcePosition position) {
+    if (position != null && position.isOffset()) {
+      commit(position.offset());
+    }
+  }
+
+  /**
+   * The offset form of {@link #commit(SourcePosition)}: called by its default for offset positions.
+   *
+   * @param offset the offset of the first record not yet fully processed, at least 0
+   */
+  default void commit(long offset) {}
 
   /** Releases the reader's resources. */
   @Override

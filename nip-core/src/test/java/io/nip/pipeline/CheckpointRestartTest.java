@@ -10,6 +10,7 @@ import io.nip.sink.Sinks;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.state.CheckpointStorage;
 import io.nip.state.ValueState;
@@ -55,9 +56,9 @@ class CheckpointRestartTest {
     }
 
     @Override
-    public SourceReader<Long> createReader(int partition, SourceContext context, long startPosition) {
+    public SourceReader<Long> createReader(int partition, SourceContext context, SourcePosition startPosition) {
       return new SourceReader<>() {
-        long next = Math.max(0, startPosition);
+        long next = SourcePosition.offsetOr(startPosition, 0);
 
         @Override
         public Status poll(SourceOutput<Long> output, int maxRecords) {
@@ -71,8 +72,8 @@ class CheckpointRestartTest {
         }
 
         @Override
-        public long position() {
-          return next;
+        public SourcePosition position() {
+          return SourcePosition.ofOffset(next);
         }
 
         @Override

@@ -7,6 +7,7 @@ import io.nip.sink.Sinks;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,7 +41,7 @@ class SourceAvailabilityTest {
     }
 
     @Override
-    public SourceReader<Integer> createReader(int partition, SourceContext context, long startPosition) {
+    public SourceReader<Integer> createReader(int partition, SourceContext context, SourcePosition startPosition) {
       return new SourceReader<>() {
         @Override
         public Status poll(SourceOutput<Integer> output, int maxRecords) {
@@ -63,8 +64,8 @@ class SourceAvailabilityTest {
         }
 
         @Override
-        public long position() {
-          return position;
+        public SourcePosition position() {
+          return SourcePosition.ofOffset(position);
         }
 
         @Override

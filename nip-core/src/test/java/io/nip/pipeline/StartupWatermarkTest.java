@@ -10,6 +10,7 @@ import io.nip.sink.Sinks;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.WatermarkStrategy;
 import io.nip.window.Aggregates;
@@ -44,7 +45,7 @@ class StartupWatermarkTest {
     }
 
     @Override
-    public SourceReader<Instant> createReader(int partition, SourceContext context, long startPosition) {
+    public SourceReader<Instant> createReader(int partition, SourceContext context, SourcePosition startPosition) {
       return new SourceReader<>() {
         int polls;
         boolean sent;
@@ -72,8 +73,8 @@ class StartupWatermarkTest {
         }
 
         @Override
-        public long position() {
-          return sent ? 1 : 0;
+        public SourcePosition position() {
+          return SourcePosition.ofOffset(sent ? 1 : 0);
         }
 
         @Override

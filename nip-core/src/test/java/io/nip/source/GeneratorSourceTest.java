@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.event.GenericEvent;
+import io.nip.event.Headers;
 import io.nip.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,13 +23,20 @@ class GeneratorSourceTest {
     final List<Long> positions = new ArrayList<>();
 
     @Override
-    public void emit(GenericEvent value, byte[] rawBytes, long position, long sourceTimestampMillis) {
+    public void emit(GenericEvent value, Object key, Headers headers, byte[] rawBytes, long position,
+        long sourceTimestampMillis) {
       values.add(value);
       positions.add(position);
     }
 
     @Override
-    public void fail(byte[] rawBytes, long position, Throwable error) {
+    public void emit(GenericEvent value, Object key, Headers headers, byte[] rawBytes, SourcePosition position,
+        long sourceTimestampMillis) {
+      throw new AssertionError("the generator emits offsets");
+    }
+
+    @Override
+    public void fail(byte[] rawBytes, SourcePosition position, Throwable error) {
       throw new AssertionError("generator never fails", error);
     }
   }

@@ -10,6 +10,7 @@ import io.nip.sink.Sinks;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.WatermarkStrategy;
 import io.nip.window.WindowTestSupport.Ev;
@@ -47,7 +48,7 @@ class WindowCommitTest {
     }
 
     @Override
-    public SourceReader<Ev> createReader(int partition, SourceContext context, long startPosition) {
+    public SourceReader<Ev> createReader(int partition, SourceContext context, SourcePosition startPosition) {
       return new SourceReader<>() {
         int next;
 
@@ -63,8 +64,8 @@ class WindowCommitTest {
         }
 
         @Override
-        public long position() {
-          return next;
+        public SourcePosition position() {
+          return SourcePosition.ofOffset(next);
         }
 
         @Override

@@ -1,8 +1,11 @@
 package io.nip.kafka;
 
 import io.nip.errors.ConfigurationException;
+import io.nip.errors.SerializationException;
+import io.nip.event.Headers;
 import io.nip.kafka.internal.SharedProducer;
 import io.nip.serde.Serde;
+import io.nip.serde.Serdes;
 import io.nip.sink.Sink;
 import io.nip.sink.SinkContext;
 import io.nip.sink.SinkWriter;
@@ -13,11 +16,19 @@ import java.util.Objects;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes records to a Kafka topic through one idempotent producer ({@code acks=all}) shared by every
  * task of the pipeline. {@code flush} waits for every send to be acknowledged and reports the first
  * failure, so source offsets are committed only after the results are in Kafka.
+ *
+ * <p>The record key is, in order: what the {@link Builder#key key extractor} returns; else the
+ * record's own key ({@link SinkContext#currentKey()}: the {@code keyBy} key, or the key the source
+ * read) — {@code byte[]} as is, a {@code String} as UTF-8, anything else through
+ * {@link Builder#keySerde} (default JSON); else null (the producer spreads such records). The
+ * record headers are the record's own ({@link SinkContext#currentHeaders()}) followed by those of
+ * {@link Builder#extraHeaders}.
  *
  * <pre>{@code
  * KafkaSink<Summary> out = KafkaSink.builder("analytics-output", Serdes.json(Summary.class))
@@ -31,6 +42,8 @@ public final class KafkaSink<T> implements Sink<T> {
   private final String topic;
   private final Serde<T> serde;
   private final Function<? super T, String> keyFn;
+  private final Serde<Object> keySerde;
+  private final Function<? super T, Headers> extraHeaders;
   private final SharedProducer producer;
 
   private KafkaSink(Builder<T> b) {
@@ -38,6 +51,8 @@ public final class KafkaSink<T> implements Sink<T> {
     this.topic = b.topic;
     this.serde = b.serde;
     this.keyFn = b.keyFn;
+    this.keySerde = b.keySerde;
+    this.extraHeaders = b.extraHeaders;
     this.producer = new SharedProducer(name, b.props);
   }
 
@@ -58,11 +73,48 @@ public final class KafkaSink<T> implements Sink<T> {
 
   @Override
   public SinkWriter<T> createWriter(SinkContext context) {
-    return producer.writer(value -> {
-      String key = keyFn == null ? null : keyFn.apply(value);
-      return new ProducerRecord<>(topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-          serde.serialize(value));
-    });
+    return producer.writer(value -> new ProducerRecord<>(topic, null, null, keyBytes(value, context),
+        serde.serialize(value), kafkaHeaders(value, context)));
+  }
+
+  private byte[] keyBytes(T value, SinkContext context) {
+    if (keyFn != null) {
+      String key = keyFn.apply(value);
+      return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    }
+    Object key = context.currentKey();
+    if (key == null || key instanceof byte[]) {
+      return (byte[]) key;
+    }
+    if (key instanceof String && keySerde == null) {
+      return ((String) key).getBytes(StandardCharsets.UTF_8);
+    }
+    try {
+      return keySerde != null ? keySerde.serialize(key) : Serdes.objectMapper().writeValueAsBytes(key);
+    } catch (Exception e) {
+      throw new SerializationException("kafka sink '" + name + "' cannot serialize the key " + key
+          + " (set keySerde or a key extractor)", null, e);
+    }
+  }
+
+  private RecordHeaders kafkaHeaders(T value, SinkContext context) {
+    Headers own = context.currentHeaders();
+    Headers extra = extraHeaders == null ? Headers.EMPTY : extraHeaders.apply(value);
+    if (own.isEmpty() && (extra == null || extra.isEmpty())) {
+      return null;
+    }
+    RecordHeaders out = new RecordHeaders();
+    add(out, own);
+    if (extra != null) {
+      add(out, extra);
+    }
+    return out;
+  }
+
+  private static void add(RecordHeaders out, Headers headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      out.add(headers.name(i), headers.value(i));
+    }
   }
 
   /**
@@ -75,6 +127,8 @@ public final class KafkaSink<T> implements Sink<T> {
     private final Serde<T> serde;
     private final Map<String, Object> props = new HashMap<>();
     private Function<? super T, String> keyFn;
+    private Serde<Object> keySerde;
+    private Function<? super T, Headers> extraHeaders;
     private String name;
 
     private Builder(String topic, Serde<T> serde) {
@@ -88,9 +142,42 @@ public final class KafkaSink<T> implements Sink<T> {
       return this;
     }
 
-    /** @param keyExtractor the record key (UTF-8); null keys are allowed @return this */
+    /**
+     * @param keyExtractor the record key (UTF-8) from the value; null keys are allowed. It replaces
+     *     the record's own key.
+     * @return this
+     */
     public Builder<T> key(Function<? super T, String> keyExtractor) {
       this.keyFn = Objects.requireNonNull(keyExtractor, "keyExtractor");
+      return this;
+    }
+
+    /**
+     * Serializes the record's own key ({@code SinkContext.currentKey()}) when no key extractor is
+     * set; {@code byte[]} keys are always written as they are. Default: Strings as UTF-8, other keys
+     * as JSON.
+     *
+     * @param keySerde turns keys into bytes; it must accept the pipeline's key type
+     * @return this
+     */
+    @SuppressWarnings("unchecked")
+    public Builder<T> keySerde(Serde<?> keySerde) {
+      this.keySerde = (Serde<Object>) Objects.requireNonNull(keySerde, "keySerde");
+      return this;
+    }
+
+    /**
+     * Headers written after the record's own headers, e.g. a constant producer tag.
+     *
+     * <pre>{@code
+     * .extraHeaders(summary -> Headers.of("producer", "analytics".getBytes(UTF_8)))
+     * }</pre>
+     *
+     * @param extra headers per value; may return null or {@link Headers#EMPTY} for none
+     * @return this
+     */
+    public Builder<T> extraHeaders(Function<? super T, Headers> extra) {
+      this.extraHeaders = Objects.requireNonNull(extra, "extra");
       return this;
     }
 

@@ -5,6 +5,7 @@ import io.nip.kafka.internal.KafkaFetcher;
 import io.nip.serde.Serde;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,14 @@ import org.apache.kafka.common.TopicPartition;
  *     .bootstrapServers("localhost:9092").groupId("analytics").offsetReset(OffsetReset.EARLIEST).build();
  * }</pre>
  *
+ * <p>Each record reaches the pipeline with its envelope: the Kafka key (its bytes, or what
+ * {@link Builder#keySerde} makes of them; {@code keyBy} replaces it), the headers (readable with
+ * {@code Stream.mapWithHeaders}), the record timestamp and the offset as its position.
+ *
+ * <p>Building the source does no I/O: the topic partitions are discovered when the pipeline starts
+ * ({@link #partitions()}), and an unreachable cluster fails {@code Pipeline.start()} with a
+ * {@link io.nip.errors.ConnectorException}.
+ *
  * <p>In bounded mode the source takes the end offsets at start and ends each partition there; the
  * pipeline then completes by itself.
  *
@@ -41,6 +50,7 @@ public final class KafkaSource<T> implements Source<T> {
   private final List<String> topics;
   private final Pattern pattern;
   private final Serde<T> valueSerde;
+  private final Serde<?> keySerde;
   private final Map<String, Object> consumerProps;
   private final boolean bounded;
   private final int maxBufferedRecords;
@@ -52,6 +62,7 @@ public final class KafkaSource<T> implements Source<T> {
     this.topics = List.copyOf(b.topics);
     this.pattern = b.pattern;
     this.valueSerde = b.valueSerde;
+    this.keySerde = b.keySerde;
     this.consumerProps = Map.copyOf(b.props);
     this.bounded = b.bounded;
     this.maxBufferedRecords = b.maxBufferedRecords;
@@ -98,6 +109,14 @@ public final class KafkaSource<T> implements Source<T> {
     return name;
   }
 
+  /**
+   * Discovers the topic partitions on first call (the pipeline calls it when it starts) by asking
+   * the cluster; later calls return the same count.
+   *
+   * @return how many topic partitions the source reads
+   * @throws io.nip.errors.ConnectorException when the cluster cannot be reached or the topics
+   *     cannot be described (within the consumer's {@code default.api.timeout.ms})
+   */
   @Override
   public synchronized int partitions() {
     return partitionList().size();
@@ -108,7 +127,10 @@ public final class KafkaSource<T> implements Source<T> {
     return bounded;
   }
 
-  /** @return the topic partitions, in task order */
+  /**
+   * @return the topic partitions, in task order; discovered from the cluster on first call
+   * @throws io.nip.errors.ConnectorException when they cannot be discovered
+   */
   public synchronized List<TopicPartition> partitionList() {
     if (partitions == null) {
       partitions = discover();
@@ -117,11 +139,13 @@ public final class KafkaSource<T> implements Source<T> {
   }
 
   @Override
-  public synchronized SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+  public synchronized SourceReader<T> createReader(int partition, SourceContext context,
+      SourcePosition startPosition) {
+    // the start is the group's committed offset (or the reset policy); a stored position is not used yet
     if (fetcher == null || fetcher.isClosed()) {
       fetcher = new KafkaFetcher(name, partitionList(), consumerProps, bounded, maxBufferedRecords, context);
     }
-    return fetcher.reader(partition, valueSerde);
+    return fetcher.reader(partition, valueSerde, keySerde);
   }
 
   private List<TopicPartition> discover() {
@@ -162,7 +186,8 @@ public final class KafkaSource<T> implements Source<T> {
       throw new io.nip.errors.ConnectorException("interrupted while describing topics of '" + name + "'", e);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new io.nip.errors.ConnectorException("kafka source '" + name + "' cannot describe topics "
-          + (topics.isEmpty() ? pattern : topics) + ": " + e.getCause().getMessage(), e.getCause());
+          + (topics.isEmpty() ? pattern : topics) + " at " + consumerProps.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
+          + ": " + e.getCause().getMessage(), e.getCause());
     }
   }
 
@@ -175,6 +200,7 @@ public final class KafkaSource<T> implements Source<T> {
     private final List<String> topics = new ArrayList<>();
     private Pattern pattern;
     private final Serde<T> valueSerde;
+    private Serde<?> keySerde;
     private final Map<String, Object> props = new HashMap<>();
     private String name;
     private boolean bounded;
@@ -200,6 +226,19 @@ public final class KafkaSource<T> implements Source<T> {
     /** @param reset where a group without committed offsets starts @return this */
     public Builder<T> offsetReset(OffsetReset reset) {
       props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset.configValue());
+      return this;
+    }
+
+    /**
+     * Deserializes record keys; the result is the record's key in the pipeline (e.g.
+     * {@code SinkContext.currentKey()}). Without it, keys stay the record's key bytes. A key that does
+     * not deserialize makes the record bad input (error policy, with the value bytes).
+     *
+     * @param keySerde parses record keys, not null
+     * @return this
+     */
+    public Builder<T> keySerde(Serde<?> keySerde) {
+      this.keySerde = Objects.requireNonNull(keySerde, "keySerde");
       return this;
     }
 

@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.kafka.embedded.EmbeddedKafka;
 import io.nip.serde.Serdes;
+import io.nip.event.Headers;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.NipClock;
 import java.time.Duration;
@@ -48,12 +50,19 @@ class KafkaReaderHandOverTest {
     final List<String> values = new ArrayList<>();
 
     @Override
-    public void emit(String value, byte[] rawBytes, long position, long sourceTimestampMillis) {
+    public void emit(String value, Object key, Headers headers, byte[] rawBytes, long position,
+        long sourceTimestampMillis) {
       values.add(value);
     }
 
     @Override
-    public void fail(byte[] rawBytes, long position, Throwable error) {
+    public void emit(String value, Object key, Headers headers, byte[] rawBytes, SourcePosition position,
+        long sourceTimestampMillis) {
+      throw new AssertionError("kafka positions are offsets, got " + position);
+    }
+
+    @Override
+    public void fail(byte[] rawBytes, SourcePosition position, Throwable error) {
       throw new AssertionError("unexpected bad record at " + position, error);
     }
   }

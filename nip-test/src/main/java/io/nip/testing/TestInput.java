@@ -1,8 +1,10 @@
 package io.nip.testing;
 
+import io.nip.event.Headers;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,8 +60,26 @@ public final class TestInput<T> {
    * @return this
    */
   public TestInput<T> pipe(T value, Instant timestamp) {
+    return pipe(value, timestamp, Headers.EMPTY);
+  }
+
+  /**
+   * Pipes a record with a source timestamp and headers (as a Kafka record carries them), then runs
+   * the pipeline until it settles.
+   *
+   * <pre>{@code
+   * orders.pipe(order, T0, Headers.of("trace-id", "abc".getBytes(UTF_8)));
+   * }</pre>
+   *
+   * @param value the record
+   * @param timestamp the source timestamp, or null for none
+   * @param headers the record's headers, not null
+   * @return this
+   */
+  public TestInput<T> pipe(T value, Instant timestamp, Headers headers) {
     Objects.requireNonNull(value, "value");
-    log.add(new Object[] {value, timestamp, null});
+    Objects.requireNonNull(headers, "headers");
+    log.add(new Object[] {value, timestamp, null, null, headers});
     driver.settle();
     return this;
   }
@@ -85,7 +105,7 @@ public final class TestInput<T> {
   @SafeVarargs
   public final TestInput<T> pipeAll(T... values) {
     for (T v : values) {
-      log.add(new Object[] {v, null, null});
+      log.add(new Object[] {v, null, null, null, Headers.EMPTY});
     }
     driver.settle();
     return this;
@@ -141,8 +161,8 @@ public final class TestInput<T> {
       }
 
       @Override
-      public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
-        return new Reader(startPosition == SourceReader.NO_POSITION ? 0 : startPosition);
+      public SourceReader<T> createReader(int partition, SourceContext context, SourcePosition startPosition) {
+        return new Reader(startPosition == null || startPosition.isNone() ? 0 : startPosition.offset());
       }
     };
   }
@@ -165,7 +185,8 @@ public final class TestInput<T> {
           output.fail((byte[]) r[3], at, (Throwable) r[2]);
         } else {
           Instant ts = (Instant) r[1];
-          output.emit((T) r[0], null, at, ts == null ? SourceOutput.NO_TIMESTAMP : ts.toEpochMilli());
+          output.emit((T) r[0], null, (Headers) r[4], null, at,
+              ts == null ? SourceOutput.NO_TIMESTAMP : ts.toEpochMilli());
         }
         n++;
       }
@@ -176,8 +197,8 @@ public final class TestInput<T> {
     }
 
     @Override
-    public long position() {
-      return position;
+    public SourcePosition position() {
+      return SourcePosition.ofOffset(position);
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.nip.runtime.internal.AsyncCapable;
 import io.nip.runtime.internal.Guard;
 import io.nip.runtime.internal.Operator;
 import io.nip.errors.NipException;
+import io.nip.event.Headers;
+import io.nip.source.SourcePosition;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
@@ -40,17 +42,21 @@ public final class AsyncOp extends Operator implements AsyncCapable {
     final long timestamp;
     final CompletableFuture<?> future;
     final long position;
+    final SourcePosition positionRef;
     final byte[] raw;
+    final Headers headers;
 
     Entry(Object kind, Object value, Object key, long timestamp, CompletableFuture<?> future, long position,
-        byte[] raw) {
+        SourcePosition positionRef, byte[] raw, Headers headers) {
       this.kind = kind;
       this.value = value;
       this.key = key;
       this.timestamp = timestamp;
       this.future = future;
       this.position = position;
+      this.positionRef = positionRef;
       this.raw = raw;
+      this.headers = headers;
     }
   }
 
@@ -78,7 +84,8 @@ public final class AsyncOp extends Operator implements AsyncCapable {
       f = CompletableFuture.failedFuture(e);
     }
     f.whenComplete((r, e) -> completions.release());
-    queue.add(new Entry(null, value, rt.key(), rt.timestamp(), f, rt.position(), rt.raw()));
+    queue.add(new Entry(null, value, rt.key(), rt.timestamp(), f, rt.position(), rt.positionRef(), rt.raw(),
+        rt.headers()));
     inFlight++;
     drain();
   }
@@ -88,7 +95,7 @@ public final class AsyncOp extends Operator implements AsyncCapable {
     if (queue.isEmpty()) {
       out.watermark(watermark, outPort);
     } else {
-      queue.add(new Entry(WATERMARK, null, null, watermark, null, -1, null));
+      queue.add(new Entry(WATERMARK, null, null, watermark, null, -1, null, null, null));
     }
   }
 
@@ -185,12 +192,12 @@ public final class AsyncOp extends Operator implements AsyncCapable {
     } catch (RuntimeException failure) {
       Throwable cause = failure.getCause() != null && failure instanceof java.util.concurrent.CompletionException
           ? failure.getCause() : failure;
-      result = rt.callAs(e.key, e.timestamp, e.position, e.raw,
+      result = rt.callAs(e.key, e.timestamp, e.position, e.positionRef, e.raw, e.headers,
           () -> guard.recover(e.value, cause, v -> fn.apply(v).toCompletableFuture().join()));
       if (result == Guard.DROPPED) {
         return;
       }
     }
-    rt.emitAs(out, e.key, e.timestamp, e.position, e.raw, result);
+    rt.emitAs(out, e.key, e.timestamp, e.position, e.positionRef, e.raw, e.headers, result);
   }
 }

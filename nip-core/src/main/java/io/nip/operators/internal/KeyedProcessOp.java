@@ -1,5 +1,6 @@
 package io.nip.operators.internal;
 
+import io.nip.event.Headers;
 import io.nip.runtime.internal.Guard;
 import io.nip.runtime.internal.StoreHolder;
 import io.nip.runtime.internal.Operator;
@@ -98,7 +99,8 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
       fired = true;
       Instant time = Instant.ofEpochMilli(t.time());
       Object key = t.key();
-      rt.callAs(key, t.time(), rt.position(), null, () -> {
+      // a timer's output is no record's: no headers
+      rt.callAs(key, t.time(), rt.position(), rt.positionRef(), null, Headers.EMPTY, () -> {
         try {
           processor.onTimer(key, time, domain, this);
         } catch (RuntimeException e) {

@@ -1,12 +1,15 @@
 package io.nip.pipeline.internal;
 
 import io.nip.operators.internal.AsyncOp;
+import io.nip.operators.internal.HeaderOps;
 import io.nip.operators.internal.KeyedProcessOp;
 import io.nip.operators.internal.StatelessOps;
 import io.nip.pipeline.KeyedProcessor;
 import io.nip.window.internal.WindowOp;
 import io.nip.serde.Serde;
+import io.nip.event.Headers;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -34,6 +37,20 @@ public final class Ops {
   @SuppressWarnings("unchecked")
   public static OperatorFactory flatMap(Function<?, ? extends Iterable<?>> f) {
     return g -> new StatelessOps.FlatMapOp((Function<Object, Iterable<?>>) f, g);
+  }
+
+  /** @param f function of value and headers @return factory of a mapWithHeaders */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory mapWithHeaders(BiFunction<?, Headers, ?> f) {
+    return g -> new HeaderOps.MapWithHeadersOp((BiFunction<Object, Headers, Object>) f, g);
+  }
+
+  /** @param f new headers from value and headers @return factory of a withHeaders */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory withHeaders(
+      BiFunction<?, Headers, ? extends Headers> f) {
+    return g -> new HeaderOps.WithHeadersOp(
+        (BiFunction<Object, Headers, Headers>) f, g);
   }
 
   /** @param c action @return factory of a peek */

@@ -23,6 +23,7 @@ import io.nip.sink.Sink;
 import io.nip.state.CheckpointStorage;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.WatermarkStrategy;
 import java.util.ArrayList;
@@ -115,6 +116,12 @@ public final class Planner {
     Map<Node, Source<?>> resolved = new IdentityHashMap<>();
     for (Node s : sources) {
       Source<?> src = sourceResolver.apply(((Ops.SourceSpec) s.payload).source());
+      // partitions are discovered here, when the pipeline starts, never while it is built; every
+      // source is asked before any reader is opened, so a failing discovery leaves nothing open
+      int partitions = src.partitions();
+      if (partitions < 1) {
+        throw ConfigurationException.invalid("source " + src.name() + " partitions", partitions, "must be at least 1");
+      }
       resolved.put(s, src);
       for (int st : reachedStages(List.of(s))) {
         channelBase.put("s" + s.id + ":" + st, counts[st]);
@@ -220,7 +227,7 @@ public final class Planner {
     chain.open();
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
         new SourceContext(pipelineName, config.clock(), config.meterRegistry()),
-        snap == null ? SourceReader.NO_POSITION : SourceTask.positionOf(rt.taskId(), snap));
+        snap == null ? SourcePosition.NONE : SourceTask.positionOf(rt.taskId(), snap));
     Guard guard = new Guard(src.name(), policyOf(s), rt);
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((Ops.SourceSpec) s.payload).strategy();
     return new SourceTask(rt, global, reader, head, guard, strategy, cps);

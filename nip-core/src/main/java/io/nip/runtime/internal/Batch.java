@@ -1,9 +1,16 @@
 package io.nip.runtime.internal;
 
+import io.nip.event.Headers;
+import io.nip.source.SourcePosition;
+
 /**
- * A slice of one upstream task's output for one downstream task: records (key, value, timestamp)
- * followed by optional control signals that apply after them. Handed over whole through an
- * {@link Inbox}, so the exchange costs one queue operation per batch, not per record.
+ * A slice of one upstream task's output for one downstream task: records (key, value, timestamp,
+ * headers, position) followed by optional control signals that apply after them. Handed over whole
+ * through an {@link Inbox}, so the exchange costs one queue operation per batch, not per record.
+ *
+ * <p>Headers and non-offset positions are rare on the hot path, so their arrays are created only
+ * when a batch first carries one; a null array (or a null slot) means {@link Headers#EMPTY} /
+ * "the position is in {@link #positions}".
  */
 final class Batch {
   static final long NO_WATERMARK = Long.MIN_VALUE;
@@ -17,6 +24,10 @@ final class Batch {
   Object[] values;
   long[] timestamps;
   long[] positions;
+  /** Null until a record with a non-offset position is added. */
+  SourcePosition[] positionRefs;
+  /** Null until a record with headers is added. */
+  Headers[] headers;
   int size;
   long watermark = NO_WATERMARK;
   long barrier = -1;
@@ -32,11 +43,35 @@ final class Batch {
     this.positions = new long[capacity];
   }
 
-  boolean add(Object key, Object value, long timestamp, long position) {
+  boolean add(Object key, Object value, long timestamp, long position, SourcePosition positionRef,
+      Headers recordHeaders) {
     keys[size] = key;
     values[size] = value;
     timestamps[size] = timestamp;
     positions[size] = position;
+    if (positionRef != null) {
+      if (positionRefs == null) {
+        positionRefs = new SourcePosition[values.length];
+      }
+      positionRefs[size] = positionRef;
+    }
+    if (!recordHeaders.isEmpty()) {
+      if (headers == null) {
+        headers = new Headers[values.length];
+      }
+      headers[size] = recordHeaders;
+    }
     return ++size == values.length;
+  }
+
+  /** @param i a record index @return its headers, never null */
+  Headers headersAt(int i) {
+    Headers h = headers == null ? null : headers[i];
+    return h == null ? Headers.EMPTY : h;
+  }
+
+  /** @param i a record index @return its non-offset position, or null */
+  SourcePosition positionRefAt(int i) {
+    return positionRefs == null ? null : positionRefs[i];
   }
 }

@@ -8,7 +8,8 @@ import java.util.function.Function;
  * collects records into one batch per target. Batches are sealed when full or when a control signal
  * (watermark, barrier, idle status, end) is broadcast, and offered to the targets' inboxes when the
  * task finishes a round. A batch that does not fit stays pending and the task reads nothing new
- * until it fits (see {@link Inbox}).
+ * until it fits (see {@link Inbox}). Each record's headers and position travel in the batch with
+ * it; its raw source bytes do not.
  */
 public final class ExchangeOp extends Operator {
   private final Function<Object, Object> keyFn;
@@ -55,7 +56,7 @@ public final class ExchangeOp extends Operator {
     if (b == null) {
       b = current[t] = new Batch(channel, input, batchCapacity);
     }
-    if (b.add(key, value, rt.timestamp, rt.position)) {
+    if (b.add(key, value, rt.timestamp, rt.position, rt.positionRef, rt.headers)) {
       seal(t);
     }
   }

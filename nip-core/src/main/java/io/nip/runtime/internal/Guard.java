@@ -121,7 +121,7 @@ public final class Guard {
       case SKIP:
         count("skipped");
         skipLog.warn("operator '{}' skipped a record at {}[{}]@{}: {}", operator, rt.sourceName(),
-            rt.partition(), rt.position(), error.toString());
+            rt.partition(), rt.sourcePosition(), error.toString());
         return DROPPED;
       case DEAD_LETTER:
         rt.deadLetterWriter(p.deadLetterSink()).write(deadLetter(value, error));

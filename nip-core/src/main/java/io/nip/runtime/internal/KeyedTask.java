@@ -108,6 +108,8 @@ public final class KeyedTask extends Task {
       r.timestamp = ts[i];
       r.key = keys[i];
       r.position = pos[i];
+      r.positionRef = b.positionRefAt(i);
+      r.headers = b.headersAt(i);
       entry.process(values[i]);
     }
     if (b.status != Batch.STATUS_NONE) {
@@ -248,7 +250,7 @@ public final class KeyedTask extends Task {
   }
 
   private byte[] snapshot(boolean ended) {
-    return new TaskSnapshot(-1, Long.MIN_VALUE, watermark, channelWatermarks.clone(), ended,
+    return new TaskSnapshot(io.nip.source.SourcePosition.NONE, Long.MIN_VALUE, watermark, channelWatermarks.clone(), ended,
         rt.state().snapshot()).encode();
   }
 

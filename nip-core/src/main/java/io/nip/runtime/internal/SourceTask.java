@@ -2,7 +2,9 @@ package io.nip.runtime.internal;
 
 import io.nip.errors.NipException;
 import io.nip.event.Event;
+import io.nip.event.Headers;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.TimestampAssigner;
 import io.nip.time.WatermarkStrategy;
@@ -17,6 +19,10 @@ import java.util.TreeMap;
  * marks the partition idle after the idle timeout, and takes part in checkpoints by recording the
  * reader position and sending a barrier. It reads nothing while an exchange downstream still holds
  * batches that did not fit (backpressure).
+ *
+ * <p>Records arrive with their envelope (key, headers, raw bytes, position, source time), which is
+ * written into the task's record context before the chain runs. An offset stays a primitive
+ * {@code long} on this path; only checkpoints handle {@link SourcePosition} objects.
  */
 public final class SourceTask extends Task implements SourceOutput<Object> {
   /** An idle partition's watermark moves in steps of this size, not on every poll. */
@@ -30,7 +36,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   private final long idleTimeoutMillis;
   private final int batchSize;
   private final Checkpoints checkpoints;
-  private final TreeMap<Long, Long> positionsAtCheckpoint = new TreeMap<>();
+  private final TreeMap<Long, SourcePosition> positionsAtCheckpoint = new TreeMap<>();
   /** Operators of this task that keep records in state (windows after {@code keyByPartitioned}). */
   private final HoldsRecords[] holders;
   private volatile boolean stopRequested;
@@ -139,7 +145,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     long cp = checkpoints == null ? 0 : checkpoints.requested();
     if (cp > lastBarrier) {
       lastBarrier = cp;
-      long position = reader.position();
+      SourcePosition position = reader.position();
       positionsAtCheckpoint.put(cp, position);
       head.barrier(cp, 0);
       checkpoints.ack(index, cp, heldHere(), checkpoints.snapshotsEnabled() ? snapshot(position, false) : null);
@@ -266,18 +272,18 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       return false;
     }
     lastCommitted = completed;
-    Long pos = null;
+    SourcePosition pos = null;
     while (!positionsAtCheckpoint.isEmpty() && positionsAtCheckpoint.firstKey() <= completed) {
       pos = positionsAtCheckpoint.pollFirstEntry().getValue();
     }
     commitSinks(completed);
     if (pos != null) {
-      reader.commit(Math.min(pos, checkpoints.completedHold(index)));
+      reader.commit(heldBack(pos, checkpoints.completedHold(index)));
     }
     return false;
   }
 
-  private byte[] snapshot(long position, boolean exhausted) {
+  private byte[] snapshot(SourcePosition position, boolean exhausted) {
     return new TaskSnapshot(position, maxTimestamp, emittedWatermark, new long[0], exhausted,
         rt.state().snapshot()).encode();
   }
@@ -292,7 +298,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
    * @param bytes a source task's part of a completed checkpoint
    * @return the source position to resume from (the reader is created there)
    */
-  public static long positionOf(String taskId, byte[] bytes) {
+  public static SourcePosition positionOf(String taskId, byte[] bytes) {
     return TaskSnapshot.decode(taskId, bytes).position();
   }
 
@@ -314,18 +320,55 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   /** After every task ended: commit the final position. Called by the runner thread. */
   void finalCommit() {
     long held = checkpoints == null ? Long.MAX_VALUE : checkpoints.finalHold(index);
-    reader.commit(Math.min(reader.position(), held));
+    reader.commit(heldBack(reader.position(), held));
     commitSinks(Long.MAX_VALUE);
+  }
+
+  /**
+   * @param position a reader position to commit
+   * @param heldOffset the smallest offset still held in state, or {@link Long#MAX_VALUE}
+   * @return {@code position}, or the held offset when it is an earlier offset (holds are tracked for
+   *     offsets only)
+   */
+  private static SourcePosition heldBack(SourcePosition position, long heldOffset) {
+    if (position != null && position.isOffset() && heldOffset < position.offset()) {
+      return SourcePosition.ofOffset(heldOffset);
+    }
+    return position;
   }
 
   // ---- SourceOutput: the per-record hot path ----
 
   @Override
-  public void emit(Object value, byte[] rawBytes, long position, long sourceTimestampMillis) {
+  public void emit(Object value, Object key, Headers headers, byte[] rawBytes, long offset,
+      long sourceTimestampMillis) {
+    rt.position = offset;
+    rt.positionRef = null;
+    push(value, key, headers, rawBytes, sourceTimestampMillis);
+  }
+
+  @Override
+  public void emit(Object value, Object key, Headers headers, byte[] rawBytes, SourcePosition position,
+      long sourceTimestampMillis) {
+    setPosition(position);
+    push(value, key, headers, rawBytes, sourceTimestampMillis);
+  }
+
+  private void setPosition(SourcePosition position) {
+    if (position != null && position.isOffset()) {
+      rt.position = position.offset();
+      rt.positionRef = null;
+    } else {
+      rt.position = -1;
+      rt.positionRef = position == null || position.isNone() ? null : position;
+    }
+  }
+
+  private void push(Object value, Object key, Headers headers, byte[] rawBytes, long sourceTimestampMillis) {
     recordsIn++;
     rt.raw = rawBytes;
-    rt.position = position;
-    rt.key = null;
+    rt.key = key;
+    rt.headers = headers == null ? Headers.EMPTY : headers;
     long ts;
     try {
       ts = timestampOf(value, sourceTimestampMillis);
@@ -376,9 +419,22 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
 
   @Override
   public void fail(byte[] rawBytes, long position, Throwable error) {
+    rt.position = position;
+    rt.positionRef = null;
+    reject(rawBytes, error);
+  }
+
+  @Override
+  public void fail(byte[] rawBytes, SourcePosition position, Throwable error) {
+    setPosition(position);
+    reject(rawBytes, error);
+  }
+
+  private void reject(byte[] rawBytes, Throwable error) {
     recordsIn++;
     rt.raw = rawBytes;
-    rt.position = position;
+    rt.key = null;
+    rt.headers = Headers.EMPTY;
     rt.timestamp = Long.MIN_VALUE;
     sourceGuard.reject(null, error);
   }

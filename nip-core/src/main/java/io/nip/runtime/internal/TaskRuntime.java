@@ -2,10 +2,12 @@ package io.nip.runtime.internal;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nip.errors.DeadLetter;
+import io.nip.event.Headers;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.sink.Sink;
 import io.nip.sink.SinkContext;
 import io.nip.sink.SinkWriter;
+import io.nip.source.SourcePosition;
 import io.nip.time.NipClock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,15 +16,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-task context shared by the task's operators: the record context (key, event time, raw bytes,
- * source position and origin of the record being processed — one reusable instance per task, no
- * allocation per record), the task's watermark, and its services.
+ * Per-task context shared by the task's operators: the record context (key, event time, headers,
+ * raw bytes, source position and origin of the record being processed — one reusable instance per
+ * task, no allocation per record), the task's watermark, and its services.
  *
  * <p>Design: the runtime writes the record context before it pushes a record into a chain;
  * operators read it through the accessors and never write it. An operator that emits a record
  * under another key or time (a window result, a timer's output, an async result) uses one of the
  * scoped {@code emitAs} helpers, which set the context for the downstream call and put the
  * caller's values back afterwards, so no operator saves and restores fields by hand.
+ *
+ * <p>Positions: an offset lives in the primitive {@link #position} (the allocation-free path of
+ * Kafka-like sources, also what {@code HoldsRecords} operators track); any other position lives in
+ * {@link #positionRef} with {@code position == -1}. At most one of the two is set.
+ * {@link #sourcePosition()} materialises a {@link SourcePosition} only when asked (dead letters).
  *
  * <p>Threading: written and read by the task's thread only, which is why plain fields are enough.
  */
@@ -40,6 +47,9 @@ public final class TaskRuntime implements SinkContext {
   Object key;
   byte[] raw;
   long position = -1;
+  /** The current record's position when it is not an offset, else null. */
+  SourcePosition positionRef;
+  Headers headers = Headers.EMPTY;
   /** In a keyed task: the input channel of the current record (its upstream task), else -1. */
   int channel = -1;
   /** In a keyed task: the number of input channels. */
@@ -134,8 +144,37 @@ public final class TaskRuntime implements SinkContext {
     return raw;
   }
 
+  /** @return the current record's offset, or -1 when its position is unknown or not an offset */
   public long position() {
     return position;
+  }
+
+  /** @return the current record's position when it is not an offset, else null */
+  public SourcePosition positionRef() {
+    return positionRef;
+  }
+
+  /** @return the current record's position in any form; {@link SourcePosition#NONE} when unknown */
+  public SourcePosition sourcePosition() {
+    if (positionRef != null) {
+      return positionRef;
+    }
+    return position < 0 ? SourcePosition.NONE : SourcePosition.ofOffset(position);
+  }
+
+  /** @return the current record's headers, never null */
+  public Headers headers() {
+    return headers;
+  }
+
+  @Override
+  public Object currentKey() {
+    return key;
+  }
+
+  @Override
+  public Headers currentHeaders() {
+    return headers;
   }
 
   public int partition() {
@@ -189,26 +228,69 @@ public final class TaskRuntime implements SinkContext {
   }
 
   /**
-   * Like {@link #emitAs(Operator, Object, long, Object)}, also restoring a record's source position
-   * and raw bytes (a record that was held back, e.g. by an async stage).
+   * Like {@link #emitAs(Operator, Object, long, Object)} with other headers: a result that is not
+   * the current record (a window result) passes {@link Headers#EMPTY}.
+   *
+   * @param target the downstream operator
+   * @param key the key the record carries downstream
+   * @param timestampMillis its event time, epoch millis
+   * @param headers its headers
+   * @param value the record
+   */
+  public void emitAs(Operator target, Object key, long timestampMillis, Headers headers, Object value) {
+    Headers savedHeaders = this.headers;
+    this.headers = headers;
+    try {
+      emitAs(target, key, timestampMillis, value);
+    } finally {
+      this.headers = savedHeaders;
+    }
+  }
+
+  /**
+   * Pushes {@code value} into {@code target} with the current key and time but other headers, then
+   * restores the caller's headers.
+   *
+   * @param target the downstream operator
+   * @param headers the headers the record carries downstream, not null
+   * @param value the record
+   */
+  public void emitWithHeaders(Operator target, Headers headers, Object value) {
+    Headers savedHeaders = this.headers;
+    this.headers = headers;
+    try {
+      target.process(value);
+    } finally {
+      this.headers = savedHeaders;
+    }
+  }
+
+  /**
+   * Like {@link #emitAs(Operator, Object, long, Object)}, also restoring a record's source position,
+   * raw bytes and headers (a record that was held back, e.g. by an async stage).
    *
    * @param target the downstream operator
    * @param key the key
    * @param timestampMillis epoch millis
-   * @param position the record's source position
+   * @param position the record's offset, or -1
+   * @param positionRef the record's position when it is not an offset, else null
    * @param rawBytes the record's source bytes, or null
+   * @param headers the record's headers
    * @param value the record
    */
-  public void emitAs(Operator target, Object key, long timestampMillis, long position, byte[] rawBytes,
-      Object value) {
+  public void emitAs(Operator target, Object key, long timestampMillis, long position, SourcePosition positionRef,
+      byte[] rawBytes, Headers headers, Object value) {
     long savedPosition = this.position;
+    SourcePosition savedRef = this.positionRef;
     byte[] savedRaw = this.raw;
     this.position = position;
+    this.positionRef = positionRef;
     this.raw = rawBytes;
     try {
-      emitAs(target, key, timestampMillis, value);
+      emitAs(target, key, timestampMillis, headers, value);
     } finally {
       this.position = savedPosition;
+      this.positionRef = savedRef;
       this.raw = savedRaw;
     }
   }
@@ -219,29 +301,37 @@ public final class TaskRuntime implements SinkContext {
    *
    * @param key the record's key
    * @param timestampMillis its event time, epoch millis
-   * @param position its source position
+   * @param position its offset, or -1
+   * @param positionRef its position when it is not an offset, else null
    * @param rawBytes its source bytes, or null
+   * @param headers its headers ({@link Headers#EMPTY} for a timer)
    * @param action what to run
    * @param <R> the result type
    * @return what {@code action} returned
    */
-  public <R> R callAs(Object key, long timestampMillis, long position, byte[] rawBytes,
-      java.util.function.Supplier<R> action) {
+  public <R> R callAs(Object key, long timestampMillis, long position, SourcePosition positionRef, byte[] rawBytes,
+      Headers headers, java.util.function.Supplier<R> action) {
     Object savedKey = this.key;
     long savedTs = this.timestamp;
     long savedPosition = this.position;
+    SourcePosition savedRef = this.positionRef;
     byte[] savedRaw = this.raw;
+    Headers savedHeaders = this.headers;
     this.key = key;
     this.timestamp = timestampMillis;
     this.position = position;
+    this.positionRef = positionRef;
     this.raw = rawBytes;
+    this.headers = headers;
     try {
       return action.get();
     } finally {
       this.key = savedKey;
       this.timestamp = savedTs;
       this.position = savedPosition;
+      this.positionRef = savedRef;
       this.raw = savedRaw;
+      this.headers = savedHeaders;
     }
   }
 

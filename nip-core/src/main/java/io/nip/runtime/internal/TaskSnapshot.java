@@ -1,6 +1,7 @@
 package io.nip.runtime.internal;
 
 import io.nip.errors.StateException;
+import io.nip.source.SourcePosition;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -15,24 +16,24 @@ import java.io.IOException;
  * task must judge lateness exactly as the uninterrupted one would (a watermark that restarted from
  * the beginning of time would accept events the original run sent to the late output).
  *
- * @param position the source position at the barrier (source tasks), else -1
+ * @param position the source position at the barrier (source tasks), else {@link SourcePosition#NONE}
  * @param maxTimestamp the largest event time the source task saw, or {@link Long#MIN_VALUE}
  * @param watermark the watermark the task had emitted
  * @param channelWatermarks per input channel (keyed tasks), else empty
  * @param ended whether the task's input had ended
  * @param state the keyed state and timers ({@link KeyedStateService#snapshot()})
  */
-record TaskSnapshot(long position, long maxTimestamp, long watermark, long[] channelWatermarks, boolean ended,
+record TaskSnapshot(SourcePosition position, long maxTimestamp, long watermark, long[] channelWatermarks, boolean ended,
     byte[] state) {
   private static final int MAGIC = 0x4e495054; // "NIPT"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + state.length);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(VERSION);
-      out.writeLong(position);
+      Bytes.write(out, position.toBytes());
       out.writeLong(maxTimestamp);
       out.writeLong(watermark);
       out.writeInt(channelWatermarks.length);
@@ -56,7 +57,7 @@ record TaskSnapshot(long position, long maxTimestamp, long watermark, long[] cha
       if (version != VERSION) {
         throw new StateException("task " + taskId + ": task snapshot version " + version + " is not supported");
       }
-      long position = in.readLong();
+      SourcePosition position = SourcePosition.fromBytes(Bytes.read(in));
       long maxTs = in.readLong();
       long wm = in.readLong();
       int n = in.readInt();

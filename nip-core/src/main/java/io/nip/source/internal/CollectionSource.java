@@ -4,6 +4,7 @@ import io.nip.errors.ConfigurationException;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.util.Collection;
 import java.util.List;
@@ -54,9 +55,9 @@ public final class CollectionSource<T> implements Source<T> {
   }
 
   @Override
-  public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+  public SourceReader<T> createReader(int partition, SourceContext context, SourcePosition startPosition) {
     return new SourceReader<>() {
-      private long next = Math.max(0, startPosition);
+      private long next = SourcePosition.offsetOr(startPosition, 0);
 
       @Override
       public Status poll(SourceOutput<T> output, int maxRecords) {
@@ -71,8 +72,8 @@ public final class CollectionSource<T> implements Source<T> {
       }
 
       @Override
-      public long position() {
-        return next;
+      public SourcePosition position() {
+        return SourcePosition.ofOffset(next);
       }
 
       @Override

@@ -5,6 +5,7 @@ import io.nip.source.GeneratorSpec;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.NipClock;
 import java.time.Instant;
@@ -83,12 +84,12 @@ public final class GeneratorSource implements Source<GenericEvent> {
   }
 
   @Override
-  public SourceReader<GenericEvent> createReader(int partition, SourceContext context, long startPosition) {
+  public SourceReader<GenericEvent> createReader(int partition, SourceContext context, SourcePosition startPosition) {
     NipClock clock = context.clock();
     long limit = spec.events() == 0 ? Long.MAX_VALUE : eventsOf(partition);
     double perMilli = spec.ratePerSecond() / 1000.0 / spec.partitions();
     return new SourceReader<>() {
-      private long next = Math.max(0, startPosition);
+      private long next = SourcePosition.offsetOr(startPosition, 0);
       private final long startSeq = next;
       private final long startMillis = clock.millis();
 
@@ -110,8 +111,8 @@ public final class GeneratorSource implements Source<GenericEvent> {
       }
 
       @Override
-      public long position() {
-        return next;
+      public SourcePosition position() {
+        return SourcePosition.ofOffset(next);
       }
 
       @Override

@@ -5,6 +5,7 @@ import io.nip.serde.Serde;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class JsonLinesSource<T> implements Source<T> {
   }
 
   @Override
-  public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+  public SourceReader<T> createReader(int partition, SourceContext context, SourcePosition startPosition) {
     BufferedReader in;
     try {
       in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
@@ -58,10 +59,11 @@ public final class JsonLinesSource<T> implements Source<T> {
     }
     return new SourceReader<>() {
       private long line;
+      private final long start = SourcePosition.offsetOr(startPosition, 0);
 
       {
         try {
-          while (line < startPosition && in.readLine() != null) {
+          while (line < start && in.readLine() != null) {
             line++;
           }
         } catch (IOException e) {
@@ -98,8 +100,8 @@ public final class JsonLinesSource<T> implements Source<T> {
       }
 
       @Override
-      public long position() {
-        return line;
+      public SourcePosition position() {
+        return SourcePosition.ofOffset(line);
       }
 
       @Override

@@ -1,5 +1,6 @@
 package io.nip.window.internal;
 
+import io.nip.event.Headers;
 import io.nip.runtime.internal.Guard;
 import io.nip.runtime.internal.Operator;
 import io.nip.runtime.internal.TaskRuntime;
@@ -509,7 +510,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     if (spec.aggregator() != null) {
       result = spec.aggregator().combine(key, start, end, (Map<String, Object>) result);
     }
-    rt.emitAs(out, key, w.end == Long.MAX_VALUE ? rt.watermark() : w.end - 1,
+    // a window result aggregates many records: it carries no record's headers
+    rt.emitAs(out, key, w.end == Long.MAX_VALUE ? rt.watermark() : w.end - 1, Headers.EMPTY,
         new WindowResult(key, start, end, result, firing));
   }
 

@@ -131,12 +131,13 @@ public final class KafkaFetcher implements AutoCloseable {
   /**
    * @param index the partition's task index
    * @param serde value serde
+   * @param keySerde key serde, or null to pass key bytes through as they are
    * @param <T> value type
    * @return a reader of that partition
    */
-  public <T> SourceReader<T> reader(int index, Serde<T> serde) {
+  public <T> SourceReader<T> reader(int index, Serde<T> serde, Serde<?> keySerde) {
     openReaders.incrementAndGet();
-    return new KafkaPartitionReader<>(this, byIndex[index], serde, bounded);
+    return new KafkaPartitionReader<>(this, byIndex[index], serde, keySerde, bounded);
   }
 
   /** @return true once the fetcher has been closed */

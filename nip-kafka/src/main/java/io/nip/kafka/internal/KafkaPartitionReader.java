@@ -1,20 +1,28 @@
 package io.nip.kafka.internal;
 
+import io.nip.event.Headers;
 import io.nip.serde.Serde;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * Reads one partition's buffer on the task thread: deserializes values (a failure goes to the
- * error policy with the raw bytes and offset), emits with the record timestamp, and reports the
- * position of the next record. After a reassignment it starts again from the fetcher's position.
+ * error policy with the raw bytes and offset), emits with the record's key (its bytes, or what the
+ * key serde made of them), headers and timestamp, and reports the position of the next record.
+ * After a reassignment it starts again from the fetcher's position.
+ *
+ * <p>Allocation: offsets stay primitive ({@link SourceOutput}'s long form); a record without
+ * headers shares {@link Headers#EMPTY}; key bytes are passed on as the consumer made them.
  */
 final class KafkaPartitionReader<T> implements SourceReader<T> {
   private final KafkaFetcher fetcher;
   private final PartitionBuffer buf;
   private final Serde<T> serde;
+  private final Serde<?> keySerde;
   private final boolean bounded;
   private List<ConsumerRecord<byte[], byte[]>> current;
   private int index;
@@ -22,10 +30,12 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
   private int epoch = -1;
   private boolean closed;
 
-  KafkaPartitionReader(KafkaFetcher fetcher, PartitionBuffer buf, Serde<T> serde, boolean bounded) {
+  KafkaPartitionReader(KafkaFetcher fetcher, PartitionBuffer buf, Serde<T> serde, Serde<?> keySerde,
+      boolean bounded) {
     this.fetcher = fetcher;
     this.buf = buf;
     this.serde = serde;
+    this.keySerde = keySerde;
     this.bounded = bounded;
   }
 
@@ -94,22 +104,36 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
       emitted++;
       byte[] raw = r.value();
       T value;
+      Object key;
       try {
         value = serde.deserialize(raw);
         if (value == null) {
           throw new io.nip.errors.SerializationException("record value is null (a tombstone)", raw, null);
         }
+        key = keySerde == null || r.key() == null ? r.key() : keySerde.deserialize(r.key());
       } catch (RuntimeException ex) {
         output.fail(raw, r.offset(), ex);
         continue;
       }
-      output.emit(value, raw, r.offset(), r.timestamp());
+      output.emit(value, key, headersOf(r), raw, r.offset(), r.timestamp());
     }
     if (bounded && next >= buf.endOffset) {
       buf.ended = true;
       return Status.END_OF_INPUT;
     }
     return emitted > 0 ? Status.MORE_AVAILABLE : Status.NOTHING_AVAILABLE;
+  }
+
+  private static Headers headersOf(ConsumerRecord<byte[], byte[]> r) {
+    Header[] all = r.headers().toArray(); // a shared empty array when the record has no headers
+    if (all.length == 0) {
+      return Headers.EMPTY;
+    }
+    Headers.Builder b = Headers.builder();
+    for (Header h : all) {
+      b.add(h.key(), h.value());
+    }
+    return b.build();
   }
 
   @Override
@@ -123,8 +147,8 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
   }
 
   @Override
-  public long position() {
-    return next;
+  public SourcePosition position() {
+    return next < 0 ? SourcePosition.NONE : SourcePosition.ofOffset(next);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.nip.runtime.internal;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +33,9 @@ final class LogSource<T> implements Source<T> {
   }
 
   @Override
-  public SourceReader<T> createReader(int partition, SourceContext context, long startPosition) {
+  public SourceReader<T> createReader(int partition, SourceContext context, SourcePosition startPosition) {
     return new SourceReader<>() {
-      long next = Math.max(0, startPosition);
+      long next = SourcePosition.offsetOr(startPosition, 0);
 
       @Override
       public Status poll(SourceOutput<T> output, int maxRecords) {
@@ -48,8 +49,8 @@ final class LogSource<T> implements Source<T> {
       }
 
       @Override
-      public long position() {
-        return next;
+      public SourcePosition position() {
+        return SourcePosition.ofOffset(next);
       }
 
       @Override

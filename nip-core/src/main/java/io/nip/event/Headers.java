@@ -1,0 +1,265 @@
+package io.nip.event;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The headers of a record: an ordered list of name → bytes pairs, where a name may repeat (as in
+ * Kafka). Immutable: every value is copied on the way in and on the way out, and {@link #with} /
+ * {@link #without} return new instances. {@link #EMPTY} is a shared singleton, so a record without
+ * headers costs nothing.
+ *
+ * <pre>{@code
+ * Headers h = Headers.EMPTY.with("trace-id", "abc").with("tenant", "acme");
+ * String trace = h.lastString("trace-id");   // "abc"
+ * }</pre>
+ *
+ * <p>Headers travel with a record through a pipeline (fused chains and the key exchange alike);
+ * read or replace them in the DSL with {@code Stream.mapWithHeaders} and {@code Stream.withHeaders}.
+ */
+public final class Headers {
+  private static final String[] NO_NAMES = new String[0];
+  private static final byte[][] NO_VALUES = new byte[0][];
+
+  /** No headers. */
+  public static final Headers EMPTY = new Headers(NO_NAMES, NO_VALUES);
+
+  private final String[] names;
+  private final byte[][] values;
+
+  private Headers(String[] names, byte[][] values) {
+    this.names = names;
+    this.values = values;
+  }
+
+  /**
+   * @param name the header name, not null
+   * @param value its bytes, copied; null is allowed (Kafka allows a header without a value)
+   * @return headers holding that one header
+   */
+  public static Headers of(String name, byte[] value) {
+    return EMPTY.with(name, value);
+  }
+
+  /** @return a builder for many headers at once (one copy of the arrays in the end) */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * @param name the header name, not null
+   * @param value its bytes, copied; may be null
+   * @return these headers followed by the new one (an existing header of that name stays)
+   */
+  public Headers with(String name, byte[] value) {
+    Objects.requireNonNull(name, "name");
+    int n = names.length;
+    String[] ns = Arrays.copyOf(names, n + 1);
+    byte[][] vs = Arrays.copyOf(values, n + 1);
+    ns[n] = name;
+    vs[n] = copy(value);
+    return new Headers(ns, vs);
+  }
+
+  /**
+   * @param name the header name, not null
+   * @param value stored as UTF-8 bytes; may be null
+   * @return these headers followed by the new one
+   */
+  public Headers with(String name, String value) {
+    return with(name, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * @param name the header name, not null
+   * @return these headers without any header of that name ({@code this} when there was none)
+   */
+  public Headers without(String name) {
+    Objects.requireNonNull(name, "name");
+    int keep = 0;
+    for (String n : names) {
+      if (!n.equals(name)) {
+        keep++;
+      }
+    }
+    if (keep == names.length) {
+      return this;
+    }
+    if (keep == 0) {
+      return EMPTY;
+    }
+    String[] ns = new String[keep];
+    byte[][] vs = new byte[keep][];
+    for (int i = 0, j = 0; i < names.length; i++) {
+      if (!names[i].equals(name)) {
+        ns[j] = names[i];
+        vs[j++] = values[i];
+      }
+    }
+    return new Headers(ns, vs);
+  }
+
+  /** @return how many headers there are (repeated names count each time) */
+  public int size() {
+    return names.length;
+  }
+
+  /** @return true when there is no header */
+  public boolean isEmpty() {
+    return names.length == 0;
+  }
+
+  /**
+   * @param index from 0 to {@code size() - 1}, in insertion order
+   * @return the name of that header
+   * @throws IndexOutOfBoundsException when {@code index} is out of range
+   */
+  public String name(int index) {
+    return names[Objects.checkIndex(index, names.length)];
+  }
+
+  /**
+   * @param index from 0 to {@code size() - 1}, in insertion order
+   * @return a copy of that header's bytes, or null when it has no value
+   * @throws IndexOutOfBoundsException when {@code index} is out of range
+   */
+  public byte[] value(int index) {
+    return copy(values[Objects.checkIndex(index, values.length)]);
+  }
+
+  /**
+   * @param name a header name
+   * @return a copy of the last value of that name (Kafka's {@code lastHeader}), or null when there is
+   *     none or it has no value
+   */
+  public byte[] lastValue(String name) {
+    int i = lastIndexOf(name);
+    return i < 0 ? null : copy(values[i]);
+  }
+
+  /**
+   * @param name a header name
+   * @return the last value of that name decoded as UTF-8, or null when there is none
+   */
+  public String lastString(String name) {
+    int i = lastIndexOf(name);
+    return i < 0 || values[i] == null ? null : new String(values[i], StandardCharsets.UTF_8);
+  }
+
+  /**
+   * @param name a header name
+   * @return copies of every value of that name, in order; empty when there is none
+   */
+  public List<byte[]> values(String name) {
+    List<byte[]> out = new ArrayList<>();
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].equals(name)) {
+        out.add(copy(values[i]));
+      }
+    }
+    return out;
+  }
+
+  private int lastIndexOf(String name) {
+    for (int i = names.length - 1; i >= 0; i--) {
+      if (names[i].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static byte[] copy(byte[] b) {
+    return b == null ? null : b.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Headers)) {
+      return false;
+    }
+    Headers h = (Headers) o;
+    return Arrays.equals(names, h.names) && Arrays.deepEquals(values, h.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(names) + Arrays.deepHashCode(values);
+  }
+
+  /** @return e.g. {@code Headers[trace-id=abc, tenant=acme]}, values shown as UTF-8 */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("Headers[");
+    for (int i = 0; i < names.length; i++) {
+      if (i > 0) {
+        sb.append(", ");
+      }
+      sb.append(names[i]).append('=')
+          .append(values[i] == null ? "null" : new String(values[i], StandardCharsets.UTF_8));
+    }
+    return sb.append(']').toString();
+  }
+
+  /**
+   * Collects headers in order, e.g. when a connector converts a broker record's headers.
+   *
+   * <pre>{@code
+   * Headers.Builder b = Headers.builder();
+   * for (Header h : kafkaRecord.headers()) b.add(h.key(), h.value());
+   * Headers headers = b.build();
+   * }</pre>
+   */
+  public static final class Builder {
+    private final List<String> names = new ArrayList<>(4);
+    private final List<byte[]> values = new ArrayList<>(4);
+
+    private Builder() {}
+
+    /**
+     * @param name the header name, not null
+     * @param value its bytes, copied; may be null
+     * @return this
+     */
+    public Builder add(String name, byte[] value) {
+      names.add(Objects.requireNonNull(name, "name"));
+      values.add(copy(value));
+      return this;
+    }
+
+    /**
+     * @param name the header name, not null
+     * @param value stored as UTF-8; may be null
+     * @return this
+     */
+    public Builder add(String name, String value) {
+      return add(name, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @param headers headers to append, in their order
+     * @return this
+     */
+    public Builder addAll(Headers headers) {
+      for (int i = 0; i < headers.names.length; i++) {
+        names.add(headers.names[i]);
+        values.add(headers.values[i]);
+      }
+      return this;
+    }
+
+    /** @return the headers added so far ({@link #EMPTY} when none) */
+    public Headers build() {
+      if (names.isEmpty()) {
+        return EMPTY;
+      }
+      return new Headers(names.toArray(NO_NAMES), values.toArray(NO_VALUES));
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.nip.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class HeadersTest {
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void headers_keep_insertion_order_and_repeated_names_like_kafka() {
+    Headers h = Headers.EMPTY.with("a", "1").with("b", "2").with("a", "3");
+
+    assertThat(h.size()).isEqualTo(3);
+    assertThat(h.name(0)).isEqualTo("a");
+    assertThat(h.name(2)).isEqualTo("a");
+    assertThat(h.lastString("a")).isEqualTo("3");
+    assertThat(h.values("a")).containsExactly(utf8("1"), utf8("3"));
+    assertThat(h.lastValue("missing")).isNull();
+    assertThat(h).hasToString("Headers[a=1, b=2, a=3]");
+  }
+
+  @Test
+  void headers_are_immutable_values_are_copied_in_and_out() {
+    byte[] v = utf8("x");
+    Headers h = Headers.of("n", v);
+    v[0] = 'y';
+    h.value(0)[0] = 'z';
+    h.lastValue("n")[0] = 'z';
+
+    assertThat(h.lastString("n")).isEqualTo("x");
+    Headers more = h.with("m", "1");
+    assertThat(h.size()).isEqualTo(1);
+    assertThat(more.size()).isEqualTo(2);
+  }
+
+  @Test
+  void without_drops_every_value_of_a_name_and_the_empty_results_share_the_singleton() {
+    Headers h = Headers.EMPTY.with("a", "1").with("b", "2").with("a", "3");
+
+    assertThat(h.without("a")).isEqualTo(Headers.EMPTY.with("b", "2"));
+    assertThat(h.without("zzz")).isSameAs(h);
+    assertThat(Headers.of("a", (byte[]) null).without("a")).isSameAs(Headers.EMPTY);
+    assertThat(Headers.builder().build()).isSameAs(Headers.EMPTY);
+    assertThat(Headers.EMPTY.isEmpty()).isTrue();
+  }
+
+  @Test
+  void the_builder_and_with_give_equal_headers_and_null_values_are_allowed() {
+    Headers built = Headers.builder().add("a", "1").add("n", (byte[]) null).addAll(Headers.of("c", utf8("3"))).build();
+    Headers chained = Headers.EMPTY.with("a", "1").with("n", (byte[]) null).with("c", "3");
+
+    assertThat(built).isEqualTo(chained).hasSameHashCodeAs(chained);
+    assertThat(built.value(1)).isNull();
+    assertThat(built.lastString("n")).isNull();
+    assertThatThrownBy(() -> built.name(3)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> Headers.EMPTY.with(null, "x")).isInstanceOf(NullPointerException.class);
+  }
+}

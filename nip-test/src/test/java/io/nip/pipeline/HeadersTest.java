@@ -1,0 +1,118 @@
+package io.nip.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nip.event.Headers;
+import io.nip.sink.Sink;
+import io.nip.sink.SinkContext;
+import io.nip.sink.SinkWriter;
+import io.nip.source.Sources;
+import io.nip.testing.PipelineTestDriver;
+import io.nip.window.Aggregates;
+import io.nip.window.TumblingWindow;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Record headers in the DSL: read, replaced, carried through fused chains and the key exchange to sinks. */
+class HeadersTest {
+  private static final Instant T0 = Instant.parse("2026-01-17T17:00:00Z");
+
+  /** Writes "value key=K headers=[...]" for every record, from the sink context. */
+  private static final class EnvelopeSink<T> implements Sink<T> {
+    final List<String> written = new ArrayList<>();
+
+    @Override
+    public String name() {
+      return "envelope";
+    }
+
+    @Override
+    public SinkWriter<T> createWriter(SinkContext context) {
+      return new SinkWriter<>() {
+        @Override
+        public void write(T value) {
+          written.add(value + " key=" + context.currentKey() + " " + context.currentHeaders());
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
+  private static Headers trace(String id) {
+    return Headers.of("trace", id.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void when_a_record_has_headers_then_mapWithHeaders_reads_them_and_the_result_keeps_them() {
+    // Given
+    Pipeline p = Pipeline.named("read-headers");
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    p.from(Sources.<String>collection("in", List.of()))
+        .mapWithHeaders((v, h) -> v + "@" + h.lastString("trace"))
+        .filter(v -> true)
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When
+      driver.<String>input("in").pipe("a", T0, trace("t1")).pipe("b", T0);
+      // Then: headers reach the function and the sink; a record without headers sees EMPTY
+      assertThat(out.written).containsExactly("a@t1 key=null Headers[trace=t1]", "b@null key=null Headers[]");
+    }
+  }
+
+  @Test
+  void when_headers_are_set_before_a_keyBy_then_they_cross_the_exchange_with_their_record() {
+    // Given: headers derived from the value, then a key exchange and a keyed operator
+    Pipeline p = Pipeline.named("set-headers", PipelineConfig.builder().parallelism(3).build());
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    p.from(Sources.<String>collection("in", List.of()))
+        .withHeaders((v, h) -> h.with("len", Integer.toString(v.length())))
+        .keyBy(v -> v.substring(0, 1))
+        .process((KeyedProcessor<String, String, String>) (k, v, ctx) -> ctx.emit(v.toUpperCase()))
+        .withHeaders((v, h) -> h.without("trace"))
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When
+      driver.<String>input("in").pipe("apple", T0, trace("t1")).pipe("bob", T0, trace("t2")).pipe("cat", T0);
+      // Then: every record arrives with its own headers and the keyBy key, whatever task it went to
+      assertThat(out.written).containsExactlyInAnyOrder(
+          "APPLE key=a Headers[len=5]", "BOB key=b Headers[len=3]", "CAT key=c Headers[len=3]");
+    }
+  }
+
+  @Test
+  void when_a_window_fires_then_its_result_carries_no_record_headers() {
+    // Given
+    Pipeline p = Pipeline.named("window-headers");
+    EnvelopeSink<Object> out = new EnvelopeSink<>();
+    p.from(Sources.<String>collection("in", List.of()))
+        .keyBy(v -> v)
+        .window(TumblingWindow.of(Duration.ofMinutes(1)))
+        .aggregate(Aggregates.count())
+        .map(r -> r.key() + "=" + r.value())
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When
+      driver.<String>input("in").pipe("x", T0, trace("t1")).pipe("x", T0.plusSeconds(1), trace("t2"));
+      driver.advanceEventTime(T0.plus(Duration.ofMinutes(5)));
+      // Then
+      assertThat(out.written).containsExactly("x=2 key=x Headers[]");
+    }
+  }
+
+  @Test
+  void when_withHeaders_returns_the_same_headers_then_records_pass_unchanged() {
+    Pipeline p = Pipeline.named("same-headers");
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    p.from(Sources.<String>collection("in", List.of())).withHeaders((v, h) -> h).to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      driver.<String>input("in").pipe("a", T0, trace("t1"));
+      assertThat(out.written).containsExactly("a key=null Headers[trace=t1]");
+    }
+  }
+}
