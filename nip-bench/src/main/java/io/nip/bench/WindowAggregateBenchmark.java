@@ -201,12 +201,19 @@ public class WindowAggregateBenchmark {
     List<GenericEvent> events = new ArrayList<>((int) spec.events());
     SourceOutput<GenericEvent> output = new SourceOutput<>() {
       @Override
-      public void emit(GenericEvent value, byte[] rawBytes, long position, long sourceTimestampMillis) {
+      public void emit(GenericEvent value, Object key, io.nip.event.Headers headers, byte[] rawBytes, long offset,
+          long sourceTimestampMillis) {
         events.add(value);
       }
 
       @Override
-      public void fail(byte[] rawBytes, long position, Throwable error) {
+      public void emit(GenericEvent value, Object key, io.nip.event.Headers headers, byte[] rawBytes,
+          io.nip.source.SourcePosition position, long sourceTimestampMillis) {
+        events.add(value);
+      }
+
+      @Override
+      public void fail(byte[] rawBytes, io.nip.source.SourcePosition position, Throwable error) {
         throw new IllegalStateException("the generator failed at position " + position, error);
       }
     };
