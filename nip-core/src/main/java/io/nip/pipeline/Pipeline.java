@@ -2,6 +2,7 @@ package io.nip.pipeline;
 
 import io.nip.pipeline.internal.Graph;
 import io.nip.pipeline.internal.Node;
+import io.nip.pipeline.internal.NodeSpec;
 import io.nip.pipeline.internal.Ops;
 import io.nip.pipeline.internal.PipelineInternals;
 import io.nip.source.Source;
@@ -89,7 +90,7 @@ public final class Pipeline {
   public <T> Stream<T> from(Source<T> source, WatermarkStrategy<T> strategy) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(strategy, "strategy");
-    Node n = graph.add(Node.Kind.SOURCE, source.name(), "source", null, new Ops.SourceSpec(source, strategy),
+    Node n = graph.add(Node.Kind.SOURCE, source.name(), "source", null, new NodeSpec.SourceSpec(source, strategy),
         List.of(), 0);
     return new Stream<>(this, n);
   }

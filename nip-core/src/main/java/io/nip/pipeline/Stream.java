@@ -2,6 +2,7 @@ package io.nip.pipeline;
 
 import io.nip.event.Headers;
 import io.nip.pipeline.internal.Node;
+import io.nip.pipeline.internal.NodeSpec;
 import io.nip.pipeline.internal.Ops;
 import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
@@ -243,7 +244,7 @@ public class Stream<T> {
     Objects.requireNonNull(keyFn, "keyFn");
     Objects.requireNonNull(keySerde, "keySerde");
     Node n = pipeline.graph.add(Node.Kind.EXCHANGE, null, local ? "keyByPartitioned" : "keyBy", null,
-        new Ops.ExchangeSpec(keyFn, keySerde, local), List.of(node), port);
+        new NodeSpec.ExchangeSpec(keyFn, keySerde, local), List.of(node), port);
     return new KeyedStream<>(pipeline, n, keySerde);
   }
 
@@ -265,7 +266,7 @@ public class Stream<T> {
   public RoutedStreams<T> route(Routes<T> routes, Op op) {
     Objects.requireNonNull(routes, "routes");
     Node n = pipeline.graph.add(Node.Kind.ROUTE, op == null ? null : op.name(), "route",
-        op == null ? null : op.errorPolicy(), new Ops.RouteSpec(new ArrayList<>(routes.conditions()), routes.isFirstMatch()),
+        op == null ? null : op.errorPolicy(), new NodeSpec.RouteSpec(new ArrayList<>(routes.conditions()), routes.isFirstMatch()),
         List.of(node), port);
     Map<String, Stream<T>> out = new LinkedHashMap<>();
     int p = 0;

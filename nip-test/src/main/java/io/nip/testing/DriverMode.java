@@ -22,7 +22,16 @@ public enum DriverMode {
    * snapshot bytes, as after a restart in another process) before the next record — like
    * Hazelcast Jet's snapshot-and-restore test support.
    */
-  RESTORE_BETWEEN_RECORDS;
+  RESTORE_BETWEEN_RECORDS,
+  /**
+   * Keyed stages run {@value #PARALLEL_TASKS} tasks with the key exchange between them, and a
+   * checkpoint barrier (aligned in every keyed task) follows every record. Results of different keys
+   * may then interleave in another order than in {@link #PLAIN}; the order per key is kept.
+   */
+  PARALLEL;
+
+  /** Keyed tasks per keyed stage in {@link #PARALLEL}. */
+  public static final int PARALLEL_TASKS = 3;
 
   /** The system property that selects the default mode of {@link PipelineTestDriver#of}. */
   public static final String PROPERTY = "nip.testing.driverMode";

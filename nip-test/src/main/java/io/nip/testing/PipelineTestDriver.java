@@ -3,6 +3,7 @@ package io.nip.testing;
 import io.nip.errors.ConfigurationException;
 import io.nip.pipeline.Pipeline;
 import io.nip.testing.internal.DriverEngine;
+import io.nip.testing.internal.InMemoryCheckpointStorage;
 import io.nip.sink.Sink;
 import io.nip.source.Source;
 import io.nip.state.CheckpointStorage;
@@ -43,14 +44,16 @@ public final class PipelineTestDriver implements AutoCloseable {
     this.clock = new ManualClock(start);
     this.mode = mode;
     boolean restoring = mode == DriverMode.RESTORE_BETWEEN_RECORDS;
+    boolean stepwise = restoring || mode == DriverMode.PARALLEL;
     this.engine = new DriverEngine(pipeline, clock, original -> {
       TestInput<?> in = new TestInput<>(this, original.name());
-      if (restoring) {
+      if (stepwise) {
         in.revealStepwise();
       }
       inputs.put(original.name(), in);
       return in.asSource();
-    }, restoring, storage);
+    }, mode == DriverMode.PARALLEL ? DriverMode.PARALLEL_TASKS : 1, restoring,
+        storage != null ? storage : mode == DriverMode.PARALLEL ? new InMemoryCheckpointStorage() : null);
     for (Sink<?> s : engine.sinks()) {
       sinks.put(s.name(), s);
     }
@@ -242,7 +245,7 @@ public final class PipelineTestDriver implements AutoCloseable {
 
   void settle() {
     engine.runUntilQuiescent();
-    if (mode == DriverMode.RESTORE_BETWEEN_RECORDS) {
+    if (mode != DriverMode.PLAIN) {
       boolean revealed = true;
       while (revealed) {
         revealed = false;
@@ -250,7 +253,11 @@ public final class PipelineTestDriver implements AutoCloseable {
           if (in.revealOne()) {
             revealed = true;
             engine.runUntilQuiescent();
-            engine.checkpointAndRestore();
+            if (mode == DriverMode.RESTORE_BETWEEN_RECORDS) {
+              engine.checkpointAndRestore();
+            } else {
+              engine.checkpoint();
+            }
           }
         }
       }

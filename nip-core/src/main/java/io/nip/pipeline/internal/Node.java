@@ -17,6 +17,7 @@ public final class Node {
   final Kind kind;
   final ErrorPolicy errorPolicy;
   final Object payload;
+  final NodeSpec spec;
   final List<Node> inputs = new ArrayList<>();
   /** Outputs as (port, child) pairs: port is this node's output port (routes have several). */
   final List<int[]> outputPorts = new ArrayList<>();
@@ -28,6 +29,12 @@ public final class Node {
     this.kind = kind;
     this.errorPolicy = errorPolicy;
     this.payload = payload;
+    this.spec = NodeSpec.of(kind, payload);
+  }
+
+  /** @return the node's typed spec */
+  public NodeSpec spec() {
+    return spec;
   }
 
   /** @return the node's name */

@@ -81,31 +81,8 @@ public final class Ops {
     return g -> new KeyedProcessOp(name[0], (KeyedProcessor<Object, Object, Object>) p, (Serde<Object>) keySerde, g);
   }
 
-  /**
-   * The payload of an exchange node.
-   *
-   * @param keyFn extracts the key
-   * @param keySerde key serde
-   * @param local the input is already partitioned by this key: no exchange, the keyed operators run
-   *     in the upstream task
-   */
-  public record ExchangeSpec(Function<?, ?> keyFn, Serde<?> keySerde, boolean local) {}
 
-  /**
-   * The payload of a route node.
-   *
-   * @param conditions one per named route
-   * @param firstMatch stop at the first match
-   */
-  public record RouteSpec(java.util.List<? extends Predicate<?>> conditions, boolean firstMatch) {}
 
-  /**
-   * The payload of a source node.
-   *
-   * @param source the source
-   * @param strategy its watermark strategy
-   */
-  public record SourceSpec(io.nip.source.Source<?> source, io.nip.time.WatermarkStrategy<?> strategy) {}
 
   /**
    * @param name operator name (state scope)

@@ -2,13 +2,9 @@ package io.nip.pipeline.internal;
 
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.ErrorPolicy;
-import io.nip.operators.internal.MergeOp;
-import io.nip.operators.internal.RouteOp;
-import io.nip.operators.internal.StatelessOps;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.runtime.internal.ChainEnds;
 import io.nip.runtime.internal.Checkpoints;
-import io.nip.runtime.internal.ExchangeOp;
 import io.nip.runtime.internal.FanOut;
 import io.nip.runtime.internal.Guard;
 import io.nip.runtime.internal.Inbox;
@@ -16,7 +12,6 @@ import io.nip.runtime.internal.KeyedTask;
 import io.nip.runtime.internal.MultiOutput;
 import io.nip.runtime.internal.Operator;
 import io.nip.runtime.internal.Plan;
-import io.nip.runtime.internal.SinkOp;
 import io.nip.runtime.internal.SourceTask;
 import io.nip.runtime.internal.TaskRuntime;
 import io.nip.sink.Sink;
@@ -59,7 +54,25 @@ public final class Planner {
   private final List<List<Node>> stages = new ArrayList<>();
   private final Map<Node, Integer> stageOfExchange = new IdentityHashMap<>();
   private final List<Inbox[]> stageInboxes = new ArrayList<>();
-  private final Map<String, Integer> channelBase = new HashMap<>();
+  /** Where a group of channels of a keyed stage comes from: a source node or another keyed stage. */
+  private sealed interface Origin permits FromSource, FromStage {}
+
+  /** @param node the source node's id */
+  private record FromSource(int node) implements Origin {}
+
+  /** @param stage the upstream keyed stage */
+  private record FromStage(int stage) implements Origin {}
+
+  /**
+   * The channels of keyed stage {@code stage} fed by the tasks of {@code origin}.
+   *
+   * @param origin the upstream tasks
+   * @param stage the keyed stage
+   */
+  private record ChannelGroup(Origin origin, int stage) {}
+
+  /** Per channel group, the index of its first channel in the stage. */
+  private final Map<ChannelGroup, Integer> channelBase = new HashMap<>();
   private final List<Integer> channelCount = new ArrayList<>();
   private final List<int[]> channelTask = new ArrayList<>();
   private final List<String[]> channelSource = new ArrayList<>();
@@ -103,7 +116,7 @@ public final class Planner {
   public Plan plan(boolean withCheckpoints, CheckpointStorage storage) {
     List<Node> sources = new ArrayList<>();
     for (Node n : graph.nodes()) {
-      if (n.kind == Node.Kind.SOURCE) {
+      if (n.spec instanceof NodeSpec.SourceSpec) {
         sources.add(n);
       }
     }
@@ -115,7 +128,7 @@ public final class Planner {
     int[] counts = new int[stages.size()];
     Map<Node, Source<?>> resolved = new IdentityHashMap<>();
     for (Node s : sources) {
-      Source<?> src = sourceResolver.apply(((Ops.SourceSpec) s.payload).source());
+      Source<?> src = sourceResolver.apply(((NodeSpec.SourceSpec) s.spec).source());
       // partitions are discovered here, when the pipeline starts, never while it is built; every
       // source is asked before any reader is opened, so a failing discovery leaves nothing open
       int partitions = src.partitions();
@@ -124,13 +137,13 @@ public final class Planner {
       }
       resolved.put(s, src);
       for (int st : reachedStages(List.of(s))) {
-        channelBase.put("s" + s.id + ":" + st, counts[st]);
+        channelBase.put(new ChannelGroup(new FromSource(s.id), st), counts[st]);
         counts[st] += src.partitions();
       }
     }
     for (int g = 0; g < stages.size(); g++) {
       for (int st : reachedStages(stages.get(g))) {
-        channelBase.put("k" + g + ":" + st, counts[st]);
+        channelBase.put(new ChannelGroup(new FromStage(g), st), counts[st]);
         counts[st] += parallelism;
       }
     }
@@ -143,7 +156,7 @@ public final class Planner {
     for (Node s : sources) {
       Source<?> src = resolved.get(s);
       for (int st : reachedStages(List.of(s))) {
-        int base = channelBase.get("s" + s.id + ":" + st);
+        int base = channelBase.get(new ChannelGroup(new FromSource(s.id), st));
         for (int p = 0; p < src.partitions(); p++) {
           channelTask.get(st)[base + p] = globalSource + p;
           channelSource.get(st)[base + p] = src.name();
@@ -154,7 +167,7 @@ public final class Planner {
     }
     for (int g = 0; g < stages.size(); g++) {
       for (int st : reachedStages(stages.get(g))) {
-        int base = channelBase.get("k" + g + ":" + st);
+        int base = channelBase.get(new ChannelGroup(new FromStage(g), st));
         for (int i = 0; i < parallelism; i++) {
           channelTask.get(st)[base + i] = -1;
           channelSource.get(st)[base + i] = "keyed-" + g;
@@ -222,21 +235,21 @@ public final class Planner {
   private SourceTask sourceTask(Node s, Source<?> src, int partition, int global, Checkpoints cps, byte[] snap) {
     TaskRuntime rt = newRuntime(sourceTaskId(s, partition));
     rt.origin(src.name(), partition);
-    Chain chain = new Chain(rt, "s" + s.id, partition);
+    Chain chain = new Chain(rt, new FromSource(s.id), partition);
     Operator head = chain.wireChildren(s, new ChainEnds.Entry());
     chain.open();
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
         new SourceContext(pipelineName, config.clock(), config.meterRegistry()),
         snap == null ? SourcePosition.NONE : SourceTask.positionOf(rt.taskId(), snap));
     Guard guard = new Guard(src.name(), policyOf(s), rt);
-    WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((Ops.SourceSpec) s.payload).strategy();
+    WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((NodeSpec.SourceSpec) s.spec).strategy();
     return new SourceTask(rt, global, reader, head, guard, strategy, cps);
   }
 
   private KeyedTask keyedTask(int stage, int index, int global, Checkpoints cps) {
     TaskRuntime rt = newRuntime(keyedTaskId(stage, index));
     rt.origin("keyed-" + stage, index);
-    Chain chain = new Chain(rt, "k" + stage, index);
+    Chain chain = new Chain(rt, new FromStage(stage), index);
     List<Node> exchanges = stages.get(stage);
     Operator[] entries = new Operator[exchanges.size()];
     for (int i = 0; i < exchanges.size(); i++) {
@@ -299,7 +312,7 @@ public final class Planner {
    *     keying of an already partitioned stream ({@code keyByPartitioned}), which stays in its task
    */
   private static boolean isExchange(Node n) {
-    return n.kind == Node.Kind.EXCHANGE && !((Ops.ExchangeSpec) n.payload).local();
+    return n.spec instanceof NodeSpec.ExchangeSpec && !((NodeSpec.ExchangeSpec) n.spec).local();
   }
 
   private static int find(int[] parent, int i) {
@@ -338,20 +351,20 @@ public final class Planner {
   /** Instantiates one region for one task. */
   private final class Chain {
     private final TaskRuntime rt;
-    private final String origin;
+    private final Origin origin;
     private final int originTask;
     private final Map<Node, Operator> built = new IdentityHashMap<>();
     private final Map<Node, List<Node>> mergeInputs = new IdentityHashMap<>();
     private final Set<Node> regionNodes;
     private final List<Operator> created = new ArrayList<>();
 
-    Chain(TaskRuntime rt, String origin, int originTask) {
+    Chain(TaskRuntime rt, Origin origin, int originTask) {
       this.rt = rt;
       this.origin = origin;
       this.originTask = originTask;
-      List<Node> starts = origin.startsWith("s")
-          ? List.of(graph.nodes().get(Integer.parseInt(origin.substring(1))))
-          : stages.get(Integer.parseInt(origin.substring(1)));
+      List<Node> starts = origin instanceof FromSource
+          ? List.of(graph.nodes().get(((FromSource) origin).node()))
+          : stages.get(((FromStage) origin).stage());
       this.regionNodes = region(starts);
       this.regionNodes.addAll(starts);
     }
@@ -375,60 +388,45 @@ public final class Planner {
       }
       Guard guard = new Guard(n.name, policyOf(n), rt);
       Operator op;
-      switch (n.kind) {
-        case OPERATOR:
-          op = ((OperatorFactory) n.payload).create(guard);
-          break;
-        case EXCHANGE: {
-          @SuppressWarnings("unchecked")
-          Function<Object, Object> keyFn = (Function<Object, Object>) ((Ops.ExchangeSpec) n.payload).keyFn();
-          if (((Ops.ExchangeSpec) n.payload).local()) {
-            op = new StatelessOps.LocalKeyOp(keyFn, guard);
-            break;
-          }
+      NodeSpec spec = n.spec;
+      if (spec instanceof NodeSpec.OperatorSpec) {
+        op = ((NodeSpec.OperatorSpec) spec).instantiate(new NodeSpec.Instantiation(guard, null, -1, -1, 0, 0));
+      } else if (spec instanceof NodeSpec.ExchangeSpec) {
+        NodeSpec.ExchangeSpec x = (NodeSpec.ExchangeSpec) spec;
+        if (x.local()) {
+          op = x.instantiate(new NodeSpec.Instantiation(guard, null, -1, -1, 0, 0));
+        } else {
           int stage = stageOfExchange.get(n);
-          int channel = channelBase.get(origin + ":" + stage) + originTask;
-          int input = stages.get(stage).indexOf(n);
-          op = new ExchangeOp(keyFn, guard, stageInboxes.get(stage), channel, input, config.batchSize());
-          break;
+          int channel = channelBase.get(new ChannelGroup(origin, stage)) + originTask;
+          op = x.instantiate(new NodeSpec.Instantiation(guard, stageInboxes.get(stage), channel,
+              stages.get(stage).indexOf(n), config.batchSize(), 0));
         }
-        case MERGE: {
-          List<Node> ins = new ArrayList<>();
-          for (Node in : n.inputs) {
-            if (regionNodes.contains(in) && !ins.contains(in)) {
-              ins.add(in);
-            }
+      } else if (spec instanceof NodeSpec.MergeSpec) {
+        List<Node> ins = new ArrayList<>();
+        for (Node in : n.inputs) {
+          if (regionNodes.contains(in) && !ins.contains(in)) {
+            ins.add(in);
           }
-          mergeInputs.put(n, ins);
-          op = new MergeOp(ins.size());
-          break;
         }
-        case ROUTE: {
-          Ops.RouteSpec spec = (Ops.RouteSpec) n.payload;
-          @SuppressWarnings("unchecked")
-          Predicate<Object>[] conds = spec.conditions().toArray(new Predicate[0]);
-          op = new RouteOp(conds, spec.firstMatch(), guard);
-          break;
-        }
-        case SINK: {
-          @SuppressWarnings("unchecked")
-          io.nip.sink.Sink<Object> sink = (io.nip.sink.Sink<Object>) n.payload;
-          op = new SinkOp(sink, guard);
-          break;
-        }
-        default:
-          throw new IllegalStateException("unexpected node " + n);
+        mergeInputs.put(n, ins);
+        op = ((NodeSpec.MergeSpec) spec).instantiate(new NodeSpec.Instantiation(guard, null, -1, -1, 0, ins.size()));
+      } else if (spec instanceof NodeSpec.RouteSpec) {
+        op = ((NodeSpec.RouteSpec) spec).instantiate(new NodeSpec.Instantiation(guard, null, -1, -1, 0, 0));
+      } else if (spec instanceof NodeSpec.SinkSpec) {
+        op = ((NodeSpec.SinkSpec) spec).instantiate(new NodeSpec.Instantiation(guard, null, -1, -1, 0, 0));
+      } else {
+        throw new IllegalStateException("a " + spec.kind() + " node is read by its task, not instantiated: " + n);
       }
       built.put(n, op);
       created.add(op);
-      if (!isExchange(n) && n.kind != Node.Kind.SINK) {
+      if (!isExchange(n) && !(n.spec instanceof NodeSpec.SinkSpec)) {
         wire(n, op);
       }
       return op;
     }
 
     private int portOf(Node parent, Node child) {
-      if (child.kind != Node.Kind.MERGE) {
+      if (!(child.spec instanceof NodeSpec.MergeSpec)) {
         return 0;
       }
       build(child);

@@ -4,6 +4,7 @@ import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.internal.Graph;
 import io.nip.pipeline.internal.Node;
+import io.nip.pipeline.internal.NodeSpec;
 import io.nip.pipeline.internal.Ops;
 import io.nip.pipeline.internal.PipelineInternals;
 import io.nip.runtime.internal.Plan;
@@ -41,6 +42,7 @@ public final class DriverEngine {
   private final Map<Source<?>, Source<?>> replacements = new IdentityHashMap<>();
   private final CheckpointStorage storage;
   private final boolean restoring;
+  private final int parallelism;
   private SyncRunner runner;
   private int restores;
 
@@ -48,19 +50,21 @@ public final class DriverEngine {
    * @param pipeline a pipeline not yet started
    * @param clock the virtual clock
    * @param inputFor creates the stand-in of each source
+   * @param parallelism keyed tasks per keyed stage
    * @param restoring whether the plan takes checkpoints that {@link #checkpointAndRestore} restores from
    * @param userStorage a checkpoint storage to restore from at start and to write {@link #checkpoint}s
    *     to, or null
    */
   public DriverEngine(Pipeline pipeline, ManualClock clock, Function<Source<?>, Source<?>> inputFor,
-      boolean restoring, CheckpointStorage userStorage) {
+      int parallelism, boolean restoring, CheckpointStorage userStorage) {
+    this.parallelism = parallelism;
     this.graph = PipelineInternals.claim(pipeline);
     this.name = pipeline.name();
     this.clock = clock;
     this.config = pipeline.config().toBuilder().clock(clock).build();
     for (Node n : graph.nodes()) {
       if (n.kind() == Node.Kind.SOURCE) {
-        Source<?> original = ((Ops.SourceSpec) n.payload()).source();
+        Source<?> original = ((NodeSpec.SourceSpec) n.payload()).source();
         sources.add(original);
         replacements.put(original, inputFor.apply(original));
       } else if (n.kind() == Node.Kind.SINK) {
@@ -74,8 +78,8 @@ public final class DriverEngine {
 
   private Plan plan() {
     return storage == null
-        ? PipelineInternals.plan(graph, name, config, replacements::get, capture::bind, 1, false)
-        : PipelineInternals.plan(graph, name, config, replacements::get, capture::bind, 1, storage);
+        ? PipelineInternals.plan(graph, name, config, replacements::get, capture::bind, parallelism, false)
+        : PipelineInternals.plan(graph, name, config, replacements::get, capture::bind, parallelism, storage);
   }
 
   /**
@@ -104,6 +108,9 @@ public final class DriverEngine {
    * @throws IllegalStateException when the driver has no checkpoint storage
    */
   public void checkpoint() {
+    if (runner.allDone()) {
+      return;
+    }
     if (storage == null) {
       throw new IllegalStateException("the driver has no checkpoint storage: give it one, or use DriverMode.RESTORE_BETWEEN_RECORDS");
     }
