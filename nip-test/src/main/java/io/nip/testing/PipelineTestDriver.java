@@ -37,13 +37,13 @@ public final class PipelineTestDriver implements AutoCloseable {
   private final Map<String, Sink<?>> sinks = new LinkedHashMap<>();
   private final DriverEngine engine;
 
-  private PipelineTestDriver(Pipeline pipeline, Instant start) {
+  private PipelineTestDriver(Pipeline pipeline, Instant start, boolean boundEventTime) {
     this.clock = new ManualClock(start);
     this.engine = new DriverEngine(pipeline, clock, original -> {
       TestInput<?> in = new TestInput<>(this, original.name());
       inputs.put(original.name(), in);
       return in.asSource();
-    });
+    }, boundEventTime);
     for (Sink<?> s : engine.sinks()) {
       sinks.put(s.name(), s);
     }
@@ -51,14 +51,21 @@ public final class PipelineTestDriver implements AutoCloseable {
   }
 
   /**
+   * A driver whose virtual clock starts at the epoch, unrelated to the event times piped in: the
+   * pipeline's {@code maxEventTimeAhead} bound does not apply.
+   *
    * @param pipeline a pipeline not yet started
    * @return a driver whose virtual clock starts at the epoch
    */
   public static PipelineTestDriver of(Pipeline pipeline) {
-    return of(pipeline, Instant.EPOCH);
+    Objects.requireNonNull(pipeline, "pipeline");
+    return new PipelineTestDriver(pipeline, Instant.EPOCH, false);
   }
 
   /**
+   * A driver whose virtual clock starts at a given time; event times more than the pipeline's
+   * {@code maxEventTimeAhead} ahead of that clock are bad input, as in a running pipeline.
+   *
    * @param pipeline a pipeline not yet started
    * @param wallClockStart the virtual wall-clock time at start
    * @return the driver
@@ -66,7 +73,7 @@ public final class PipelineTestDriver implements AutoCloseable {
   public static PipelineTestDriver of(Pipeline pipeline, Instant wallClockStart) {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(wallClockStart, "wallClockStart");
-    return new PipelineTestDriver(pipeline, wallClockStart);
+    return new PipelineTestDriver(pipeline, wallClockStart, true);
   }
 
   /**

@@ -33,10 +33,17 @@ public final class DriverEngine {
    * @param pipeline a pipeline not yet started
    * @param clock the virtual clock
    * @param inputFor creates the stand-in of each source
+   * @param boundEventTime whether the pipeline's {@code maxEventTimeAhead} applies against the
+   *     virtual clock (false: no bound)
    */
-  public DriverEngine(Pipeline pipeline, ManualClock clock, Function<Source<?>, Source<?>> inputFor) {
+  public DriverEngine(Pipeline pipeline, ManualClock clock, Function<Source<?>, Source<?>> inputFor,
+      boolean boundEventTime) {
     Graph graph = PipelineInternals.claim(pipeline);
-    PipelineConfig config = pipeline.config().toBuilder().clock(clock).build();
+    PipelineConfig.Builder b = pipeline.config().toBuilder().clock(clock);
+    if (!boundEventTime) {
+      b.maxEventTimeAhead(java.time.Duration.ofMillis(Long.MAX_VALUE));
+    }
+    PipelineConfig config = b.build();
     Map<Source<?>, Source<?>> replacements = new IdentityHashMap<>();
     for (Node n : graph.nodes()) {
       if (n.kind() == Node.Kind.SOURCE) {
