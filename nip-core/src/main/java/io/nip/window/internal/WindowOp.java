@@ -154,8 +154,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     Serde<NavigableMap<Long, Win>> unsupported = new Serde<>() {
       @Override
       public byte[] serialize(NavigableMap<Long, Win> value) {
-        throw new StateException("window state of '" + name + "' cannot be serialized yet: "
-            + "give the aggregate an accumulatorSerde() to use snapshots or durable stores");
+        if (spec.aggregate().accumulatorSerde() == null) {
+          throw new StateException("window '" + name + "' cannot snapshot its state: its aggregate declares no "
+              + "accumulatorSerde() (give a custom aggregate one with Aggregate.withAccumulatorSerde)");
+        }
+        throw new StateException("window state of '" + name + "' cannot be serialized yet: window timers "
+            + "are not part of snapshots (the accumulators have a serde)");
       }
 
       @Override
