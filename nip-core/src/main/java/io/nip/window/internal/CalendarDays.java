@@ -13,12 +13,14 @@ import java.time.ZonedDateTime;
  * falls in a gap moves forward by the gap (as {@link ZonedDateTime#of} resolves it); starts are
  * increasing in the day, so a timestamp belongs to exactly one day.
  *
- * <p>The day computed last is cached: consecutive events of one day cost no zone arithmetic and no
- * allocation. Confined to the owning operator's task thread.
+ * <p>The day computed last is cached with the start of the day before it: consecutive events of one
+ * day (asking for their day, its end, and the day before, which does not contain them) cost no
+ * zone arithmetic and no allocation. Confined to the owning operator's task thread.
  */
 final class CalendarDays extends FixedWindows {
   private final ZoneId zone;
   private final long offsetMillis;
+  private long cachedPrevious = 2;
   private long cachedStart = 1;
   private long cachedEnd = 0;
 
@@ -40,6 +42,7 @@ final class CalendarDays extends FixedWindows {
     while (startOf(day.plusDays(1)) <= ts) {
       day = day.plusDays(1);
     }
+    cachedPrevious = startOf(day.minusDays(1));
     cachedStart = startOf(day);
     cachedEnd = startOf(day.plusDays(1));
     return cachedStart;
@@ -47,14 +50,21 @@ final class CalendarDays extends FixedWindows {
 
   @Override
   public long earlierStart(long start) {
+    if (start == cachedStart) {
+      return cachedPrevious;
+    }
     return start == Long.MIN_VALUE ? Long.MIN_VALUE : latestStart(start - 1);
   }
 
   @Override
   public long end(long start) {
-    if (start != cachedStart) {
-      latestStart(start);
+    if (start == cachedStart) {
+      return cachedEnd;
     }
+    if (start == cachedPrevious) {
+      return cachedStart;
+    }
+    latestStart(start);
     return cachedEnd;
   }
 
