@@ -209,7 +209,8 @@ class WindowProperties {
   /**
    * With lateness and forced watermarks (so some events arrive late, within or past the lateness),
    * every window's results run EARLY* ON_TIME? LATE_UPDATE*: at most one final result, and no
-   * ON_TIME after a LATE_UPDATE of the same window.
+   * ON_TIME after a LATE_UPDATE of the same window. Without lateness, no session overlaps an
+   * earlier, closed session of its key.
    */
   @Property(tries = 60)
   void a_final_result_is_never_followed_by_another_on_time_result(@ForAll("streams") List<Step> raw,
@@ -221,8 +222,16 @@ class WindowProperties {
     WindowTestSupport.events(p, Duration.ofMillis(BOUND)).keyBy(Ev::key).window(assigner).allowedLateness(lateness)
         .aggregate(agg).to(out);
     Map<String, List<WindowResult.Firing>> firings = new TreeMap<>();
+    Map<String, List<Window>> closed = new TreeMap<>();
     for (WindowResult<String, Map<String, Object>> r : drive(p, out, steps)) {
       firings.computeIfAbsent(r.key() + "@" + r.start() + "-" + r.end(), k -> new ArrayList<>()).add(r.firing());
+      if (assigner instanceof SessionWindow && lateness.isZero()) {
+        // without lateness an ON_TIME session is closed: no later session of its key overlaps it
+        List<Window> done = closed.computeIfAbsent(r.key(), k -> new ArrayList<>());
+        assertThat(done).as("closed sessions of %s overlapping %s", r.key(), r.window())
+            .noneMatch(w -> w.start().isBefore(r.end()) && r.start().isBefore(w.end()));
+        done.add(r.window());
+      }
     }
     firings.forEach((window, list) -> {
       int onTime = list.indexOf(WindowResult.Firing.ON_TIME);
