@@ -534,6 +534,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     w.closed = true;
     w.fired = true;
     w.acc = null;
+    w.minPos = null; // its records are emitted: the marker holds no source position back
     store.put(key, kw);
   }
 
