@@ -15,7 +15,8 @@ import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The built-in incremental aggregates: count, sum, sumDecimal, avg, min, max, countDistinct, topN,
+ * The built-in incremental aggregates: count, sum, sumDecimal (and sumDecimalOfDoubles), avg, min,
+ * max, countDistinct, topN,
  * and the explicit (costly) list of events. Each declares an
  * {@linkplain Aggregate#accumulatorSerde() accumulator serde}.
  *
@@ -77,6 +78,25 @@ public final class Aggregates {
     Objects.requireNonNull(fn, "fn");
     return Aggregate.<T, DecimalSum, BigDecimal>of(DecimalSum::new, (a, v) -> a.add(fn.apply(v)), DecimalSum::merge,
         DecimalSum::result).withAccumulatorSerde(AccumulatorSerdes.decimalSum());
+  }
+
+  /**
+   * {@link #sumDecimal} for amounts held as {@code double}s, without boxing each one: every double
+   * counts as the decimal it reads as (0.1 as 0.1), and the sum is exact and the same in every
+   * arrival order.
+   *
+   * <pre>{@code
+   * Aggregate<Order, ?, BigDecimal> revenue = Aggregates.sumDecimalOfDoubles(Order::amount);
+   * }</pre>
+   *
+   * @param fn the amount of each event; NaN and infinities fail the record
+   * @param <T> event type
+   * @return the sum (0 for none), its scale the largest scale among the amounts
+   */
+  public static <T> Aggregate<T, DecimalSum, BigDecimal> sumDecimalOfDoubles(ToDoubleFunction<? super T> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return Aggregate.<T, DecimalSum, BigDecimal>of(DecimalSum::new, (a, v) -> a.addDouble(fn.applyAsDouble(v)),
+        DecimalSum::merge, DecimalSum::result).withAccumulatorSerde(AccumulatorSerdes.decimalSum());
   }
 
   /** @param fn the number of each event @param <T> event type @return the mean (0 for none) */

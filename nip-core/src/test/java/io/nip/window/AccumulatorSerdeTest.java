@@ -64,6 +64,11 @@ class AccumulatorSerdeTest {
   }
 
   @Test
+  void sum_decimal_of_doubles_round_trips_exactly() {
+    assertThat(roundTrip(Aggregates.sumDecimalOfDoubles(Item::v))).isEqualTo(new BigDecimal("10.3"));
+  }
+
+  @Test
   void sum_decimal_round_trips_once_it_needs_a_big_decimal() {
     Aggregate<Item, ?, BigDecimal> agg = Aggregates.sumDecimal(i -> i.key().equals("b")
         ? new BigDecimal("123456789012345678901234567890.000000000000000001") : (Number) i.v());

@@ -40,6 +40,8 @@ class SumDecimalTest {
     // Then the total is 0.6 both times
     assertThat(sum(exact, List.of(0.1, 0.2, 0.3))).isEqualTo(new BigDecimal("0.6"));
     assertThat(sum(exact, List.of(0.3, 0.2, 0.1))).isEqualTo(new BigDecimal("0.6"));
+    Aggregate<Double, ?, BigDecimal> unboxed = Aggregates.sumDecimalOfDoubles(d -> d);
+    assertThat(sum(unboxed, List.of(0.3, 0.2, 0.1))).isEqualTo(new BigDecimal("0.6"));
   }
 
   private static <A> Double fold2(Aggregate<Double, A, Double> agg, List<Double> values) {

@@ -54,7 +54,7 @@ public final class DecimalSum {
       return this;
     }
     if (value instanceof Double || value instanceof Float) {
-      addDouble(value.doubleValue());
+      add0(value.doubleValue());
     } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
       addScaled(value.longValue(), 0);
     } else if (value instanceof BigDecimal) {
@@ -94,7 +94,17 @@ public final class DecimalSum {
     return scale;
   }
 
-  private void addDouble(double x) {
+  /**
+   * @param x a double, counted as the decimal it reads as
+   * @return this
+   * @throws ArithmeticException for NaN and infinities
+   */
+  public DecimalSum addDouble(double x) {
+    add0(x);
+    return this;
+  }
+
+  private void add0(double x) {
     if (Double.isNaN(x) || Double.isInfinite(x)) {
       throw new ArithmeticException("sumDecimal: " + x + " is not a decimal number");
     }

@@ -121,7 +121,7 @@ public final class AnalyticsPipeline {
   /**
    * The exercise's combination of aggregates: {@code event_count}, {@code unique_event_types},
    * {@code total_value}, and a probe that records the processing latency. The total is an exact
-   * decimal sum ({@link Aggregates#sumDecimal}) of the values as written in the JSON, rounded to a
+   * decimal sum ({@link Aggregates#sumDecimalOfDoubles}, no boxing per event) of the values as written in the JSON, rounded to a
    * double once at the end: the same in every arrival order (0.1 + 0.2 + 0.3 is 0.6, never
    * 0.6000000000000001), and written as a plain JSON number as before.
    *
@@ -133,7 +133,7 @@ public final class AnalyticsPipeline {
     return WindowAggregator.<AnalyticsEvent>create()
         .aggregate("event_count", Aggregates.count())
         .aggregate("unique_event_types", Aggregates.countDistinct(AnalyticsEvent::eventType))
-        .aggregate("total_value", Aggregates.sumDecimal(AnalyticsEvent::value))
+        .aggregate("total_value", Aggregates.sumDecimalOfDoubles(AnalyticsEvent::value))
         .aggregate("latency", latencyProbe(latency))
         .combined((user, start, end, a) -> new UserWindowSummary((String) user, start, end,
             (Long) a.get("event_count"), (Long) a.get("unique_event_types"),
