@@ -27,6 +27,7 @@ public final class PipelineConfig {
   private final int exchangeCapacity;
   private final Duration maxOutOfOrderness;
   private final Duration idleTimeout;
+  private final Duration maxEventTimeAhead;
   private final Duration commitInterval;
   private final ErrorPolicy errorPolicy;
   private final MeterRegistry meterRegistry;
@@ -41,6 +42,7 @@ public final class PipelineConfig {
     this.exchangeCapacity = b.exchangeCapacity;
     this.maxOutOfOrderness = b.maxOutOfOrderness;
     this.idleTimeout = b.idleTimeout;
+    this.maxEventTimeAhead = b.maxEventTimeAhead;
     this.commitInterval = b.commitInterval;
     this.errorPolicy = b.errorPolicy;
     this.meterRegistry = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
@@ -62,7 +64,8 @@ public final class PipelineConfig {
   /**
    * Reads settings from string properties, e.g. from a file. Keys: {@code threads},
    * {@code parallelism}, {@code batch.size}, {@code exchange.capacity},
-   * {@code max.out.of.orderness}, {@code idle.timeout}, {@code commit.interval} (durations in
+   * {@code max.out.of.orderness}, {@code idle.timeout}, {@code max.event.time.ahead},
+   * {@code commit.interval} (durations in
    * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
    * {@code skip}), {@code checkpoint.directory} (a local-directory checkpoint storage). Unknown
    * keys are rejected.
@@ -82,6 +85,7 @@ public final class PipelineConfig {
         case "exchange.capacity": b.exchangeCapacity(parseInt(k, v)); break;
         case "max.out.of.orderness": b.maxOutOfOrderness(parseDuration(k, v)); break;
         case "idle.timeout": b.idleTimeout(parseDuration(k, v)); break;
+        case "max.event.time.ahead": b.maxEventTimeAhead(parseDuration(k, v)); break;
         case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
         case "checkpoint.directory":
           b.checkpointStorage(CheckpointStorage.localDirectory(java.nio.file.Path.of(v)));
@@ -136,6 +140,14 @@ public final class PipelineConfig {
   /** @return batches an exchange inbox holds before upstream tasks pause */
   public int exchangeCapacity() {
     return exchangeCapacity;
+  }
+
+  /**
+   * @return how far a record's event time may be ahead of the pipeline clock; a record further
+   *     ahead is bad input (default one day)
+   */
+  public Duration maxEventTimeAhead() {
+    return maxEventTimeAhead;
   }
 
   /** @return default allowed out-of-orderness of event time */
@@ -194,6 +206,7 @@ public final class PipelineConfig {
     b.exchangeCapacity = exchangeCapacity;
     b.maxOutOfOrderness = maxOutOfOrderness;
     b.idleTimeout = idleTimeout;
+    b.maxEventTimeAhead = maxEventTimeAhead;
     b.commitInterval = commitInterval;
     b.errorPolicy = errorPolicy;
     b.meterRegistry = meterRegistry;
@@ -211,6 +224,7 @@ public final class PipelineConfig {
     private int exchangeCapacity = 64;
     private Duration maxOutOfOrderness = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration maxEventTimeAhead = Duration.ofDays(1);
     private Duration commitInterval = Duration.ofSeconds(5);
     private ErrorPolicy errorPolicy = ErrorPolicy.skip();
     private MeterRegistry meterRegistry;
@@ -253,6 +267,26 @@ public final class PipelineConfig {
     /** @param timeout idle-partition timeout, positive @return this */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive("idleTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Bounds event time from above: a record whose event time is more than {@code bound} ahead of
+     * the pipeline clock (a timestamp in milliseconds read as seconds, a year 9999 placeholder) is
+     * bad input. It goes to the source's error policy (skip, dead letter, fail) with a reason
+     * naming its event time and this bound, and never moves the watermark, so one absurd
+     * timestamp cannot make every later record late. Default one day, which tolerates producer
+     * clocks that run ahead; processing-time sources are not checked.
+     *
+     * <pre>{@code
+     * PipelineConfig.builder().maxEventTimeAhead(Duration.ofHours(1)).build();
+     * }</pre>
+     *
+     * @param bound positive; {@code Duration.ofMillis(Long.MAX_VALUE)} or longer turns the check off
+     * @return this
+     */
+    public Builder maxEventTimeAhead(Duration bound) {
+      this.maxEventTimeAhead = positive("maxEventTimeAhead", bound);
       return this;
     }
 

@@ -44,9 +44,34 @@ public interface Aggregate<T, A, R> {
    */
   R result(A accumulator);
 
-  /** @return how accumulators are stored in snapshots and durable stores, or null when not supported */
+  /**
+   * How accumulators are stored in snapshots and durable stores. Every built-in of
+   * {@link Aggregates} has one; a custom aggregate declares one by overriding this method or
+   * through {@link #withAccumulatorSerde}. Without one, a window that has to snapshot its state
+   * fails with a {@link io.nip.errors.StateException} naming the window.
+   *
+   * @return the serde of accumulators, or null when not supported (the default)
+   */
   default Serde<A> accumulatorSerde() {
     return null;
+  }
+
+  /**
+   * Declares how accumulators are stored.
+   *
+   * <pre>{@code
+   * Aggregate<Order, double[], Double> revenue = Aggregate.<Order, double[], Double>of(...)
+   *     .withAccumulatorSerde(mySerde);
+   * }</pre>
+   *
+   * @param accumulatorSerde the serde of accumulators
+   * @return an aggregate computing the same, with that serde
+   */
+  default Aggregate<T, A, R> withAccumulatorSerde(Serde<A> accumulatorSerde) {
+    Objects.requireNonNull(accumulatorSerde, "accumulatorSerde");
+    Aggregate<T, A, R> self = this;
+    return new io.nip.window.internal.FunctionAggregate<>(self::createAccumulator, self::add, self::merge,
+        self::result, accumulatorSerde);
   }
 
   /**
@@ -57,7 +82,7 @@ public interface Aggregate<T, A, R> {
    * @param <T> event type
    * @param <A> accumulator type
    * @param <R> result type
-   * @return the custom aggregate
+   * @return the custom aggregate (without an accumulator serde)
    */
   static <T, A, R> Aggregate<T, A, R> of(Supplier<A> create, java.util.function.BiFunction<A, T, A> add,
       BinaryOperator<A> merge, Function<A, R> result) {
@@ -65,26 +90,6 @@ public interface Aggregate<T, A, R> {
     Objects.requireNonNull(add, "add");
     Objects.requireNonNull(merge, "merge");
     Objects.requireNonNull(result, "result");
-    return new Aggregate<>() {
-      @Override
-      public A createAccumulator() {
-        return create.get();
-      }
-
-      @Override
-      public A add(A accumulator, T value) {
-        return add.apply(accumulator, value);
-      }
-
-      @Override
-      public A merge(A a, A b) {
-        return merge.apply(a, b);
-      }
-
-      @Override
-      public R result(A accumulator) {
-        return result.apply(accumulator);
-      }
-    };
+    return new io.nip.window.internal.FunctionAggregate<>(create, add, merge, result, null);
   }
 }

@@ -1,5 +1,9 @@
 package io.nip.window;
 
+import io.nip.window.internal.AccumulatorSerdes;
+import io.nip.window.internal.DecimalSum;
+import io.nip.window.internal.SmallSet;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,12 +15,14 @@ import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The built-in incremental aggregates: count, sum, avg, min, max, countDistinct, topN, and the
- * explicit (costly) list of events.
+ * The built-in incremental aggregates: count, sum, sumDecimal (and sumDecimalOfDoubles), avg, min,
+ * max, countDistinct, topN,
+ * and the explicit (costly) list of events. Each declares an
+ * {@linkplain Aggregate#accumulatorSerde() accumulator serde}.
  *
  * <pre>{@code
  * Aggregate<UserEvent, ?, Long> n = Aggregates.count();
- * Aggregate<UserEvent, ?, Double> total = Aggregates.sum(e -> e.value());
+ * Aggregate<UserEvent, ?, BigDecimal> total = Aggregates.sumDecimal(e -> e.value());
  * }</pre>
  */
 public final class Aggregates {
@@ -24,31 +30,79 @@ public final class Aggregates {
 
   /** @param <T> event type @return the number of events */
   public static <T> Aggregate<T, long[], Long> count() {
-    return Aggregate.of(() -> new long[1], (a, v) -> {
+    return Aggregate.<T, long[], Long>of(() -> new long[1], (a, v) -> {
       a[0]++;
       return a;
     }, (a, b) -> {
       a[0] += b[0];
       return a;
-    }, a -> a[0]);
+    }, a -> a[0]).withAccumulatorSerde(AccumulatorSerdes.longs());
   }
 
-  /** @param fn the number of each event @param <T> event type @return the sum (0 for none) */
+  /**
+   * A binary floating-point sum: fast, but rounded after every addition, so its last digits depend
+   * on the order of the events (0.1 + 0.2 + 0.3 is 0.6000000000000001 in one order and 0.6 in
+   * another). Use {@link #sumDecimal} for money and other decimal amounts.
+   *
+   * @param fn the number of each event
+   * @param <T> event type
+   * @return the sum (0 for none)
+   */
   public static <T> Aggregate<T, double[], Double> sum(ToDoubleFunction<? super T> fn) {
     Objects.requireNonNull(fn, "fn");
-    return Aggregate.of(() -> new double[1], (a, v) -> {
+    return Aggregate.<T, double[], Double>of(() -> new double[1], (a, v) -> {
       a[0] += fn.applyAsDouble(v);
       return a;
     }, (a, b) -> {
       a[0] += b[0];
       return a;
-    }, a -> a[0]);
+    }, a -> a[0]).withAccumulatorSerde(AccumulatorSerdes.doubles());
+  }
+
+  /**
+   * An exact decimal sum: the same result in every arrival order, and no binary rounding
+   * (0.1 + 0.2 + 0.3 is 0.6). A {@code double} counts as the decimal it reads as (the shortest
+   * decimal whose nearest double it is, as {@link BigDecimal#valueOf(double)} reads it); integers
+   * and {@link BigDecimal}s count exactly; null adds nothing; NaN and infinities fail the record.
+   * Sums of doubles with up to 15 fraction digits and integers accumulate without allocating.
+   *
+   * <pre>{@code
+   * Aggregate<Order, ?, BigDecimal> revenue = Aggregates.sumDecimal(Order::amount);
+   * }</pre>
+   *
+   * @param fn the amount of each event
+   * @param <T> event type
+   * @return the sum (0 for none), its scale the largest scale among the amounts
+   */
+  public static <T> Aggregate<T, DecimalSum, BigDecimal> sumDecimal(Function<? super T, ? extends Number> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return Aggregate.<T, DecimalSum, BigDecimal>of(DecimalSum::new, (a, v) -> a.add(fn.apply(v)), DecimalSum::merge,
+        DecimalSum::result).withAccumulatorSerde(AccumulatorSerdes.decimalSum());
+  }
+
+  /**
+   * {@link #sumDecimal} for amounts held as {@code double}s, without boxing each one: every double
+   * counts as the decimal it reads as (0.1 as 0.1), and the sum is exact and the same in every
+   * arrival order.
+   *
+   * <pre>{@code
+   * Aggregate<Order, ?, BigDecimal> revenue = Aggregates.sumDecimalOfDoubles(Order::amount);
+   * }</pre>
+   *
+   * @param fn the amount of each event; NaN and infinities fail the record
+   * @param <T> event type
+   * @return the sum (0 for none), its scale the largest scale among the amounts
+   */
+  public static <T> Aggregate<T, DecimalSum, BigDecimal> sumDecimalOfDoubles(ToDoubleFunction<? super T> fn) {
+    Objects.requireNonNull(fn, "fn");
+    return Aggregate.<T, DecimalSum, BigDecimal>of(DecimalSum::new, (a, v) -> a.addDouble(fn.applyAsDouble(v)),
+        DecimalSum::merge, DecimalSum::result).withAccumulatorSerde(AccumulatorSerdes.decimalSum());
   }
 
   /** @param fn the number of each event @param <T> event type @return the mean (0 for none) */
   public static <T> Aggregate<T, double[], Double> avg(ToDoubleFunction<? super T> fn) {
     Objects.requireNonNull(fn, "fn");
-    return Aggregate.of(() -> new double[2], (a, v) -> {
+    return Aggregate.<T, double[], Double>of(() -> new double[2], (a, v) -> {
       a[0] += fn.applyAsDouble(v);
       a[1]++;
       return a;
@@ -56,7 +110,7 @@ public final class Aggregates {
       a[0] += b[0];
       a[1] += b[1];
       return a;
-    }, a -> a[1] == 0 ? 0.0 : a[0] / a[1]);
+    }, a -> a[1] == 0 ? 0.0 : a[0] / a[1]).withAccumulatorSerde(AccumulatorSerdes.doubles());
   }
 
   /** @param fn the number of each event @param <T> event type @return the minimum (null for none) */
@@ -71,7 +125,7 @@ public final class Aggregates {
 
   private static <T> Aggregate<T, double[], Double> extreme(ToDoubleFunction<? super T> fn, boolean min) {
     Objects.requireNonNull(fn, "fn");
-    return Aggregate.of(() -> new double[] {0, 0}, (a, v) -> {
+    return Aggregate.<T, double[], Double>of(() -> new double[] {0, 0}, (a, v) -> {
       double x = fn.applyAsDouble(v);
       if (a[1] == 0 || (min ? x < a[0] : x > a[0])) {
         a[0] = x;
@@ -84,7 +138,7 @@ public final class Aggregates {
       }
       a[1] = Math.max(a[1], b[1]);
       return a;
-    }, a -> a[1] == 0 ? null : a[0]);
+    }, a -> a[1] == 0 ? null : a[0]).withAccumulatorSerde(AccumulatorSerdes.doubles());
   }
 
   /**
@@ -96,13 +150,13 @@ public final class Aggregates {
    */
   public static <T> Aggregate<T, Set<Object>, Long> countDistinct(Function<? super T, ?> fn) {
     Objects.requireNonNull(fn, "fn");
-    return Aggregate.of(io.nip.window.internal.SmallSet::new, (a, v) -> {
+    return Aggregate.<T, Set<Object>, Long>of(SmallSet::new, (a, v) -> {
       a.add(fn.apply(v));
       return a;
     }, (a, b) -> {
       a.addAll(b);
       return a;
-    }, a -> (long) a.size());
+    }, a -> (long) a.size()).withAccumulatorSerde(AccumulatorSerdes.distinct());
   }
 
   /**
@@ -119,7 +173,7 @@ public final class Aggregates {
     if (n < 1) {
       throw io.nip.errors.ConfigurationException.invalid("topN.n", n, "must be at least 1");
     }
-    return Aggregate.of(HashMap::new, (a, v) -> {
+    return Aggregate.<T, Map<Object, long[]>, List<Map.Entry<Object, Long>>>of(HashMap::new, (a, v) -> {
       a.computeIfAbsent(fn.apply(v), k -> new long[1])[0]++;
       return a;
     }, (a, b) -> {
@@ -131,7 +185,7 @@ public final class Aggregates {
       all.sort(Comparator.<Map.Entry<Object, Long>>comparingLong(Map.Entry::getValue).reversed()
           .thenComparing(e -> String.valueOf(e.getKey())));
       return List.copyOf(all.subList(0, Math.min(n, all.size())));
-    });
+    }).withAccumulatorSerde(AccumulatorSerdes.counts());
   }
 
   /**
@@ -142,12 +196,12 @@ public final class Aggregates {
    * @return the events in arrival order
    */
   public static <T> Aggregate<T, List<T>, List<T>> toList() {
-    return Aggregate.of(ArrayList::new, (a, v) -> {
+    return Aggregate.<T, List<T>, List<T>>of(ArrayList::new, (a, v) -> {
       a.add(v);
       return a;
     }, (a, b) -> {
       a.addAll(b);
       return a;
-    }, List::copyOf);
+    }, List::copyOf).withAccumulatorSerde(AccumulatorSerdes.list());
   }
 }

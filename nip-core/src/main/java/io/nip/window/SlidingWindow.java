@@ -4,8 +4,8 @@ import io.nip.errors.ConfigurationException;
 import java.time.Duration;
 
 /**
- * Fixed-size windows that start every {@code slide} (hopping windows), aligned to the epoch; an
- * event belongs to {@code size / slide} windows.
+ * Fixed-size windows that start every {@code slide} (hopping windows), aligned to the epoch (or
+ * shifted by {@link #withOffset}); an event belongs to {@code size / slide} windows.
  *
  * <pre>{@code
  * keyed.window(SlidingWindow.of(Duration.ofMinutes(5), Duration.ofMinutes(1)))
@@ -14,10 +14,12 @@ import java.time.Duration;
 public final class SlidingWindow extends WindowAssigner {
   private final Duration size;
   private final Duration slide;
+  private final Duration offset;
 
-  private SlidingWindow(Duration size, Duration slide) {
+  private SlidingWindow(Duration size, Duration slide, Duration offset) {
     this.size = size;
     this.slide = slide;
+    this.offset = offset;
   }
 
   /**
@@ -34,7 +36,24 @@ public final class SlidingWindow extends WindowAssigner {
     if (size.toMillis() % slide.toMillis() != 0) {
       throw ConfigurationException.invalid("window.slide", slide, "must divide the size " + size);
     }
-    return new SlidingWindow(size, slide);
+    return new SlidingWindow(size, slide, Duration.ZERO);
+  }
+
+  /**
+   * Shifts window starts from the epoch: with a slide of one hour and an offset of 15 minutes,
+   * windows start at :15 of every hour.
+   *
+   * @param offset the shift, strictly between minus and plus the slide, whole milliseconds
+   * @return a copy with that offset (normalized into {@code [0, slide)})
+   * @throws ConfigurationException when the offset is as long as the slide or longer
+   */
+  public SlidingWindow withOffset(Duration offset) {
+    return new SlidingWindow(size, slide, normalizedOffset(offset, slide));
+  }
+
+  @Override
+  public Duration offset() {
+    return offset;
   }
 
   @Override
@@ -54,6 +73,6 @@ public final class SlidingWindow extends WindowAssigner {
 
   @Override
   public String toString() {
-    return "SlidingWindow(" + size + ", " + slide + ")";
+    return "SlidingWindow(" + size + ", " + slide + (offset.isZero() ? "" : ", offset " + offset) + ")";
   }
 }

@@ -104,7 +104,10 @@ public final class WindowAggregator<T, R> {
     return combiner.combine(key, start, end, results);
   }
 
-  /** @return all named aggregates as one aggregate whose result is the name-to-result map */
+  /**
+   * @return all named aggregates as one aggregate whose result is the name-to-result map; it has an
+   *     accumulator serde when every named aggregate has one
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public Aggregate<T, Object[], Map<String, Object>> asAggregate() {
     if (aggregates.isEmpty()) {
@@ -135,6 +138,18 @@ public final class WindowAggregator<T, R> {
           a[i] = aggs[i].merge(a[i], b[i]);
         }
         return a;
+      }
+
+      @Override
+      public io.nip.serde.Serde<Object[]> accumulatorSerde() {
+        io.nip.serde.Serde<?>[] parts = new io.nip.serde.Serde<?>[aggs.length];
+        for (int i = 0; i < aggs.length; i++) {
+          parts[i] = aggs[i].accumulatorSerde();
+          if (parts[i] == null) {
+            return null;
+          }
+        }
+        return io.nip.window.internal.AccumulatorSerdes.composite(parts);
       }
 
       @Override

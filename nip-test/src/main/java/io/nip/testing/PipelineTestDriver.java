@@ -40,7 +40,8 @@ public final class PipelineTestDriver implements AutoCloseable {
   private final DriverEngine engine;
   private final DriverMode mode;
 
-  private PipelineTestDriver(Pipeline pipeline, Instant start, DriverMode mode, CheckpointStorage storage) {
+  private PipelineTestDriver(Pipeline pipeline, Instant start, DriverMode mode, CheckpointStorage storage,
+      boolean boundEventTime) {
     this.clock = new ManualClock(start);
     this.mode = mode;
     boolean restoring = mode == DriverMode.RESTORE_BETWEEN_RECORDS;
@@ -53,7 +54,8 @@ public final class PipelineTestDriver implements AutoCloseable {
       inputs.put(original.name(), in);
       return in.asSource();
     }, mode == DriverMode.PARALLEL ? DriverMode.PARALLEL_TASKS : 1, restoring,
-        storage != null ? storage : mode == DriverMode.PARALLEL ? new InMemoryCheckpointStorage() : null);
+        storage != null ? storage : mode == DriverMode.PARALLEL ? new InMemoryCheckpointStorage() : null,
+        boundEventTime);
     for (Sink<?> s : engine.sinks()) {
       sinks.put(s.name(), s);
     }
@@ -61,18 +63,25 @@ public final class PipelineTestDriver implements AutoCloseable {
   }
 
   /**
+   * A driver whose virtual clock starts at the epoch, unrelated to the event times piped in: the
+   * pipeline's {@code maxEventTimeAhead} bound does not apply.
+   *
    * @param pipeline a pipeline not yet started
    * @return a driver whose virtual clock starts at the epoch, in the mode that the system property
    *     {@value DriverMode#PROPERTY} names ({@link DriverMode#PLAIN} when unset)
    */
   public static PipelineTestDriver of(Pipeline pipeline) {
-    return of(pipeline, Instant.EPOCH);
+    Objects.requireNonNull(pipeline, "pipeline");
+    return new PipelineTestDriver(pipeline, Instant.EPOCH, DriverMode.fromSystemProperty(), null, false);
   }
 
   /**
+   * A driver whose virtual clock starts at a given time; event times more than the pipeline's
+   * {@code maxEventTimeAhead} ahead of that clock are bad input, as in a running pipeline.
+   *
    * @param pipeline a pipeline not yet started
    * @param wallClockStart the virtual wall-clock time at start
-   * @return the driver
+   * @return the driver, in the mode that the system property {@value DriverMode#PROPERTY} names
    */
   public static PipelineTestDriver of(Pipeline pipeline, Instant wallClockStart) {
     return of(pipeline, wallClockStart, DriverMode.fromSystemProperty());
@@ -88,7 +97,7 @@ public final class PipelineTestDriver implements AutoCloseable {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(wallClockStart, "wallClockStart");
     Objects.requireNonNull(mode, "mode");
-    return new PipelineTestDriver(pipeline, wallClockStart, mode, null);
+    return new PipelineTestDriver(pipeline, wallClockStart, mode, null, true);
   }
 
   /**
@@ -118,7 +127,7 @@ public final class PipelineTestDriver implements AutoCloseable {
     Objects.requireNonNull(pipeline, "pipeline");
     Objects.requireNonNull(wallClockStart, "wallClockStart");
     Objects.requireNonNull(storage, "storage");
-    return new PipelineTestDriver(pipeline, wallClockStart, DriverMode.PLAIN, storage);
+    return new PipelineTestDriver(pipeline, wallClockStart, DriverMode.PLAIN, storage, true);
   }
 
   /**

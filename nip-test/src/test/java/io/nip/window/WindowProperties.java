@@ -106,6 +106,10 @@ class WindowProperties {
 
   /** Reference for tumbling and sliding: an event joins each of its windows whose end is after the watermark. */
   private static Map<String, Agg> fixedModel(long size, long slide, List<Step> steps) {
+    return fixedModel(size, slide, 0, steps);
+  }
+
+  private static Map<String, Agg> fixedModel(long size, long slide, long offset, List<Step> steps) {
     Map<String, List<Step>> members = new TreeMap<>();
     long wm = Long.MIN_VALUE;
     long maxTs = Long.MIN_VALUE;
@@ -114,7 +118,7 @@ class WindowProperties {
         wm = Math.max(wm, s.t());
         continue;
       }
-      for (long start = Math.floorDiv(s.t(), slide) * slide; start > s.t() - size; start -= slide) {
+      for (long start = Math.floorDiv(s.t() - offset, slide) * slide + offset; start > s.t() - size; start -= slide) {
         if (start + size > wm) {
           members.computeIfAbsent(s.key() + "@" + start + "-" + (start + size), k -> new ArrayList<>()).add(s);
         }
@@ -193,6 +197,61 @@ class WindowProperties {
     List<Step> steps = timeline(raw, true);
     assertThat(runPipeline(SlidingWindow.of(Duration.ofSeconds(30), Duration.ofSeconds(10)), steps))
         .isEqualTo(fixedModel(30_000, 10_000, steps));
+  }
+
+  @Property(tries = 60)
+  void shifted_sliding_windows_match_the_reference(@ForAll("streams") List<Step> raw) {
+    List<Step> steps = timeline(raw, true);
+    assertThat(runPipeline(SlidingWindow.of(Duration.ofSeconds(30), Duration.ofSeconds(10))
+        .withOffset(Duration.ofMillis(3_700)), steps)).isEqualTo(fixedModel(30_000, 10_000, 3_700, steps));
+  }
+
+  /**
+   * With lateness and forced watermarks (so some events arrive late, within or past the lateness),
+   * every window's results run EARLY* ON_TIME? LATE_UPDATE*: at most one final result, and no
+   * ON_TIME after a LATE_UPDATE of the same window. Without lateness, no session overlaps an
+   * earlier, closed session of its key.
+   */
+  @Property(tries = 60)
+  void a_final_result_is_never_followed_by_another_on_time_result(@ForAll("streams") List<Step> raw,
+      @ForAll("assigners") WindowAssigner assigner, @ForAll("latenesses") Duration lateness) {
+    List<Step> steps = timeline(raw, true);
+    Pipeline p = Pipeline.named("prop-final");
+    CollectingSink<WindowResult<String, Map<String, Object>>> out = Sinks.collecting("out");
+    WindowAggregator<Ev, Map<String, Object>> agg = WindowAggregator.<Ev>create().aggregate("count", Aggregates.count());
+    WindowTestSupport.events(p, Duration.ofMillis(BOUND)).keyBy(Ev::key).window(assigner).allowedLateness(lateness)
+        .aggregate(agg).to(out);
+    Map<String, List<WindowResult.Firing>> firings = new TreeMap<>();
+    Map<String, List<Window>> closed = new TreeMap<>();
+    for (WindowResult<String, Map<String, Object>> r : drive(p, out, steps)) {
+      firings.computeIfAbsent(r.key() + "@" + r.start() + "-" + r.end(), k -> new ArrayList<>()).add(r.firing());
+      if (assigner instanceof SessionWindow && lateness.isZero()) {
+        // without lateness an ON_TIME session is closed: no later session of its key overlaps it
+        List<Window> done = closed.computeIfAbsent(r.key(), k -> new ArrayList<>());
+        assertThat(done).as("closed sessions of %s overlapping %s", r.key(), r.window())
+            .noneMatch(w -> w.start().isBefore(r.end()) && r.start().isBefore(w.end()));
+        done.add(r.window());
+      }
+    }
+    firings.forEach((window, list) -> {
+      int onTime = list.indexOf(WindowResult.Firing.ON_TIME);
+      assertThat(list.stream().filter(f -> f == WindowResult.Firing.ON_TIME).count()).as(window).isLessThanOrEqualTo(1);
+      int firstLate = list.indexOf(WindowResult.Firing.LATE_UPDATE);
+      if (firstLate >= 0) {
+        assertThat(onTime).as(window + " " + list).isLessThan(firstLate);
+      }
+    });
+  }
+
+  @Provide
+  Arbitrary<WindowAssigner> assigners() {
+    return Arbitraries.of(TumblingWindow.of(Duration.ofSeconds(30)),
+        SlidingWindow.of(Duration.ofSeconds(30), Duration.ofSeconds(10)), SessionWindow.withGap(Duration.ofSeconds(15)));
+  }
+
+  @Provide
+  Arbitrary<Duration> latenesses() {
+    return Arbitraries.of(Duration.ZERO, Duration.ofSeconds(5), Duration.ofSeconds(40));
   }
 
   @Property(tries = 60)

@@ -179,7 +179,7 @@ public final class KeyedTask extends Task {
       }
     }
     if (!any) {
-      // every live channel is idle: those that saw data follow the wall clock; take the slowest of them
+      // every live channel is idle: those that saw data reached their largest event time; take the slowest
       for (int c = 0; c < channelWatermarks.length; c++) {
         if (!channelEnded[c] && channelWatermarks[c] != Long.MIN_VALUE) {
           min = Math.min(min, channelWatermarks[c]);

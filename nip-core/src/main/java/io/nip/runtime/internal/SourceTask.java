@@ -8,6 +8,7 @@ import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.time.TimestampAssigner;
 import io.nip.time.WatermarkStrategy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,10 @@ import java.util.TreeMap;
 /**
  * Reads one source partition and pushes each record through the task's fused chain. After every
  * read it advances the partition watermark (largest event time minus the out-of-orderness bound),
- * marks the partition idle after the idle timeout, and takes part in checkpoints by recording the
+ * marks the partition idle after the idle timeout (its watermark then moves up to the largest event
+ * time seen, never further, so a partition that resumes in order loses nothing to lateness),
+ * rejects as bad input a record whose event time is further ahead of the clock than
+ * {@code maxEventTimeAhead} (it never moves the watermark), and takes part in checkpoints by recording the
  * reader position and sending a barrier. It reads nothing while an exchange downstream still holds
  * batches that did not fit (backpressure).
  *
@@ -25,8 +29,6 @@ import java.util.TreeMap;
  * {@code long} on this path; only checkpoints handle {@link SourcePosition} objects.
  */
 public final class SourceTask extends Task implements SourceOutput<Object> {
-  /** An idle partition's watermark moves in steps of this size, not on every poll. */
-  private static final long IDLE_WATERMARK_STEP_MILLIS = 100;
   private final SourceReader<Object> reader;
   private final Operator head;
   private final Guard sourceGuard;
@@ -34,6 +36,10 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   private final boolean processingTime;
   private final long boundMillis;
   private final long idleTimeoutMillis;
+  private final Duration maxEventTimeAhead;
+  private final long maxAheadMillis;
+  /** Event times above this are bad input: the clock at the start of the round plus maxEventTimeAhead. */
+  private long aheadLimit = Long.MAX_VALUE;
   private final int batchSize;
   private final Checkpoints checkpoints;
   private final TreeMap<Long, SourcePosition> positionsAtCheckpoint = new TreeMap<>();
@@ -74,6 +80,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
         ? rt.config().maxOutOfOrderness() : strategy.maxOutOfOrderness()).toMillis();
     this.idleTimeoutMillis = (strategy.idleTimeout() == null
         ? rt.config().idleTimeout() : strategy.idleTimeout()).toMillis();
+    this.maxEventTimeAhead = rt.config().maxEventTimeAhead();
+    this.maxAheadMillis = maxEventTimeAhead.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
+        ? Long.MAX_VALUE : maxEventTimeAhead.toMillis();
     this.batchSize = rt.config().batchSize();
     this.checkpoints = checkpoints;
     this.lastActivity = rt.clock().millis();
@@ -130,6 +139,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   @Override
   boolean runOnce(long now) {
     this.nowMillis = now;
+    this.aheadLimit = now > Long.MAX_VALUE - maxAheadMillis ? Long.MAX_VALUE : now + maxAheadMillis;
     if (ended) {
       done = flushExchanges();
       return true;
@@ -194,7 +204,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
           x.status(true);
         }
       }
-      advanceIdleWatermark(now);
+      advanceIdleWatermark();
     }
     progress |= tickAll(now);
     if (status == SourceReader.Status.END_OF_INPUT) {
@@ -209,7 +219,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     if (maxTimestamp == Long.MIN_VALUE) {
       return;
     }
-    long wm = maxTimestamp - boundMillis;
+    long wm = maxTimestamp < Long.MIN_VALUE + boundMillis ? Long.MIN_VALUE : maxTimestamp - boundMillis;
     if (wm > emittedWatermark) {
       emittedWatermark = wm;
       rt.watermark = wm;
@@ -228,22 +238,17 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   }
 
   /**
-   * An idle partition's event time follows the wall clock: at the idle timeout its watermark
-   * reaches the largest event time seen, and then moves on with the clock, so windows of a silent
-   * partition still close.
+   * At the idle timeout nothing of this partition is in flight any more, so its watermark drops
+   * the out-of-orderness bound and moves up to the largest event time seen: every window that
+   * ended by then closes. It never moves beyond it (not with the wall clock): a partition that
+   * resumes in order, however long the pause, has no record behind its watermark.
    */
-  private boolean advanceIdleWatermark(long now) {
-    if (maxTimestamp == Long.MIN_VALUE) {
-      return false;
+  private void advanceIdleWatermark() {
+    if (maxTimestamp != Long.MIN_VALUE && maxTimestamp > emittedWatermark) {
+      emittedWatermark = maxTimestamp;
+      rt.watermark = maxTimestamp;
+      head.watermark(maxTimestamp, 0);
     }
-    long wm = maxTimestamp + (now - lastActivity - idleTimeoutMillis);
-    if (wm >= emittedWatermark + IDLE_WATERMARK_STEP_MILLIS || (wm > emittedWatermark && emittedWatermark < maxTimestamp)) {
-      emittedWatermark = wm;
-      rt.watermark = wm;
-      head.watermark(wm, 0);
-      return true;
-    }
-    return false;
   }
 
   private void endInput(boolean exhausted) {
@@ -378,10 +383,20 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       return;
     }
     rt.timestamp = ts;
+    if (ts > aheadLimit && !processingTime) {
+      sourceGuard.reject(value, tooFarAhead(ts));
+      return;
+    }
     if (ts > maxTimestamp) {
       maxTimestamp = ts;
     }
     head.process(value);
+  }
+
+  private NipException tooFarAhead(long ts) {
+    return new NipException("event time " + Instant.ofEpochMilli(ts) + " is more than maxEventTimeAhead "
+        + maxEventTimeAhead + " ahead of the clock (" + Instant.ofEpochMilli(nowMillis) + "): bad input, "
+        + "not counted in event time");
   }
 
   private long timestampOf(Object value, long sourceTs) {

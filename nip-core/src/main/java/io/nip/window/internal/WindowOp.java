@@ -38,15 +38,24 @@ import org.slf4j.LoggerFactory;
  * the window, and late events in between fire updates. An event whose every window is past
  * {@code end + lateness} goes to the late-events output (port 1) and the metric
  * {@code nip.window.late.events}. Early results: per update, or on a processing-time timer while
- * the window changed. Sessions: a new event's session {@code [t, t + gap)} absorbs every session
- * it overlaps, merging accumulators and moving timers. Global windows fire on an event count or a
- * processing-time interval and are purged after each firing. Processing-time windows take the
- * clock's time as the event time and fire on processing-time timers.
+ * the window changed. Global windows fire on an event count or a processing-time interval and are
+ * purged after each firing. Processing-time windows take the clock's time as the event time and
+ * fire on processing-time timers. Which windows an event falls in, and which sessions it merges,
+ * is the arithmetic of {@link FixedWindows} and {@link Sessions}; this class accumulates and fires.
+ *
+ * <p>Invariants. A final result is final: a window whose end the watermark already passed when it
+ * is created or merged (a late event within the lateness) is born {@code fired} and emits a
+ * {@code LATE_UPDATE} at once, never a later {@code ON_TIME}; a merged session is fired only if
+ * its merged end is behind the watermark. A closed session (past {@code end + lateness}) keeps a
+ * marker without its accumulator until {@code end + lateness + gap}, the last moment an on-time
+ * event could still overlap it: an event that would merge into it is late, so a closed session
+ * is never followed by an overlapping one.
  */
 public final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   private static final byte FIRE = 0;
   private static final byte CLEANUP = 1;
   private static final byte EARLY = 2;
+  private static final byte PURGE = 3;
 
   /**
    * The payload of a window node.
@@ -70,6 +79,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     long end;
     Object acc;
     boolean fired;
+    /** A session past {@code end + lateness}: no accumulator, kept only to reject overlapping events. */
+    boolean closed;
     boolean dirty;
     boolean earlyTimer;
     long count;
@@ -87,8 +98,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private final Spec spec;
   private final WindowAssigner.Kind kind;
   private final long size;
-  private final long slide;
   private final long lateness;
+  /** Tumbling and sliding windows: their arithmetic; null otherwise. */
+  private final FixedWindows fixed;
   private final long countTrigger;
   private final long intervalTrigger;
   private final long earlyInterval;
@@ -96,8 +108,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private final Guard guard;
   private final TimerQueue eventTimers = new TimerQueue();
   /**
-   * Tumbling and sliding event-time windows without lateness: the keys whose window ends at a
-   * given time, instead of one timer per window (no per-window hashing or heap operations).
+   * Tumbling and sliding event-time windows without lateness: the keys whose window starts at a
+   * given time (windows of one assigner end in the order they start), instead of one timer per
+   * window (no per-window hashing or heap operations).
    */
   private final TreeMap<Long, List<Object>> endBuckets;
   private final TimerQueue procTimers = new TimerQueue();
@@ -115,7 +128,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     this.guard = guard;
     this.kind = spec.assigner().kind();
     this.size = spec.assigner().size().toMillis();
-    this.slide = spec.assigner().slide().toMillis();
+    this.fixed = kind == WindowAssigner.Kind.TUMBLING || kind == WindowAssigner.Kind.SLIDING
+        ? FixedWindows.of(spec.assigner()) : null;
     this.lateness = spec.allowedLateness().toMillis();
     GlobalWindow g = spec.assigner() instanceof GlobalWindow ? (GlobalWindow) spec.assigner() : null;
     this.countTrigger = g == null ? 0 : g.triggerCount();
@@ -141,8 +155,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     Serde<NavigableMap<Long, Win>> unsupported = new Serde<>() {
       @Override
       public byte[] serialize(NavigableMap<Long, Win> value) {
-        throw new StateException("window state of '" + name + "' cannot be serialized yet: "
-            + "give the aggregate an accumulatorSerde() to use snapshots or durable stores");
+        if (spec.aggregate().accumulatorSerde() == null) {
+          throw new StateException("window '" + name + "' cannot snapshot its state: its aggregate declares no "
+              + "accumulatorSerde() (give a custom aggregate one with Aggregate.withAccumulatorSerde)");
+        }
+        throw new StateException("window state of '" + name + "' cannot be serialized yet: window timers "
+            + "are not part of snapshots (the accumulators have a serde)");
       }
 
       @Override
@@ -197,11 +215,14 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
       case TUMBLING:
       case SLIDING: {
         boolean accepted = false;
-        long lastStart = Math.floorDiv(ts, slide) * slide;
-        for (long s = lastStart; s > ts - size; s -= slide) {
-          if (s + size + lateness > wm) {
-            addTo(key, s, s + size, value);
+        for (long s = fixed.latestStart(ts); fixed.contains(s, ts); s = fixed.earlierStart(s)) {
+          long end = fixed.end(s);
+          if (FixedWindows.saturatedAdd(end, lateness) > wm) {
+            addTo(key, s, end, wm, value);
             accepted = true;
+          }
+          if (s == Long.MIN_VALUE) {
+            break;
           }
         }
         if (!accepted) {
@@ -235,11 +256,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     }
   }
 
-  private void addTo(Object key, long start, long end, Object value) {
+  private void addTo(Object key, long start, long end, long wm, Object value) {
     NavigableMap<Long, Win> kw = windowsOf(key);
     Win w = kw.get(start);
     if (w == null) {
       w = new Win(start, end, spec.aggregate().createAccumulator());
+      w.fired = end <= wm;
       kw.put(start, w);
       registerEnd(key, w);
     }
@@ -303,16 +325,29 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     }
   }
 
+  /**
+   * Timers of a window: FIRE at its end unless it was born fired; CLEANUP at {@code end + lateness}
+   * (purges a fixed window, closes a session); for sessions PURGE at {@code end + lateness + gap}.
+   */
   private void registerEnd(Object key, Win w) {
     if (endBuckets != null) {
-      endBuckets.computeIfAbsent(w.end, e -> new ArrayList<>()).add(key);
+      endBuckets.computeIfAbsent(w.start, e -> new ArrayList<>()).add(key);
       return;
     }
     TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
-    q.add(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
-    if (lateness > 0) {
-      q.add(new TimerQueue.Timer(w.end + lateness, key, new Ns(w.start, CLEANUP)));
+    if (!w.fired) {
+      q.add(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
     }
+    if (lateness > 0) {
+      q.add(new TimerQueue.Timer(FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP)));
+    }
+    if (kind == WindowAssigner.Kind.SESSION) {
+      q.add(new TimerQueue.Timer(purgeTime(w), key, new Ns(w.start, PURGE)));
+    }
+  }
+
+  private long purgeTime(Win w) {
+    return FixedWindows.saturatedAdd(FixedWindows.saturatedAdd(w.end, lateness), size);
   }
 
   private void unregisterEnd(Object key, Win w) {
@@ -322,23 +357,26 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
     q.delete(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
     if (lateness > 0) {
-      q.delete(new TimerQueue.Timer(w.end + lateness, key, new Ns(w.start, CLEANUP)));
+      q.delete(new TimerQueue.Timer(FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP)));
+    }
+    if (kind == WindowAssigner.Kind.SESSION) {
+      q.delete(new TimerQueue.Timer(purgeTime(w), key, new Ns(w.start, PURGE)));
     }
   }
 
   private void session(Object key, long ts, long wm, Object value) {
     NavigableMap<Long, Win> kw = windowsOf(key);
     long start = ts;
-    long end = ts + size;
+    long end = Sessions.end(ts, size);
     scratch.clear();
-    for (Win w : kw.headMap(end, false).descendingMap().values()) {
-      if (w.end > ts) {
-        scratch.add(w);
-        start = Math.min(start, w.start);
-        end = Math.max(end, w.end);
-      }
+    Sessions.overlapping(kw, w -> w.end, start, end, scratch);
+    boolean touchesClosed = false;
+    for (Win w : scratch) {
+      start = Math.min(start, w.start);
+      end = Math.max(end, w.end);
+      touchesClosed |= w.closed;
     }
-    if (end + lateness <= wm) {
+    if (touchesClosed || FixedWindows.saturatedAdd(end, lateness) <= wm) {
       if (kw.isEmpty()) {
         store.delete(key);
       }
@@ -353,10 +391,11 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
       for (Win w : scratch) {
         merged.acc = spec.aggregate().merge(merged.acc, w.acc);
         mergePositions(merged, w);
-        merged.fired |= w.fired;
         kw.remove(w.start);
         unregisterEnd(key, w);
       }
+      // final only once the watermark passed the merged end, whatever its parts emitted before
+      merged.fired = end <= wm;
       kw.put(start, merged);
       registerEnd(key, merged);
     }
@@ -395,7 +434,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
 
   private void purge(Object key, NavigableMap<Long, Win> kw, Win w) {
     kw.remove(w.start);
-    if (w.start == Long.MIN_VALUE) {
+    if (kind == WindowAssigner.Kind.GLOBAL) {
       eventTimers.delete(new TimerQueue.Timer(Long.MAX_VALUE, key, new Ns(Long.MIN_VALUE, FIRE)));
     } else {
       unregisterEnd(key, w);
@@ -435,9 +474,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   /** Fires, in end order, every fixed window whose end the watermark reached. */
   private void fireBuckets(long watermark) {
     Map.Entry<Long, List<Object>> due;
-    while (!endBuckets.isEmpty() && endBuckets.firstKey() <= watermark) {
+    while (!endBuckets.isEmpty() && fixed.end(endBuckets.firstKey()) <= watermark) {
       due = endBuckets.pollFirstEntry();
-      long start = due.getKey() - size;
+      long start = due.getKey();
       for (Object key : due.getValue()) {
         NavigableMap<Long, Win> kw = store.get(key);
         Win w = kw == null ? null : kw.get(start);
@@ -453,12 +492,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     TimerQueue.Timer t;
     while ((t = q.pollDue(upTo)) != null) {
       fired = true;
-      onTimer(t, q == procTimers);
+      onTimer(t);
     }
     return fired;
   }
 
-  private void onTimer(TimerQueue.Timer t, boolean processing) {
+  private void onTimer(TimerQueue.Timer t) {
     Object key = t.key();
     Ns ns = (Ns) t.namespace();
     NavigableMap<Long, Win> kw = store.get(key);
@@ -474,17 +513,30 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         w.earlyTimer = true;
         procTimers.add(new TimerQueue.Timer(t.time() + earlyInterval, key, ns));
       }
-    } else if (ns.kind() == CLEANUP) {
+    } else if (ns.kind() == PURGE || (ns.kind() == CLEANUP && kind != WindowAssigner.Kind.SESSION)) {
       purge(key, kw, w);
-    } else if (w.start == Long.MIN_VALUE && processing) {
-      fireAndPurge(key, kw, w);
-    } else if (lateness == 0 || w.start == Long.MIN_VALUE) {
+    } else if (ns.kind() == CLEANUP) {
+      close(key, kw, w);
+    } else if (kind == WindowAssigner.Kind.GLOBAL || (lateness == 0 && kind != WindowAssigner.Kind.SESSION)) {
       fireAndPurge(key, kw, w);
     } else {
       emit(key, w, WindowResult.Firing.ON_TIME);
       w.fired = true;
-      store.put(key, kw);
+      if (lateness == 0) {
+        close(key, kw, w);
+      } else {
+        store.put(key, kw);
+      }
     }
+  }
+
+  /** A session past {@code end + lateness}: drop the accumulator, keep the bounds until PURGE. */
+  private void close(Object key, NavigableMap<Long, Win> kw, Win w) {
+    w.closed = true;
+    w.fired = true;
+    w.acc = null;
+    w.minPos = null; // its records are emitted: the marker holds no source position back
+    store.put(key, kw);
   }
 
   @Override
@@ -505,8 +557,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   @SuppressWarnings({"unchecked", "rawtypes"})
   private void emit(Object key, Win w, WindowResult.Firing firing) {
     Object result = spec.aggregate().result(w.acc);
-    Instant start = w.start == Long.MIN_VALUE ? Instant.MIN : Instant.ofEpochMilli(w.start);
-    Instant end = w.end == Long.MAX_VALUE ? Instant.MAX : Instant.ofEpochMilli(w.end);
+    boolean global = kind == WindowAssigner.Kind.GLOBAL;
+    Instant start = global ? Instant.MIN : Instant.ofEpochMilli(w.start);
+    Instant end = global ? Instant.MAX : Instant.ofEpochMilli(w.end);
     if (spec.aggregator() != null) {
       result = spec.aggregator().combine(key, start, end, (Map<String, Object>) result);
     }

@@ -22,6 +22,7 @@ import io.nip.window.Aggregates;
 import io.nip.window.TumblingWindow;
 import io.nip.window.WindowAggregator;
 import io.nip.window.WindowResult;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +120,10 @@ public final class AnalyticsPipeline {
 
   /**
    * The exercise's combination of aggregates: {@code event_count}, {@code unique_event_types},
-   * {@code total_value}, and a probe that records the processing latency.
+   * {@code total_value}, and a probe that records the processing latency. The total is an exact
+   * decimal sum ({@link Aggregates#sumDecimalOfDoubles}, no boxing per event) of the values as written in the JSON, rounded to a
+   * double once at the end: the same in every arrival order (0.1 + 0.2 + 0.3 is 0.6, never
+   * 0.6000000000000001), and written as a plain JSON number as before.
    *
    * @param latency where the latency of each window update is recorded
    * @return the aggregator giving one {@link UserWindowSummary} per user and window
@@ -129,10 +133,11 @@ public final class AnalyticsPipeline {
     return WindowAggregator.<AnalyticsEvent>create()
         .aggregate("event_count", Aggregates.count())
         .aggregate("unique_event_types", Aggregates.countDistinct(AnalyticsEvent::eventType))
-        .aggregate("total_value", Aggregates.sum(AnalyticsEvent::value))
+        .aggregate("total_value", Aggregates.sumDecimalOfDoubles(AnalyticsEvent::value))
         .aggregate("latency", latencyProbe(latency))
         .combined((user, start, end, a) -> new UserWindowSummary((String) user, start, end,
-            (Long) a.get("event_count"), (Long) a.get("unique_event_types"), (Double) a.get("total_value")));
+            (Long) a.get("event_count"), (Long) a.get("unique_event_types"),
+            ((BigDecimal) a.get("total_value")).doubleValue()));
   }
 
   /**

@@ -26,7 +26,8 @@ import java.time.Instant;
  * @param windowEnd the window's exclusive end
  * @param eventCount events of the user in the window
  * @param uniqueEventTypes distinct {@code event_type}s among them
- * @param totalValue sum of their {@code properties.value}
+ * @param totalValue sum of their {@code properties.value}, summed exactly as decimals and rounded to
+ *     the nearest double once (so it does not depend on the order of the events)
  */
 @JsonPropertyOrder({"user_id", "window_start", "window_end", "event_count", "unique_event_types", "total_value"})
 public record UserWindowSummary(

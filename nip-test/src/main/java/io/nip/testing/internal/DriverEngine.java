@@ -54,14 +54,20 @@ public final class DriverEngine {
    * @param restoring whether the plan takes checkpoints that {@link #checkpointAndRestore} restores from
    * @param userStorage a checkpoint storage to restore from at start and to write {@link #checkpoint}s
    *     to, or null
+   * @param boundEventTime whether the pipeline's {@code maxEventTimeAhead} applies against the
+   *     virtual clock (false: no bound)
    */
   public DriverEngine(Pipeline pipeline, ManualClock clock, Function<Source<?>, Source<?>> inputFor,
-      int parallelism, boolean restoring, CheckpointStorage userStorage) {
+      int parallelism, boolean restoring, CheckpointStorage userStorage, boolean boundEventTime) {
     this.parallelism = parallelism;
     this.graph = PipelineInternals.claim(pipeline);
     this.name = pipeline.name();
     this.clock = clock;
-    this.config = pipeline.config().toBuilder().clock(clock).build();
+    PipelineConfig.Builder b = pipeline.config().toBuilder().clock(clock);
+    if (!boundEventTime) {
+      b.maxEventTimeAhead(java.time.Duration.ofMillis(Long.MAX_VALUE));
+    }
+    this.config = b.build();
     for (Node n : graph.nodes()) {
       if (n.kind() == Node.Kind.SOURCE) {
         Source<?> original = ((NodeSpec.SourceSpec) n.payload()).source();
