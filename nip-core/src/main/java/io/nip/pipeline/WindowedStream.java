@@ -132,7 +132,7 @@ public final class WindowedStream<K, T> {
     String[] name = new String[1];
     Node n = keyed.pipeline.graph.add(Node.Kind.OPERATOR, op == null ? null : op.name(), "window",
         op == null ? null : op.errorPolicy(),
-        Ops.window(name, assigner, aggregate, aggregator, allowedLateness, earlyEmit, processingTime),
+        Ops.window(name, assigner, aggregate, aggregator, allowedLateness, earlyEmit, processingTime, keyed.keySerde),
         List.of(keyed.node), 0);
     name[0] = n.name();
     return new WindowOutput<>(keyed.pipeline, n);

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckpointRestartTest {
 
-  /** Numbers 0, 1, 2, ... per partition, up to a limit the test moves; position = the next number. */
+  /** Numbers 1, 2, 3, ... spread over the partitions, up to a limit per partition; position = the next index. */
   static final class Numbers implements Source<Long> {
     final AtomicLong limit = new AtomicLong();
     final int partitions;
@@ -64,7 +64,8 @@ class CheckpointRestartTest {
         public Status poll(SourceOutput<Long> output, int maxRecords) {
           int n = 0;
           while (n < maxRecords && next < limit.get()) {
-            output.emit(next * partitions + partition, null, next, next);
+            // values from 1: a 0 would leave its key's sum unchanged and repeat an output
+            output.emit(next * partitions + partition + 1, null, next, next);
             next++;
             n++;
           }
@@ -137,7 +138,7 @@ class CheckpointRestartTest {
       finalSums.merge(e.getKey(), e.getValue(), Math::max);
     }
     Map<Long, Long> reference = new HashMap<>();
-    for (long v = 0; v < 15_000; v++) {
+    for (long v = 1; v <= 15_000; v++) {
       reference.merge(v % 7, v, Long::sum);
     }
     assertThat(finalSums).isEqualTo(reference);

@@ -69,8 +69,10 @@ class WindowFinalityTest {
       in.end();
       // Then they form a new session and nothing is late
       assertThat(late.values()).isEmpty();
-      assertThat(results(d)).containsExactly("a[0,10000)=1:ON_TIME", "b[19999,29999)=1:ON_TIME",
+      assertThat(results(d)).containsExactlyInAnyOrder("a[0,10000)=1:ON_TIME", "b[19999,29999)=1:ON_TIME",
           "a[12000,30000)=2:ON_TIME");
+      assertThat(results(d)).filteredOn(r -> r.startsWith("a"))
+          .containsExactly("a[0,10000)=1:ON_TIME", "a[12000,30000)=2:ON_TIME");
     }
   }
 

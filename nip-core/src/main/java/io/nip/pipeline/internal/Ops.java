@@ -92,14 +92,16 @@ public final class Ops {
    * @param allowedLateness lateness
    * @param earlyEmit early results, or null
    * @param processingTime windows on the clock
+   * @param keySerde writes keys of window state and timers in snapshots
    * @return factory of a window operator
    */
   @SuppressWarnings("unchecked")
   public static OperatorFactory window(String[] name, io.nip.window.WindowAssigner assigner,
       io.nip.window.Aggregate<?, ?, ?> aggregate, io.nip.window.WindowAggregator<?, ?> aggregator,
-      java.time.Duration allowedLateness, io.nip.window.EarlyEmit earlyEmit, boolean processingTime) {
+      java.time.Duration allowedLateness, io.nip.window.EarlyEmit earlyEmit, boolean processingTime,
+      Serde<?> keySerde) {
     WindowOp.Spec spec = new WindowOp.Spec(assigner, (io.nip.window.Aggregate<Object, Object, Object>) aggregate,
         (io.nip.window.WindowAggregator<Object, Object>) aggregator, allowedLateness, earlyEmit, processingTime);
-    return g -> new WindowOp(name[0], spec, g);
+    return g -> new WindowOp(name[0], spec, (Serde<Object>) keySerde, g);
   }
 }

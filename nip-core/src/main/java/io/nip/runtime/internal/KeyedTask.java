@@ -269,6 +269,9 @@ public final class KeyedTask extends Task {
   public void restore(byte[] bytes) {
     TaskSnapshot snap = TaskSnapshot.decode(rt.taskId(), bytes);
     rt.state().restore(snap.state());
+    for (Operator op : rt.all) {
+      op.restored();
+    }
     if (snap.channelWatermarks().length == channelWatermarks.length) {
       System.arraycopy(snap.channelWatermarks(), 0, channelWatermarks, 0, channelWatermarks.length);
     }

@@ -67,6 +67,13 @@ public abstract class Operator {
     return false;
   }
 
+  /**
+   * The task's keyed state and timers were just restored from a checkpoint (after {@link #open},
+   * before any record): rebuild in-memory indexes derived from state. State itself must live in the
+   * task's {@link KeyedStateService}, which snapshots and restores it; nothing else is restored.
+   */
+  public void restored() {}
+
   /** Releases resources; called once when the task ends. */
   public void close() {}
 

@@ -316,6 +316,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   public void restore(byte[] bytes) {
     TaskSnapshot snap = TaskSnapshot.decode(rt.taskId(), bytes);
     rt.state().restore(snap.state());
+    for (Operator op : rt.all) {
+      op.restored();
+    }
     maxTimestamp = snap.maxTimestamp();
     emittedWatermark = snap.watermark();
     rt.watermark = snap.watermark();

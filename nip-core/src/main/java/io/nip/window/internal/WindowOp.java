@@ -8,11 +8,12 @@ import io.nip.runtime.internal.RateLimitedLog;
 import io.nip.runtime.internal.MultiOutput;
 import io.nip.runtime.internal.HoldsRecords;
 import io.nip.runtime.internal.TimerQueue;
+import io.nip.runtime.internal.TimerService;
+import io.nip.time.TimeDomain;
 import io.micrometer.core.instrument.Counter;
 import io.nip.errors.StateException;
 import io.nip.serde.Serde;
 import io.nip.state.KeyValueStore;
-import io.nip.state.StateBackend;
 import io.nip.state.StoreSpec;
 import io.nip.window.Aggregate;
 import io.nip.window.EarlyEmit;
@@ -73,6 +74,20 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
 
   private record Ns(long start, byte kind) {}
 
+  /** Writes a timer's namespace (window start and timer kind) in snapshots. */
+  private static final Serde<Ns> NS_SERDE = new Serde<>() {
+    @Override
+    public byte[] serialize(Ns ns) {
+      return java.nio.ByteBuffer.allocate(9).putLong(ns.start()).put(ns.kind()).array();
+    }
+
+    @Override
+    public Ns deserialize(byte[] bytes) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+      return new Ns(b.getLong(), b.get());
+    }
+  };
+
   /** One open window of a key. */
   static final class Win {
     final long start;
@@ -84,6 +99,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     boolean dirty;
     boolean earlyTimer;
     long count;
+    /** Creation order within the operator: windows that end together fire in this order. */
+    long seq;
     /** Per input channel, the smallest source position folded into this window; null until known. */
     long[] minPos;
 
@@ -106,14 +123,15 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private final long earlyInterval;
   private final boolean perUpdate;
   private final Guard guard;
-  private final TimerQueue eventTimers = new TimerQueue();
+  private final Serde<Object> keySerde;
+  private TimerService<Ns> timers;
+  private long nextSeq;
   /**
    * Tumbling and sliding event-time windows without lateness: the keys whose window starts at a
    * given time (windows of one assigner end in the order they start), instead of one timer per
    * window (no per-window hashing or heap operations).
    */
   private final TreeMap<Long, List<Object>> endBuckets;
-  private final TimerQueue procTimers = new TimerQueue();
   private KeyValueStore<Object, NavigableMap<Long, Win>> store;
   private boolean liveStore;
   private Operator lateOut;
@@ -122,8 +140,15 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private RateLimitedLog lateLog;
   private final List<Win> scratch = new ArrayList<>();
 
-  public WindowOp(String name, Spec spec, Guard guard) {
+  /**
+   * @param name the operator name (scope of its state and timers)
+   * @param spec what to compute
+   * @param keySerde writes the keys of its state and timers in snapshots
+   * @param guard applies the error policy
+   */
+  public WindowOp(String name, Spec spec, Serde<Object> keySerde, Guard guard) {
     this.name = name;
+    this.keySerde = keySerde;
     this.spec = spec;
     this.guard = guard;
     this.kind = spec.assigner().kind();
@@ -152,26 +177,11 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   @Override
   public void open(TaskRuntime runtime) {
     super.open(runtime);
-    Serde<NavigableMap<Long, Win>> unsupported = new Serde<>() {
-      @Override
-      public byte[] serialize(NavigableMap<Long, Win> value) {
-        if (spec.aggregate().accumulatorSerde() == null) {
-          throw new StateException("window '" + name + "' cannot snapshot its state: its aggregate declares no "
-              + "accumulatorSerde() (give a custom aggregate one with Aggregate.withAccumulatorSerde)");
-        }
-        throw new StateException("window state of '" + name + "' cannot be serialized yet: window timers "
-            + "are not part of snapshots (the accumulators have a serde)");
-      }
-
-      @Override
-      public NavigableMap<Long, Win> deserialize(byte[] bytes) {
-        throw new StateException("window state of '" + name + "' cannot be restored from bytes");
-      }
-    };
     @SuppressWarnings("unchecked")
-    Serde<Object> keys = (Serde<Object>) io.nip.serde.Serdes.json(Object.class);
-    store = runtime.config().stateBackend().createKeyValueStore(StoreSpec.keyValue("windows", keys, unsupported),
-        new StateBackend.StoreScope(runtime.pipelineName(), runtime.taskId(), name), runtime.clock());
+    Serde<Object> accumulators = (Serde<Object>) spec.aggregate().accumulatorSerde();
+    store = runtime.state().store(name, StoreSpec.keyValue("windows", keySerde,
+        new WindowStateSerde(name, accumulators)));
+    timers = runtime.state().timers(name, keySerde, NS_SERDE);
     liveStore = store.storesLiveObjects();
     lateCounter = Counter.builder("nip.window.late.events")
         .description("events behind the watermark plus allowed lateness, sent to the late-events output")
@@ -320,7 +330,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
       w.dirty = true;
       if (!w.earlyTimer) {
         w.earlyTimer = true;
-        procTimers.add(new TimerQueue.Timer(rt.clock().millis() + earlyInterval, key, new Ns(w.start, EARLY)));
+        timers.register(TimeDomain.PROCESSING_TIME, rt.clock().millis() + earlyInterval, key, new Ns(w.start, EARLY));
       }
     }
   }
@@ -330,20 +340,55 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
    * (purges a fixed window, closes a session); for sessions PURGE at {@code end + lateness + gap}.
    */
   private void registerEnd(Object key, Win w) {
+    w.seq = nextSeq++;
     if (endBuckets != null) {
       endBuckets.computeIfAbsent(w.start, e -> new ArrayList<>()).add(key);
       return;
     }
-    TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
+    TimeDomain d = domain();
     if (!w.fired) {
-      q.add(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
+      timers.register(d, w.end, key, new Ns(w.start, FIRE));
     }
     if (lateness > 0) {
-      q.add(new TimerQueue.Timer(FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP)));
+      timers.register(d, FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP));
     }
     if (kind == WindowAssigner.Kind.SESSION) {
-      q.add(new TimerQueue.Timer(purgeTime(w), key, new Ns(w.start, PURGE)));
+      timers.register(d, purgeTime(w), key, new Ns(w.start, PURGE));
     }
+  }
+
+  private TimeDomain domain() {
+    return spec.processingTime() ? TimeDomain.PROCESSING_TIME : TimeDomain.EVENT_TIME;
+  }
+
+  /**
+   * After a restore: the end buckets of fixed windows are an index of the restored state, rebuilt
+   * in window creation order (the order an uninterrupted run fires windows that end together).
+   */
+  @Override
+  public void restored() {
+    long[] maxSeq = {-1};
+    if (endBuckets != null) {
+      endBuckets.clear();
+      java.util.List<Object[]> all = new ArrayList<>();
+      store.forEach((key, kw) -> {
+        for (Win w : kw.values()) {
+          all.add(new Object[] {w.seq, w.start, key});
+        }
+      });
+      all.sort((a, b) -> Long.compare((Long) a[0], (Long) b[0]));
+      for (Object[] e : all) {
+        endBuckets.computeIfAbsent((Long) e[1], x -> new ArrayList<>()).add(e[2]);
+        maxSeq[0] = Math.max(maxSeq[0], (Long) e[0]);
+      }
+    } else {
+      store.forEach((key, kw) -> {
+        for (Win w : kw.values()) {
+          maxSeq[0] = Math.max(maxSeq[0], w.seq);
+        }
+      });
+    }
+    nextSeq = maxSeq[0] + 1;
   }
 
   private long purgeTime(Win w) {
@@ -354,13 +399,13 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     if (endBuckets != null) {
       return; // fixed windows without lateness are only purged when they fire
     }
-    TimerQueue q = spec.processingTime() ? procTimers : eventTimers;
-    q.delete(new TimerQueue.Timer(w.end, key, new Ns(w.start, FIRE)));
+    TimeDomain d = domain();
+    timers.delete(d, w.end, key, new Ns(w.start, FIRE));
     if (lateness > 0) {
-      q.delete(new TimerQueue.Timer(FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP)));
+      timers.delete(d, FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP));
     }
     if (kind == WindowAssigner.Kind.SESSION) {
-      q.delete(new TimerQueue.Timer(purgeTime(w), key, new Ns(w.start, PURGE)));
+      timers.delete(d, purgeTime(w), key, new Ns(w.start, PURGE));
     }
   }
 
@@ -410,10 +455,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     Win w = kw.get(Long.MIN_VALUE);
     if (w == null) {
       w = new Win(Long.MIN_VALUE, Long.MAX_VALUE, spec.aggregate().createAccumulator());
+      w.seq = nextSeq++;
       kw.put(Long.MIN_VALUE, w);
-      eventTimers.add(new TimerQueue.Timer(Long.MAX_VALUE, key, new Ns(Long.MIN_VALUE, FIRE)));
+      timers.register(TimeDomain.EVENT_TIME, Long.MAX_VALUE, key, new Ns(Long.MIN_VALUE, FIRE));
       if (intervalTrigger > 0) {
-        procTimers.add(new TimerQueue.Timer(rt.clock().millis() + intervalTrigger, key, new Ns(Long.MIN_VALUE, FIRE)));
+        timers.register(TimeDomain.PROCESSING_TIME, rt.clock().millis() + intervalTrigger, key,
+            new Ns(Long.MIN_VALUE, FIRE));
       }
     }
     w.acc = spec.aggregate().add(w.acc, value);
@@ -435,7 +482,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private void purge(Object key, NavigableMap<Long, Win> kw, Win w) {
     kw.remove(w.start);
     if (kind == WindowAssigner.Kind.GLOBAL) {
-      eventTimers.delete(new TimerQueue.Timer(Long.MAX_VALUE, key, new Ns(Long.MIN_VALUE, FIRE)));
+      timers.delete(TimeDomain.EVENT_TIME, Long.MAX_VALUE, key, new Ns(Long.MIN_VALUE, FIRE));
     } else {
       unregisterEnd(key, w);
     }
@@ -461,14 +508,14 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     if (endBuckets != null) {
       fireBuckets(watermark);
     }
-    fireTimers(eventTimers, watermark);
+    fireTimers(TimeDomain.EVENT_TIME, watermark);
     out.watermark(watermark, outPort);
     lateOut.watermark(watermark, latePort);
   }
 
   @Override
   public boolean tick(long nowMillis) {
-    return fireTimers(procTimers, nowMillis);
+    return fireTimers(TimeDomain.PROCESSING_TIME, nowMillis);
   }
 
   /** Fires, in end order, every fixed window whose end the watermark reached. */
@@ -487,10 +534,10 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     }
   }
 
-  private boolean fireTimers(TimerQueue q, long upTo) {
+  private boolean fireTimers(TimeDomain domain, long upTo) {
     boolean fired = false;
     TimerQueue.Timer t;
-    while ((t = q.pollDue(upTo)) != null) {
+    while ((t = timers.pollDue(domain, upTo)) != null) {
       fired = true;
       onTimer(t);
     }
@@ -511,7 +558,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         w.dirty = false;
         emit(key, w, WindowResult.Firing.EARLY);
         w.earlyTimer = true;
-        procTimers.add(new TimerQueue.Timer(t.time() + earlyInterval, key, ns));
+        timers.register(TimeDomain.PROCESSING_TIME, t.time() + earlyInterval, key, ns);
       }
     } else if (ns.kind() == PURGE || (ns.kind() == CLEANUP && kind != WindowAssigner.Kind.SESSION)) {
       purge(key, kw, w);
@@ -542,7 +589,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   @Override
   public void finish(int port) {
     if (spec.processingTime() || intervalTrigger > 0) {
-      fireTimers(procTimers, Long.MAX_VALUE);
+      fireTimers(TimeDomain.PROCESSING_TIME, Long.MAX_VALUE);
     }
     out.finish(outPort);
     lateOut.finish(latePort);
