@@ -15,6 +15,11 @@ import io.nip.state.CheckpointStorage;
 import io.nip.state.ValueState;
 import io.nip.time.TimeDomain;
 import io.nip.time.WatermarkStrategy;
+import io.nip.window.Aggregates;
+import io.nip.window.SessionWindow;
+import io.nip.window.SlidingWindow;
+import io.nip.window.TumblingWindow;
+import io.nip.window.WindowAssigner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +47,13 @@ class RestoreEquivalenceProperties {
 
   /** The random parts of a pipeline. */
   record Shape(int filterModulus, int mapFactor, int keys, long timerDelayMillis, long boundMillis,
-      boolean secondStage) {}
+      boolean secondStage, Windowing windowing) {}
+
+  /**
+   * A window branch beside the keyed processor: its kind (0 none, 1 tumbling, 2 sliding, 3 session),
+   * size, and allowed lateness; late events go to the output too.
+   */
+  record Windowing(int kind, long sizeMillis, long latenessMillis) {}
 
   @Provide
   Arbitrary<Shape> shapes() {
@@ -51,14 +62,16 @@ class RestoreEquivalenceProperties {
         Arbitraries.integers().between(1, 3),
         Arbitraries.integers().between(1, 4),
         Arbitraries.longs().between(0, 3_000),
-        Arbitraries.longs().between(0, 2_000),
-        Arbitraries.of(true, false)).as(Shape::new);
+        Arbitraries.longs().between(0, 3_000),
+        Arbitraries.of(true, false),
+        Combinators.combine(Arbitraries.integers().between(0, 3), Arbitraries.longs().between(1, 10).map(n -> n * 500),
+            Arbitraries.of(0L, 1_500L, 4_000L)).as(Windowing::new)).as(Shape::new);
   }
 
   @Provide
   Arbitrary<List<Ev>> streams() {
-    return Combinators.combine(Arbitraries.integers().between(0, 50), Arbitraries.longs().between(0, 20_000))
-        .as(Ev::new).list().ofMaxSize(40);
+    return Combinators.combine(Arbitraries.integers().between(0, 50), Arbitraries.longs().between(0, 12_000))
+        .as(Ev::new).list().ofMaxSize(60);
   }
 
   @Provide
@@ -109,6 +122,18 @@ class RestoreEquivalenceProperties {
             ctx.emit(line + " #" + seen.value());
           }, Op.named("counter"));
     }
+    Windowing w = s.windowing();
+    if (w.kind() > 0) {
+      WindowAssigner assigner = w.kind() == 1 ? TumblingWindow.of(Duration.ofMillis(w.sizeMillis()))
+          : w.kind() == 2 ? SlidingWindow.of(Duration.ofMillis(w.sizeMillis()), Duration.ofMillis(w.sizeMillis() / 2))
+          : SessionWindow.withGap(Duration.ofMillis(w.sizeMillis()));
+      var windows = in.keyBy(v -> "w" + (v % s.keys()), Serdes.string())
+          .window(assigner).allowedLateness(Duration.ofMillis(w.latenessMillis()))
+          .aggregate(Aggregates.<Integer>count(), Op.named("windows"));
+      processed = processed.merge(windows.map(r -> r.key() + "[" + r.start().toEpochMilli() + ","
+          + r.end().toEpochMilli() + ")=" + r.value() + ":" + r.firing()),
+          windows.lateEvents().map(v -> "late " + v));
+    }
     processed.to(out);
     return p;
   }
@@ -129,7 +154,7 @@ class RestoreEquivalenceProperties {
     }
   }
 
-  @Property(tries = 60)
+  @Property(tries = 150)
   void restoring_between_every_record_changes_nothing(@ForAll("shapes") Shape shape,
       @ForAll("streams") List<Ev> events) {
     List<String> expected = uninterrupted(shape, events);
@@ -143,7 +168,7 @@ class RestoreEquivalenceProperties {
     }
   }
 
-  @Property(tries = 40)
+  @Property(tries = 80)
   void restarting_from_the_stored_checkpoint_in_a_fresh_pipeline_changes_nothing(
       @ForAll("shapes") Shape shape, @ForAll("streams") List<Ev> events,
       @ForAll("cuts") TreeSet<Integer> cuts) throws IOException {
