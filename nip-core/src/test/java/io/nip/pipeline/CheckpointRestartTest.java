@@ -21,6 +21,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import io.nip.window.Aggregates;
+import io.nip.window.TumblingWindow;
+import io.nip.window.WindowResult;
+import io.nip.time.WatermarkStrategy;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,5 +164,119 @@ class CheckpointRestartTest {
     assertThatThrownBy(() -> pipeline(new Numbers(1), Sinks.collecting("out"), dir, 3).start())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("keyed-0-2").hasMessageContaining("parallelism");
+  }
+
+  /** "key@millis" values; position = index, source timestamp = millis; unbounded (waits for more). */
+  static final class Events implements Source<String> {
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Override public String name() { return "log"; }
+    @Override public int partitions() { return 1; }
+    @Override public boolean isBounded() { return false; }
+
+    @Override
+    public SourceReader<String> createReader(int partition, SourceContext context, SourcePosition start) {
+      return new SourceReader<>() {
+        long next = SourcePosition.offsetOr(start, 0);
+
+        @Override
+        public Status poll(SourceOutput<String> out, int max) {
+          int n = 0;
+          while (n < max && next < events.size()) {
+            String e = events.get((int) next);
+            out.emit(e, null, next, Long.parseLong(e.substring(e.indexOf('@') + 1)));
+            next++;
+            n++;
+          }
+          return n > 0 ? Status.MORE_AVAILABLE : Status.NOTHING_AVAILABLE;
+        }
+
+        @Override public SourcePosition position() { return SourcePosition.ofOffset(next); }
+        @Override public void close() {}
+      };
+    }
+  }
+
+  static PipelineHandle startWindows(Events log, CollectingSink<WindowResult<String, Long>> out, Path dir) {
+    PipelineConfig.Builder b = PipelineConfig.builder().threads(1).parallelism(1).commitInterval(Duration.ofMillis(20));
+    if (dir != null) {
+      b.checkpointStorage(CheckpointStorage.localDirectory(dir));
+    }
+    Pipeline p = Pipeline.named("windows-restart", b.build());
+    p.from(log, WatermarkStrategy.<String>boundedOutOfOrderness(Duration.ZERO))
+        .keyBy(v -> v.substring(0, v.indexOf('@')))
+        .window(TumblingWindow.of(Duration.ofSeconds(10)))
+        .aggregate(Aggregates.count())
+        .to(out);
+    return p.start();
+  }
+
+  private static Pipeline named(String name, String operator, Numbers source,
+      CollectingSink<Map.Entry<Long, Long>> out, Path dir) {
+    Pipeline p = Pipeline.named(name, PipelineConfig.builder().threads(1).parallelism(1)
+        .commitInterval(Duration.ofMillis(20)).checkpointStorage(CheckpointStorage.localDirectory(dir)).build());
+    p.from(source)
+        .keyBy(v -> v % 7, Serdes.json(Long.class))
+        .process((KeyedProcessor<Long, Long, Map.Entry<Long, Long>>) (key, value, ctx) -> {
+          ValueState<Long> sum = ctx.valueState("sum", Serdes.json(Long.class));
+          sum.update(sum.valueOr(0L) + value);
+          ctx.emit(Map.entry(key, sum.value()));
+        }, Op.named(operator))
+        .to(out);
+    return p;
+  }
+
+  @Test
+  void when_a_stopped_pipeline_with_windows_restarts_then_a_late_event_stays_late(@TempDir Path dir) throws Exception {
+    // run 1: a@1000 opens [0,10s); a@15000 moves the watermark to 15 s: [0,10s) fires ON_TIME (count 1). Then stop().
+    Events log = new Events();
+    log.events.add("a@1000");
+    log.events.add("a@15000");
+    CollectingSink<WindowResult<String, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = startWindows(log, out1, dir);
+    awaitOutputs(out1, 1);
+    h1.stop();
+    assertThat(h1.awaitTermination(Duration.ofSeconds(20))).isTrue();
+    assertThat(out1.values()).hasSize(1);
+
+    // run 2 from the final checkpoint: a late a@2000 (window [0,10s) already final), then a@25000
+    log.events.add("a@2000");
+    log.events.add("a@25000");
+    CollectingSink<WindowResult<String, Long>> out2 = Sinks.collecting("out");
+    PipelineHandle h2 = startWindows(log, out2, dir);
+    try {
+      awaitOutputs(out2, 1);
+      Thread.sleep(300); // a wrongly reopened [0,10s) would fire with [10s,20s): give it the time
+    } finally {
+      h2.stop();
+    }
+    assertThat(h2.awaitTermination(Duration.ofSeconds(20))).isTrue();
+
+    // uninterrupted reference: a@2000 is late; a@25000 fires [10s,20s) with count 1 (a@15000)
+    List<WindowResult<String, Long>> all = new ArrayList<>(out1.values());
+    all.addAll(out2.values());
+    assertThat(all).extracting(r -> r.start().toEpochMilli() + ":" + r.firing())
+        .as("no second ON_TIME result for window [0,10s)")
+        .containsExactly("0:ON_TIME", "10000:ON_TIME");
+  }
+
+  @Test
+  void when_a_checkpoint_belongs_to_another_pipeline_or_operator_then_it_is_refused(@TempDir Path dir)
+      throws InterruptedException {
+    // Given: a checkpoint of pipeline "billing" with operator "summer"
+    Numbers first = new Numbers(1);
+    first.limit.set(100);
+    CollectingSink<Map.Entry<Long, Long>> out = Sinks.collecting("out");
+    PipelineHandle h = named("billing", "summer", first, out, dir).start();
+    awaitOutputs(out, 100);
+    h.stop();
+    assertThat(h.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    // When / Then: another pipeline pointed at the same directory is refused, naming both plans
+    assertThatThrownBy(() -> named("fraud", "summer", new Numbers(1), Sinks.collecting("out"), dir).start())
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("pipeline billing")
+        .hasMessageContaining("pipeline fraud");
+    // and the same pipeline whose stateful operator was renamed keeps its state, refusing the restore
+    assertThatThrownBy(() -> named("billing", "scorer", new Numbers(1), Sinks.collecting("out"), dir).start())
+        .isInstanceOf(io.nip.errors.StateException.class).hasMessageContaining("'summer'");
   }
 }

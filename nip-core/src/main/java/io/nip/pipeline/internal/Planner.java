@@ -196,7 +196,8 @@ public final class Planner {
     }
     Restore restore = Restore.load(storage, pipelineName, taskIds);
     Checkpoints checkpoints = withCheckpoints ? new Checkpoints(taskIds.toArray(new String[0]),
-        config.commitInterval().toMillis(), config.clock().millis(), storage, restore.checkpointId()) : null;
+        Restore.topology(pipelineName, taskIds), config.commitInterval().toMillis(), config.clock().millis(),
+        storage, restore.checkpointId()) : null;
     Plan plan = new Plan(checkpoints);
     int global = 0;
     for (Node s : sources) {
@@ -418,6 +419,7 @@ public final class Planner {
         throw new IllegalStateException("a " + spec.kind() + " node is read by its task, not instantiated: " + n);
       }
       built.put(n, op);
+      rt.state().declareOperator(n.name);
       created.add(op);
       if (!isExchange(n) && !(n.spec instanceof NodeSpec.SinkSpec)) {
         wire(n, op);

@@ -33,19 +33,23 @@ public final class Checkpoints {
   private final BitSet ended = new BitSet();
   private final CheckpointStorage storage;
   private final String[] taskIds;
+  private final byte[] topology;
   /** The last snapshot of each ended task, carried into later checkpoints. */
   private final byte[][] finalSnapshots;
   private boolean forced;
 
   /**
    * @param taskIds the id of every task, by global index
+   * @param topology describes the plan (pipeline, tasks); written into every checkpoint so that a
+   *     restore can refuse a checkpoint of another plan
    * @param intervalMillis the checkpoint interval
    * @param nowMillis the clock's time at start
    * @param storage where snapshots go, or null to only commit positions
    * @param restoredId the completed checkpoint the tasks were restored from, or 0
    */
-  public Checkpoints(String[] taskIds, long intervalMillis, long nowMillis, CheckpointStorage storage,
-      long restoredId) {
+  public Checkpoints(String[] taskIds, byte[] topology, long intervalMillis, long nowMillis,
+      CheckpointStorage storage, long restoredId) {
+    this.topology = topology.clone();
     this.taskCount = taskIds.length;
     this.taskIds = taskIds.clone();
     this.finalSnapshots = new byte[taskCount][];
@@ -100,7 +104,17 @@ public final class Checkpoints {
   }
 
   /** @param nowMillis the clock's time; requests a checkpoint when the interval passed */
-  public synchronized void maybeTrigger(long nowMillis) {
+  public void maybeTrigger(long nowMillis) {
+    // called on every task round: decide without the lock while a checkpoint is in flight
+    if (requested != completed) {
+      return;
+    }
+    synchronized (this) {
+      trigger(nowMillis);
+    }
+  }
+
+  private void trigger(long nowMillis) {
     if (requested == completed && (forced || nowMillis - lastTrigger >= intervalMillis)) {
       forced = false;
       lastTrigger = nowMillis;
@@ -135,11 +149,16 @@ public final class Checkpoints {
    * @param heldPerTask per source task, the smallest position still held in open windows, or null
    * @param snapshot the task's snapshot at the barrier, or null when snapshots are disabled
    */
-  synchronized void ack(int task, long checkpointId, long[] heldPerTask, byte[] snapshot) {
+  void ack(int task, long checkpointId, long[] heldPerTask, byte[] snapshot) {
+    // the storage is thread-safe: write outside the lock, so tasks do not queue behind each other's I/O
+    if (storage != null && snapshot != null && checkpointId == requested && checkpointId > completed) {
+      storage.write(checkpointId, taskIds[task], snapshot);
+    }
+    acknowledge(task, checkpointId, heldPerTask);
+  }
+
+  private synchronized void acknowledge(int task, long checkpointId, long[] heldPerTask) {
     if (checkpointId == requested && checkpointId > completed) {
-      if (storage != null && snapshot != null) {
-        storage.write(checkpointId, taskIds[task], snapshot);
-      }
       merge(pendingHold, heldPerTask);
       acked.set(task);
       checkComplete();
@@ -170,7 +189,7 @@ public final class Checkpoints {
       }
     }
     long id = Math.max(requested, completed) + 1;
-    storage.write(id, TOPOLOGY, String.join("\n", taskIds).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    storage.write(id, TOPOLOGY, topology);
     for (int t = 0; t < taskCount; t++) {
       storage.write(id, taskIds[t], finalSnapshots[t]);
     }
@@ -191,7 +210,7 @@ public final class Checkpoints {
     all.or(ended);
     if (all.cardinality() == taskCount) {
       if (storage != null) {
-        storage.write(requested, TOPOLOGY, String.join("\n", taskIds).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        storage.write(requested, TOPOLOGY, topology);
         for (int t = ended.nextSetBit(0); t >= 0; t = ended.nextSetBit(t + 1)) {
           if (!acked.get(t) && finalSnapshots[t] != null) {
             storage.write(requested, taskIds[t], finalSnapshots[t]);

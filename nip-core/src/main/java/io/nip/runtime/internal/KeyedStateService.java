@@ -39,6 +39,8 @@ public final class KeyedStateService {
   private final Map<String, TimerService<?>> timers = new LinkedHashMap<>();
   private final Map<String, StoreSnapshot> pendingStores = new java.util.HashMap<>();
   private final Map<String, byte[]> pendingTimers = new java.util.HashMap<>();
+  /** Names of the task's operators: a restored section must belong to one of them. */
+  private final java.util.Set<String> operators = new java.util.HashSet<>();
 
   KeyedStateService(TaskRuntime rt) {
     this.rt = rt;
@@ -93,6 +95,11 @@ public final class KeyedStateService {
       restoreTimers(service, pending);
     }
     return service;
+  }
+
+  /** @param operator the name of an operator of the task; called by the planner for every operator */
+  public void declareOperator(String operator) {
+    operators.add(operator);
   }
 
   /** @return the description of every store of the task by "operator/store" */
@@ -193,6 +200,12 @@ public final class KeyedStateService {
         String op = in.readUTF();
         pendingTimers.put(op, Bytes.read(in));
       }
+      for (String id : pendingStores.keySet()) {
+        requireOperator(id.substring(0, id.lastIndexOf('/')), "store '" + id + "'");
+      }
+      for (String op : pendingTimers.keySet()) {
+        requireOperator(op, "timers");
+      }
       for (Map.Entry<String, KeyValueStore<?, ?>> e : stores.entrySet()) {
         StoreSnapshot snap = pendingStores.remove(e.getKey());
         e.getValue().restore(snap != null ? snap : new StoreSnapshot(e.getValue().name(), java.util.List.of()));
@@ -203,6 +216,14 @@ public final class KeyedStateService {
       }
     } catch (IOException e) {
       throw new StateException("task " + rt.taskId() + ": corrupt snapshot (" + e + ")", e);
+    }
+  }
+
+  private void requireOperator(String operator, String what) {
+    if (!operators.isEmpty() && !operators.contains(operator)) {
+      throw new StateException("task " + rt.taskId() + ": the checkpoint holds " + what + " of operator '" + operator
+          + "', which this pipeline does not have (operators: " + new java.util.TreeSet<>(operators) + "); "
+          + "state is never dropped silently: keep the operator's name, or restore into a new checkpoint location");
     }
   }
 

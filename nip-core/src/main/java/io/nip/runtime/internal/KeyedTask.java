@@ -30,8 +30,10 @@ public final class KeyedTask extends Task {
   private boolean ended;
 
   private final boolean[] channelBlocked;
+  /** Batches of blocked channels, in arrival order. */
   private final java.util.ArrayDeque<Batch> held = new java.util.ArrayDeque<>();
-  private int blockedCount;
+  /** Held batches of channels unblocked since, in arrival order: consumed before the inbox. */
+  private final java.util.ArrayDeque<Batch> released = new java.util.ArrayDeque<>();
   private byte[] finalSnapshot;
   private final int[] channelTask;
   private final String[] channelSource;
@@ -53,6 +55,7 @@ public final class KeyedTask extends Task {
     this.channelEnded = new boolean[channels];
     this.channelBlocked = new boolean[channels];
     this.checkpoints = checkpoints;
+    this.barrierForwarded = checkpoints == null ? 0 : checkpoints.requested();
   }
 
   @Override
@@ -69,7 +72,7 @@ public final class KeyedTask extends Task {
     boolean progress = false;
     if (flushExchanges()) {
       for (int i = 0; i < MAX_BATCHES_PER_ROUND; i++) {
-        Batch b = blockedCount == 0 && !held.isEmpty() ? held.poll() : inbox.poll();
+        Batch b = released.isEmpty() ? inbox.poll() : released.poll();
         if (b == null) {
           break;
         }
@@ -132,7 +135,6 @@ public final class KeyedTask extends Task {
       channelBarriers[c] = b.barrier;
       if (b.barrier > barrierForwarded && !b.end) {
         channelBlocked[c] = true;
-        blockedCount++;
       }
       maybeForwardBarrier();
     }
@@ -149,6 +151,7 @@ public final class KeyedTask extends Task {
             }
           }
         }
+        rt.inputExhausted = !anyStopped;
         for (int i = 0; i < entries.length; i++) {
           if (entries[i] != null) {
             entries[i].finish(0);
@@ -158,7 +161,8 @@ public final class KeyedTask extends Task {
         if (checkpoints != null) {
           checkpoints.finalHold(heldByTask());
           if (checkpoints.snapshotsEnabled()) {
-            finalSnapshot = snapshot(true);
+            // a stopped input is not an end of time: a restart resumes with this task's watermarks
+            finalSnapshot = snapshot(!anyStopped);
           }
         }
         done = flushExchanges();
@@ -215,10 +219,31 @@ public final class KeyedTask extends Task {
           e.barrier(min, 0);
         }
       }
-      java.util.Arrays.fill(channelBlocked, false);
-      blockedCount = 0;
+      release(min);
       if (checkpoints != null) {
         checkpoints.ack(index, min, heldByTask(), checkpoints.snapshotsEnabled() ? snapshot(false) : null);
+      }
+    }
+  }
+
+  /**
+   * Unblocks the channels whose barrier is at most {@code aligned}; their held batches move, in
+   * arrival order, ahead of anything new from the inbox, so no batch overtakes an earlier one of its
+   * channel.
+   */
+  private void release(long aligned) {
+    for (int c = 0; c < channelBlocked.length; c++) {
+      if (channelBlocked[c] && channelBarriers[c] <= aligned) {
+        channelBlocked[c] = false;
+      }
+    }
+    int n = held.size();
+    for (int i = 0; i < n; i++) {
+      Batch b = held.poll();
+      if (channelBlocked[b.channel]) {
+        held.add(b);
+      } else {
+        released.add(b);
       }
     }
   }
@@ -250,7 +275,8 @@ public final class KeyedTask extends Task {
   }
 
   private byte[] snapshot(boolean ended) {
-    return new TaskSnapshot(io.nip.source.SourcePosition.NONE, Long.MIN_VALUE, watermark, channelWatermarks.clone(), ended,
+    return new TaskSnapshot(io.nip.source.SourcePosition.NONE, Long.MIN_VALUE, watermark, channelWatermarks.clone(),
+        channelIdle.clone(), ended,
         rt.state().snapshot()).encode();
   }
 
@@ -274,6 +300,7 @@ public final class KeyedTask extends Task {
     }
     if (snap.channelWatermarks().length == channelWatermarks.length) {
       System.arraycopy(snap.channelWatermarks(), 0, channelWatermarks, 0, channelWatermarks.length);
+      System.arraycopy(snap.channelIdle(), 0, channelIdle, 0, channelIdle.length);
     }
     watermark = snap.ended() ? Long.MIN_VALUE : snap.watermark();
     rt.watermark = watermark;

@@ -85,6 +85,8 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
         ? Long.MAX_VALUE : maxEventTimeAhead.toMillis();
     this.batchSize = rt.config().batchSize();
     this.checkpoints = checkpoints;
+    // after a restore the coordinator starts at the restored checkpoint: never send its barrier again
+    this.lastBarrier = checkpoints == null ? 0 : checkpoints.requested();
     this.lastActivity = rt.clock().millis();
     List<HoldsRecords> holders = new ArrayList<>();
     for (Operator op : rt.all) {
@@ -252,6 +254,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   }
 
   private void endInput(boolean exhausted) {
+    rt.inputExhausted = exhausted;
     if (exhausted) {
       emittedWatermark = Long.MAX_VALUE;
       rt.watermark = Long.MAX_VALUE;
@@ -289,7 +292,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   }
 
   private byte[] snapshot(SourcePosition position, boolean exhausted) {
-    return new TaskSnapshot(position, maxTimestamp, emittedWatermark, new long[0], exhausted,
+    return new TaskSnapshot(position, maxTimestamp, emittedWatermark, new long[0], new boolean[0], exhausted,
         rt.state().snapshot()).encode();
   }
 

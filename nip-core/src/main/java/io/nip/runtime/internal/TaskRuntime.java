@@ -58,6 +58,8 @@ public final class TaskRuntime implements SinkContext {
   String sourceName = "";
   long watermark = Long.MIN_VALUE;
   private final KeyedStateService state = new KeyedStateService(this);
+  /** Set before operators' {@code finish}: true when the input was exhausted, false when stopped. */
+  boolean inputExhausted = true;
   /** Replaces sinks when writers are created (bindings of an embedding application or a test driver). */
   private final java.util.function.UnaryOperator<Sink<?>> sinkBinding;
 
@@ -102,6 +104,15 @@ public final class TaskRuntime implements SinkContext {
     } else if (op instanceof SinkOp) {
       sinks.add((SinkOp) op);
     }
+  }
+
+  /**
+   * @return during {@code finish}: true when the task's input was exhausted (the end of time
+   *     follows), false when the pipeline was stopped (a restart resumes: pending processing-time
+   *     results must stay in state rather than fire early)
+   */
+  public boolean inputExhausted() {
+    return inputExhausted;
   }
 
   /** @return the task's keyed state and timer service */

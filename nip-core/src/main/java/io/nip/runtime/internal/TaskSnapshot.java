@@ -20,13 +20,15 @@ import java.io.IOException;
  * @param maxTimestamp the largest event time the source task saw, or {@link Long#MIN_VALUE}
  * @param watermark the watermark the task had emitted
  * @param channelWatermarks per input channel (keyed tasks), else empty
+ * @param channelIdle per input channel, whether it was idle (keyed tasks), else empty
  * @param ended whether the task's input had ended
  * @param state the keyed state and timers ({@link KeyedStateService#snapshot()})
  */
-record TaskSnapshot(SourcePosition position, long maxTimestamp, long watermark, long[] channelWatermarks, boolean ended,
+record TaskSnapshot(SourcePosition position, long maxTimestamp, long watermark, long[] channelWatermarks,
+    boolean[] channelIdle, boolean ended,
     byte[] state) {
   private static final int MAGIC = 0x4e495054; // "NIPT"
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
 
   byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + state.length);
@@ -37,8 +39,9 @@ record TaskSnapshot(SourcePosition position, long maxTimestamp, long watermark, 
       out.writeLong(maxTimestamp);
       out.writeLong(watermark);
       out.writeInt(channelWatermarks.length);
-      for (long w : channelWatermarks) {
-        out.writeLong(w);
+      for (int i = 0; i < channelWatermarks.length; i++) {
+        out.writeLong(channelWatermarks[i]);
+        out.writeBoolean(channelIdle[i]);
       }
       out.writeBoolean(ended);
       Bytes.write(out, state);
@@ -65,12 +68,14 @@ record TaskSnapshot(SourcePosition position, long maxTimestamp, long watermark, 
         throw new StateException("task " + taskId + ": corrupt task snapshot (" + n + " channels)");
       }
       long[] channels = new long[n];
+      boolean[] idle = new boolean[n];
       for (int i = 0; i < n; i++) {
         channels[i] = in.readLong();
+        idle[i] = in.readBoolean();
       }
       boolean ended = in.readBoolean();
       byte[] state = Bytes.read(in);
-      return new TaskSnapshot(position, maxTs, wm, channels, ended, state);
+      return new TaskSnapshot(position, maxTs, wm, channels, idle, ended, state);
     } catch (IOException e) {
       throw new StateException("task " + taskId + ": corrupt task snapshot (" + e + ")", e);
     }

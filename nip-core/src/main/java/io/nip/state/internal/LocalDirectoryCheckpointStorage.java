@@ -61,11 +61,16 @@ public final class LocalDirectoryCheckpointStorage implements CheckpointStorage 
     return dir.resolve("chk-" + id);
   }
 
-  private static String fileName(String taskId) {
+  /** A file name per task id, one to one: letters, digits, '-' and '.' stay; anything else is _hex_. */
+  static String fileName(String taskId) {
     StringBuilder b = new StringBuilder(taskId.length() + 9);
     for (int i = 0; i < taskId.length(); i++) {
       char c = taskId.charAt(i);
-      b.append(Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.' ? c : '_');
+      if ((c < 128 && Character.isLetterOrDigit(c)) || c == '-' || c == '.') {
+        b.append(c);
+      } else {
+        b.append('_').append(Integer.toHexString(c)).append('_');
+      }
     }
     return b.append(".snapshot").toString();
   }
@@ -152,7 +157,13 @@ public final class LocalDirectoryCheckpointStorage implements CheckpointStorage 
     }
   }
 
+  /** Deletes a checkpoint directory, its marker first: a crash half-way leaves it incomplete, never torn. */
   private static void deleteTree(Path p) {
+    try {
+      Files.deleteIfExists(p.resolve(MARKER));
+    } catch (IOException e) {
+      return; // still marked: keep it whole, a later prune retries
+    }
     try (Stream<Path> walk = Files.walk(p)) {
       walk.sorted(Comparator.reverseOrder()).forEach(f -> {
         try {

@@ -588,7 +588,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
 
   @Override
   public void finish(int port) {
-    if (spec.processingTime() || intervalTrigger > 0) {
+    // a stopped pipeline keeps its open processing-time windows in the final snapshot
+    if ((spec.processingTime() || intervalTrigger > 0) && rt.inputExhausted()) {
       fireTimers(TimeDomain.PROCESSING_TIME, Long.MAX_VALUE);
     }
     out.finish(outPort);

@@ -42,6 +42,8 @@ public final class DriverEngine {
   private final Map<Source<?>, Source<?>> replacements = new IdentityHashMap<>();
   private final CheckpointStorage storage;
   private final boolean restoring;
+  /** Per task, every store the task's plans created so far. */
+  private final Map<String, Map<String, io.nip.state.StoreSpec<?, ?>>> knownStores = new java.util.LinkedHashMap<>();
   private final int parallelism;
   private SyncRunner runner;
   private int restores;
@@ -101,10 +103,9 @@ public final class DriverEngine {
       return;
     }
     runner.checkpointNow();
-    var specs = runner.storeSpecs();
+    mergeSpecs(runner.storeSpecs());
     runner.close();
     runner = new SyncRunner(plan(), clock);
-    runner.createStores(specs);
     restores++;
   }
 
@@ -166,7 +167,15 @@ public final class DriverEngine {
    * @return its stores, name to (key to value), merged over the keyed tasks
    */
   public Map<String, Map<Object, Object>> stores(String operatorName) {
+    // a restored task creates a store only when its operator asks for it: create the ones earlier
+    // plans had, so they can be inspected (only here, so that the lazy restore path runs otherwise)
+    mergeSpecs(runner.storeSpecs());
+    runner.createStores(knownStores);
     return runner.stores(operatorName);
+  }
+
+  private void mergeSpecs(Map<String, Map<String, io.nip.state.StoreSpec<?, ?>>> specs) {
+    specs.forEach((task, s) -> knownStores.computeIfAbsent(task, t -> new java.util.LinkedHashMap<>()).putAll(s));
   }
 
   /** @return the names of all keyed operators */
