@@ -39,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * still owns, and before a partition is revoked. In bounded mode it takes the end offsets at start
  * and marks a partition ended once its records up to there were read here, or once the group's
  * committed offset (another member's work) reached the end.
+ *
+ * <p>Start positions: a reader created at an offset (a checkpoint's position) asks for its
+ * partition to start there. The fetcher applies it at the partition's next assignment to this
+ * consumer (seeking there instead of looking up the committed offset), or, when the partition is
+ * already assigned because the reader was created after the assignment, at the start of the next
+ * loop, as a new epoch so that the lists fetched from the committed offset are dropped. Each
+ * request is applied once; later assignments start at the committed offset.
  */
 public final class KafkaFetcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaFetcher.class);
@@ -132,12 +139,19 @@ public final class KafkaFetcher implements AutoCloseable {
    * @param index the partition's task index
    * @param serde value serde
    * @param keySerde key serde, or null to pass key bytes through as they are
+   * @param startOffset where the partition starts at its next assignment here, or -1 for the
+   *     group's committed offset
    * @param <T> value type
    * @return a reader of that partition
    */
-  public <T> SourceReader<T> reader(int index, Serde<T> serde, Serde<?> keySerde) {
+  public <T> SourceReader<T> reader(int index, Serde<T> serde, Serde<?> keySerde, long startOffset) {
     openReaders.incrementAndGet();
-    return new KafkaPartitionReader<>(this, byIndex[index], serde, keySerde, bounded);
+    PartitionBuffer b = byIndex[index];
+    if (startOffset >= 0) {
+      b.requestedStart.set(startOffset);
+      signal();
+    }
+    return new KafkaPartitionReader<>(this, b, serde, keySerde, bounded, startOffset);
   }
 
   /** @return true once the fetcher has been closed */
@@ -172,6 +186,7 @@ public final class KafkaFetcher implements AutoCloseable {
   private void run() {
     try {
       while (!closing) {
+        applyRequestedStarts();
         boolean nothingToFetch = allPaused();
         ConsumerRecords<byte[], byte[]> records = consumer.poll(
             nothingToFetch ? Duration.ZERO : anyPaused() ? POLL_WHILE_PAUSED : POLL);
@@ -244,6 +259,41 @@ public final class KafkaFetcher implements AutoCloseable {
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         // no position yet (the committed offset is still being looked up): next time
       }
+    }
+  }
+
+  /**
+   * Moves partitions that are already assigned here to the start their reader asked for (a reader
+   * created after the assignment). Called before poll, so that what poll returns comes from there.
+   */
+  private void applyRequestedStarts() {
+    for (PartitionBuffer b : byIndex) {
+      long requested = b.requestedStart.get();
+      if (requested >= 0 && b.assigned) {
+        consumer.seek(b.tp, requested);
+        LOG.debug("kafka source '{}' moves {} to its start position {}", sourceName, b.tp, requested);
+        b.fetchedToEnd = false;
+        dropBuffered(b);
+        startAt(b, requested);
+        b.requestedStart.compareAndSet(requested, -1);
+      }
+    }
+  }
+
+  /** A new epoch of an assigned partition that starts at {@code position}. */
+  private static void startAt(PartitionBuffer b, long position) {
+    b.fetchedPosition = -1;
+    b.startPosition = position;
+    b.committed = position;
+    b.epoch.incrementAndGet();
+  }
+
+  /** Empties a partition's buffer (its lists belong to an epoch that is over). */
+  private static void dropBuffered(PartitionBuffer b) {
+    // take the lists out one by one: a reader that took one concurrently subtracts its own
+    PartitionBuffer.Fetched f;
+    while ((f = b.queue.poll()) != null) {
+      b.buffered.addAndGet(-f.records().size());
     }
   }
 
@@ -392,11 +442,7 @@ public final class KafkaFetcher implements AutoCloseable {
           b.paused = false;
           b.fetchedToEnd = false;
           b.fetchedPosition = -1;
-          // take the lists out one by one: a reader that took one concurrently subtracts its own
-          PartitionBuffer.Fetched f;
-          while ((f = b.queue.poll()) != null) {
-            b.buffered.addAndGet(-f.records().size());
-          }
+          dropBuffered(b);
           b.lag = -1;
         }
       }
@@ -414,11 +460,18 @@ public final class KafkaFetcher implements AutoCloseable {
         if (b == null) {
           continue;
         }
-        long position = consumer.position(tp);
-        b.fetchedPosition = -1;
-        b.startPosition = position;
-        b.committed = position;
-        b.epoch.incrementAndGet();
+        long requested = b.requestedStart.get();
+        long position;
+        if (requested >= 0) {
+          // the first assignment after a restore: the checkpoint's position, not the committed offset
+          consumer.seek(tp, requested);
+          position = requested;
+          b.requestedStart.compareAndSet(requested, -1);
+          LOG.debug("kafka source '{}' starts {} at its start position {}", sourceName, tp, requested);
+        } else {
+          position = consumer.position(tp);
+        }
+        startAt(b, position);
         b.assigned = true;
       }
       synchronized (KafkaFetcher.this) {
