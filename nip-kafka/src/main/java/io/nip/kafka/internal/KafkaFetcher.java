@@ -1,5 +1,6 @@
 package io.nip.kafka.internal;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.nip.errors.ConnectorException;
 import io.nip.serde.Serde;
@@ -35,10 +36,12 @@ import org.slf4j.LoggerFactory;
  * resumes (the fetcher parks while every partition is paused, until a reader falls below half;
  * polls are 1 ms apart while only some are paused). Records reaching an empty buffer
  * wake a worker through the reader's availability callback. In bounded mode a partition fetched to
- * its end offset is paused for good. Readers ask for commits by position; the fetcher thread commits them for partitions it
- * still owns, and before a partition is revoked. In bounded mode it takes the end offsets at start
- * and marks a partition ended once its records up to there were read here, or once the group's
- * committed offset (another member's work) reached the end.
+ * its end offset is paused for good. Readers ask for commits by position; the fetcher thread
+ * commits them for partitions it still owns, and before a partition is revoked ({@link
+ * OffsetCommits}: a commit that collides with a rebalance is retried after the next poll, or dropped
+ * for a partition that left in between, never fatal). In bounded mode it takes the end offsets at
+ * start and marks a partition ended once its records up to there were read here, or once the
+ * group's committed offset (another member's work) reached the end.
  *
  * <p>Start positions: a reader created at an offset (a checkpoint's position) asks for its
  * partition to start there. The fetcher applies it at the partition's next assignment to this
@@ -75,6 +78,7 @@ public final class KafkaFetcher implements AutoCloseable {
   private final boolean bounded;
   private final int maxBuffered;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final OffsetCommits commits;
   private final Thread thread;
   private final AtomicInteger openReaders = new AtomicInteger();
   private volatile boolean closing;
@@ -123,6 +127,11 @@ public final class KafkaFetcher implements AutoCloseable {
         org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     cfg.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, context.pipelineName() + "-" + sourceName);
     this.consumer = new KafkaConsumer<>(cfg);
+    this.commits = new OffsetCommits(sourceName, byIndex, consumer::commitSync,
+        commitCounter(context, "nip.kafka.commits.deferred",
+            "offset commits that collided with a rebalance and were retried after the next poll"),
+        commitCounter(context, "nip.kafka.commits.dropped",
+            "partition offset commits dropped because the partition left this member before they succeeded"));
     if (bounded) {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       ends.forEach((tp, end) -> buffers.get(tp).endOffset = end);
@@ -133,6 +142,12 @@ public final class KafkaFetcher implements AutoCloseable {
     this.thread = new Thread(this::run, "nip-kafka-fetcher-" + sourceName);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  private Counter commitCounter(SourceContext context, String name, String description) {
+    return Counter.builder(name).description(description)
+        .tag("pipeline", context.pipelineName()).tag("source", sourceName)
+        .register(context.meterRegistry());
   }
 
   /**
@@ -209,7 +224,7 @@ public final class KafkaFetcher implements AutoCloseable {
         if (bounded) {
           trackPositions();
         }
-        commitPending(null);
+        commits.commitOwned();
         flowControl();
         if (bounded) {
           checkEnds();
@@ -227,10 +242,10 @@ public final class KafkaFetcher implements AutoCloseable {
     } finally {
       try {
         try {
-          commitPending(null);
+          finalCommit();
         } catch (WakeupException e) {
           // close() woke a fetcher that was parked or between polls: that wake-up is spent now
-          commitPending(null);
+          finalCommit();
         }
       } catch (RuntimeException e) {
         LOG.warn("kafka source '{}' could not commit its final offsets: {}", sourceName, e.toString());
@@ -238,6 +253,15 @@ public final class KafkaFetcher implements AutoCloseable {
       consumer.close(Duration.ofSeconds(5));
       closed = true;
     }
+  }
+
+  /**
+   * The last commit before the consumer closes. One that collides with a rebalance is not retried
+   * here: closing the consumer revokes the partitions it still owns, and the revocation callback
+   * commits them; partitions it reports lost instead are dropped ({@link OffsetCommits}).
+   */
+  private void finalCommit() {
+    commits.commitOwned();
   }
 
   /**
@@ -333,20 +357,6 @@ public final class KafkaFetcher implements AutoCloseable {
     return false;
   }
 
-  private void commitPending(Collection<TopicPartition> only) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (PartitionBuffer b : byIndex) {
-      long pos = b.pendingCommit;
-      if (pos >= 0 && b.assigned && pos > b.committed && (only == null || only.contains(b.tp))) {
-        offsets.put(b.tp, new OffsetAndMetadata(pos));
-      }
-    }
-    if (!offsets.isEmpty()) {
-      consumer.commitSync(offsets);
-      offsets.forEach((tp, o) -> buffers.get(tp).committed = o.offset());
-    }
-  }
-
   private void flowControl() {
     List<TopicPartition> pause = new ArrayList<>();
     List<TopicPartition> resume = new ArrayList<>();
@@ -429,13 +439,13 @@ public final class KafkaFetcher implements AutoCloseable {
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
-      try {
-        commitPending(revoked);
-      } catch (RuntimeException e) {
-        LOG.warn("kafka source '{}' could not commit offsets of revoked partitions {}: {}", sourceName, revoked,
-            e.toString());
-      }
-      for (TopicPartition tp : revoked) {
+      commits.commitRevoked(revoked);
+      release(revoked);
+    }
+
+    /** The partitions are gone: their buffers empty and their readers idle until they come back. */
+    private void release(Collection<TopicPartition> gone) {
+      for (TopicPartition tp : gone) {
         PartitionBuffer b = buffers.get(tp);
         if (b != null) {
           b.assigned = false;
@@ -450,7 +460,12 @@ public final class KafkaFetcher implements AutoCloseable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
-      onPartitionsRevoked(lost);
+      // other members may own them already: no commit
+      synchronized (KafkaFetcher.this) {
+        stable = false;
+      }
+      commits.dropLost(lost);
+      release(lost);
     }
 
     @Override
