@@ -164,12 +164,14 @@ public final class KafkaSource<T> implements Source<T> {
           start, "must be an offset (a Kafka source's checkpoint) or none");
     }
     if (fetcher == null || fetcher.isClosed()) {
-      fetcher = new KafkaFetcher(name, partitionList(), consumerProps, bounded, maxBufferedRecords, context);
+      fetcher = new KafkaFetcher(name, partitionList(), consumerProps, adminProperties(), bounded, maxBufferedRecords,
+          context);
     }
     return fetcher.reader(partition, valueSerde, keySerde, start.isOffset() ? start.offset() : -1);
   }
 
-  private List<TopicPartition> discover() {
+  /** @return the consumer settings that also apply to an admin client (connection, security) */
+  private Map<String, Object> adminProperties() {
     Map<String, Object> adminProps = new HashMap<>();
     for (Map.Entry<String, Object> e : consumerProps.entrySet()) {
       if (!e.getKey().startsWith("key.") && !e.getKey().startsWith("value.")
@@ -182,6 +184,11 @@ public final class KafkaSource<T> implements Source<T> {
         adminProps.put(e.getKey(), e.getValue());
       }
     }
+    return adminProps;
+  }
+
+  private List<TopicPartition> discover() {
+    Map<String, Object> adminProps = adminProperties();
     try (Admin admin = Admin.create(adminProps)) {
       List<String> names = new ArrayList<>(topics);
       if (pattern != null) {

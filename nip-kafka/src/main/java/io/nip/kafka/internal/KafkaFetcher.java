@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * commits them for partitions it still owns, and before a partition is revoked ({@link
  * OffsetCommits}: a commit that collides with a rebalance is retried after the next poll, or dropped
  * for a partition that left in between, never fatal). In bounded mode it takes the end offsets at
- * start and marks a partition ended once its records up to there were read here, or once the
- * group's committed offset (another member's work) reached the end.
+ * start and marks a partition ended once its records up to there were read here, once the
+ * coordinator's description of the settled group gives it to another member ({@link
+ * GroupOwnership}), or once the group's committed offset (another member's work) reached the end.
  *
  * <p>Start positions: a reader created at an offset (a checkpoint's position) asks for its
  * partition to start there. The fetcher applies it at the partition's next assignment to this
@@ -79,6 +80,8 @@ public final class KafkaFetcher implements AutoCloseable {
   private final int maxBuffered;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final OffsetCommits commits;
+  /** Bounded mode: which partitions the group gives to other members; null otherwise. */
+  private final GroupOwnership ownership;
   private final Thread thread;
   private final AtomicInteger openReaders = new AtomicInteger();
   private volatile boolean closing;
@@ -92,12 +95,13 @@ public final class KafkaFetcher implements AutoCloseable {
    * @param sourceName source name (thread name, metrics)
    * @param partitions every partition of the source, in task order
    * @param props consumer settings
+   * @param adminProps settings of an admin client of the same cluster (bounded mode describes the group)
    * @param bounded stop at the end offsets taken now
    * @param maxBuffered records fetched ahead per partition before pausing it
    * @param context pipeline services
    */
   public KafkaFetcher(String sourceName, List<TopicPartition> partitions, Map<String, Object> props,
-      boolean bounded, int maxBuffered, SourceContext context) {
+      Map<String, Object> adminProps, boolean bounded, int maxBuffered, SourceContext context) {
     this.sourceName = sourceName;
     this.partitions = partitions;
     this.bounded = bounded;
@@ -132,6 +136,8 @@ public final class KafkaFetcher implements AutoCloseable {
             "offset commits that collided with a rebalance and were retried after the next poll"),
         commitCounter(context, "nip.kafka.commits.dropped",
             "partition offset commits dropped because the partition left this member before they succeeded"));
+    this.ownership = bounded ? new GroupOwnership(sourceName, String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG)),
+        adminProps, byIndex) : null;
     if (bounded) {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       ends.forEach((tp, end) -> buffers.get(tp).endOffset = end);
@@ -175,14 +181,25 @@ public final class KafkaFetcher implements AutoCloseable {
   }
 
   /**
+   * @param b a partition
+   * @return true when the assignment here is settled and does not include it (it does not hold
+   *     this member's watermark back)
+   */
+  synchronized boolean ownedElsewhere(PartitionBuffer b) {
+    return stable && !b.assigned;
+  }
+
+  /**
    * In bounded mode a member ends the partitions the group gave to other members: they are not
-   * its work. Decided only while the assignment is settled, never in the middle of a rebalance.
+   * its work. Decided only while the assignment here is settled and the coordinator's description
+   * of the settled group gives the partition to another member ({@link GroupOwnership}), never in
+   * the middle of a rebalance, nor for a partition that nobody owns between two rounds of one.
    *
    * @param b a partition this member does not own right now
    * @return true when this member should end it
    */
-  synchronized boolean ownedElsewhere(PartitionBuffer b) {
-    return stable && !b.assigned;
+  synchronized boolean endedElsewhere(PartitionBuffer b) {
+    return stable && !b.assigned && b.ownedByOther;
   }
 
   void checkHealthy() {
@@ -228,6 +245,7 @@ public final class KafkaFetcher implements AutoCloseable {
         flowControl();
         if (bounded) {
           checkEnds();
+          ownership.refresh(consumer.groupMetadata().memberId(), System.nanoTime());
         }
         if (nothingToFetch && records.isEmpty() && !closing && allPaused()) {
           // still nothing to fetch after flow control: wait for a reader to drain below half
@@ -251,6 +269,9 @@ public final class KafkaFetcher implements AutoCloseable {
         LOG.warn("kafka source '{}' could not commit its final offsets: {}", sourceName, e.toString());
       }
       consumer.close(Duration.ofSeconds(5));
+      if (ownership != null) {
+        ownership.close();
+      }
       closed = true;
     }
   }
@@ -439,6 +460,9 @@ public final class KafkaFetcher implements AutoCloseable {
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
+      if (ownership != null) {
+        ownership.assignmentChanged();
+      }
       commits.commitRevoked(revoked);
       release(revoked);
     }
@@ -464,6 +488,9 @@ public final class KafkaFetcher implements AutoCloseable {
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
+      if (ownership != null) {
+        ownership.assignmentChanged();
+      }
       commits.dropLost(lost);
       release(lost);
     }
@@ -488,6 +515,9 @@ public final class KafkaFetcher implements AutoCloseable {
         }
         startAt(b, position);
         b.assigned = true;
+      }
+      if (ownership != null) {
+        ownership.assignmentChanged();
       }
       synchronized (KafkaFetcher.this) {
         stable = true;

@@ -47,7 +47,7 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
     fetcher.checkHealthy();
     if (!buf.assigned) {
       current = null;
-      if (bounded && (buf.ended || fetcher.ownedElsewhere(buf))) {
+      if (bounded && (buf.ended || fetcher.endedElsewhere(buf))) {
         buf.ended = true;
         return Status.END_OF_INPUT;
       }

@@ -36,6 +36,11 @@ final class PartitionBuffer {
    */
   volatile long fetchedPosition = -1;
   volatile boolean ended;
+  /**
+   * Bounded mode: the group's settled assignment gives this partition to another member (see
+   * {@link GroupOwnership}); cleared at every assignment change here.
+   */
+  volatile boolean ownedByOther;
   volatile long startPosition = -1;
   /**
    * The offset a reader was created with (a checkpoint's position), waiting for the partition's
