@@ -40,6 +40,10 @@ import org.apache.kafka.common.TopicPartition;
  * ({@link #partitions()}), and an unreachable cluster fails {@code Pipeline.start()} with a
  * {@link io.nip.errors.ConnectorException}.
  *
+ * <p>A pipeline restored from a checkpoint creates each reader at the checkpoint's offset: the
+ * partition starts there at its next assignment to this member instead of at the group's committed
+ * offset (see {@link #createReader}).
+ *
  * <p>In bounded mode the source takes the end offsets at start and ends each partition there; the
  * pipeline then completes by itself.
  *
@@ -138,17 +142,36 @@ public final class KafkaSource<T> implements Source<T> {
     return partitions;
   }
 
+  /**
+   * Opens one topic partition. With a start position (a checkpoint's offset), the partition starts
+   * there the next time the group assigns it to this member, instead of at the group's committed
+   * offset; later assignments start at the committed offset again. Without one
+   * ({@link SourcePosition#NONE}) it starts at the committed offset, or where {@code offsetReset}
+   * says for a group without one.
+   *
+   * @param partition the partition's task index, from 0 to {@code partitions() - 1}
+   * @param context pipeline services
+   * @param startPosition an offset, or {@link SourcePosition#NONE} (or null)
+   * @return the reader of that partition
+   * @throws ConfigurationException when the start position is neither none nor an offset
+   */
   @Override
   public synchronized SourceReader<T> createReader(int partition, SourceContext context,
       SourcePosition startPosition) {
-    // the start is the group's committed offset (or the reset policy); a stored position is not used yet
-    if (fetcher == null || fetcher.isClosed()) {
-      fetcher = new KafkaFetcher(name, partitionList(), consumerProps, bounded, maxBufferedRecords, context);
+    SourcePosition start = SourcePosition.orNone(startPosition);
+    if (!start.isNone() && !start.isOffset()) {
+      throw ConfigurationException.invalid("kafka source '" + name + "' start position of partition " + partition,
+          start, "must be an offset (a Kafka source's checkpoint) or none");
     }
-    return fetcher.reader(partition, valueSerde, keySerde);
+    if (fetcher == null || fetcher.isClosed()) {
+      fetcher = new KafkaFetcher(name, partitionList(), consumerProps, adminProperties(), bounded, maxBufferedRecords,
+          context);
+    }
+    return fetcher.reader(partition, valueSerde, keySerde, start.isOffset() ? start.offset() : -1);
   }
 
-  private List<TopicPartition> discover() {
+  /** @return the consumer settings that also apply to an admin client (connection, security) */
+  private Map<String, Object> adminProperties() {
     Map<String, Object> adminProps = new HashMap<>();
     for (Map.Entry<String, Object> e : consumerProps.entrySet()) {
       if (!e.getKey().startsWith("key.") && !e.getKey().startsWith("value.")
@@ -161,6 +184,11 @@ public final class KafkaSource<T> implements Source<T> {
         adminProps.put(e.getKey(), e.getValue());
       }
     }
+    return adminProps;
+  }
+
+  private List<TopicPartition> discover() {
+    Map<String, Object> adminProps = adminProperties();
     try (Admin admin = Admin.create(adminProps)) {
       List<String> names = new ArrayList<>(topics);
       if (pattern != null) {

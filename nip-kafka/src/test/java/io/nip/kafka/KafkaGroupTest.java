@@ -1,6 +1,7 @@
 package io.nip.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.nip.kafka.embedded.EmbeddedKafka;
 import io.nip.pipeline.Pipeline;
@@ -12,8 +13,12 @@ import io.nip.sink.Sinks;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,5 +64,46 @@ class KafkaGroupTest {
     all.addAll(outB.values());
     assertThat(all).hasSize(30_000);
     assertThat(outA.size() + outB.size()).isGreaterThanOrEqualTo(30_000);
+  }
+
+  /** A bounded member that takes some microseconds per record, with quick heartbeats. */
+  private static Pipeline slowMember(String name, CollectingSink<String> out) {
+    KafkaSource<String> source = KafkaSource.builder("joined-in", Serdes.string())
+        .bootstrapServers(kafka.bootstrapServers()).groupId("joined-group").offsetReset(OffsetReset.EARLIEST)
+        .consumerProperty(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 200).bounded().build();
+    Pipeline p = Pipeline.named(name, PipelineConfig.builder().threads(2).commitInterval(Duration.ofMillis(100)).build());
+    p.from(source).map(v -> {
+      LockSupport.parkNanos(10_000);
+      return v;
+    }).to(out);
+    return p;
+  }
+
+  @Test
+  void when_a_member_joins_a_member_that_already_reads_then_together_they_read_every_record() throws Exception {
+    // Given: 60,000 records in 3 partitions, and a bounded member that owns them all and is reading
+    kafka.createTopic("joined-in", 3);
+    Map<String, Object> props = new HashMap<>(kafka.producerProperties());
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(props)) {
+      for (int i = 0; i < 60_000; i++) {
+        p.send(new ProducerRecord<>("joined-in", "k" + (i % 101), "r" + i));
+      }
+    }
+    CollectingSink<String> outA = Sinks.collecting("a");
+    CollectingSink<String> outB = Sinks.collecting("b");
+    PipelineHandle a = slowMember("joined-a", outA).start();
+    await().atMost(Duration.ofSeconds(30)).until(() -> outA.size() >= 1_000);
+
+    // When: a second member joins (a cooperative rebalance in two rounds: the first one gives it nothing
+    // and takes a partition from the first member, the second one gives it that partition)
+    PipelineHandle b = slowMember("joined-b", outB).start();
+    assertThat(a.awaitTermination(Duration.ofSeconds(90))).isTrue();
+    assertThat(b.awaitTermination(Duration.ofSeconds(90))).isTrue();
+
+    // Then: together they read every record (no member ended the moving partition between the rounds)
+    Set<String> all = new HashSet<>(outA.values());
+    all.addAll(outB.values());
+    assertThat(all).hasSize(60_000);
   }
 }

@@ -1,5 +1,6 @@
 package io.nip.kafka.internal;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.nip.errors.ConnectorException;
 import io.nip.serde.Serde;
@@ -35,10 +36,20 @@ import org.slf4j.LoggerFactory;
  * resumes (the fetcher parks while every partition is paused, until a reader falls below half;
  * polls are 1 ms apart while only some are paused). Records reaching an empty buffer
  * wake a worker through the reader's availability callback. In bounded mode a partition fetched to
- * its end offset is paused for good. Readers ask for commits by position; the fetcher thread commits them for partitions it
- * still owns, and before a partition is revoked. In bounded mode it takes the end offsets at start
- * and marks a partition ended once its records up to there were read here, or once the group's
- * committed offset (another member's work) reached the end.
+ * its end offset is paused for good. Readers ask for commits by position; the fetcher thread
+ * commits them for partitions it still owns, and before a partition is revoked ({@link
+ * OffsetCommits}: a commit that collides with a rebalance is retried after the next poll, or dropped
+ * for a partition that left in between, never fatal). In bounded mode it takes the end offsets at
+ * start and marks a partition ended once its records up to there were read here, once the
+ * coordinator's description of the settled group gives it to another member ({@link
+ * GroupOwnership}), or once the group's committed offset (another member's work) reached the end.
+ *
+ * <p>Start positions: a reader created at an offset (a checkpoint's position) asks for its
+ * partition to start there. The fetcher applies it at the partition's next assignment to this
+ * consumer (seeking there instead of looking up the committed offset), or, when the partition is
+ * already assigned because the reader was created after the assignment, at the start of the next
+ * loop, as a new epoch so that the lists fetched from the committed offset are dropped. Each
+ * request is applied once; later assignments start at the committed offset.
  */
 public final class KafkaFetcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaFetcher.class);
@@ -68,6 +79,9 @@ public final class KafkaFetcher implements AutoCloseable {
   private final boolean bounded;
   private final int maxBuffered;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final OffsetCommits commits;
+  /** Bounded mode: which partitions the group gives to other members; null otherwise. */
+  private final GroupOwnership ownership;
   private final Thread thread;
   private final AtomicInteger openReaders = new AtomicInteger();
   private volatile boolean closing;
@@ -81,12 +95,13 @@ public final class KafkaFetcher implements AutoCloseable {
    * @param sourceName source name (thread name, metrics)
    * @param partitions every partition of the source, in task order
    * @param props consumer settings
+   * @param adminProps settings of an admin client of the same cluster (bounded mode describes the group)
    * @param bounded stop at the end offsets taken now
    * @param maxBuffered records fetched ahead per partition before pausing it
    * @param context pipeline services
    */
   public KafkaFetcher(String sourceName, List<TopicPartition> partitions, Map<String, Object> props,
-      boolean bounded, int maxBuffered, SourceContext context) {
+      Map<String, Object> adminProps, boolean bounded, int maxBuffered, SourceContext context) {
     this.sourceName = sourceName;
     this.partitions = partitions;
     this.bounded = bounded;
@@ -116,6 +131,13 @@ public final class KafkaFetcher implements AutoCloseable {
         org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     cfg.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, context.pipelineName() + "-" + sourceName);
     this.consumer = new KafkaConsumer<>(cfg);
+    this.commits = new OffsetCommits(sourceName, byIndex, consumer::commitSync,
+        commitCounter(context, "nip.kafka.commits.deferred",
+            "offset commits that collided with a rebalance and were retried after the next poll"),
+        commitCounter(context, "nip.kafka.commits.dropped",
+            "partition offset commits dropped because the partition left this member before they succeeded"));
+    this.ownership = bounded ? new GroupOwnership(sourceName, String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG)),
+        adminProps, byIndex) : null;
     if (bounded) {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       ends.forEach((tp, end) -> buffers.get(tp).endOffset = end);
@@ -128,16 +150,29 @@ public final class KafkaFetcher implements AutoCloseable {
     thread.start();
   }
 
+  private Counter commitCounter(SourceContext context, String name, String description) {
+    return Counter.builder(name).description(description)
+        .tag("pipeline", context.pipelineName()).tag("source", sourceName)
+        .register(context.meterRegistry());
+  }
+
   /**
    * @param index the partition's task index
    * @param serde value serde
    * @param keySerde key serde, or null to pass key bytes through as they are
+   * @param startOffset where the partition starts at its next assignment here, or -1 for the
+   *     group's committed offset
    * @param <T> value type
    * @return a reader of that partition
    */
-  public <T> SourceReader<T> reader(int index, Serde<T> serde, Serde<?> keySerde) {
+  public <T> SourceReader<T> reader(int index, Serde<T> serde, Serde<?> keySerde, long startOffset) {
     openReaders.incrementAndGet();
-    return new KafkaPartitionReader<>(this, byIndex[index], serde, keySerde, bounded);
+    PartitionBuffer b = byIndex[index];
+    if (startOffset >= 0) {
+      b.requestedStart.set(startOffset);
+      signal();
+    }
+    return new KafkaPartitionReader<>(this, b, serde, keySerde, bounded, startOffset);
   }
 
   /** @return true once the fetcher has been closed */
@@ -146,14 +181,25 @@ public final class KafkaFetcher implements AutoCloseable {
   }
 
   /**
+   * @param b a partition
+   * @return true when the assignment here is settled and does not include it (it does not hold
+   *     this member's watermark back)
+   */
+  synchronized boolean ownedElsewhere(PartitionBuffer b) {
+    return stable && !b.assigned;
+  }
+
+  /**
    * In bounded mode a member ends the partitions the group gave to other members: they are not
-   * its work. Decided only while the assignment is settled, never in the middle of a rebalance.
+   * its work. Decided only while the assignment here is settled and the coordinator's description
+   * of the settled group gives the partition to another member ({@link GroupOwnership}), never in
+   * the middle of a rebalance, nor for a partition that nobody owns between two rounds of one.
    *
    * @param b a partition this member does not own right now
    * @return true when this member should end it
    */
-  synchronized boolean ownedElsewhere(PartitionBuffer b) {
-    return stable && !b.assigned;
+  synchronized boolean endedElsewhere(PartitionBuffer b) {
+    return stable && !b.assigned && b.ownedByOther;
   }
 
   void checkHealthy() {
@@ -172,6 +218,7 @@ public final class KafkaFetcher implements AutoCloseable {
   private void run() {
     try {
       while (!closing) {
+        applyRequestedStarts();
         boolean nothingToFetch = allPaused();
         ConsumerRecords<byte[], byte[]> records = consumer.poll(
             nothingToFetch ? Duration.ZERO : anyPaused() ? POLL_WHILE_PAUSED : POLL);
@@ -194,10 +241,11 @@ public final class KafkaFetcher implements AutoCloseable {
         if (bounded) {
           trackPositions();
         }
-        commitPending(null);
+        commits.commitOwned();
         flowControl();
         if (bounded) {
           checkEnds();
+          ownership.refresh(consumer.groupMetadata().memberId(), System.nanoTime());
         }
         if (nothingToFetch && records.isEmpty() && !closing && allPaused()) {
           // still nothing to fetch after flow control: wait for a reader to drain below half
@@ -212,17 +260,29 @@ public final class KafkaFetcher implements AutoCloseable {
     } finally {
       try {
         try {
-          commitPending(null);
+          finalCommit();
         } catch (WakeupException e) {
           // close() woke a fetcher that was parked or between polls: that wake-up is spent now
-          commitPending(null);
+          finalCommit();
         }
       } catch (RuntimeException e) {
         LOG.warn("kafka source '{}' could not commit its final offsets: {}", sourceName, e.toString());
       }
       consumer.close(Duration.ofSeconds(5));
+      if (ownership != null) {
+        ownership.close();
+      }
       closed = true;
     }
+  }
+
+  /**
+   * The last commit before the consumer closes. One that collides with a rebalance is not retried
+   * here: closing the consumer revokes the partitions it still owns, and the revocation callback
+   * commits them; partitions it reports lost instead are dropped ({@link OffsetCommits}).
+   */
+  private void finalCommit() {
+    commits.commitOwned();
   }
 
   /**
@@ -244,6 +304,41 @@ public final class KafkaFetcher implements AutoCloseable {
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         // no position yet (the committed offset is still being looked up): next time
       }
+    }
+  }
+
+  /**
+   * Moves partitions that are already assigned here to the start their reader asked for (a reader
+   * created after the assignment). Called before poll, so that what poll returns comes from there.
+   */
+  private void applyRequestedStarts() {
+    for (PartitionBuffer b : byIndex) {
+      long requested = b.requestedStart.get();
+      if (requested >= 0 && b.assigned) {
+        consumer.seek(b.tp, requested);
+        LOG.debug("kafka source '{}' moves {} to its start position {}", sourceName, b.tp, requested);
+        b.fetchedToEnd = false;
+        dropBuffered(b);
+        startAt(b, requested);
+        b.requestedStart.compareAndSet(requested, -1);
+      }
+    }
+  }
+
+  /** A new epoch of an assigned partition that starts at {@code position}. */
+  private static void startAt(PartitionBuffer b, long position) {
+    b.fetchedPosition = -1;
+    b.startPosition = position;
+    b.committed = position;
+    b.epoch.incrementAndGet();
+  }
+
+  /** Empties a partition's buffer (its lists belong to an epoch that is over). */
+  private static void dropBuffered(PartitionBuffer b) {
+    // take the lists out one by one: a reader that took one concurrently subtracts its own
+    PartitionBuffer.Fetched f;
+    while ((f = b.queue.poll()) != null) {
+      b.buffered.addAndGet(-f.records().size());
     }
   }
 
@@ -281,20 +376,6 @@ public final class KafkaFetcher implements AutoCloseable {
       }
     }
     return false;
-  }
-
-  private void commitPending(Collection<TopicPartition> only) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (PartitionBuffer b : byIndex) {
-      long pos = b.pendingCommit;
-      if (pos >= 0 && b.assigned && pos > b.committed && (only == null || only.contains(b.tp))) {
-        offsets.put(b.tp, new OffsetAndMetadata(pos));
-      }
-    }
-    if (!offsets.isEmpty()) {
-      consumer.commitSync(offsets);
-      offsets.forEach((tp, o) -> buffers.get(tp).committed = o.offset());
-    }
   }
 
   private void flowControl() {
@@ -379,24 +460,23 @@ public final class KafkaFetcher implements AutoCloseable {
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
-      try {
-        commitPending(revoked);
-      } catch (RuntimeException e) {
-        LOG.warn("kafka source '{}' could not commit offsets of revoked partitions {}: {}", sourceName, revoked,
-            e.toString());
+      if (ownership != null) {
+        ownership.assignmentChanged();
       }
-      for (TopicPartition tp : revoked) {
+      commits.commitRevoked(revoked);
+      release(revoked);
+    }
+
+    /** The partitions are gone: their buffers empty and their readers idle until they come back. */
+    private void release(Collection<TopicPartition> gone) {
+      for (TopicPartition tp : gone) {
         PartitionBuffer b = buffers.get(tp);
         if (b != null) {
           b.assigned = false;
           b.paused = false;
           b.fetchedToEnd = false;
           b.fetchedPosition = -1;
-          // take the lists out one by one: a reader that took one concurrently subtracts its own
-          PartitionBuffer.Fetched f;
-          while ((f = b.queue.poll()) != null) {
-            b.buffered.addAndGet(-f.records().size());
-          }
+          dropBuffered(b);
           b.lag = -1;
         }
       }
@@ -404,7 +484,15 @@ public final class KafkaFetcher implements AutoCloseable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
-      onPartitionsRevoked(lost);
+      // other members may own them already: no commit
+      synchronized (KafkaFetcher.this) {
+        stable = false;
+      }
+      if (ownership != null) {
+        ownership.assignmentChanged();
+      }
+      commits.dropLost(lost);
+      release(lost);
     }
 
     @Override
@@ -414,12 +502,22 @@ public final class KafkaFetcher implements AutoCloseable {
         if (b == null) {
           continue;
         }
-        long position = consumer.position(tp);
-        b.fetchedPosition = -1;
-        b.startPosition = position;
-        b.committed = position;
-        b.epoch.incrementAndGet();
+        long requested = b.requestedStart.get();
+        long position;
+        if (requested >= 0) {
+          // the first assignment after a restore: the checkpoint's position, not the committed offset
+          consumer.seek(tp, requested);
+          position = requested;
+          b.requestedStart.compareAndSet(requested, -1);
+          LOG.debug("kafka source '{}' starts {} at its start position {}", sourceName, tp, requested);
+        } else {
+          position = consumer.position(tp);
+        }
+        startAt(b, position);
         b.assigned = true;
+      }
+      if (ownership != null) {
+        ownership.assignmentChanged();
       }
       synchronized (KafkaFetcher.this) {
         stable = true;

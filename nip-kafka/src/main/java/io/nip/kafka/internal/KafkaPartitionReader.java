@@ -13,7 +13,9 @@ import org.apache.kafka.common.header.Header;
  * Reads one partition's buffer on the task thread: deserializes values (a failure goes to the
  * error policy with the raw bytes and offset), emits with the record's key (its bytes, or what the
  * key serde made of them), headers and timestamp, and reports the position of the next record.
- * After a reassignment it starts again from the fetcher's position.
+ * After a reassignment it starts again from the fetcher's position. A reader created at a position
+ * (a checkpoint's) reports that position until its partition is assigned here, and reads nothing
+ * before the fetcher has moved the partition there.
  *
  * <p>Allocation: offsets stay primitive ({@link SourceOutput}'s long form); a record without
  * headers shares {@link Headers#EMPTY}; key bytes are passed on as the consumer made them.
@@ -31,8 +33,9 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
   private boolean closed;
 
   KafkaPartitionReader(KafkaFetcher fetcher, PartitionBuffer buf, Serde<T> serde, Serde<?> keySerde,
-      boolean bounded) {
+      boolean bounded, long startOffset) {
     this.fetcher = fetcher;
+    this.next = startOffset < 0 ? NO_POSITION : startOffset;
     this.buf = buf;
     this.serde = serde;
     this.keySerde = keySerde;
@@ -44,11 +47,14 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
     fetcher.checkHealthy();
     if (!buf.assigned) {
       current = null;
-      if (bounded && (buf.ended || fetcher.ownedElsewhere(buf))) {
+      if (bounded && (buf.ended || fetcher.endedElsewhere(buf))) {
         buf.ended = true;
         return Status.END_OF_INPUT;
       }
       return Status.NOTHING_AVAILABLE;
+    }
+    if (buf.requestedStart.get() >= 0) {
+      return Status.NOTHING_AVAILABLE; // the fetcher has not moved the partition to this reader's start yet
     }
     int e = buf.epoch.get();
     if (e != epoch) {

@@ -3,6 +3,7 @@ package io.nip.kafka.internal;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -35,7 +36,19 @@ final class PartitionBuffer {
    */
   volatile long fetchedPosition = -1;
   volatile boolean ended;
+  /**
+   * Bounded mode: the group's settled assignment gives this partition to another member (see
+   * {@link GroupOwnership}); cleared at every assignment change here.
+   */
+  volatile boolean ownedByOther;
   volatile long startPosition = -1;
+  /**
+   * The offset a reader was created with (a checkpoint's position), waiting for the partition's
+   * next assignment to this member; -1 when none. Set by the reader's creator, applied and cleared
+   * by the fetcher thread; while it is set the reader reads nothing (the records buffered so far
+   * come from the group's committed offset).
+   */
+  final AtomicLong requestedStart = new AtomicLong(-1);
   volatile long endOffset = Long.MAX_VALUE;
   volatile long pendingCommit = -1;
   volatile long committed = -1;
