@@ -7,6 +7,7 @@ import io.nip.errors.ConfigurationException;
 import io.nip.serde.Serdes;
 import io.nip.sink.CollectingSink;
 import io.nip.sink.Sinks;
+import io.nip.source.LogSource;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourceOutput;
@@ -166,38 +167,7 @@ class CheckpointRestartTest {
         .hasMessageContaining("keyed-0-2").hasMessageContaining("parallelism");
   }
 
-  /** "key@millis" values; position = index, source timestamp = millis; unbounded (waits for more). */
-  static final class Events implements Source<String> {
-    final List<String> events = new CopyOnWriteArrayList<>();
-
-    @Override public String name() { return "log"; }
-    @Override public int partitions() { return 1; }
-    @Override public boolean isBounded() { return false; }
-
-    @Override
-    public SourceReader<String> createReader(int partition, SourceContext context, SourcePosition start) {
-      return new SourceReader<>() {
-        long next = SourcePosition.offsetOr(start, 0);
-
-        @Override
-        public Status poll(SourceOutput<String> out, int max) {
-          int n = 0;
-          while (n < max && next < events.size()) {
-            String e = events.get((int) next);
-            out.emit(e, null, next, Long.parseLong(e.substring(e.indexOf('@') + 1)));
-            next++;
-            n++;
-          }
-          return n > 0 ? Status.MORE_AVAILABLE : Status.NOTHING_AVAILABLE;
-        }
-
-        @Override public SourcePosition position() { return SourcePosition.ofOffset(next); }
-        @Override public void close() {}
-      };
-    }
-  }
-
-  static PipelineHandle startWindows(Events log, CollectingSink<WindowResult<String, Long>> out, Path dir) {
+  static PipelineHandle startWindows(LogSource<String> log, CollectingSink<WindowResult<String, Long>> out, Path dir) {
     PipelineConfig.Builder b = PipelineConfig.builder().threads(1).parallelism(1).commitInterval(Duration.ofMillis(20));
     if (dir != null) {
       b.checkpointStorage(CheckpointStorage.localDirectory(dir));
@@ -229,9 +199,9 @@ class CheckpointRestartTest {
   @Test
   void when_a_stopped_pipeline_with_windows_restarts_then_a_late_event_stays_late(@TempDir Path dir) throws Exception {
     // run 1: a@1000 opens [0,10s); a@15000 moves the watermark to 15 s: [0,10s) fires ON_TIME (count 1). Then stop().
-    Events log = new Events();
-    log.events.add("a@1000");
-    log.events.add("a@15000");
+    LogSource<String> log = new LogSource<>("log", e -> Long.parseLong(e.substring(e.indexOf('@') + 1)));
+    log.log.add("a@1000");
+    log.log.add("a@15000");
     CollectingSink<WindowResult<String, Long>> out1 = Sinks.collecting("out");
     PipelineHandle h1 = startWindows(log, out1, dir);
     awaitOutputs(out1, 1);
@@ -240,8 +210,8 @@ class CheckpointRestartTest {
     assertThat(out1.values()).hasSize(1);
 
     // run 2 from the final checkpoint: a late a@2000 (window [0,10s) already final), then a@25000
-    log.events.add("a@2000");
-    log.events.add("a@25000");
+    log.log.add("a@2000");
+    log.log.add("a@25000");
     CollectingSink<WindowResult<String, Long>> out2 = Sinks.collecting("out");
     PipelineHandle h2 = startWindows(log, out2, dir);
     try {

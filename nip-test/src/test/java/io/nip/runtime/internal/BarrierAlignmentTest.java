@@ -9,6 +9,7 @@ import io.nip.pipeline.internal.PipelineInternals;
 import io.nip.serde.Serdes;
 import io.nip.sink.CollectingSink;
 import io.nip.sink.Sinks;
+import io.nip.source.LogSource;
 import io.nip.state.ValueState;
 import io.nip.testing.internal.InMemoryCheckpointStorage;
 import io.nip.time.ManualClock;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
 class BarrierAlignmentTest {
   private final ManualClock clock = new ManualClock(Instant.EPOCH);
   private final InMemoryCheckpointStorage storage = new InMemoryCheckpointStorage();
-  private final LogSource<Integer> left = new LogSource<>("left");
-  private final LogSource<Integer> right = new LogSource<>("right");
+  private final LogSource<Integer> left = new LogSource<>("left", v -> 0L);
+  private final LogSource<Integer> right = new LogSource<>("right", v -> 0L);
   private final CollectingSink<Long> out = Sinks.collecting("out");
 
   private Graph graph() {
