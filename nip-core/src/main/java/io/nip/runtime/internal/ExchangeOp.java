@@ -127,7 +127,7 @@ public final class ExchangeOp extends Operator {
         seal(t);
       }
       ArrayDeque<Batch> q = pending[t];
-      while (!q.isEmpty() && targets[t].offer(q.peek())) {
+      while (!q.isEmpty() && !targets[t].isPaused(channel) && targets[t].offer(q.peek())) {
         q.poll();
         pendingCount--;
       }

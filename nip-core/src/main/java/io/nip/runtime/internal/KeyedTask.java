@@ -30,6 +30,9 @@ public final class KeyedTask extends Task {
   private boolean ended;
 
   private final boolean[] channelBlocked;
+  /** Per channel, how many of its batches are held; at {@link #heldLimit} the channel is paused. */
+  private final int[] heldCount;
+  private final int heldLimit;
   /** Batches of blocked channels, in arrival order. */
   private final java.util.ArrayDeque<Batch> held = new java.util.ArrayDeque<>();
   /** Held batches of channels unblocked since, in arrival order: consumed before the inbox. */
@@ -54,6 +57,9 @@ public final class KeyedTask extends Task {
     this.channelIdle = new boolean[channels];
     this.channelEnded = new boolean[channels];
     this.channelBlocked = new boolean[channels];
+    this.heldCount = new int[channels];
+    this.heldLimit = Math.max(2, rt.config().exchangeCapacity());
+    inbox.channels(channels);
     this.checkpoints = checkpoints;
     this.barrierForwarded = checkpoints == null ? 0 : checkpoints.requested();
   }
@@ -78,7 +84,7 @@ public final class KeyedTask extends Task {
         }
         progress = true;
         if (channelBlocked[b.channel]) {
-          held.add(b); // behind a barrier this task has not aligned yet
+          hold(b); // behind a barrier this task has not aligned yet
           continue;
         }
         consume(b);
@@ -245,6 +251,20 @@ public final class KeyedTask extends Task {
       } else {
         released.add(b);
       }
+    }
+    for (int c = 0; c < channelBlocked.length; c++) {
+      if (!channelBlocked[c] && heldCount[c] > 0) {
+        heldCount[c] = 0;
+        inbox.resume(c);
+      }
+    }
+  }
+
+  /** Holds a batch of a blocked channel; pauses the channel at the bound, so memory stays bounded. */
+  private void hold(Batch b) {
+    held.add(b);
+    if (++heldCount[b.channel] >= heldLimit) {
+      inbox.pause(b.channel);
     }
   }
 

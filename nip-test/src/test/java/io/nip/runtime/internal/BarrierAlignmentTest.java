@@ -138,4 +138,49 @@ class BarrierAlignmentTest {
     assertThat(r3.stores("summer").get("sum")).as("every record counted once").containsExactly(Map.entry("k", 331L));
     r3.close();
   }
+
+  @Test
+  void when_a_channel_waits_long_for_the_other_barrier_then_its_held_batches_stay_bounded() {
+    // Given: batches of one record and inboxes of two batches, so the bound on held batches is small
+    PipelineConfig small = PipelineConfig.builder().clock(clock).batchSize(1).exchangeCapacity(2).build();
+    Pipeline p = Pipeline.named("align", small);
+    p.from(left).merge(p.from(right))
+        .keyBy(v -> "k", Serdes.string())
+        .<Long>process((key, v, ctx) -> {
+          ValueState<Long> sum = ctx.valueState("sum", Serdes.json(Long.class));
+          sum.update(sum.valueOr(0L) + v);
+          ctx.emit(sum.value());
+        }, io.nip.pipeline.Op.named("summer"))
+        .to(out);
+    Plan plan = PipelineInternals.plan(PipelineInternals.claim(p), "align", small, Function.identity(),
+        UnaryOperator.identity(), 1, storage);
+    SyncRunner runner = new SyncRunner(plan, clock);
+    SourceTask leftTask = (SourceTask) plan.tasks.get(0);
+    Task rightTask = plan.tasks.get(1);
+    Task keyed = plan.tasks.get(2);
+    runner.runUntilQuiescent();
+
+    // When: the left channel delivers its barrier and then 50 records while the right one is silent
+    plan.checkpoints.requestNow();
+    plan.checkpoints.maybeTrigger(clock.millis());
+    for (int i = 1; i <= 50; i++) {
+      left.log.add(i);
+    }
+    for (int round = 0; round < 200; round++) {
+      leftTask.runOnce(clock.millis());
+      keyed.runOnce(clock.millis());
+    }
+
+    // Then: the left source stopped reading after a few batches instead of filling the keyed task's memory
+    assertThat(leftTask.reader().position().offset()).isLessThan(10);
+    assertThat(out.values()).isEmpty();
+
+    // When: the right barrier arrives, the checkpoint aligns and the left channel resumes
+    rightTask.runOnce(clock.millis());
+    runner.runUntilQuiescent();
+    // Then: every record is counted once, and the checkpoint holds none of those behind the barrier
+    assertThat(storage.latestCompleted()).hasValue(1L);
+    assertThat(out.values()).hasSize(50).last().isEqualTo(1275L);
+    runner.close();
+  }
 }
