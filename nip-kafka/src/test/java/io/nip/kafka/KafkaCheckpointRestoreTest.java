@@ -27,7 +27,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
@@ -68,19 +67,9 @@ class KafkaCheckpointRestoreTest {
     kafka.close();
   }
 
-  /**
-   * One request in flight: a first write to a new topic may meet a leader that is not ready yet, and
-   * with several batches in flight a later batch can land before the refused first one, which the
-   * producer then retries forever as out of order.
-   */
-  static Map<String, Object> producerProperties() {
-    Map<String, Object> props = new HashMap<>(kafka.producerProperties());
-    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    return props;
-  }
 
   static void produce(String topic, int from, int to) {
-    try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProperties())) {
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(kafka.producerProperties())) {
       for (int i = from; i < to; i++) {
         String key = "k" + (i % KEYS);
         p.send(new ProducerRecord<>(topic, key, key + ":" + i));

@@ -25,7 +25,6 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
@@ -51,19 +50,9 @@ class KafkaStartPositionTest {
   }
 
   /** Writes "p<partition>-<i>" for i in [0, count) to every partition. */
-  /**
-   * One request in flight: a first write to a new topic may meet a leader that is not ready yet, and
-   * with several batches in flight a later batch can land before the refused first one, which the
-   * producer then retries forever as out of order.
-   */
-  static Map<String, Object> producerProperties() {
-    Map<String, Object> props = new HashMap<>(kafka.producerProperties());
-    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    return props;
-  }
 
   static void produce(String topic, int partitions, int count) {
-    try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProperties())) {
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(kafka.producerProperties())) {
       for (int partition = 0; partition < partitions; partition++) {
         for (int i = 0; i < count; i++) {
           p.send(new ProducerRecord<>(topic, partition, "k", "\"p" + partition + "-" + i + "\""));

@@ -124,15 +124,19 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Settings for a {@code KafkaProducer<String, String>}: the bootstrap address, String serializers
-   * and {@code acks=all}. A new mutable map on each call; serializers given to the producer's
-   * constructor take precedence.
+   * Settings for a {@code KafkaProducer<String, String>}: the bootstrap address, String serializers,
+   * {@code acks=all} and one request in flight per connection. The last one keeps fixtures exact on a
+   * loaded machine: a first write to a new topic may meet a leader that is not ready yet, and with
+   * several batches in flight a later batch can land before the refused first one, which the
+   * idempotent producer then retries forever as out of order. A new mutable map on each call;
+   * serializers given to the producer's constructor take precedence.
    */
   public Map<String, Object> producerProperties() {
     Map<String, Object> properties = adminProperties();
     properties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     properties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
+    properties.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     return properties;
   }
 
