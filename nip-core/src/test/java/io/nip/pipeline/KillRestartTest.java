@@ -38,22 +38,27 @@ import org.junit.jupiter.api.io.TempDir;
  * completion).
  */
 class KillRestartTest {
-  static final int EVENTS = 40_000;
+  /**
+   * Kills per run: 3 in the build; the long variant is
+   * {@code mvn -B test -pl nip-core -am -Dtest=KillRestartTest -Dsurefire.failIfNoSpecifiedTests=false -Dnip.kills=30}.
+   */
+  static final int KILLS = Integer.getInteger("nip.kills", 3);
+  /** Enough events that every killed run is still reading (each reads at most ~2 s at the rate). */
+  static final int EVENTS = Math.max(40_000, KILLS * 13_000);
   static final int RATE = 6_000;
-  static final int KILLS = 3;
 
-  static GeneratorSpec spec() {
-    return GeneratorSpec.builder().events(EVENTS).ratePerSecond(RATE).keys(50).partitions(2).seed(7)
+  static GeneratorSpec spec(long events) {
+    return GeneratorSpec.builder().events(events).ratePerSecond(RATE).keys(50).partitions(2).seed(7)
         .botRatio(0).build();
   }
 
-  /** The job the test kills: args = checkpoint directory, output file. */
+  /** The job the test kills: args = checkpoint directory, output file, number of events. */
   public static final class Job {
     public static void main(String[] args) {
       Pipeline p = Pipeline.named("kill-restart", PipelineConfig.builder().threads(2).parallelism(2)
           .commitInterval(Duration.ofMillis(50))
           .checkpointStorage(CheckpointStorage.localDirectory(Path.of(args[0]))).build());
-      p.from(Sources.generator("events", spec()))
+      p.from(Sources.generator("events", spec(Long.parseLong(args[2]))))
           .keyBy(GenericEvent::key, Serdes.string())
           .<String>process(new KeyedProcessor<>() {
             @Override
@@ -116,7 +121,7 @@ class KillRestartTest {
   private static Process start(Path checkpoints, Path output) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Job.class.getName(),
-        checkpoints.toString(), output.toString())
+        checkpoints.toString(), output.toString(), Integer.toString(EVENTS))
         .redirectErrorStream(true).redirectOutput(output.resolveSibling(output.getFileName() + ".log").toFile())
         .start();
   }
