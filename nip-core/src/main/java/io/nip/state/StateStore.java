@@ -19,6 +19,15 @@ public interface StateStore extends AutoCloseable {
    */
   void restore(StoreSnapshot snapshot);
 
+  /**
+   * Writes what the store buffers (a write cache in front of a durable store) to its backend, so
+   * that a local checkpoint taken next holds every write made so far. Called on the task's thread
+   * at checkpoint barriers. Stores without a buffer do nothing (the default).
+   *
+   * @throws io.nip.errors.StateException when the backend refused the writes
+   */
+  default void flush() {}
+
   /** Releases the store's resources; the data of durable backends stays. */
   @Override
   void close();
