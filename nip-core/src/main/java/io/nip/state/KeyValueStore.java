@@ -41,6 +41,19 @@ public interface KeyValueStore<K, V> extends StateStore {
   void put(K key, V value);
 
   /**
+   * Puts an entry back during a restore from a changelog, with the expiry it had when it was
+   * written (a TTL measured from the restore would make entries live longer than they should).
+   * Backends without TTL support ignore the expiry (the default, which calls {@link #put}).
+   *
+   * @param key the key, not null
+   * @param value the value, not null
+   * @param expiresAtMillis epoch milliseconds at which the entry expires, or {@link Long#MAX_VALUE}
+   */
+  default void putRestored(K key, V value, long expiresAtMillis) {
+    put(key, value);
+  }
+
+  /**
    * @param key the key
    * @return the value removed, or null
    */

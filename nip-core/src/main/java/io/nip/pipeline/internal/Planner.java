@@ -16,6 +16,9 @@ import io.nip.runtime.internal.SourceTask;
 import io.nip.runtime.internal.TaskRuntime;
 import io.nip.sink.Sink;
 import io.nip.state.CheckpointStorage;
+import io.nip.state.ChangelogProvider;
+import io.nip.state.StateBackend;
+import io.nip.state.StateChangelog;
 import io.nip.source.Source;
 import io.nip.source.SourceContext;
 import io.nip.source.SourcePosition;
@@ -96,6 +99,13 @@ public final class Planner {
     this.parallelism = parallelism;
   }
 
+  /** The changelog of this plan's state, or null (see {@link StateChangelog}). */
+  private StateChangelog changelog;
+  private Map<String, StateChangelog.TaskRef> taskRefs = Map.of();
+  private long committedCheckpoint;
+  private final Map<String, Map<String, Long>> localCheckpoints = new java.util.HashMap<>();
+  private final Map<String, byte[]> changelogMeta = new java.util.HashMap<>();
+
   /**
    * @param withCheckpoints whether tasks take part in periodic commits
    * @return the tasks, source tasks first
@@ -106,7 +116,10 @@ public final class Planner {
 
   /**
    * Plans the tasks; with a checkpoint storage that holds a completed checkpoint, every task is
-   * restored from it and every source reader starts at the position it recorded.
+   * restored from it and every source reader starts at the position it recorded. Without a storage,
+   * a pipeline that reads exactly one source offering a {@link StateChangelog} keeps its state there
+   * (restored before any record is processed, from a durable backend's local checkpoint plus the
+   * changelog's tail, or from the whole changelog).
    *
    * @param withCheckpoints whether tasks take part in periodic checkpoints
    * @param storage where snapshots are written and restored from, or null for none
@@ -195,25 +208,46 @@ public final class Planner {
       }
     }
     Restore restore = Restore.load(storage, pipelineName, taskIds);
+    changelog = withCheckpoints && storage == null && sources.size() == 1
+        && resolved.get(sources.get(0)) instanceof ChangelogProvider
+        ? ((ChangelogProvider) resolved.get(sources.get(0))).stateChangelog(pipelineName) : null;
+    long committed = changelog == null ? restore.checkpointId() : changelog.open(pipelineName);
     Checkpoints checkpoints = withCheckpoints ? new Checkpoints(taskIds.toArray(new String[0]),
         Restore.topology(pipelineName, taskIds), config.commitInterval().toMillis(), config.clock().millis(),
-        storage, restore.checkpointId()) : null;
+        storage, committed) : null;
     Plan plan = new Plan(checkpoints);
+    if (changelog != null) {
+      List<StateChangelog.TaskRef> refs = new ArrayList<>();
+      for (Node s : sources) {
+        for (int p = 0; p < resolved.get(s).partitions(); p++) {
+          refs.add(new StateChangelog.TaskRef(sourceTaskId(s, p), p, resolved.get(s).partitions(), p));
+        }
+      }
+      for (int g = 0; g < stages.size(); g++) {
+        for (int i = 0; i < parallelism; i++) {
+          refs.add(new StateChangelog.TaskRef(keyedTaskId(g, i), i, parallelism, -1));
+        }
+      }
+      taskRefs = new java.util.HashMap<>();
+      for (StateChangelog.TaskRef r : refs) {
+        taskRefs.put(r.taskId(), r);
+      }
+      checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend(),
+          pipelineName);
+      plan.closeAtEnd(changelog);
+      committedCheckpoint = committed;
+    }
     int global = 0;
     for (Node s : sources) {
       Source<?> src = resolved.get(s);
       for (int p = 0; p < src.partitions(); p++) {
-        byte[] snap = restore.snapshot(taskIds.get(global));
-        SourceTask task = sourceTask(s, src, p, global++, checkpoints, snap);
-        if (snap != null) {
-          task.restore(snap);
-        }
-        plan.add(task);
+        byte[] snap = changelog != null ? null : restore.snapshot(taskIds.get(global));
+        plan.add(sourceTask(s, src, p, global++, checkpoints, snap));
       }
     }
     for (int g = 0; g < stages.size(); g++) {
       for (int i = 0; i < parallelism; i++) {
-        byte[] snap = restore.snapshot(taskIds.get(global));
+        byte[] snap = changelog != null ? changelogMeta.remove(taskIds.get(global)) : restore.snapshot(taskIds.get(global));
         KeyedTask task = keyedTask(g, i, global++, checkpoints);
         if (snap != null) {
           task.restore(snap);
@@ -239,12 +273,19 @@ public final class Planner {
     Chain chain = new Chain(rt, new FromSource(s.id), partition);
     Operator head = chain.wireChildren(s, new ChainEnds.Entry());
     chain.open();
+    if (changelog != null) {
+      snap = restoreFromChangelog(rt);
+    }
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
         new SourceContext(pipelineName, config.clock(), config.meterRegistry()),
         snap == null ? SourcePosition.NONE : SourceTask.positionOf(rt.taskId(), snap));
     Guard guard = new Guard(src.name(), policyOf(s), rt);
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((NodeSpec.SourceSpec) s.spec).strategy();
-    return new SourceTask(rt, global, reader, head, guard, strategy, cps);
+    SourceTask task = new SourceTask(rt, global, reader, head, guard, strategy, cps);
+    if (snap != null) {
+      task.restore(snap);
+    }
+    return task;
   }
 
   private KeyedTask keyedTask(int stage, int index, int global, Checkpoints cps) {
@@ -257,12 +298,49 @@ public final class Planner {
       entries[i] = chain.wireChildren(exchanges.get(i), new ChainEnds.Entry());
     }
     chain.open();
+    if (changelog != null) {
+      byte[] meta = restoreFromChangelog(rt);
+      if (meta != null) {
+        changelogMeta.put(rt.taskId(), meta);
+      }
+    }
     return new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps,
         channelTask.get(stage), channelSource.get(stage), channelPartition.get(stage));
   }
 
   private TaskRuntime newRuntime(String taskId) {
-    return new TaskRuntime(pipelineName, taskId, config, sinkBinding);
+    TaskRuntime rt = new TaskRuntime(pipelineName, taskId, config, sinkBinding);
+    if (changelog != null) {
+      rt.state().enableChangelog();
+      // before any store of the task exists: a durable backend puts back its newest usable local checkpoint
+      localCheckpoints.put(taskId, config.stateBackend()
+          .openLocalCheckpoint(new StateBackend.TaskScope(pipelineName, taskId), committedCheckpoint)
+          .map(StateBackend.LocalCheckpoint::changelogPositions).orElse(Map.of()));
+    }
+    return rt;
+  }
+
+  /**
+   * Restores a task's stores from the changelog (after its local checkpoint, if one was opened),
+   * after its operators opened.
+   *
+   * @return the task's committed metadata, or null
+   */
+  private byte[] restoreFromChangelog(TaskRuntime rt) {
+    long start = System.nanoTime();
+    long[] count = {0};
+    byte[] meta = changelog.restore(taskRefs.get(rt.taskId()), localCheckpoints.getOrDefault(rt.taskId(), Map.of()),
+        c -> {
+          rt.state().applyRestored(c);
+          count[0]++;
+        });
+    if (count[0] > 0 || meta != null) {
+      org.slf4j.LoggerFactory.getLogger(Planner.class).info(
+          "pipeline '{}': task {} restored {} changelog entries from {} in {} ms (local checkpoint positions {})",
+          pipelineName, rt.taskId(), count[0], changelog.name(), (System.nanoTime() - start) / 1_000_000,
+          localCheckpoints.getOrDefault(rt.taskId(), Map.of()));
+    }
+    return meta;
   }
 
   private ErrorPolicy policyOf(Node n) {

@@ -1,7 +1,16 @@
 package io.nip.runtime.internal;
 
+import io.nip.source.SourcePosition;
 import io.nip.state.CheckpointStorage;
+import io.nip.state.StateBackend;
+import io.nip.state.StateChangelog;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Coordinates checkpoints. Every checkpoint interval a checkpoint id is requested; each source task
@@ -16,9 +25,17 @@ import java.util.BitSet;
  * once every task's part is there; a task that ended keeps its last snapshot, which is carried into
  * every later checkpoint, so a restore never replays a finished partition.
  *
+ * <p>With a {@link StateChangelog} instead of a storage (see {@link #useChangelog}), tasks hand over
+ * only the store entries they changed since the previous barrier plus their metadata, and the
+ * checkpoint completes by one atomic commit of every task's part and the sources' positions; source
+ * tasks then commit nothing themselves. A commit that fails keeps its parts, which go again with
+ * the next checkpoint (the changes of a key are upserts, so sending them twice is harmless). Local
+ * checkpoints of a durable backend are confirmed once their checkpoint is committed.
+ *
  * <p>Thread-safe: tasks on any worker call in.
  */
 public final class Checkpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
   /** The pseudo task under which a checkpoint records the task ids of the plan that wrote it. */
   public static final String TOPOLOGY = "_topology";
   private final int taskCount;
@@ -96,6 +113,144 @@ public final class Checkpoints {
   /** @return true when tasks snapshot their state at barriers */
   boolean snapshotsEnabled() {
     return storage != null;
+  }
+
+  // ---- changelog mode ----
+
+  private StateChangelog changelog;
+  private StateChangelog.TaskRef[] refs;
+  private StateBackend backend;
+  private String pipeline;
+  private StateChangelog.TaskPart[] parts;
+  private StateChangelog.TaskPart[] finalParts;
+  private final List<StateChangelog.TaskPart> carried = new ArrayList<>();
+  private final Map<Integer, SourcePosition> positions = new HashMap<>();
+  private long lastCommitted;
+
+  /**
+   * Switches to changelog mode: call before the first checkpoint.
+   *
+   * @param changelog where task parts are committed
+   * @param refs every task, by global index
+   * @param backend the state backend, for local checkpoints
+   * @param pipeline the pipeline name
+   */
+  public void useChangelog(StateChangelog changelog, StateChangelog.TaskRef[] refs, StateBackend backend,
+      String pipeline) {
+    this.changelog = changelog;
+    this.refs = refs.clone();
+    this.backend = backend;
+    this.pipeline = pipeline;
+    this.parts = new StateChangelog.TaskPart[taskCount];
+    this.finalParts = new StateChangelog.TaskPart[taskCount];
+    this.lastCommitted = completed;
+  }
+
+  /** @return true when task state goes to a changelog */
+  boolean changelogEnabled() {
+    return changelog != null;
+  }
+
+  /** @return the latest checkpoint committed to the changelog */
+  public long lastCommitted() {
+    return lastCommitted;
+  }
+
+  /**
+   * @param task a task's global index
+   * @return the task as the changelog knows it
+   */
+  StateChangelog.TaskRef ref(int task) {
+    return refs[task];
+  }
+
+  /**
+   * Builds a task's part at a barrier (or at its end): drains its stores' changes and, with a
+   * durable backend and a checkpoint id, takes a local checkpoint of its stores. Called on the
+   * task's thread.
+   *
+   * @param task the task's global index
+   * @param rt the task's runtime
+   * @param meta its metadata (a task snapshot without store entries)
+   * @param checkpointId the barrier's checkpoint, or 0 at the task's end (no local checkpoint)
+   * @return the part
+   */
+  StateChangelog.TaskPart part(int task, TaskRuntime rt, byte[] meta, long checkpointId) {
+    KeyedStateService state = rt.state();
+    List<StateChangelog.Change> changes = state.drainChanges();
+    if (checkpointId > 0 && backend.isDurable() && !state.stores().isEmpty()) {
+      state.flushStores();
+      backend.checkpointLocally(new StateBackend.TaskScope(pipeline, rt.taskId()), checkpointId);
+    }
+    return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes);
+  }
+
+  /**
+   * A task's part of a checkpoint in changelog mode.
+   *
+   * @param task the task's global index
+   * @param checkpointId the barrier's checkpoint
+   * @param part its changes and metadata
+   * @param position the source position at the barrier (source tasks), or null
+   */
+  synchronized void ackPart(int task, long checkpointId, StateChangelog.TaskPart part, SourcePosition position) {
+    if (checkpointId == requested && checkpointId > completed) {
+      parts[task] = part;
+      if (position != null && refs[task].sourcePartition() >= 0) {
+        positions.put(refs[task].sourcePartition(), position);
+      }
+      acked.set(task);
+      checkComplete();
+    }
+  }
+
+  /**
+   * The last part of a task whose input ended (or that was stopped): committed with the next
+   * checkpoint, or by {@link #completeFinal}.
+   *
+   * @param task the task's global index
+   * @param part its changes since its last barrier, and its final metadata
+   * @param position its final source position, or null
+   */
+  synchronized void finalPart(int task, StateChangelog.TaskPart part, SourcePosition position) {
+    finalParts[task] = part;
+    if (position != null && refs[task].sourcePartition() >= 0) {
+      positions.put(refs[task].sourcePartition(), position);
+    }
+  }
+
+  /** @return true when the commit happened; false when it failed and its parts were kept */
+  private boolean commitParts(long id) {
+    List<StateChangelog.TaskPart> all = new ArrayList<>(carried);
+    List<Integer> local = new ArrayList<>();
+    for (int t = 0; t < taskCount; t++) {
+      if (parts[t] != null) {
+        all.add(parts[t]);
+        local.add(t);
+        parts[t] = null;
+      } else if (finalParts[t] != null) {
+        all.add(finalParts[t]);
+        finalParts[t] = null;
+      }
+    }
+    try {
+      Map<String, Map<String, Long>> after = changelog.commit(id, all, new HashMap<>(positions));
+      carried.clear();
+      lastCommitted = id;
+      if (backend.isDurable()) {
+        for (int t : local) {
+          backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), id,
+              after.getOrDefault(taskIds[t], Map.of()));
+        }
+      }
+      return true;
+    } catch (StateChangelog.CommitFailure e) {
+      carried.clear();
+      carried.addAll(all);
+      LOG.warn("pipeline '{}': checkpoint {} was not committed to {} ({}); its state changes go with the next one",
+          pipeline, id, changelog.name(), e.getMessage());
+      return false;
+    }
   }
 
   /** Requests a checkpoint at the next opportunity, whatever the interval (test driver, shutdown). */
@@ -180,6 +335,17 @@ public final class Checkpoints {
    * Does nothing without a storage or when a task left no final snapshot.
    */
   public synchronized void completeFinal() {
+    if (changelog != null) {
+      long id = Math.max(requested, completed) + 1;
+      if (!commitParts(id)) {
+        throw new StateChangelog.CommitFailure("pipeline '" + pipeline + "': the final checkpoint " + id
+            + " could not be committed to " + changelog.name() + "; a restart resumes from checkpoint "
+            + lastCommitted, null);
+      }
+      requested = id;
+      completed = id;
+      return;
+    }
     if (storage == null) {
       return;
     }
@@ -209,6 +375,9 @@ public final class Checkpoints {
     BitSet all = (BitSet) acked.clone();
     all.or(ended);
     if (all.cardinality() == taskCount) {
+      if (changelog != null) {
+        commitParts(requested);
+      }
       if (storage != null) {
         storage.write(requested, TOPOLOGY, topology);
         for (int t = ended.nextSetBit(0); t >= 0; t = ended.nextSetBit(t + 1)) {

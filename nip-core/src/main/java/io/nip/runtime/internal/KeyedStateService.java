@@ -4,6 +4,7 @@ import io.nip.errors.StateException;
 import io.nip.serde.Serde;
 import io.nip.state.KeyValueStore;
 import io.nip.state.StateBackend;
+import io.nip.state.StateChangelog;
 import io.nip.state.StoreSnapshot;
 import io.nip.state.StoreSpec;
 import java.io.ByteArrayInputStream;
@@ -42,8 +43,71 @@ public final class KeyedStateService {
   /** Names of the task's operators: a restored section must belong to one of them. */
   private final java.util.Set<String> operators = new java.util.HashSet<>();
 
+  /** Stores track their changes for a changelog (see {@link #enableChangelog}). */
+  private boolean logged;
+  /** Restored changes of stores no operator asked for yet, by store id. */
+  private final Map<String, java.util.List<StateChangelog.Change>> pendingChanges = new java.util.HashMap<>();
+
   KeyedStateService(TaskRuntime rt) {
     this.rt = rt;
+  }
+
+  /**
+   * Makes every store created from now on track its changes, so that checkpoints send only what
+   * changed ({@link #drainChanges}). Called by the planner before the task's operators open.
+   */
+  public void enableChangelog() {
+    logged = true;
+  }
+
+  /** @return true when the task's state goes to a changelog */
+  public boolean changelogEnabled() {
+    return logged;
+  }
+
+  /**
+   * @return every store entry changed since the previous call, serialized, in store order; the
+   *     stores start new change sets
+   */
+  public java.util.List<StateChangelog.Change> drainChanges() {
+    java.util.List<StateChangelog.Change> out = new java.util.ArrayList<>();
+    for (KeyValueStore<?, ?> s : stores.values()) {
+      ((ChangeTrackingStore<?, ?>) s).drain(out);
+    }
+    return out;
+  }
+
+  /** Writes what every store buffers to its backend (before a local checkpoint). */
+  public void flushStores() {
+    for (KeyValueStore<?, ?> s : stores.values()) {
+      s.flush();
+    }
+  }
+
+  /**
+   * Applies one committed change during a restore: to its store, or kept until the operator
+   * creates that store.
+   *
+   * @param change the change
+   */
+  public void applyRestored(StateChangelog.Change change) {
+    KeyValueStore<?, ?> s = stores.get(change.storeId());
+    if (s != null) {
+      ((ChangeTrackingStore<?, ?>) s).apply(change);
+    } else {
+      pendingChanges.computeIfAbsent(change.storeId(), k -> new java.util.ArrayList<>()).add(change);
+    }
+  }
+
+  /** @return the ids ("operator/store") of the stores created or awaiting their operator */
+  public java.util.List<String> storeIds() {
+    java.util.List<String> ids = new java.util.ArrayList<>(stores.keySet());
+    for (String id : pendingChanges.keySet()) {
+      if (!stores.containsKey(id)) {
+        ids.add(id);
+      }
+    }
+    return ids;
   }
 
   /**
@@ -64,6 +128,16 @@ public final class KeyedStateService {
     }
     KeyValueStore<K, V> store = rt.config().stateBackend().createKeyValueStore(spec,
         new StateBackend.StoreScope(rt.pipelineName(), rt.taskId(), operator), rt.clock());
+    if (logged) {
+      ChangeTrackingStore<K, V> tracked = new ChangeTrackingStore<>(id, store, spec, rt.clock());
+      java.util.List<StateChangelog.Change> changes = pendingChanges.remove(id);
+      if (changes != null) {
+        for (StateChangelog.Change c : changes) {
+          tracked.apply(c);
+        }
+      }
+      store = tracked;
+    }
     stores.put(id, store);
     specs.put(id, spec);
     StoreSnapshot pending = pendingStores.remove(id);
@@ -129,14 +203,26 @@ public final class KeyedStateService {
    * @throws StateException when a store or timer cannot be serialized
    */
   public byte[] snapshot() {
+    return snapshot(true);
+  }
+
+  /**
+   * @param withStores false to leave the stores out (their changes go to a changelog): timers only
+   * @return the serialized state
+   * @throws StateException when a store or timer cannot be serialized
+   */
+  public byte[] snapshot(boolean withStores) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(FORMAT_VERSION);
       Map<String, StoreSnapshot> all = new LinkedHashMap<>();
-      for (Map.Entry<String, KeyValueStore<?, ?>> e : stores.entrySet()) {
+      for (Map.Entry<String, KeyValueStore<?, ?>> e : withStores ? stores.entrySet()
+          : java.util.Set.<Map.Entry<String, KeyValueStore<?, ?>>>of()) {
         all.put(e.getKey(), e.getValue().snapshot());
       }
-      all.putAll(pendingStores); // restored sections whose operator has not asked for its store yet
+      if (withStores) {
+        all.putAll(pendingStores); // restored sections whose operator has not asked for its store yet
+      }
       out.writeInt(all.size());
       for (Map.Entry<String, StoreSnapshot> e : all.entrySet()) {
         out.writeUTF(e.getKey());
@@ -206,7 +292,9 @@ public final class KeyedStateService {
       for (String op : pendingTimers.keySet()) {
         requireOperator(op, "timers");
       }
-      for (Map.Entry<String, KeyValueStore<?, ?>> e : stores.entrySet()) {
+      for (Map.Entry<String, KeyValueStore<?, ?>> e : logged ? java.util.Set.<Map.Entry<String, KeyValueStore<?, ?>>>of()
+          : stores.entrySet()) {
+        // with a changelog the stores were restored from it: the snapshot holds timers only
         StoreSnapshot snap = pendingStores.remove(e.getKey());
         e.getValue().restore(snap != null ? snap : new StoreSnapshot(e.getValue().name(), java.util.List.of()));
       }

@@ -170,6 +170,9 @@ public final class KeyedTask extends Task {
             // a stopped input is not an end of time: a restart resumes with this task's watermarks
             finalSnapshot = snapshot(!anyStopped);
           }
+          if (checkpoints.changelogEnabled()) {
+            checkpoints.finalPart(index, checkpoints.part(index, rt, snapshot(!anyStopped, false), 0), null);
+          }
         }
         done = flushExchanges();
       } else {
@@ -226,7 +229,9 @@ public final class KeyedTask extends Task {
         }
       }
       release(min);
-      if (checkpoints != null) {
+      if (checkpoints != null && checkpoints.changelogEnabled()) {
+        checkpoints.ackPart(index, min, checkpoints.part(index, rt, snapshot(false, false), min), null);
+      } else if (checkpoints != null) {
         checkpoints.ack(index, min, heldByTask(), checkpoints.snapshotsEnabled() ? snapshot(false) : null);
       }
     }
@@ -295,9 +300,13 @@ public final class KeyedTask extends Task {
   }
 
   private byte[] snapshot(boolean ended) {
+    return snapshot(ended, true);
+  }
+
+  private byte[] snapshot(boolean ended, boolean withStores) {
     return new TaskSnapshot(io.nip.source.SourcePosition.NONE, Long.MIN_VALUE, watermark, channelWatermarks.clone(),
         channelIdle.clone(), ended,
-        rt.state().snapshot()).encode();
+        rt.state().snapshot(withStores)).encode();
   }
 
   @Override

@@ -214,6 +214,7 @@ public final class Runner implements PipelineHandle {
         }
       }
     }
+    plan.closeResources();
     status = failure.get() == null ? Status.COMPLETED : Status.FAILED;
     terminated.countDown();
   }

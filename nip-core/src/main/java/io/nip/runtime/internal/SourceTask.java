@@ -160,7 +160,11 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       SourcePosition position = reader.position();
       positionsAtCheckpoint.put(cp, position);
       head.barrier(cp, 0);
-      checkpoints.ack(index, cp, heldHere(), checkpoints.snapshotsEnabled() ? snapshot(position, false) : null);
+      if (checkpoints.changelogEnabled()) {
+        checkpoints.ackPart(index, cp, checkpoints.part(index, rt, snapshot(position, false, false), cp), position);
+      } else {
+        checkpoints.ack(index, cp, heldHere(), checkpoints.snapshotsEnabled() ? snapshot(position, false) : null);
+      }
     }
     if (restoredEnded) {
       restoredEnded = false;
@@ -265,6 +269,10 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     if (checkpoints != null && checkpoints.snapshotsEnabled()) {
       finalSnapshot = snapshot(reader.position(), exhausted);
     }
+    if (checkpoints != null && checkpoints.changelogEnabled()) {
+      SourcePosition position = reader.position();
+      checkpoints.finalPart(index, checkpoints.part(index, rt, snapshot(position, exhausted, false), 0), position);
+    }
     if (checkpoints != null) {
       checkpoints.finalHold(heldHere());
     }
@@ -285,15 +293,19 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       pos = positionsAtCheckpoint.pollFirstEntry().getValue();
     }
     commitSinks(completed);
-    if (pos != null) {
+    if (pos != null && !checkpoints.changelogEnabled()) { // with a changelog, positions commit with the state
       reader.commit(heldBack(pos, checkpoints.completedHold(index)));
     }
     return false;
   }
 
   private byte[] snapshot(SourcePosition position, boolean exhausted) {
+    return snapshot(position, exhausted, true);
+  }
+
+  private byte[] snapshot(SourcePosition position, boolean exhausted, boolean withStores) {
     return new TaskSnapshot(position, maxTimestamp, emittedWatermark, new long[0], new boolean[0], exhausted,
-        rt.state().snapshot()).encode();
+        rt.state().snapshot(withStores)).encode();
   }
 
   @Override
@@ -331,7 +343,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   /** After every task ended: commit the final position. Called by the runner thread. */
   void finalCommit() {
     long held = checkpoints == null ? Long.MAX_VALUE : checkpoints.finalHold(index);
-    reader.commit(heldBack(reader.position(), held));
+    if (checkpoints == null || !checkpoints.changelogEnabled()) {
+      reader.commit(heldBack(reader.position(), held));
+    }
     commitSinks(Long.MAX_VALUE);
   }
 

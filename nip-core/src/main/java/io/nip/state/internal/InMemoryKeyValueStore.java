@@ -60,6 +60,19 @@ final class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   @Override
+  public void putRestored(K key, V value, long expiresAtMillis) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (ttlMillis == 0) {
+      map.put(key, value);
+    } else if (expiresAtMillis > clock.millis()) {
+      map.put(key, new Expiring(value, expiresAtMillis));
+    } else {
+      map.remove(key);
+    }
+  }
+
+  @Override
   @SuppressWarnings("unchecked")
   public V delete(K key) {
     Object raw = map.remove(key);

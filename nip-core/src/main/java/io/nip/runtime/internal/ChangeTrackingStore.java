@@ -1,0 +1,159 @@
+package io.nip.runtime.internal;
+
+import io.nip.serde.Serde;
+import io.nip.state.KeyValueStore;
+import io.nip.state.StateChangelog;
+import io.nip.state.StoreSnapshot;
+import io.nip.state.StoreSpec;
+import io.nip.time.NipClock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * A store that remembers which keys were written since the last checkpoint, so that a checkpoint
+ * sends only those entries to the changelog (the state of a task is never serialized as a whole).
+ *
+ * <p>Design: it wraps the backend's store. A key written several times between two checkpoints is
+ * sent once, with the value it has at the barrier; a deleted key is sent as a tombstone. It reports
+ * that it does not store live objects, so operators that change a value in place put it again —
+ * that put is what marks the key. Entries applied during a restore bypass the tracking (they are
+ * already in the changelog).
+ *
+ * <p>Invariant: after {@link #drain} the change set is empty; every write made after it is in the
+ * next drain. Threading: confined to the task's thread, like the store it wraps.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
+  private final String storeId;
+  private final KeyValueStore<K, V> inner;
+  private final Serde<K> keySerde;
+  private final Serde<V> valueSerde;
+  private final NipClock clock;
+  private final long ttlMillis;
+  /** Key → expiry of its last write, or {@link #DELETED}. */
+  private Map<K, Long> changed = new HashMap<>();
+  private static final long DELETED = Long.MIN_VALUE;
+
+  ChangeTrackingStore(String storeId, KeyValueStore<K, V> inner, StoreSpec<K, V> spec, NipClock clock) {
+    this.storeId = storeId;
+    this.inner = inner;
+    this.keySerde = spec.keySerde();
+    this.valueSerde = spec.valueSerde();
+    this.clock = clock;
+    this.ttlMillis = spec.ttl() == null ? 0 : spec.ttl().toMillis();
+  }
+
+  KeyValueStore<K, V> inner() {
+    return inner;
+  }
+
+  @Override
+  public String name() {
+    return inner.name();
+  }
+
+  @Override
+  public V get(K key) {
+    return inner.get(key);
+  }
+
+  @Override
+  public void put(K key, V value) {
+    inner.put(key, value);
+    changed.put(key, ttlMillis == 0 ? Long.MAX_VALUE : clock.millis() + ttlMillis);
+  }
+
+  @Override
+  public V delete(K key) {
+    V old = inner.delete(key);
+    changed.put(key, DELETED);
+    return old;
+  }
+
+  @Override
+  public void forEach(BiConsumer<? super K, ? super V> action) {
+    inner.forEach(action);
+  }
+
+  @Override
+  public boolean storesLiveObjects() {
+    return false;
+  }
+
+  @Override
+  public long approximateSize() {
+    return inner.approximateSize();
+  }
+
+  @Override
+  public int purgeExpired() {
+    // expired entries carry their expiry in the changelog: a restore drops them again by itself
+    return inner.purgeExpired();
+  }
+
+  @Override
+  public StoreSnapshot snapshot() {
+    return inner.snapshot();
+  }
+
+  @Override
+  public void restore(StoreSnapshot snapshot) {
+    inner.restore(snapshot);
+    changed.clear();
+  }
+
+  @Override
+  public void flush() {
+    inner.flush();
+  }
+
+  @Override
+  public void close() {
+    inner.close();
+  }
+
+  /** @return true when something changed since the last drain */
+  boolean hasChanges() {
+    return !changed.isEmpty();
+  }
+
+  /**
+   * Appends this store's changes since the last drain, serialized, and starts a new change set.
+   *
+   * @param out receives the changes
+   */
+  void drain(List<StateChangelog.Change> out) {
+    if (changed.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<K, Long> e : changed.entrySet()) {
+      K key = e.getKey();
+      byte[] k = keySerde.serialize(key);
+      V value = e.getValue() == DELETED ? null : inner.get(key);
+      if (value == null) {
+        out.add(new StateChangelog.Change(storeId, k, null, Long.MAX_VALUE));
+      } else {
+        out.add(new StateChangelog.Change(storeId, k, valueSerde.serialize(value), e.getValue()));
+      }
+    }
+    changed = new HashMap<>();
+  }
+
+  /**
+   * Applies one committed change during a restore, without tracking it.
+   *
+   * @param change the change
+   */
+  void apply(StateChangelog.Change change) {
+    K key = keySerde.deserialize(change.key());
+    if (change.value() == null) {
+      inner.delete(key);
+    } else {
+      inner.putRestored(key, valueSerde.deserialize(change.value()), change.expiresAtMillis());
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.nip.state;
+
+import io.nip.source.SourcePosition;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keeps the state of a pipeline's tasks as changelogs, committed together with the source positions.
+ * At every checkpoint each task hands over the entries its stores changed since the previous
+ * checkpoint, and a small metadata record (timers, watermarks, the list of its stores); the
+ * changelog commits all of them and the source positions of the checkpoint in one atomic step
+ * (for Kafka: one transaction over compacted changelog topics and the consumer group's offsets),
+ * so state and positions always agree. A task restores from the committed changes, optionally only
+ * from a position on (after a local checkpoint of a durable backend).
+ *
+ * <p>Implemented by connectors whose source has its own position store; a source offers one
+ * by implementing {@link ChangelogProvider}. The runtime uses it when the pipeline reads exactly one
+ * such source and no {@link CheckpointStorage} is configured.
+ *
+ * <p>Threading: {@link #commit} and {@link #restore} are called by one thread at a time per
+ * pipeline, not necessarily the same one.
+ */
+public interface StateChangelog extends AutoCloseable {
+
+  /** @return a short name for logs, e.g. "kafka:localhost:9092" */
+  String name();
+
+  /**
+   * Prepares the changelog for a pipeline (fences earlier instances of it) and finds its latest
+   * committed checkpoint. Called once, before any restore or commit.
+   *
+   * @param pipeline the pipeline name, the application id: changelog names derive from it
+   * @return the id of the latest committed checkpoint, or 0 when none
+   * @throws io.nip.errors.StateException when the changelog cannot be reached or is inconsistent
+   */
+  long open(String pipeline);
+
+  /**
+   * Restores one task: hands every committed change of its stores to {@code changes}, in the order
+   * they were committed, and returns its latest committed metadata.
+   *
+   * @param task the task
+   * @param from per store id, the changelog position to start at (after a local checkpoint); a
+   *     store not in the map is read from its beginning
+   * @param changes receives the changes
+   * @return the task's latest committed metadata, or null when it never committed one
+   * @throws io.nip.errors.StateException when the changelog cannot be read
+   */
+  byte[] restore(TaskRef task, Map<String, Long> from, java.util.function.Consumer<Change> changes);
+
+  /**
+   * Commits one checkpoint atomically: every task part and the source positions, or nothing. Parts
+   * of tasks whose source partition this instance does not own are not written.
+   *
+   * @param checkpointId the checkpoint, increasing
+   * @param parts the task parts (a part may repeat changes of an earlier checkpoint whose commit
+   *     failed; later changes of a key come later in the list)
+   * @param sourcePositions per source partition index, the position at the checkpoint's barrier
+   * @return per task id, per store id, the changelog position just after this commit's records
+   * @throws CommitFailure when nothing was committed; the caller retries with the next checkpoint
+   * @throws io.nip.errors.StateException when the changelog is unusable (e.g. fenced by another
+   *     instance of the same application)
+   */
+  Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
+      Map<Integer, SourcePosition> sourcePositions);
+
+  /** Releases clients; committed data stays. */
+  @Override
+  void close();
+
+  /**
+   * A task as the changelog sees it.
+   *
+   * @param taskId the task id
+   * @param partition its index among the tasks of its stage: the changelog partition of its stores
+   * @param partitions how many tasks its stage has: the changelog's partition count
+   * @param sourcePartition the source partition it reads, or -1 for tasks behind an exchange
+   */
+  record TaskRef(String taskId, int partition, int partitions, int sourcePartition) {
+    /** Validates. */
+    public TaskRef {
+      Objects.requireNonNull(taskId, "taskId");
+    }
+  }
+
+  /**
+   * One entry a store changed since the previous checkpoint.
+   *
+   * @param storeId "operator/store"
+   * @param key serialized key
+   * @param value serialized value, or null when the key was deleted
+   * @param expiresAtMillis epoch milliseconds at which the entry expires, or {@link Long#MAX_VALUE}
+   */
+  record Change(String storeId, byte[] key, byte[] value, long expiresAtMillis) {}
+
+  /**
+   * One task's part of a checkpoint.
+   *
+   * @param task the task
+   * @param storeIds the ids of every store the task has: a restore reads their changelogs
+   * @param meta its metadata (timers, watermarks), opaque to the changelog
+   * @param changes its store changes
+   */
+  record TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes) {}
+
+  /** A commit that did not happen; the state it carried is sent again with the next checkpoint. */
+  final class CommitFailure extends io.nip.errors.StateException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what failed
+     * @param cause the client's exception
+     */
+    public CommitFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.nip.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nip.serde.Serdes;
+import io.nip.sink.CollectingSink;
+import io.nip.sink.Sinks;
+import io.nip.source.Source;
+import io.nip.source.SourceContext;
+import io.nip.source.SourcePosition;
+import io.nip.source.SourceReader;
+import io.nip.state.ChangelogProvider;
+import io.nip.state.MemoryChangelog;
+import io.nip.state.StateChangelog;
+import io.nip.state.ValueState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The threaded runtime with a changelog instead of a checkpoint storage: each checkpoint commits only
+ * the changed entries and the source positions in one step; a fresh pipeline restores its stores
+ * from the committed changes and resumes at the committed positions. Commits that fail lose
+ * nothing (their changes go with the next one), and a run whose later commits all failed (a process
+ * that died) restarts from what was committed — every number counted once in state.
+ */
+class ChangelogRestartTest {
+
+  /** A source that offers a changelog, delegating everything else. */
+  static final class WithChangelog<T> implements Source<T>, ChangelogProvider {
+    private final Source<T> inner;
+    private final StateChangelog changelog;
+
+    WithChangelog(Source<T> inner, StateChangelog changelog) {
+      this.inner = inner;
+      this.changelog = changelog;
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public int partitions() {
+      return inner.partitions();
+    }
+
+    @Override
+    public boolean isBounded() {
+      return inner.isBounded();
+    }
+
+    @Override
+    public SourceReader<T> createReader(int partition, SourceContext context, SourcePosition startPosition) {
+      return inner.createReader(partition, context, startPosition);
+    }
+
+    @Override
+    public StateChangelog stateChangelog(String pipeline) {
+      return changelog;
+    }
+  }
+
+  private static Pipeline pipeline(Source<Long> source, CollectingSink<Map.Entry<Long, Long>> out, int parallelism) {
+    Pipeline p = Pipeline.named("changelog-restart", PipelineConfig.builder().threads(2).parallelism(parallelism)
+        .batchSize(16).commitInterval(Duration.ofMillis(10)).build());
+    p.from(source)
+        .keyBy(v -> v % 7, Serdes.json(Long.class))
+        .process((KeyedProcessor<Long, Long, Map.Entry<Long, Long>>) (key, value, ctx) -> {
+          ValueState<Long> sum = ctx.valueState("sum", Serdes.json(Long.class));
+          sum.update(sum.valueOr(0L) + value);
+          ctx.emit(Map.entry(key, sum.value()));
+        }, Op.named("summer"))
+        .to(out);
+    return p;
+  }
+
+  private static void awaitOutputs(CollectingSink<?> out, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (out.values().size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(out.values().size()).as("outputs").isGreaterThanOrEqualTo(n);
+  }
+
+  private static Map<Long, Long> reference(long upTo) {
+    Map<Long, Long> reference = new HashMap<>();
+    for (long v = 1; v <= upTo; v++) {
+      reference.merge(v % 7, v, Long::sum);
+    }
+    return reference;
+  }
+
+  private static Map<Long, Long> lastPerKey(List<Map.Entry<Long, Long>> outputs) {
+    Map<Long, Long> last = new HashMap<>();
+    for (Map.Entry<Long, Long> e : outputs) {
+      last.put(e.getKey(), e.getValue());
+    }
+    return last;
+  }
+
+  @Test
+  void when_a_stopped_pipeline_restarts_from_its_changelog_then_every_record_is_counted_once()
+      throws InterruptedException {
+    // Given: a pipeline that ran over 3 × 2,000 numbers with every third commit failing, then stopped
+    MemoryChangelog changelog = new MemoryChangelog();
+    changelog.failEvery = 3;
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(3);
+    CollectingSink<Map.Entry<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = pipeline(new WithChangelog<>(first, changelog), out1, 2).start();
+    first.limit.set(2_000);
+    awaitOutputs(out1, 6_000);
+    first.limit.set(3_000);
+    changelog.failEvery = 0;
+    h1.stop();
+    assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    assertThat(h1.status()).isEqualTo(PipelineHandle.Status.COMPLETED);
+    assertThat(changelog.failed).as("failed commits").isPositive();
+
+    // When: a fresh pipeline restarts from the changelog and reads to 5,000 per partition
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(3);
+    second.limit.set(5_000);
+    CollectingSink<Map.Entry<Long, Long>> out2 = Sinks.collecting("out");
+    PipelineHandle h2 = pipeline(new WithChangelog<>(second, changelog), out2, 2).start();
+    awaitOutputs(out2, 15_000 - out1.values().size());
+    h2.stop();
+    assertThat(h2.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // Then: together the runs saw each number once, and the final sums equal the reference
+    List<Map.Entry<Long, Long>> all = new ArrayList<>(out1.values());
+    all.addAll(out2.values());
+    assertThat(all).hasSize(15_000).doesNotHaveDuplicates();
+    assertThat(lastPerKey(out2.values())).isEqualTo(reference(15_000));
+  }
+
+  @Test
+  void when_a_run_dies_after_its_last_commit_then_the_restart_resumes_from_the_committed_state()
+      throws InterruptedException {
+    // Given: a run whose commits all fail from some point on (as if the process had died there)
+    MemoryChangelog changelog = new MemoryChangelog();
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(3);
+    CollectingSink<Map.Entry<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = pipeline(new WithChangelog<>(first, changelog), out1, 2).start();
+    first.limit.set(1_000);
+    awaitOutputs(out1, 3_000);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (changelog.positions().size() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    changelog.frozen = true;
+    first.limit.set(2_000);
+    awaitOutputs(out1, 6_000);
+    h1.stop();
+    assertThatThrownBy(() -> h1.awaitTermination(Duration.ofSeconds(30)))
+        .isInstanceOf(StateChangelog.CommitFailure.class).hasMessageContaining("a restart resumes from checkpoint");
+    changelog.frozen = false;
+    long committedRecords = 0;
+    for (SourcePosition p : changelog.positions().values()) {
+      committedRecords += p.offset();
+    }
+
+    // When: a fresh pipeline restarts from what was committed and reads to 3,000 per partition
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(3);
+    second.limit.set(3_000);
+    CollectingSink<Map.Entry<Long, Long>> out2 = Sinks.collecting("out");
+    PipelineHandle h2 = pipeline(new WithChangelog<>(second, changelog), out2, 2).start();
+    awaitOutputs(out2, (int) (9_000 - committedRecords));
+    h2.stop();
+    assertThat(h2.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // Then: the second run replayed exactly what was not committed, and its sums equal the reference
+    assertThat(committedRecords).isLessThan(6_000);
+    assertThat(out2.values()).hasSize((int) (9_000 - committedRecords));
+    assertThat(lastPerKey(out2.values())).isEqualTo(reference(9_000));
+  }
+}

@@ -1,0 +1,96 @@
+package io.nip.state;
+
+import io.nip.source.SourcePosition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Test support: a changelog held in memory with the semantics of a transactional log — per store
+ * and partition an append-only list of changes, per task its latest metadata, and the source
+ * positions, all replaced in one atomic step per commit, or not at all. Commits can be made to fail
+ * (every n-th, or all from some point on, like a process that died), so tests can check that a
+ * failed commit loses nothing and a restart sees exactly the committed state.
+ */
+public final class MemoryChangelog implements StateChangelog {
+  private final Map<String, List<Change>> logs = new HashMap<>();
+  private final Map<String, byte[]> metas = new HashMap<>();
+  private final Map<String, List<String>> storeIds = new HashMap<>();
+  private final Map<Integer, SourcePosition> positions = new HashMap<>();
+  private long committed;
+  private int commits;
+  /** Every n-th commit fails (0: none). */
+  public volatile int failEvery;
+  /** When true every commit fails, as if the process had died before it. */
+  public volatile boolean frozen;
+  /** How many commits failed. */
+  public int failed;
+
+  @Override
+  public String name() {
+    return "memory-changelog";
+  }
+
+  @Override
+  public synchronized long open(String pipeline) {
+    return committed;
+  }
+
+  @Override
+  public synchronized byte[] restore(TaskRef task, Map<String, Long> from, Consumer<Change> changes) {
+    byte[] meta = metas.get(task.taskId());
+    if (meta == null) {
+      return null;
+    }
+    for (String store : storeIds.get(task.taskId())) {
+      List<Change> log = logs.getOrDefault(store + "#" + task.partition(), List.of());
+      for (int i = (int) (long) from.getOrDefault(store, 0L); i < log.size(); i++) {
+        changes.accept(log.get(i));
+      }
+    }
+    return meta;
+  }
+
+  @Override
+  public synchronized Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
+      Map<Integer, SourcePosition> sourcePositions) {
+    commits++;
+    if (frozen || (failEvery > 0 && commits % failEvery == 0)) {
+      failed++;
+      throw new CommitFailure("commit " + checkpointId + " refused by the test", null);
+    }
+    Map<String, Map<String, Long>> after = new HashMap<>();
+    for (TaskPart p : parts) {
+      for (Change c : p.changes()) {
+        logs.computeIfAbsent(c.storeId() + "#" + p.task().partition(), k -> new ArrayList<>())
+            .add(c);
+      }
+      metas.put(p.task().taskId(), p.meta());
+      storeIds.put(p.task().taskId(), List.copyOf(p.storeIds()));
+      Map<String, Long> ends = new HashMap<>();
+      for (String store : p.storeIds()) {
+        ends.put(store, (long) logs.getOrDefault(store + "#" + p.task().partition(),
+            List.of()).size());
+      }
+      after.put(p.task().taskId(), ends);
+    }
+    positions.putAll(sourcePositions);
+    committed = checkpointId;
+    return after;
+  }
+
+  /** @return the committed source positions by partition */
+  public synchronized Map<Integer, SourcePosition> positions() {
+    return new HashMap<>(positions);
+  }
+
+  /** @return the id of the last committed checkpoint */
+  public synchronized long committed() {
+    return committed;
+  }
+
+  @Override
+  public void close() {}
+}
