@@ -118,6 +118,15 @@ class KillRestartTest {
     return ref;
   }
 
+  private static boolean hasCheckpoint(Path checkpoints) throws IOException {
+    if (!Files.isDirectory(checkpoints)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(checkpoints)) {
+      return files.anyMatch(f -> f.getFileName().toString().startsWith("chk-"));
+    }
+  }
+
   private static Process start(Path checkpoints, Path output) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Job.class.getName(),
@@ -134,7 +143,12 @@ class KillRestartTest {
     // When: the job is killed with SIGKILL at random moments, and restarted each time
     for (int kill = 0; kill < KILLS; kill++) {
       Process p = start(checkpoints, dir.resolve("out-" + kill + ".jsonl"));
-      Thread.sleep(700 + random.nextInt(1_300));
+      // kill at a random moment once the job checkpoints (a loaded machine may take seconds to start a JVM)
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (p.isAlive() && !hasCheckpoint(checkpoints) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(random.nextInt(1_300));
       Path log = dir.resolve("out-" + kill + ".jsonl.log");
       assertThat(p.isAlive()).as("the job is still running when killed (kill %d): %s", kill,
           Files.exists(log) ? Files.readString(log) : "").isTrue();

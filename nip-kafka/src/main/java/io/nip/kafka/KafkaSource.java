@@ -49,7 +49,7 @@ import org.apache.kafka.common.TopicPartition;
  *
  * @param <T> the value type
  */
-public final class KafkaSource<T> implements Source<T> {
+public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogProvider {
   private final String name;
   private final List<String> topics;
   private final Pattern pattern;
@@ -58,6 +58,8 @@ public final class KafkaSource<T> implements Source<T> {
   private final Map<String, Object> consumerProps;
   private final boolean bounded;
   private final int maxBufferedRecords;
+  private final String instanceId;
+  private final boolean changelog;
   private List<TopicPartition> partitions;
   private KafkaFetcher fetcher;
 
@@ -70,6 +72,8 @@ public final class KafkaSource<T> implements Source<T> {
     this.consumerProps = Map.copyOf(b.props);
     this.bounded = b.bounded;
     this.maxBufferedRecords = b.maxBufferedRecords;
+    this.instanceId = b.instanceId;
+    this.changelog = b.changelog;
   }
 
   /**
@@ -170,6 +174,32 @@ public final class KafkaSource<T> implements Source<T> {
     return fetcher.reader(partition, valueSerde, keySerde, start.isOffset() ? start.offset() : -1);
   }
 
+  /**
+   * The changelog of keyed pipelines that read this source (unless they have a
+   * {@code CheckpointStorage}, or {@code stateInChangelog(false)} was set): each store's changes go
+   * to a compacted topic {@code <group>-<operator>-<store>-changelog}, each task's metadata to
+   * {@code <group>-nip-task-meta}, and this source's offsets to its consumer group — one Kafka
+   * transaction per checkpoint. The consumer group is the application id: the state belongs to the
+   * group, like its committed offsets. A restarted or new instance restores its tasks from there
+   * before it processes a record.
+   *
+   * @param pipeline the pipeline name (for logs and client ids)
+   * @return the changelog, or null when disabled
+   */
+  @Override
+  public synchronized io.nip.state.StateChangelog stateChangelog(String pipeline) {
+    if (!changelog) {
+      return null;
+    }
+    // state must agree with the offsets, which belong to the consumer group: the group names the state
+    return new io.nip.kafka.internal.KafkaStateChangelog(name, partitionList(), this::currentFetcher,
+        adminProperties(), String.valueOf(consumerProps.get(ConsumerConfig.GROUP_ID_CONFIG)), instanceId, 10_000);
+  }
+
+  private synchronized io.nip.kafka.internal.KafkaFetcher currentFetcher() {
+    return fetcher;
+  }
+
   /** @return the consumer settings that also apply to an admin client (connection, security) */
   private Map<String, Object> adminProperties() {
     Map<String, Object> adminProps = new HashMap<>();
@@ -233,6 +263,16 @@ public final class KafkaSource<T> implements Source<T> {
     private String name;
     private boolean bounded;
     private int maxBufferedRecords = 10_000;
+    private String instanceId = defaultInstanceId();
+    private boolean changelog = true;
+
+    private static String defaultInstanceId() {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException e) {
+        return "local";
+      }
+    }
 
     private Builder(Serde<T> valueSerde) {
       this.valueSerde = Objects.requireNonNull(valueSerde, "valueSerde");
@@ -317,6 +357,39 @@ public final class KafkaSource<T> implements Source<T> {
         throw ConfigurationException.invalid("maxBufferedRecords", records, "must be at least 1");
       }
       this.maxBufferedRecords = records;
+      return this;
+    }
+
+    /**
+     * Names this instance of the application for its state changelog's transactional producer. It
+     * must be stable across restarts of the instance (a restarted instance then fences its dead
+     * predecessor and aborts its unfinished transaction at once) and distinct between instances of
+     * the application that run at the same time (two instances with one id fence each other: the
+     * older one fails with a message naming this setting). Default: the host name.
+     *
+     * @param id letters, digits, '.', '_', '-'
+     * @return this
+     * @throws ConfigurationException when the id is empty or uses other characters
+     */
+    public Builder<T> instanceId(String id) {
+      if (id == null || !id.matches("[A-Za-z0-9._-]+")) {
+        throw ConfigurationException.invalid("instanceId", "'" + id + "'", "must use letters, digits, '.', '_' or '-'");
+      }
+      this.instanceId = id;
+      return this;
+    }
+
+    /**
+     * Whether keyed pipelines reading this source keep their state in Kafka changelog topics,
+     * committed with the offsets in one transaction (default true). With false, and no
+     * {@code CheckpointStorage}, state lives only in memory and offsets are committed behind the
+     * records open windows still hold (replayed after a restart).
+     *
+     * @param enabled false to keep state out of Kafka
+     * @return this
+     */
+    public Builder<T> stateInChangelog(boolean enabled) {
+      this.changelog = enabled;
       return this;
     }
 

@@ -117,7 +117,7 @@ public final class Planner {
   /**
    * Plans the tasks; with a checkpoint storage that holds a completed checkpoint, every task is
    * restored from it and every source reader starts at the position it recorded. Without a storage,
-   * a pipeline that reads exactly one source offering a {@link StateChangelog} keeps its state there
+   * a keyed pipeline that reads exactly one source offering a {@link StateChangelog} keeps its state there
    * (restored before any record is processed, from a durable backend's local checkpoint plus the
    * changelog's tail, or from the whole changelog).
    *
@@ -208,7 +208,11 @@ public final class Planner {
       }
     }
     Restore restore = Restore.load(storage, pipelineName, taskIds);
-    changelog = withCheckpoints && storage == null && sources.size() == 1
+    boolean keyedState = false;
+    for (Node n : graph.nodes()) {
+      keyedState |= n.spec instanceof NodeSpec.ExchangeSpec; // state lives only behind a keyBy
+    }
+    changelog = withCheckpoints && storage == null && sources.size() == 1 && keyedState
         && resolved.get(sources.get(0)) instanceof ChangelogProvider
         ? ((ChangelogProvider) resolved.get(sources.get(0))).stateChangelog(pipelineName) : null;
     long committed = changelog == null ? restore.checkpointId() : changelog.open(pipelineName);

@@ -14,6 +14,7 @@ import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.pipeline.Stream;
 import io.nip.pipeline.WindowedStream.WindowOutput;
+import io.nip.serde.Serdes;
 import io.nip.sink.Sink;
 import io.nip.sink.Sinks;
 import io.nip.time.WatermarkStrategy;
@@ -145,12 +146,12 @@ public final class AnalyticsPipeline {
    * parse time): plenty for p50/p99 over a run, without a histogram update per event.
    */
   private static Aggregate<AnalyticsEvent, Boolean, Boolean> latencyProbe(Timer latency) {
-    return Aggregate.of(() -> Boolean.TRUE, (acc, e) -> {
+    return Aggregate.<AnalyticsEvent, Boolean, Boolean>of(() -> Boolean.TRUE, (acc, e) -> {
       if ((e.parsedAtNanos() & (LATENCY_SAMPLE - 1)) == 0) {
         latency.record(System.nanoTime() - e.parsedAtNanos(), TimeUnit.NANOSECONDS);
       }
       return acc;
-    }, (a, b) -> a, acc -> acc);
+    }, (a, b) -> a, acc -> acc).withAccumulatorSerde(Serdes.json(Boolean.class));
   }
 
   /** Live counts of a job, safe to read while it runs. */

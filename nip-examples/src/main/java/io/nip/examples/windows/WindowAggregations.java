@@ -30,7 +30,7 @@ public final class WindowAggregations {
 
   /** @return the named aggregates and the combined result of the tutorial */
   public static WindowAggregator<UserEvent, Map<String, Object>> aggregator() {
-    Aggregate<UserEvent, double[], Double> avgDuration = Aggregate.of(() -> new double[2],
+    Aggregate<UserEvent, double[], Double> avgDuration = Aggregate.<UserEvent, double[], Double>of(() -> new double[2],
         (a, e) -> {
           if (e.properties().containsKey("duration")) {
             a[0] += e.number("duration");
@@ -43,7 +43,7 @@ public final class WindowAggregations {
           a[1] += b[1];
           return a;
         },
-        a -> a[1] == 0 ? 0.0 : a[0] / a[1]);
+        a -> a[1] == 0 ? 0.0 : a[0] / a[1]).withAccumulatorSerde(io.nip.serde.Serdes.json(double[].class));
     return WindowAggregator.<UserEvent>create()
         .aggregate("count", Aggregates.count())
         .aggregate("sum", Aggregates.sum(e -> e.eventType().equals("purchase") ? e.number("amount") : 0))

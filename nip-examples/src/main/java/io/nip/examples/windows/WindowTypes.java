@@ -70,7 +70,7 @@ public final class WindowTypes {
    *     session_end (first and last event times)
    */
   public static Stream<Map<String, Object>> session(KeyedStream<String, UserEvent> byUser) {
-    Aggregate<UserEvent, long[], long[]> span = Aggregate.of(
+    Aggregate<UserEvent, long[], long[]> span = Aggregate.<UserEvent, long[], long[]>of(
         () -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE, 0},
         (a, e) -> {
           long t = e.eventTime().toEpochMilli();
@@ -85,7 +85,7 @@ public final class WindowTypes {
           a[2] += b[2];
           return a;
         },
-        a -> a.clone());
+        a -> a.clone()).withAccumulatorSerde(io.nip.serde.Serdes.json(long[].class));
     return byUser.window(SessionWindow.withGap(Duration.ofMinutes(30)))
         .aggregate(span)
         .map(r -> {

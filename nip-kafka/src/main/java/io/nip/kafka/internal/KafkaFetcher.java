@@ -88,6 +88,8 @@ public final class KafkaFetcher implements AutoCloseable {
   /** True between a completed assignment and the next revocation; guarded by {@code this}. */
   private boolean stable;
   private volatile boolean closed;
+  /** The consumer's group metadata after its last poll, for offsets committed in a transaction. */
+  private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
   private volatile Throwable failure;
   private long lastEndCheck;
 
@@ -209,6 +211,22 @@ public final class KafkaFetcher implements AutoCloseable {
     }
   }
 
+  /**
+   * @return the consumer's group metadata (member id, generation) after its last poll, for offsets
+   *     committed by a transactional producer; null before the first poll
+   */
+  public org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata() {
+    return groupMetadata;
+  }
+
+  /**
+   * @param index a partition's task index
+   * @return true while the group assigns that partition to this member
+   */
+  public boolean owns(int index) {
+    return byIndex[index].assigned;
+  }
+
   void readerClosed() {
     if (openReaders.decrementAndGet() == 0) {
       close();
@@ -222,6 +240,7 @@ public final class KafkaFetcher implements AutoCloseable {
         boolean nothingToFetch = allPaused();
         ConsumerRecords<byte[], byte[]> records = consumer.poll(
             nothingToFetch ? Duration.ZERO : anyPaused() ? POLL_WHILE_PAUSED : POLL);
+        groupMetadata = consumer.groupMetadata();
         for (TopicPartition tp : records.partitions()) {
           PartitionBuffer b = buffers.get(tp);
           if (b != null && b.assigned) {

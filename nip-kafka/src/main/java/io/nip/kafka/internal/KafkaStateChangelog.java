@@ -1,0 +1,420 @@
+package io.nip.kafka.internal;
+
+import io.nip.errors.StateException;
+import io.nip.source.SourcePosition;
+import io.nip.state.StateChangelog;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state changelog of a pipeline that reads a Kafka source: one compacted topic per store
+ * ({@code <application>-<operator>-<store>-changelog}, one partition per task of the store's stage),
+ * one compacted metadata topic ({@code <application>-nip-task-meta}, keyed by task id), and the
+ * source's consumer-group offsets — all written by one transactional producer, one transaction per
+ * checkpoint.
+ *
+ * <p>Design: a checkpoint's transaction begins only when the checkpoint is complete, so it is short
+ * (the changes were collected at the barriers). The offsets go through
+ * {@code sendOffsetsToTransaction} with the consumer's group metadata: a member that lost its
+ * partitions in a rebalance has a stale generation, its commit fails and nothing of it becomes
+ * visible (it retries with the next checkpoint, without the partitions it no longer owns). Parts
+ * of source tasks whose partition this member does not own are never written, so an idle task
+ * cannot overwrite the owner's state. A transactional id that is stable per application and
+ * instance lets a restarted instance fence its dead predecessor and abort its open transaction at
+ * once, instead of waiting for the transaction timeout. Restores read with
+ * {@code read_committed}, so aborted or unfinished transactions are never restored.
+ *
+ * <p>Record layout: key = the store's serialized key; value = 8-byte big-endian expiry (epoch ms,
+ * {@code Long.MAX_VALUE} for none) followed by the serialized value; a deleted key is a tombstone.
+ * Metadata value = 8-byte checkpoint id, store count, each store id (UTF-8, length-prefixed), then
+ * the task's opaque metadata.
+ *
+ * <p>Threading: {@link #commit} and {@link #restore} are called by one thread at a time (the
+ * checkpoint coordinator holds its lock while committing; restores run while the pipeline is being
+ * planned).
+ */
+public final class KafkaStateChangelog implements StateChangelog {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaStateChangelog.class);
+  private static final Duration RESTORE_POLL = Duration.ofMillis(200);
+  private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
+
+  private final String sourceName;
+  private final List<TopicPartition> sourcePartitions;
+  private final Supplier<KafkaFetcher> fetcher;
+  private final Map<String, Object> clientProps;
+  private final String instanceId;
+  private final int transactionTimeoutMs;
+  /** The application id: the consumer group, whose offsets the state must agree with. */
+  private final String application;
+  private String pipeline;
+  private String metaTopic;
+  private KafkaProducer<byte[], byte[]> producer;
+  private KafkaConsumer<byte[], byte[]> restoreConsumer;
+  private final Set<String> knownTopics = new HashSet<>();
+  /** Per task id, per store id: the changelog position after the last write known here. */
+  private final Map<String, Map<String, Long>> ends = new HashMap<>();
+  private final Map<String, byte[]> metas = new HashMap<>();
+
+  /**
+   * @param sourceName the source's name, for messages
+   * @param sourcePartitions the source's partitions in task order
+   * @param fetcher the source's fetcher (created when the first reader opens)
+   * @param clientProps connection and security settings for producer, admin and restore consumer
+   * @param application the application id, the source's consumer group: names the topics
+   * @param instanceId this instance of the application: part of the transactional id, stable across
+   *     restarts, distinct between instances running at the same time
+   * @param transactionTimeoutMs the producer's {@code transaction.timeout.ms}
+   */
+  public KafkaStateChangelog(String sourceName, List<TopicPartition> sourcePartitions, Supplier<KafkaFetcher> fetcher,
+      Map<String, Object> clientProps, String application, String instanceId, int transactionTimeoutMs) {
+    this.application = application;
+    this.sourceName = sourceName;
+    this.sourcePartitions = List.copyOf(sourcePartitions);
+    this.fetcher = fetcher;
+    this.clientProps = Map.copyOf(clientProps);
+    this.instanceId = instanceId;
+    this.transactionTimeoutMs = transactionTimeoutMs;
+  }
+
+  @Override
+  public String name() {
+    return "kafka:" + clientProps.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+  }
+
+  /**
+   * @param application the application id
+   * @param storeId "operator/store"
+   * @return the changelog topic of that store
+   */
+  public static String topicOf(String application, String storeId) {
+    return sanitize(application + "-" + storeId.replace('/', '-') + "-changelog");
+  }
+
+  /**
+   * @param application the application id
+   * @return the topic holding each task's latest metadata
+   */
+  public static String metaTopicOf(String application) {
+    return sanitize(application + "-nip-task-meta");
+  }
+
+  private static String sanitize(String topic) {
+    StringBuilder b = new StringBuilder(topic.length());
+    for (int i = 0; i < topic.length(); i++) {
+      char c = topic.charAt(i);
+      b.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' || c == '-' ? c : '_');
+    }
+    return b.toString();
+  }
+
+  @Override
+  public long open(String pipeline) {
+    this.pipeline = pipeline;
+    this.metaTopic = metaTopicOf(application);
+    ensureTopic(metaTopic, 1);
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, sanitize(application + "-" + sourceName + "-" + instanceId));
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-changelog");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    producer = new KafkaProducer<>(p);
+    try {
+      // fences an earlier producer with the same id and aborts its open transaction
+      producer.initTransactions();
+    } catch (KafkaException e) {
+      producer.close(Duration.ZERO);
+      throw new StateException("pipeline '" + pipeline + "': cannot start the changelog producer at "
+          + name() + ": " + e.getMessage(), e);
+    }
+    long committed = 0;
+    TopicPartition meta = new TopicPartition(metaTopic, 0);
+    for (ConsumerRecord<byte[], byte[]> r : readAll(meta, 0)) {
+      if (r.value() == null) {
+        metas.remove(new String(r.key(), StandardCharsets.UTF_8));
+        continue;
+      }
+      metas.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
+      committed = Math.max(committed, ByteBuffer.wrap(r.value()).getLong(0));
+    }
+    return committed;
+  }
+
+  @Override
+  public byte[] restore(TaskRef task, Map<String, Long> from, Consumer<Change> changes) {
+    byte[] stored = metas.get(task.taskId());
+    if (stored == null) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.wrap(stored);
+    b.getLong(); // checkpoint id
+    int stores = b.getInt();
+    List<String> storeIds = new ArrayList<>(stores);
+    for (int i = 0; i < stores; i++) {
+      byte[] id = new byte[b.getShort() & 0xffff];
+      b.get(id);
+      storeIds.add(new String(id, StandardCharsets.UTF_8));
+    }
+    byte[] meta = new byte[b.remaining()];
+    b.get(meta);
+    Map<String, Long> taskEnds = ends.computeIfAbsent(task.taskId(), k -> new HashMap<>());
+    for (String store : storeIds) {
+      TopicPartition tp = new TopicPartition(topicOf(application, store), task.partition());
+      long start = from.getOrDefault(store, 0L);
+      long[] count = {0};
+      long end = readAll(tp, start, r -> {
+        byte[] value = r.value();
+        if (value == null) {
+          changes.accept(new Change(store, r.key(), null, Long.MAX_VALUE));
+        } else {
+          ByteBuffer v = ByteBuffer.wrap(value);
+          long expiresAt = v.getLong();
+          byte[] bytes = new byte[v.remaining()];
+          v.get(bytes);
+          changes.accept(new Change(store, r.key(), bytes, expiresAt));
+        }
+        count[0]++;
+      });
+      taskEnds.put(store, end);
+      LOG.debug("task {} restored {} records of {} from offset {} to {}", task.taskId(), count[0], tp, start, end);
+    }
+    return meta;
+  }
+
+  @Override
+  public Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
+      Map<Integer, SourcePosition> sourcePositions) {
+    KafkaFetcher f = fetcher.get();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (Map.Entry<Integer, SourcePosition> e : sourcePositions.entrySet()) {
+      SourcePosition pos = e.getValue();
+      if (pos != null && pos.isOffset() && pos.offset() >= 0 && f != null && f.owns(e.getKey())) {
+        offsets.put(sourcePartitions.get(e.getKey()), new OffsetAndMetadata(pos.offset(), "nip-checkpoint=" + checkpointId));
+      }
+    }
+    List<TaskPart> written = new ArrayList<>();
+    for (TaskPart part : parts) {
+      int sp = part.task().sourcePartition();
+      if (sp >= 0 && (f == null || !f.owns(sp))) {
+        continue; // another member owns the partition, and with it this task's state
+      }
+      written.add(part);
+      for (String store : part.storeIds()) {
+        String topic = topicOf(application, store);
+        if (!knownTopics.contains(topic)) {
+          ensureTopic(topic, part.task().partitions());
+        }
+      }
+    }
+    ConsumerGroupMetadata group = f == null ? null : f.groupMetadata();
+    if (!offsets.isEmpty() && group == null) {
+      throw new CommitFailure("the consumer of '" + sourceName + "' has not joined its group yet", null);
+    }
+    Map<String, Map<String, Future<RecordMetadata>>> last = new HashMap<>();
+    try {
+      producer.beginTransaction();
+      for (TaskPart part : written) {
+        Map<String, Future<RecordMetadata>> lastOfTask = last.computeIfAbsent(part.task().taskId(), k -> new HashMap<>());
+        for (Change c : part.changes()) {
+          byte[] value = null;
+          if (c.value() != null) {
+            value = ByteBuffer.allocate(8 + c.value().length).putLong(c.expiresAtMillis()).put(c.value()).array();
+          }
+          lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topicOf(application, c.storeId()),
+              part.task().partition(), c.key(), value)));
+        }
+        producer.send(new ProducerRecord<>(metaTopic, 0, part.task().taskId().getBytes(StandardCharsets.UTF_8),
+            encodeMeta(checkpointId, part)));
+      }
+      if (!offsets.isEmpty()) {
+        producer.sendOffsetsToTransaction(offsets, group);
+      }
+      producer.commitTransaction();
+    } catch (ProducerFencedException | InvalidProducerEpochException e) {
+      throw new StateException("pipeline '" + pipeline + "' (application " + application
+          + "): another instance with the same instance id (" + instanceId
+          + ") took over the changelog; give each running instance its own instance id", e);
+    } catch (KafkaException | IllegalStateException e) {
+      abort();
+      throw new CommitFailure("checkpoint " + checkpointId + " of pipeline '" + pipeline + "': " + e.getMessage(), e);
+    }
+    Map<String, Map<String, Long>> after = new HashMap<>();
+    for (TaskPart part : written) {
+      Map<String, Long> taskEnds = ends.computeIfAbsent(part.task().taskId(), k -> new HashMap<>());
+      Map<String, Future<RecordMetadata>> lastOfTask = last.getOrDefault(part.task().taskId(), Map.of());
+      for (Map.Entry<String, Future<RecordMetadata>> e : lastOfTask.entrySet()) {
+        try {
+          taskEnds.put(e.getKey(), e.getValue().get().offset() + 1);
+        } catch (InterruptedException ex) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException ex) {
+          // committed, so it was written: unreachable; the store then restores from its beginning
+          taskEnds.remove(e.getKey());
+        }
+      }
+      Map<String, Long> known = new HashMap<>();
+      for (String store : part.storeIds()) {
+        Long end = taskEnds.get(store);
+        if (end != null) {
+          known.put(store, end);
+        }
+      }
+      after.put(part.task().taskId(), known);
+    }
+    return after;
+  }
+
+  private void abort() {
+    try {
+      producer.abortTransaction();
+    } catch (KafkaException e) {
+      LOG.warn("pipeline '{}': aborting a changelog transaction failed ({}); restarting the producer", pipeline,
+          e.getMessage());
+      producer.close(Duration.ZERO);
+      producer = null;
+      open(pipeline);
+    }
+  }
+
+  private static byte[] encodeMeta(long checkpointId, TaskPart part) {
+    List<byte[]> ids = new ArrayList<>();
+    int size = 8 + 4 + part.meta().length;
+    for (String id : part.storeIds()) {
+      byte[] b = id.getBytes(StandardCharsets.UTF_8);
+      ids.add(b);
+      size += 2 + b.length;
+    }
+    ByteBuffer out = ByteBuffer.allocate(size).putLong(checkpointId).putInt(ids.size());
+    for (byte[] b : ids) {
+      out.putShort((short) b.length).put(b);
+    }
+    return out.put(part.meta()).array();
+  }
+
+  private void ensureTopic(String topic, int partitions) {
+    try (Admin admin = Admin.create(clientProps)) {
+      try {
+        admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+        LOG.info("created changelog topic {} ({} partitions, compacted)", topic, partitions);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        if (d.partitions().size() < partitions) {
+          throw new StateException("changelog topic " + topic + " has " + d.partitions().size()
+              + " partitions but the pipeline needs " + partitions + " (one per task); it was created by a pipeline "
+              + "with another parallelism or source partition count: restore with the same plan, or use a new "
+              + "application id");
+        }
+      }
+      knownTopics.add(topic);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StateException("interrupted while creating changelog topic " + topic, e);
+    } catch (ExecutionException e) {
+      throw new StateException("cannot create changelog topic " + topic + " at " + name() + ": "
+          + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private List<ConsumerRecord<byte[], byte[]>> readAll(TopicPartition tp, long from) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    readAll(tp, from, out::add);
+    return out;
+  }
+
+  /** Reads a partition from an offset to its last committed offset; returns the position reached. */
+  private long readAll(TopicPartition tp, long from, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    KafkaConsumer<byte[], byte[]> c = restoreConsumer();
+    c.assign(List.of(tp));
+    Long end = c.endOffsets(List.of(tp)).get(tp); // read_committed: the last stable offset
+    if (end == null || end <= from) {
+      return Math.max(from, end == null ? 0 : end);
+    }
+    Long begin = c.beginningOffsets(List.of(tp)).get(tp);
+    c.seek(tp, Math.max(from, begin == null ? 0 : begin));
+    long deadline = System.nanoTime() + RESTORE_TIMEOUT.toNanos();
+    long lastLog = System.nanoTime();
+    long read = 0;
+    while (c.position(tp) < end) {
+      for (ConsumerRecord<byte[], byte[]> r : c.poll(RESTORE_POLL)) {
+        each.accept(r);
+        read++;
+      }
+      if (System.nanoTime() - lastLog > 5_000_000_000L) {
+        lastLog = System.nanoTime();
+        LOG.info("restoring {}: {} records read, at offset {} of {}", tp, read, c.position(tp), end);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new StateException("restoring " + tp + " did not reach offset " + end + " within " + RESTORE_TIMEOUT);
+      }
+    }
+    return c.position(tp);
+  }
+
+  private KafkaConsumer<byte[], byte[]> restoreConsumer() {
+    if (restoreConsumer == null) {
+      Map<String, Object> p = new HashMap<>(clientProps);
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+      p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+      p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+      p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-restore");
+      restoreConsumer = new KafkaConsumer<>(p);
+    }
+    return restoreConsumer;
+  }
+
+  @Override
+  public void close() {
+    if (restoreConsumer != null) {
+      restoreConsumer.close(Duration.ofSeconds(5));
+      restoreConsumer = null;
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(10));
+      producer = null;
+    }
+  }
+}
