@@ -242,6 +242,7 @@ public final class PostgresCheckpointStorage implements CheckpointStorage {
     }
   }
 
+  /** @return {@link #name()} */
   @Override
   public String toString() {
     return name();

@@ -165,6 +165,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
+  /** @return e.g. {@code EmbeddedPostgres[localhost:5433]} */
   @Override
   public String toString() {
     return "EmbeddedPostgres[localhost:" + port() + "]";

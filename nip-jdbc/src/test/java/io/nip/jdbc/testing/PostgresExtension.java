@@ -24,12 +24,17 @@ public final class PostgresExtension implements ParameterResolver {
   /** Creates the extension (JUnit does, through {@code @ExtendWith}). */
   public PostgresExtension() {}
 
+  /** @return whether the parameter is an {@link EmbeddedPostgres} or a {@link PostgresDatabase} */
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext extension) {
     Class<?> type = parameter.getParameter().getType();
     return type == EmbeddedPostgres.class || type == PostgresDatabase.class;
   }
 
+  /**
+   * @return the shared server, or a new database on it
+   * @throws ParameterResolutionException when the server cannot be started, saying why
+   */
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext extension) {
     try {
