@@ -45,6 +45,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   public static final String USER = "postgres";
   private static final Pattern DATABASE_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
   private static EmbeddedPostgres shared;
+  private static IllegalStateException sharedFailure;
 
   private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
   private final AtomicInteger databases = new AtomicInteger();
@@ -75,10 +76,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
   /**
    * @return one server for the whole JVM (e.g. every test class of a surefire run), started on first
    *     use and stopped when the JVM exits; do not close it
+   * @throws IllegalStateException when it cannot be started; later calls throw the same failure at
+   *     once instead of trying again
    */
   public static synchronized EmbeddedPostgres shared() {
+    if (sharedFailure != null) {
+      throw sharedFailure;
+    }
     if (shared == null) {
-      shared = start();
+      try {
+        shared = start();
+      } catch (IllegalStateException e) {
+        sharedFailure = e;
+        throw e;
+      }
     }
     return shared;
   }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * JUnit 5 extension giving tests a real PostgreSQL: parameters of type {@link EmbeddedPostgres}
  * receive the server shared by the whole JVM ({@link EmbeddedPostgres#shared()}, started on first
  * use, a few seconds), and parameters of type {@link PostgresDatabase} a new empty database on it,
- * named after the test class, one per test (or per class for a {@code @BeforeAll} parameter).
+ * named after the test class, one per test (or per class for a {@code @BeforeAll} parameter), left
+ * in place until the server stops.
  *
  * <pre>{@code
  * @ExtendWith(PostgresExtension.class)
