@@ -1,6 +1,5 @@
 package io.nip.state.redis;
 
-import io.lettuce.core.RedisURI;
 import io.nip.errors.ConfigurationException;
 import io.nip.state.KeyValueStore;
 import io.nip.state.StateBackend;
@@ -222,7 +221,7 @@ public final class RedisStateBackend implements StateBackend, AutoCloseable {
      * @throws io.nip.errors.StateException when the server cannot be reached
      */
     public RedisStateBackend build() {
-      RedisURI parsed = Connections.parse("redis.uri", uri);
+      var parsed = Connections.parse("redis.uri", uri);
       RedisBackendCore core = new RedisBackendCore(Connections.connect(parsed, commandTimeout, connectTimeout),
           keyPrefix, batchSize, cacheSize, Clock.systemUTC());
       return new RedisStateBackend(core, core.server() + ", prefix=" + (keyPrefix == null ? "<pipeline>" : keyPrefix)

@@ -35,7 +35,7 @@ import java.util.function.BiConsumer;
  * @param <K> key type
  * @param <V> value type
  */
-public final class RedisKeyValueStore<K, V> implements KeyValueStore<K, V> {
+final class RedisKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private final StoreSpec<K, V> spec;
   private final Remote remote;
   private final NipClock clock;
