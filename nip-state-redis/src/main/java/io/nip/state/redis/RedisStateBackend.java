@@ -205,6 +205,7 @@ public final class RedisStateBackend implements StateBackend, AutoCloseable {
       return this;
     }
 
+    /** @return {@code d}, checked to be positive, else a {@link ConfigurationException} naming the setting */
     static Duration positive(String setting, Duration d) {
       Objects.requireNonNull(d, setting);
       if (d.isZero() || d.isNegative()) {

@@ -31,11 +31,16 @@ final class KeyLayout {
     return prefix + ":" + scope.pipeline() + ":" + scope.taskId() + ":" + scope.operator() + "/" + store;
   }
 
-  /** @return the checkpoint keys' common start for a pipeline */
+  /**
+   * @param prefix the key prefix
+   * @param pipeline the pipeline name
+   * @return the checkpoint keys' common start for the pipeline
+   */
   static String checkpoints(String prefix, String pipeline) {
     return prefix + ":" + pipeline + ":#checkpoint";
   }
 
+  /** @param s a name @return its UTF-8 bytes */
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

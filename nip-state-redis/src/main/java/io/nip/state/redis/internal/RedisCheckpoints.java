@@ -42,6 +42,7 @@ public final class RedisCheckpoints implements AutoCloseable {
   private final Clock wallClock;
   private final boolean ownsLink;
 
+  /** Linked checkpoints come from {@code RedisBackendCore.linkedCheckpoints}, standalone ones from {@link #standalone}. */
   RedisCheckpoints(RedisLink link, String keys, int retained, String pipeline, Staging staging, Clock wallClock,
       boolean ownsLink) {
     this.link = link;
@@ -70,7 +71,7 @@ public final class RedisCheckpoints implements AutoCloseable {
         Clock.systemUTC(), true);
   }
 
-  /** @return "redis:host:port/db/<keys>" */
+  /** @return {@code "redis:host:port/db/<prefix>:<pipeline>:#checkpoint"} */
   public String name() {
     return "redis:" + link.server() + "/" + keys;
   }

@@ -49,6 +49,7 @@ final class RedisKeyValueStore<K, V> implements KeyValueStore<K, V> {
   /** A buffered write: the value (null for a delete), its bytes and its deadline. */
   private record Write<V>(V value, byte[] bytes, long deadline) {}
 
+  /** Created by {@link RedisBackendCore#createStore}. */
   RedisKeyValueStore(StoreSpec<K, V> spec, Remote remote, NipClock clock, Clock wallClock, int batchSize,
       int cacheSize) {
     this.spec = spec;

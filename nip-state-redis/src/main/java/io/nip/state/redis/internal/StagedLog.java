@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The writes of one store that are not committed yet, as a sequence of epochs, each a staging
@@ -29,23 +31,33 @@ import java.util.concurrent.locks.ReentrantLock;
  * while its script runs.
  */
 final class StagedLog {
+  private static final Logger LOG = LoggerFactory.getLogger(StagedLog.class);
+  /** Sealed epochs no checkpoint claimed, beyond which the log warns (once): they are read through on every miss. */
+  static final int UNCLAIMED_WARNING = 64;
   /** Held while the log changes, and by a snapshot or a commit across its Redis calls. */
   final ReentrantLock lock = new ReentrantLock();
   /** The store's base, for ordering locks and for messages. */
   final String id;
+  /** The store's base key: its index. */
   final byte[] base;
+  /** The set of the store's staging hashes. */
   final byte[] registry;
   private final String stagingPrefix;
   private long next = 1;
   private final ArrayDeque<Epoch> epochs = new ArrayDeque<>();
   private Epoch open;
+  private boolean warned;
 
   /** One staging hash. */
   static final class Epoch {
+    /** The staging hash. */
     final byte[] key;
+    /** No more writes go to it. */
     boolean sealed;
+    /** The checkpoint that owns it, or 0. */
     long claimedBy;
 
+    /** @param key the staging hash */
     Epoch(byte[] key) {
       this.key = key;
     }
@@ -94,9 +106,23 @@ final class StagedLog {
       if (open != null) {
         open.sealed = true;
         open = null;
+        warnWhenNeverClaimed();
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void warnWhenNeverClaimed() {
+    if (warned || epochs.size() <= UNCLAIMED_WARNING) {
+      return;
+    }
+    long unclaimed = epochs.stream().filter(e -> e.sealed && e.claimedBy == 0).count();
+    if (unclaimed > UNCLAIMED_WARNING) {
+      warned = true;
+      LOG.warn("store {} has {} snapshots whose writes no checkpoint claimed: its writes wait for a checkpoint of the "
+          + "storage made by RedisStateBackend.checkpointStorage(pipeline); is that the pipeline's checkpoint storage?",
+          id, unclaimed);
     }
   }
 

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why: a store stages (instead of writing its live keys) only when its pipeline's checkpoints
  * go to the same Redis, which the backend learns when {@code checkpointStorage(pipeline)} links the
- * pipeline. The decision is made when a store is first created and then kept for its base, so a
- * store id never switches between staging and writing directly within one backend.
+ * pipeline. The decision is made when a store is created: a store created before its pipeline was
+ * linked writes directly (a warning says so); once a base stages, every later store of that base
+ * in this backend continues its log.
  *
  * <p>The first time this backend places a store base, the store's leftover staging hashes (from
  * a process that stopped before committing them) are deleted by the caller: they were never
@@ -34,9 +35,12 @@ final class Staging {
   private final Set<String> linked = ConcurrentHashMap.newKeySet();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
   private final Set<String> placed = ConcurrentHashMap.newKeySet();
+  /** Pipelines with a store that writes its keys directly. */
+  private final Set<String> direct = ConcurrentHashMap.newKeySet();
   /** pipeline → task → base → log. */
   private final Map<String, Map<String, Map<String, StagedLog>>> logs = new ConcurrentHashMap<>();
 
+  /** A new backend's bookkeeping, with a fresh run token. */
   Staging() {
     byte[] token = new byte[6];
     new SecureRandom().nextBytes(token);
@@ -46,6 +50,10 @@ final class Staging {
   /** @param pipeline a pipeline whose checkpoints commit its stores' writes from now on */
   void link(String pipeline) {
     linked.add(pipeline);
+    if (direct.contains(pipeline)) {
+      LOG.warn("stores of pipeline '{}' were created before its checkpoint storage in this Redis: those stores write "
+          + "their keys directly, not together with checkpoints; create the storage before the pipeline starts", pipeline);
+    }
   }
 
   /**
@@ -57,6 +65,11 @@ final class Staging {
    */
   record Placement(StagedLog log, boolean firstPlacement) {}
 
+  /**
+   * @param scope a new store's pipeline, task and operator
+   * @param base its base key
+   * @return whether it stages (its log) and whether this is the first placement of the base
+   */
   Placement place(StateBackend.StoreScope scope, String base) {
     boolean first = placed.add(base);
     Map<String, StagedLog> ofTask = logs.computeIfAbsent(scope.pipeline(), p -> new ConcurrentHashMap<>())
@@ -66,6 +79,7 @@ final class Staging {
       return new Placement(existing, first);
     }
     if (!linked.contains(scope.pipeline())) {
+      direct.add(scope.pipeline());
       if (!linked.isEmpty() && warned.add(scope.pipeline())) {
         LOG.warn("stores of pipeline '{}' write their Redis keys directly, not together with checkpoints: this "
             + "backend commits stores with checkpoints only for the pipelines {} (see checkpointStorage(pipeline))",
@@ -80,6 +94,10 @@ final class Staging {
   /**
    * The storage stored a task's part of a checkpoint: every epoch its stores sealed so far (at the
    * snapshot in that part) belongs to that checkpoint.
+   *
+   * @param pipeline the pipeline
+   * @param taskId the task whose part was stored
+   * @param checkpointId the checkpoint
    */
   void claim(String pipeline, String taskId, long checkpointId) {
     Map<String, StagedLog> ofTask = logs.getOrDefault(pipeline, Map.of()).get(taskId);
@@ -90,7 +108,7 @@ final class Staging {
     }
   }
 
-  /** @return every log of the pipeline, in lock order */
+  /** @param pipeline a pipeline @return every log of the pipeline, in lock order */
   List<StagedLog> logsOf(String pipeline) {
     List<StagedLog> all = new ArrayList<>();
     for (Map<String, StagedLog> ofTask : logs.getOrDefault(pipeline, Map.of()).values()) {
