@@ -196,4 +196,30 @@ class RedisPipelineRestartTest {
       assertThat(d.output(out2)).containsExactly("x=3");
     }
   }
+
+  @Test
+  void the_redis_backend_gives_the_same_results_under_the_hostile_driver_modes() {
+    String[] words = new String[40];
+    for (int i = 0; i < words.length; i++) {
+      words[i] = "w" + (i * 7 % 5);
+    }
+    Map<io.nip.testing.DriverMode, List<String>> results = new HashMap<>();
+    try (RedisStateBackend backend = RedisStateBackend.builder().uri(redis.uri()).batchSize(4).cacheSize(2).build()) {
+      for (io.nip.testing.DriverMode mode : io.nip.testing.DriverMode.values()) {
+        redis.flushAll();
+        CollectingSink<String> out = Sinks.collecting("out");
+        try (PipelineTestDriver d = PipelineTestDriver.of(counting(out, backend), Instant.EPOCH, mode)) {
+          d.input("words").pipeAll(words);
+          d.endAllInputs();
+          List<String> got = new ArrayList<>(d.output(out));
+          got.sort(null); // PARALLEL may interleave keys differently
+          results.put(mode, got);
+        }
+      }
+    }
+    assertThat(results.get(io.nip.testing.DriverMode.PLAIN)).hasSize(40).contains("w0=8");
+    assertThat(results.get(io.nip.testing.DriverMode.RESTORE_BETWEEN_RECORDS))
+        .isEqualTo(results.get(io.nip.testing.DriverMode.PLAIN));
+    assertThat(results.get(io.nip.testing.DriverMode.PARALLEL)).isEqualTo(results.get(io.nip.testing.DriverMode.PLAIN));
+  }
 }
