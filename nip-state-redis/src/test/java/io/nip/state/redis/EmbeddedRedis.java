@@ -25,7 +25,7 @@ import redis.embedded.model.OsArchitecture;
  * server installed on the machine is ever used.
  */
 final class EmbeddedRedis implements AutoCloseable {
-  private static final String STATIC_FALLBACK = "redis-server-6.2.7-linux-386";
+  private static final String STATIC_FALLBACK = "/redis-server-6.2.7-linux-386";
   private final RedisServer server;
   private final int port;
   private final RedisClient client;
@@ -43,11 +43,19 @@ final class EmbeddedRedis implements AutoCloseable {
    * @throws IllegalStateException when no bundled binary can run here, naming what is missing
    */
   static EmbeddedRedis start() {
+    return start(null);
+  }
+
+  /**
+   * @param primary the server binary to try first, or null for the bundled one
+   * @return a started server on a free port
+   */
+  static EmbeddedRedis start(ExecutableProvider primary) {
     List<String> failures = new ArrayList<>();
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = freePort();
       try {
-        return new EmbeddedRedis(started(port, null), port);
+        return new EmbeddedRedis(started(port, primary), port);
       } catch (IOException e) {
         String why = describe(e);
         failures.add(why);
@@ -72,7 +80,10 @@ final class EmbeddedRedis implements AutoCloseable {
           Map.of(OsArchitecture.UNIX_x86_64, STATIC_FALLBACK));
       return new EmbeddedRedis(started(port, fallback), port);
     } catch (IOException e) {
-      failures.add("static fallback " + STATIC_FALLBACK + ": " + describe(e));
+      String why = describe(e);
+      boolean no32Bit = why.contains("Exec format error") || why.contains("Syntax error");
+      failures.add("static fallback " + STATIC_FALLBACK + (no32Bit ? " (this kernel runs no 32-bit programs)" : "")
+          + ": " + why);
       throw missingLibrary(failures);
     }
   }

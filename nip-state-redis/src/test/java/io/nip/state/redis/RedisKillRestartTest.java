@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RedisKillRestartTest {
   /** Kills per run: 2 in the build; more with {@code -Dnip.redis.kills=N}. */
   static final int KILLS = Integer.getInteger("nip.redis.kills", 2);
-  static final int EVENTS = 30_000;
+  static final int EVENTS = Math.max(30_000, KILLS * 6_000);
   static final int RATE = 8_000;
   static final int KEYS = 40;
   static final String LATEST = "kill:kill:#checkpoint:latest";
