@@ -26,7 +26,7 @@ public abstract class KeyValueStoreContract extends StoreContractSupport {
   /** @return a store named "counts" of the given backend */
   protected KeyValueStore<String, Long> store(StateBackend backend, Duration ttl) {
     StoreSpec<String, Long> spec = StoreSpec.keyValue("counts", Serdes.string(), Serdes.json(Long.class));
-    return track(backend.createKeyValueStore(withTtl(spec, ttl), SCOPE, clock));
+    return track(backend.createKeyValueStore(withTtl(spec, ttl), nextScope(), clock));
   }
 
   /** @return the live entries */

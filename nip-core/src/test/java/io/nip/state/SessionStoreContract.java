@@ -21,7 +21,7 @@ public abstract class SessionStoreContract extends StoreContractSupport {
   /** @return a session store named "sessions", String to Long */
   protected SessionStore<String, Long> store(StateBackend backend, Duration ttl) {
     StoreSpec<String, Long> spec = StoreSpec.of("sessions", Serdes.string(), Serdes.json(Long.class));
-    return track(backend.createSessionStore(withTtl(spec, ttl), SCOPE, clock));
+    return track(backend.createSessionStore(withTtl(spec, ttl), nextScope(), clock));
   }
 
   /** @return a session store of this backend */

@@ -11,14 +11,21 @@ import org.junit.jupiter.api.AfterEach;
 /**
  * What the store contracts share: a manual clock, the backend under test and helpers. A backend's
  * module runs the contracts by subclassing them (they ship in nip-core's test jar) and naming the
- * backend; stores are created in the scope {@code p/task-0/op}.
+ * backend; every store is created for an operator of its own ({@link #nextScope()}).
  */
 public abstract class StoreContractSupport {
-  /** The scope every store of a contract lives in. */
-  protected static final StateBackend.StoreScope SCOPE = new StateBackend.StoreScope("p", "task-0", "op");
+  private int operators;
   /** The clock TTLs are measured on; tests move it. */
   protected final ManualClock clock = new ManualClock(Instant.parse("2026-01-17T17:00:00Z"));
   private final List<StateStore> opened = new ArrayList<>();
+
+  /**
+   * @return a scope of its own for each store a test creates (a new operator of task "task-0"), so
+   *     that a store and the one a snapshot is restored into are independent on every backend
+   */
+  protected StateBackend.StoreScope nextScope() {
+    return new StateBackend.StoreScope("p", "task-0", "op" + operators++);
+  }
 
   /** @return the backend under test; called once per store */
   protected abstract StateBackend backend();

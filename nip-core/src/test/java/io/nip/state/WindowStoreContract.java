@@ -25,7 +25,7 @@ public abstract class WindowStoreContract extends StoreContractSupport {
   /** @return a window store named "windows", String to Long */
   protected WindowStore<String, Long> store(StateBackend backend, Duration ttl) {
     StoreSpec<String, Long> spec = StoreSpec.of("windows", Serdes.string(), Serdes.json(Long.class));
-    return track(backend.createWindowStore(withTtl(spec, ttl), SCOPE, clock));
+    return track(backend.createWindowStore(withTtl(spec, ttl), nextScope(), clock));
   }
 
   /** @return a window store of this backend */
@@ -80,7 +80,7 @@ public abstract class WindowStoreContract extends StoreContractSupport {
   void when_all_windows_of_a_time_range_are_fetched_then_they_come_by_key_bytes_then_start() {
     // Given: byte keys full of zeros and prefixes of each other, windows at random starts
     StoreSpec<byte[], Long> spec = StoreSpec.of("raw", Serdes.bytes(), Serdes.json(Long.class));
-    WindowStore<byte[], Long> s = track(backend().createWindowStore(spec, SCOPE, clock));
+    WindowStore<byte[], Long> s = track(backend().createWindowStore(spec, nextScope(), clock));
     byte[][] keys = {{}, {0}, {0, 0}, {0, 1}, {1}, {1, 0}, {(byte) 0xFF}, {(byte) 0xFF, 0}, {0x61}, {0x61, 0x62}};
     Random random = new Random(42);
     List<String> expected = new ArrayList<>();
