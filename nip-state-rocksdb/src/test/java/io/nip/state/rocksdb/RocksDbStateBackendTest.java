@@ -105,16 +105,6 @@ class RocksDbStateBackendTest {
   }
 
   @Test
-  void when_writes_stay_in_the_write_cache_then_a_store_reopened_after_close_still_sees_them() {
-    RocksDbStateBackend b = backend(1_000);
-    KeyValueStore<String, List<Long>> s = b.createKeyValueStore(LISTS, SCOPE, clock);
-    s.put("a", List.of(1L));
-    s.delete("nothing-there");
-    s.close();
-    assertThat(b.createKeyValueStore(LISTS, SCOPE, clock).get("a")).containsExactly(1L);
-  }
-
-  @Test
   void when_a_store_is_created_again_while_the_first_is_open_then_the_new_one_is_empty_and_the_old_one_unusable() {
     RocksDbStateBackend b = backend(10);
     KeyValueStore<String, List<Long>> first = b.createKeyValueStore(LISTS, SCOPE, clock);
@@ -147,13 +137,13 @@ class RocksDbStateBackendTest {
   }
 
   @Test
-  void when_every_store_of_a_task_is_closed_then_its_database_closes_and_reopens_on_demand() {
+  void when_a_store_is_closed_then_it_is_unusable_and_its_data_stays_for_the_next_store_of_that_id() {
     RocksDbStateBackend b = backend(10);
     KeyValueStore<String, List<Long>> s = b.createKeyValueStore(LISTS, SCOPE, clock);
     s.put("a", List.of(1L));
     s.close();
     s.close();
-    assertThat(b.memoryUsage().memTableBytes()).isZero();
+    assertThatThrownBy(() -> s.get("a")).isInstanceOf(StateException.class).hasMessageContaining("closed");
     assertThat(b.createKeyValueStore(LISTS, SCOPE, clock).get("a")).containsExactly(1L);
   }
 
