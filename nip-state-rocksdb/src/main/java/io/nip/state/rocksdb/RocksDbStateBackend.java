@@ -143,9 +143,10 @@ public final class RocksDbStateBackend implements StateBackend, AutoCloseable {
 
   /**
    * Writes {@code chk-<id>/_CONFIRMED} with the positions (temporary file, fsync, atomic rename),
-   * then keeps the two newest confirmed checkpoints and deletes older ones, confirmed or not.
+   * then keeps the two newest confirmed checkpoints and deletes older ones, confirmed or not. A
+   * confirmation arriving after a newer checkpoint's is ignored (its checkpoint was superseded).
    *
-   * @throws io.nip.errors.StateException when the checkpoint does not exist or the file cannot be written
+   * @throws io.nip.errors.StateException when the checkpoint was never written or the file cannot be written
    */
   @Override
   public void confirmLocalCheckpoint(TaskScope task, long checkpointId, Map<String, Long> changelogPositions) {

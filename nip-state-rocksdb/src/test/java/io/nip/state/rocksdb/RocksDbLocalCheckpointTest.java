@@ -271,6 +271,19 @@ class RocksDbLocalCheckpointTest {
   }
 
   @Test
+  void when_a_confirmation_arrives_after_a_newer_ones_then_it_is_ignored() throws IOException {
+    counts().put("a", 1L);
+    backend().checkpointLocally(TASK, 1);
+    backend().checkpointLocally(TASK, 2);
+    backend().confirmLocalCheckpoint(TASK, 2, Map.of("count/counts", 2L));
+
+    backend().confirmLocalCheckpoint(TASK, 1, Map.of("count/counts", 1L));
+
+    assertThat(checkpointDirs()).containsExactly("chk-2");
+    assertThat(backend().openLocalCheckpoint(TASK, 2)).contains(new LocalCheckpoint(2, Map.of("count/counts", 2L)));
+  }
+
+  @Test
   void when_a_checkpoint_that_was_never_written_is_confirmed_then_it_fails_naming_it() {
     counts().put("a", 1L);
     assertThatThrownBy(() -> backend().confirmLocalCheckpoint(TASK, 9, Map.of()))

@@ -90,10 +90,18 @@ final class LocalCheckpoints {
     }
   }
 
-  /** Confirms checkpoint {@code id} with its changelog positions, then applies the retention. */
+  /**
+   * Confirms checkpoint {@code id} with its changelog positions, then applies the retention. A
+   * confirmation that arrives after a newer checkpoint's (confirmations may come from any thread,
+   * out of order) finds its checkpoint deleted as superseded, and is ignored.
+   */
   synchronized void confirm(long id, Map<String, Long> changelogPositions) {
     Path target = directory(id);
     if (!Files.isDirectory(target)) {
+      if (newestConfirmedId() > id) {
+        LOG.debug("task {}: local checkpoint {} was confirmed after a newer one; ignored", task, id);
+        return;
+      }
       throw new StateException("task " + task + ": cannot confirm local checkpoint " + id + ": " + target
           + " does not exist (was checkpointLocally called for it, or was it dropped?)");
     }
@@ -167,6 +175,19 @@ final class LocalCheckpoints {
     } catch (IOException | UncheckedIOException e) {
       throw new StateException("task " + task + ": could not clean the local checkpoints in " + dir + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  private long newestConfirmedId() {
+    try {
+      for (Map.Entry<Long, Path> e : list().descendingMap().entrySet()) {
+        if (Files.exists(e.getValue().resolve(CONFIRMED))) {
+          return e.getKey();
+        }
+      }
+      return Long.MIN_VALUE;
+    } catch (IOException | UncheckedIOException e) {
+      throw new StateException("task " + task + ": could not list " + dir + ": " + e.getMessage(), e);
     }
   }
 

@@ -203,9 +203,12 @@ final class TaskDb {
     } catch (IOException e) {
       throw new StateException("task " + describe() + ": could not delete " + liveDir + ": " + e.getMessage(), e);
     }
-    checkpoints.dropNewerThan(maxId);
-    Optional<LocalCheckpoint> chosen = checkpoints.newestConfirmed(maxId);
-    chosen.ifPresent(c -> checkpoints.cloneInto(c.checkpointId(), liveDir));
+    Optional<LocalCheckpoint> chosen;
+    synchronized (checkpoints) { // a confirmation's retention must not delete the chosen one meanwhile
+      checkpoints.dropNewerThan(maxId);
+      chosen = checkpoints.newestConfirmed(maxId);
+      chosen.ifPresent(c -> checkpoints.cloneInto(c.checkpointId(), liveDir));
+    }
     liveTrusted = true;
     return chosen;
   }
