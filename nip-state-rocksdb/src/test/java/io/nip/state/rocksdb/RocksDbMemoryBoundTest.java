@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The memory bound: four tasks write keys with 100-byte values through their write caches, then
  * read random keys back; the block cache (which the memtables are charged to) and the memtables
- * stay within the configured sizes throughout (16 MiB of cache, 4 MiB of memtables). 200,000 keys
+ * stay within the configured sizes throughout (16 MiB of cache, 4 MiB of memtables). 100,000 keys
  * in the build; the README's figures come from {@code -Dnip.rocksdb.keys=1000000}, and
  * {@code -Dnip.rocksdb.cacheMiB} / {@code -Dnip.rocksdb.writeBufferMiB} change the sizes (see the
  * module README for the commands).
@@ -47,7 +47,7 @@ class RocksDbMemoryBoundTest {
 
   @Test
   void when_many_keys_are_written_and_read_then_rocksdb_memory_stays_within_the_configured_bound() {
-    int keys = Integer.getInteger("nip.rocksdb.keys", 200_000);
+    int keys = Integer.getInteger("nip.rocksdb.keys", 100_000);
     ManualClock clock = new ManualClock(Instant.parse("2026-01-17T17:00:00Z"));
     StoreSpec<String, byte[]> spec = StoreSpec.keyValue("blobs", Serdes.string(), Serdes.bytes());
     Peaks peaks = new Peaks();
