@@ -73,6 +73,46 @@ public interface KeyValueStore<K, V> extends StateStore {
     return false;
   }
 
+  /**
+   * The live entries whose serialized key lies in {@code [from, to]} (both inclusive), in the
+   * unsigned order of serialized keys. Serialized order is the key's natural order only when the
+   * key serde preserves it (UTF-8 strings do; JSON text and two's-complement numbers mostly do
+   * not). Durable backends read it off their sorted files; the in-memory backend serializes and
+   * sorts every key, which is fine for tests and small stores.
+   *
+   * <pre>{@code
+   * try (StoreIterator<KeyValue<String, Long>> it = store.range("a", "c")) { it.forEachRemaining(...); }
+   * }</pre>
+   *
+   * @param from the first key, or null for no lower bound
+   * @param to the last key, or null for no upper bound
+   * @return the entries; close it
+   * @throws UnsupportedOperationException when the backend cannot scan ordered ranges (the default)
+   */
+  default StoreIterator<KeyValue<K, V>> range(K from, K to) {
+    throw new UnsupportedOperationException("store '" + name() + "' (" + getClass().getSimpleName()
+        + ") does not support range scans");
+  }
+
+  /**
+   * The live entries whose serialized key starts with the serialized prefix, in the unsigned
+   * order of serialized keys (see {@link #range}).
+   *
+   * <pre>{@code
+   * try (var it = store.prefixScan("user1|", Serdes.string())) { ... }   // keys "user1|..." with a string key serde
+   * }</pre>
+   *
+   * @param prefix the prefix, not null
+   * @param prefixSerde serializes the prefix the way the key serde writes the start of a key
+   * @param <P> prefix type
+   * @return the entries; close it
+   * @throws UnsupportedOperationException when the backend cannot scan ordered ranges (the default)
+   */
+  default <P> StoreIterator<KeyValue<K, V>> prefixScan(P prefix, io.nip.serde.Serde<P> prefixSerde) {
+    throw new UnsupportedOperationException("store '" + name() + "' (" + getClass().getSimpleName()
+        + ") does not support prefix scans");
+  }
+
   /** @return the number of entries, possibly counting expired ones not yet purged */
   long approximateSize();
 

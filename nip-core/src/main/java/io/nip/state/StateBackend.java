@@ -26,6 +26,38 @@ public interface StateBackend {
   <K, V> KeyValueStore<K, V> createKeyValueStore(StoreSpec<K, V> spec, StoreScope scope, NipClock clock);
 
   /**
+   * Creates a window store: values per key and window start, scanned in (serialized key, start)
+   * order. The spec's name, serdes and TTL apply as for key-value stores.
+   *
+   * @param spec the store's description
+   * @param scope the owning pipeline, task and operator
+   * @param clock the clock TTLs are measured on
+   * @param <K> key type
+   * @param <V> value type
+   * @return a new store: empty, or on a durable backend holding what {@link #openLocalCheckpoint} opened
+   * @throws UnsupportedOperationException when the backend has no window stores (the default)
+   */
+  default <K, V> WindowStore<K, V> createWindowStore(StoreSpec<K, V> spec, StoreScope scope, NipClock clock) {
+    throw new UnsupportedOperationException("the state backend '" + name() + "' has no window stores");
+  }
+
+  /**
+   * Creates a session store: values per key and interval, found by overlap in start order. The
+   * spec's name, serdes and TTL apply as for key-value stores.
+   *
+   * @param spec the store's description
+   * @param scope the owning pipeline, task and operator
+   * @param clock the clock TTLs are measured on
+   * @param <K> key type
+   * @param <V> value type
+   * @return a new store: empty, or on a durable backend holding what {@link #openLocalCheckpoint} opened
+   * @throws UnsupportedOperationException when the backend has no session stores (the default)
+   */
+  default <K, V> SessionStore<K, V> createSessionStore(StoreSpec<K, V> spec, StoreScope scope, NipClock clock) {
+    throw new UnsupportedOperationException("the state backend '" + name() + "' has no session stores");
+  }
+
+  /**
    * @return true when the backend keeps stores on this machine's disk, so that a restarted process
    *     can resume from a local checkpoint and read only the changelog's tail (RocksDB); false for
    *     backends that keep nothing locally (memory) or keep it remotely (Redis)

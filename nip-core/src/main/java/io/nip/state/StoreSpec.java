@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Describes a key-value store: name, serdes (for snapshots, changelogs and durable backends) and
- * an optional time-to-live.
+ * Describes a store: name, serdes (for snapshots, changelogs and durable backends) and an optional
+ * time-to-live. The same description serves key-value, window and session stores; the backend
+ * method that receives it decides the kind.
  *
  * <pre>{@code
  * StoreSpec<String, Long> spec = StoreSpec.keyValue("counts", Serdes.string(), Serdes.json(Long.class))
@@ -45,6 +46,24 @@ public final class StoreSpec<K, V> {
     }
     return new StoreSpec<>(name, Objects.requireNonNull(keySerde, "keySerde"),
         Objects.requireNonNull(valueSerde, "valueSerde"), null);
+  }
+
+  /**
+   * The same as {@link #keyValue}, named for specs of window and session stores.
+   *
+   * <pre>{@code
+   * WindowStore<String, Long> w = backend.createWindowStore(StoreSpec.of("counts", Serdes.string(), Serdes.json(Long.class)), scope, clock);
+   * }</pre>
+   *
+   * @param name store name, unique within its operator; letters, digits, '-', '_' and '.'
+   * @param keySerde key serde
+   * @param valueSerde value serde
+   * @param <K> key type
+   * @param <V> value type
+   * @return the spec, without TTL
+   */
+  public static <K, V> StoreSpec<K, V> of(String name, Serde<K> keySerde, Serde<V> valueSerde) {
+    return keyValue(name, keySerde, valueSerde);
   }
 
   /**

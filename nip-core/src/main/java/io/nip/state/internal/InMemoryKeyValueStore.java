@@ -1,11 +1,16 @@
 package io.nip.state.internal;
 
 import io.nip.errors.StateException;
+import io.nip.serde.Serde;
+import io.nip.state.KeyValue;
 import io.nip.state.KeyValueStore;
+import io.nip.state.StoreIterator;
 import io.nip.state.StoreSnapshot;
 import io.nip.state.StoreSpec;
 import io.nip.time.NipClock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -15,8 +20,10 @@ import java.util.function.BiConsumer;
 
 /**
  * A HashMap-backed store. Without a TTL it stores values directly; with a TTL each value is wrapped
- * with its expiry time, checked lazily on reads and purged by {@link #purgeExpired()}. Confined to
- * its task's thread: no locking.
+ * with its expiry time, checked lazily on reads and purged by {@link #purgeExpired()}. Range and
+ * prefix scans serialize every key, keep the matches and sort them by serialized bytes, so they
+ * come back in the same order as from a durable backend, at O(n log n) per scan: fine for tests
+ * and small stores. Confined to its task's thread: no locking.
  */
 final class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
   private final StoreSpec<K, V> spec;
@@ -91,6 +98,38 @@ final class InMemoryKeyValueStore<K, V> implements KeyValueStore<K, V> {
         action.accept(e.getKey(), (V) ((Expiring) raw).value);
       }
     }
+  }
+
+  @Override
+  public StoreIterator<KeyValue<K, V>> range(K from, K to) {
+    byte[] lo = from == null ? null : spec.keySerde().serialize(from);
+    byte[] hi = to == null ? null : spec.keySerde().serialize(to);
+    return scan(k -> (lo == null || Arrays.compareUnsigned(k, lo) >= 0)
+        && (hi == null || Arrays.compareUnsigned(k, hi) <= 0));
+  }
+
+  @Override
+  public <P> StoreIterator<KeyValue<K, V>> prefixScan(P prefix, Serde<P> prefixSerde) {
+    byte[] p = Objects.requireNonNull(prefixSerde, "prefixSerde").serialize(Objects.requireNonNull(prefix, "prefix"));
+    return scan(k -> k.length >= p.length && Arrays.equals(k, 0, p.length, p, 0, p.length));
+  }
+
+  private record Match<K, V>(byte[] bytes, KeyValue<K, V> entry) {}
+
+  private StoreIterator<KeyValue<K, V>> scan(java.util.function.Predicate<byte[]> keep) {
+    List<Match<K, V>> matches = new ArrayList<>();
+    forEach((k, v) -> {
+      byte[] bytes = spec.keySerde().serialize(k);
+      if (keep.test(bytes)) {
+        matches.add(new Match<>(bytes, new KeyValue<>(k, v)));
+      }
+    });
+    matches.sort(Comparator.comparing(Match::bytes, Arrays::compareUnsigned));
+    List<KeyValue<K, V>> out = new ArrayList<>(matches.size());
+    for (Match<K, V> m : matches) {
+      out.add(m.entry());
+    }
+    return StoreIterator.of(out);
   }
 
   @Override
