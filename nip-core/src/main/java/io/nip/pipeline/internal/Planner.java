@@ -1,5 +1,6 @@
 package io.nip.pipeline.internal;
 
+import io.micrometer.core.instrument.Counter;
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.ErrorPolicy;
 import io.nip.pipeline.PipelineConfig;
@@ -196,8 +197,11 @@ public final class Planner {
     }
     Restore restore = Restore.load(storage, pipelineName, taskIds);
     Checkpoints checkpoints = withCheckpoints ? new Checkpoints(taskIds.toArray(new String[0]),
-        Restore.topology(pipelineName, taskIds), config.commitInterval().toMillis(), config.clock().millis(),
-        storage, restore.checkpointId()) : null;
+        Restore.topology(pipelineName, taskIds), new Checkpoints.Triggers(config.commitInterval().toMillis(),
+            config.checkpointEveryEvents(), millisOf(config.checkpointTimeout())), config.clock().millis(),
+        storage, restore.checkpointId(), pipelineName, Counter.builder("nip.checkpoints.aborted")
+            .description("checkpoints aborted because they did not complete within checkpointTimeout")
+            .tag("pipeline", pipelineName).register(config.meterRegistry())) : null;
     Plan plan = new Plan(checkpoints);
     int global = 0;
     for (Node s : sources) {
@@ -226,6 +230,10 @@ public final class Planner {
 
   private static String sourceTaskId(Node s, int partition) {
     return s.name + "-" + partition;
+  }
+
+  private static long millisOf(java.time.Duration d) {
+    return d.compareTo(java.time.Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toMillis();
   }
 
   private static String keyedTaskId(int stage, int index) {
