@@ -29,6 +29,8 @@ public final class PipelineConfig {
   private final Duration idleTimeout;
   private final Duration maxEventTimeAhead;
   private final Duration commitInterval;
+  private final long checkpointEveryEvents;
+  private final Duration checkpointTimeout;
   private final ErrorPolicy errorPolicy;
   private final MeterRegistry meterRegistry;
   private final NipClock clock;
@@ -44,6 +46,8 @@ public final class PipelineConfig {
     this.idleTimeout = b.idleTimeout;
     this.maxEventTimeAhead = b.maxEventTimeAhead;
     this.commitInterval = b.commitInterval;
+    this.checkpointEveryEvents = b.checkpointEveryEvents;
+    this.checkpointTimeout = b.checkpointTimeout;
     this.errorPolicy = b.errorPolicy;
     this.meterRegistry = b.meterRegistry == null ? new SimpleMeterRegistry() : b.meterRegistry;
     this.clock = b.clock;
@@ -65,7 +69,8 @@ public final class PipelineConfig {
    * Reads settings from string properties, e.g. from a file. Keys: {@code threads},
    * {@code parallelism}, {@code batch.size}, {@code exchange.capacity},
    * {@code max.out.of.orderness}, {@code idle.timeout}, {@code max.event.time.ahead},
-   * {@code commit.interval} (durations in
+   * {@code commit.interval}, {@code checkpoint.every.events} (a whole number, 0 = off),
+   * {@code checkpoint.timeout} (durations in
    * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
    * {@code skip}), {@code checkpoint.directory} (a local-directory checkpoint storage). Unknown
    * keys are rejected.
@@ -87,6 +92,8 @@ public final class PipelineConfig {
         case "idle.timeout": b.idleTimeout(parseDuration(k, v)); break;
         case "max.event.time.ahead": b.maxEventTimeAhead(parseDuration(k, v)); break;
         case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
+        case "checkpoint.every.events": b.checkpointEveryEvents(parseLong(k, v)); break;
+        case "checkpoint.timeout": b.checkpointTimeout(parseDuration(k, v)); break;
         case "checkpoint.directory":
           b.checkpointStorage(CheckpointStorage.localDirectory(java.nio.file.Path.of(v)));
           break;
@@ -109,6 +116,14 @@ public final class PipelineConfig {
   private static int parseInt(String key, String v) {
     try {
       return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw ConfigurationException.invalid(key, "'" + v + "'", "must be a whole number");
+    }
+  }
+
+  private static long parseLong(String key, String v) {
+    try {
+      return Long.parseLong(v);
     } catch (NumberFormatException e) {
       throw ConfigurationException.invalid(key, "'" + v + "'", "must be a whole number");
     }
@@ -169,6 +184,22 @@ public final class PipelineConfig {
     return commitInterval;
   }
 
+  /**
+   * @return how many records entering the pipeline's sources (all partitions together) request a
+   *     checkpoint, besides the {@link #commitInterval()}; 0 when only the interval applies
+   */
+  public long checkpointEveryEvents() {
+    return checkpointEveryEvents;
+  }
+
+  /**
+   * @return how long a checkpoint may take, from its request until every task acknowledged it;
+   *     a checkpoint still incomplete then is aborted (default ten minutes)
+   */
+  public Duration checkpointTimeout() {
+    return checkpointTimeout;
+  }
+
   /** @return the default error policy */
   public ErrorPolicy errorPolicy() {
     return errorPolicy;
@@ -208,6 +239,8 @@ public final class PipelineConfig {
     b.idleTimeout = idleTimeout;
     b.maxEventTimeAhead = maxEventTimeAhead;
     b.commitInterval = commitInterval;
+    b.checkpointEveryEvents = checkpointEveryEvents;
+    b.checkpointTimeout = checkpointTimeout;
     b.errorPolicy = errorPolicy;
     b.meterRegistry = meterRegistry;
     b.clock = clock;
@@ -226,6 +259,8 @@ public final class PipelineConfig {
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration maxEventTimeAhead = Duration.ofDays(1);
     private Duration commitInterval = Duration.ofSeconds(5);
+    private long checkpointEveryEvents;
+    private Duration checkpointTimeout = Duration.ofMinutes(10);
     private ErrorPolicy errorPolicy = ErrorPolicy.skip();
     private MeterRegistry meterRegistry;
     private NipClock clock = NipClock.system();
@@ -293,6 +328,44 @@ public final class PipelineConfig {
     /** @param interval how often to commit source positions, positive @return this */
     public Builder commitInterval(Duration interval) {
       this.commitInterval = positive("commitInterval", interval);
+      return this;
+    }
+
+    /**
+     * Also requests a checkpoint once {@code events} records entered the pipeline's sources (every
+     * partition counted, bad records included) since the previous checkpoint was requested, besides
+     * the time interval ({@link #commitInterval}). A source task reads no further than the count
+     * before it sends the barrier, so with one source partition the barriers fall exactly every
+     * {@code events} records; with several, partitions read concurrently and a barrier may fall a
+     * few records later. While a checkpoint is in flight none is requested; the count goes on.
+     *
+     * <pre>{@code
+     * PipelineConfig.builder().checkpointEveryEvents(1_000).build();   // the tutorial's checkpoint_interval=1000
+     * }</pre>
+     *
+     * @param events a count from 1 to {@code Long.MAX_VALUE}, or 0 for none (the default)
+     * @return this
+     */
+    public Builder checkpointEveryEvents(long events) {
+      if (events < 0) {
+        throw ConfigurationException.invalid("checkpointEveryEvents", events, "must be 0 (off) or positive");
+      }
+      this.checkpointEveryEvents = events;
+      return this;
+    }
+
+    /**
+     * Bounds how long a checkpoint may take, measured on the pipeline clock from its request: a
+     * checkpoint that not every task acknowledged by then (a sink whose flush hangs, a task stuck in
+     * user code) is aborted, counted in the counter {@code nip.checkpoints.aborted} (tag
+     * {@code pipeline}) and logged; it is never completed, so nothing is ever restored from it, and
+     * its barriers that arrive later are ignored. The next checkpoint is requested as usual.
+     *
+     * @param timeout positive; default ten minutes
+     * @return this
+     */
+    public Builder checkpointTimeout(Duration timeout) {
+      this.checkpointTimeout = positive("checkpointTimeout", timeout);
       return this;
     }
 

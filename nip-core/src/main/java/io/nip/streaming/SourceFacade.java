@@ -28,6 +28,14 @@ abstract class SourceFacade<T> {
   abstract void checkComplete();
 
   /**
+   * @param config the configuration given to {@link #pipeline(Source, PipelineConfig)}
+   * @return the configuration the pipeline is built with (a facade may add its own settings)
+   */
+  PipelineConfig configure(PipelineConfig config) {
+    return config;
+  }
+
+  /**
    * Builds, without starting, a pipeline named after this facade that reads {@code source}.
    *
    * @param source where records come from
@@ -46,7 +54,7 @@ abstract class SourceFacade<T> {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(config, "config");
     checkComplete();
-    Pipeline p = Pipeline.named(name, config);
+    Pipeline p = Pipeline.named(name, configure(config));
     build(p.from(source));
     return p;
   }

@@ -186,7 +186,7 @@ class KafkaChangelogTest {
   /** The job the kill test runs in a child JVM: args = bootstrap servers, topic, app id, output file. */
   public static final class Job {
     public static void main(String[] args) {
-      counting(args[0], args[1], args[2], "child", true, 20,
+      counting(args[0], args[1], args[2], "child", true, 3,
           Sinks.jsonLines("out", Path.of(args[3]), Serdes.string())).start().awaitTermination();
     }
   }
@@ -211,7 +211,7 @@ class KafkaChangelogTest {
         while (child.isAlive() && (!Files.exists(output) || Files.size(output) == 0) && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }
-        long delay = random.nextInt(2_500);
+        long delay = random.nextInt(1_500);
         if (!child.waitFor(delay, TimeUnit.MILLISECONDS)) {
           child.destroyForcibly(); // SIGKILL
           child.waitFor(30, TimeUnit.SECONDS);

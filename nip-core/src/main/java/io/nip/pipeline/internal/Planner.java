@@ -1,5 +1,6 @@
 package io.nip.pipeline.internal;
 
+import io.micrometer.core.instrument.Counter;
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.ErrorPolicy;
 import io.nip.pipeline.PipelineConfig;
@@ -217,8 +218,11 @@ public final class Planner {
         ? ((ChangelogProvider) resolved.get(sources.get(0))).stateChangelog(pipelineName) : null;
     long committed = changelog == null ? restore.checkpointId() : changelog.open(pipelineName);
     Checkpoints checkpoints = withCheckpoints ? new Checkpoints(taskIds.toArray(new String[0]),
-        Restore.topology(pipelineName, taskIds), config.commitInterval().toMillis(), config.clock().millis(),
-        storage, committed) : null;
+        Restore.topology(pipelineName, taskIds), new Checkpoints.Triggers(config.commitInterval().toMillis(),
+            config.checkpointEveryEvents(), millisOf(config.checkpointTimeout())), config.clock().millis(),
+        storage, committed, pipelineName, Counter.builder("nip.checkpoints.aborted")
+            .description("checkpoints aborted because they did not complete within checkpointTimeout")
+            .tag("pipeline", pipelineName).register(config.meterRegistry())) : null;
     Plan plan = new Plan(checkpoints);
     if (changelog != null) {
       List<StateChangelog.TaskRef> refs = new ArrayList<>();
@@ -236,8 +240,7 @@ public final class Planner {
       for (StateChangelog.TaskRef r : refs) {
         taskRefs.put(r.taskId(), r);
       }
-      checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend(),
-          pipelineName);
+      checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend());
       plan.closeAtEnd(changelog);
       committedCheckpoint = committed;
     }
@@ -264,6 +267,10 @@ public final class Planner {
 
   private static String sourceTaskId(Node s, int partition) {
     return s.name + "-" + partition;
+  }
+
+  private static long millisOf(java.time.Duration d) {
+    return d.compareTo(java.time.Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toMillis();
   }
 
   private static String keyedTaskId(int stage, int index) {

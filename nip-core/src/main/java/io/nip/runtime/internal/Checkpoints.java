@@ -1,6 +1,7 @@
 package io.nip.runtime.internal;
 
 import io.nip.source.SourcePosition;
+import io.micrometer.core.instrument.Counter;
 import io.nip.state.CheckpointStorage;
 import io.nip.state.StateBackend;
 import io.nip.state.StateChangelog;
@@ -9,6 +10,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * were flushed, handing over its snapshot, which is written to the {@link CheckpointStorage} (when
  * one is configured). When all tasks acknowledged (or ended), the checkpoint is completed in the
  * storage first, then source tasks commit the recorded positions and sinks commit.
+ *
+ * <p>Triggers: the interval, a count of records that entered the sources since the last request
+ * ({@link Triggers#everyEvents}; source tasks report them in batches through {@link #entered} and
+ * cap their reads with {@link #pollLimit}), or an explicit request. Timeout: a checkpoint not
+ * complete {@link Triggers#timeoutMillis} after its request is aborted — counted, logged, never
+ * completed — and the next id is requested as usual. Ids are never reused, so acknowledgements and
+ * barriers of an aborted checkpoint that arrive later match no checkpoint in flight and are
+ * ignored; snapshot parts it left in the storage are never completed, hence never restored.
  *
  * <p>Invariants: one checkpoint in flight at a time; a checkpoint is complete in the storage only
  * once every task's part is there; a task that ended keeps its last snapshot, which is carried into
@@ -40,9 +50,17 @@ public final class Checkpoints {
   public static final String TOPOLOGY = "_topology";
   private final int taskCount;
   private final long intervalMillis;
+  private final long everyEvents;
+  private final long timeoutMillis;
+  private final Counter abortedCounter;
+  private final String pipeline;
+  /** Records that entered the sources since the last request. */
+  private final AtomicLong entered = new AtomicLong();
   private volatile long requested;
   private volatile long completed;
-  private long lastTrigger;
+  private volatile boolean inFlight;
+  private volatile long lastTrigger;
+  private long aborted;
   private final BitSet acked = new BitSet();
   private long[] pendingHold;
   private volatile long[] completedHold;
@@ -66,6 +84,34 @@ public final class Checkpoints {
    */
   public Checkpoints(String[] taskIds, byte[] topology, long intervalMillis, long nowMillis,
       CheckpointStorage storage, long restoredId) {
+    this(taskIds, topology, new Triggers(intervalMillis, 0, Long.MAX_VALUE), nowMillis, storage, restoredId, "", null);
+  }
+
+  /**
+   * When checkpoints are requested and how long they may take.
+   *
+   * @param intervalMillis the checkpoint interval
+   * @param everyEvents records entering the sources that request a checkpoint, or 0 for none
+   * @param timeoutMillis how long a checkpoint may be in flight before it is aborted
+   */
+  public record Triggers(long intervalMillis, long everyEvents, long timeoutMillis) {}
+
+  /**
+   * @param taskIds the id of every task, by global index
+   * @param topology describes the plan; written into every checkpoint
+   * @param triggers interval, event count and timeout
+   * @param nowMillis the clock's time at start
+   * @param storage where snapshots go, or null to only commit positions
+   * @param restoredId the completed checkpoint the tasks were restored from, or 0
+   * @param pipeline the pipeline's name, for logs
+   * @param abortedCounter counts aborted checkpoints, or null
+   */
+  public Checkpoints(String[] taskIds, byte[] topology, Triggers triggers, long nowMillis,
+      CheckpointStorage storage, long restoredId, String pipeline, Counter abortedCounter) {
+    this.everyEvents = triggers.everyEvents();
+    this.timeoutMillis = triggers.timeoutMillis();
+    this.pipeline = pipeline;
+    this.abortedCounter = abortedCounter;
     this.topology = topology.clone();
     this.taskCount = taskIds.length;
     this.taskIds = taskIds.clone();
@@ -73,7 +119,7 @@ public final class Checkpoints {
     this.storage = storage;
     this.requested = restoredId;
     this.completed = restoredId;
-    this.intervalMillis = intervalMillis;
+    this.intervalMillis = triggers.intervalMillis();
     this.lastTrigger = nowMillis;
     this.finalHold = new long[taskCount];
     java.util.Arrays.fill(finalHold, Long.MAX_VALUE);
@@ -120,7 +166,6 @@ public final class Checkpoints {
   private StateChangelog changelog;
   private StateChangelog.TaskRef[] refs;
   private StateBackend backend;
-  private String pipeline;
   private StateChangelog.TaskPart[] parts;
   private StateChangelog.TaskPart[] finalParts;
   private final List<StateChangelog.TaskPart> carried = new ArrayList<>();
@@ -133,14 +178,11 @@ public final class Checkpoints {
    * @param changelog where task parts are committed
    * @param refs every task, by global index
    * @param backend the state backend, for local checkpoints
-   * @param pipeline the pipeline name
    */
-  public void useChangelog(StateChangelog changelog, StateChangelog.TaskRef[] refs, StateBackend backend,
-      String pipeline) {
+  public void useChangelog(StateChangelog changelog, StateChangelog.TaskRef[] refs, StateBackend backend) {
     this.changelog = changelog;
     this.refs = refs.clone();
     this.backend = backend;
-    this.pipeline = pipeline;
     this.parts = new StateChangelog.TaskPart[taskCount];
     this.finalParts = new StateChangelog.TaskPart[taskCount];
     this.lastCommitted = completed;
@@ -194,13 +236,16 @@ public final class Checkpoints {
    * @param position the source position at the barrier (source tasks), or null
    */
   synchronized void ackPart(int task, long checkpointId, StateChangelog.TaskPart part, SourcePosition position) {
-    if (checkpointId == requested && checkpointId > completed) {
+    if (inFlight && checkpointId == requested) {
       parts[task] = part;
       if (position != null && refs[task].sourcePartition() >= 0) {
         positions.put(refs[task].sourcePartition(), position);
       }
       acked.set(task);
       checkComplete();
+    } else {
+      // the part of an aborted checkpoint: its changes were drained from the stores, keep them
+      carried.add(part);
     }
   }
 
@@ -258,26 +303,109 @@ public final class Checkpoints {
     forced = true;
   }
 
-  /** @param nowMillis the clock's time; requests a checkpoint when the interval passed */
+  /**
+   * Called before every task round: aborts a checkpoint in flight past its timeout, and requests
+   * one when the interval passed or enough records entered the sources.
+   *
+   * @param nowMillis the clock's time
+   */
   public void maybeTrigger(long nowMillis) {
+    maybeTrigger(nowMillis, true);
+  }
+
+  /**
+   * For the test driver, whose virtual clock moves only when a test says so: like
+   * {@link #maybeTrigger} without the interval (the record count and the timeout still apply).
+   *
+   * @param nowMillis the clock's time
+   */
+  public void maybeTriggerOnCount(long nowMillis) {
+    maybeTrigger(nowMillis, false);
+  }
+
+  private void maybeTrigger(long nowMillis, boolean onInterval) {
     // called on every task round: decide without the lock while a checkpoint is in flight
-    if (requested != completed) {
+    if (inFlight && nowMillis - lastTrigger < timeoutMillis) {
       return;
     }
     synchronized (this) {
-      trigger(nowMillis);
+      if (inFlight && nowMillis - lastTrigger >= timeoutMillis) {
+        abort(nowMillis);
+      }
+      trigger(nowMillis, onInterval);
     }
   }
 
-  private void trigger(long nowMillis) {
-    if (requested == completed && (forced || nowMillis - lastTrigger >= intervalMillis)) {
+  private void trigger(long nowMillis, boolean onInterval) {
+    if (!inFlight && (forced || (onInterval && nowMillis - lastTrigger >= intervalMillis)
+        || (everyEvents > 0 && entered.get() >= everyEvents))) {
       forced = false;
       lastTrigger = nowMillis;
+      entered.set(0);
       acked.clear();
       pendingHold = new long[taskCount];
       java.util.Arrays.fill(pendingHold, Long.MAX_VALUE);
-      requested = completed + 1;
+      // in flight before the new id is visible: a task that sees the id must find it in flight
+      inFlight = true;
+      requested = requested + 1; // not completed + 1: an aborted id is never reused
     }
+  }
+
+  private void abort(long nowMillis) {
+    inFlight = false;
+    if (changelog != null) {
+      // parts already handed over hold drained changes: they go with the next commit
+      for (int t = 0; t < taskCount; t++) {
+        if (parts[t] != null) {
+          carried.add(parts[t]);
+          parts[t] = null;
+        }
+      }
+    }
+    aborted++;
+    if (abortedCounter != null) {
+      abortedCounter.increment();
+    }
+    StringBuilder missing = new StringBuilder();
+    int shown = 0;
+    for (int t = 0; t < taskCount; t++) {
+      if (!acked.get(t) && !ended.get(t) && shown++ < 5) {
+        missing.append(missing.length() == 0 ? "" : ", ").append(taskIds[t]);
+      }
+    }
+    LOG.warn("pipeline '{}': checkpoint {} did not complete within {} ms ({} of {} tasks acknowledged; waiting for {}{}): "
+        + "aborted, the next checkpoint proceeds", pipeline, requested, nowMillis - lastTrigger,
+        acked.cardinality(), taskCount, missing, shown > 5 ? ", ..." : "");
+  }
+
+  /**
+   * A source task read records.
+   *
+   * @param records how many entered the source in its last read (bad ones included)
+   */
+  void entered(long records) {
+    if (everyEvents > 0) {
+      entered.addAndGet(records);
+    }
+  }
+
+  /**
+   * @param batchSize the task's usual read size
+   * @return how many records a source task may read now: no further than the record that
+   *     requests the next checkpoint, so that its barrier falls there; the batch size when no count
+   *     is set or the count was reached already (a checkpoint is in flight: never stall reading)
+   */
+  int pollLimit(int batchSize) {
+    if (everyEvents <= 0) {
+      return batchSize;
+    }
+    long remaining = everyEvents - entered.get();
+    return remaining > 0 && remaining < batchSize ? (int) remaining : batchSize;
+  }
+
+  /** @return how many checkpoints were aborted after their timeout */
+  public synchronized long abortedCount() {
+    return aborted;
   }
 
   /** @return the latest requested checkpoint id */
@@ -306,14 +434,14 @@ public final class Checkpoints {
    */
   void ack(int task, long checkpointId, long[] heldPerTask, byte[] snapshot) {
     // the storage is thread-safe: write outside the lock, so tasks do not queue behind each other's I/O
-    if (storage != null && snapshot != null && checkpointId == requested && checkpointId > completed) {
+    if (storage != null && snapshot != null && inFlight && checkpointId == requested) {
       storage.write(checkpointId, taskIds[task], snapshot);
     }
     acknowledge(task, checkpointId, heldPerTask);
   }
 
   private synchronized void acknowledge(int task, long checkpointId, long[] heldPerTask) {
-    if (checkpointId == requested && checkpointId > completed) {
+    if (inFlight && checkpointId == requested) {
       merge(pendingHold, heldPerTask);
       acked.set(task);
       checkComplete();
@@ -344,6 +472,7 @@ public final class Checkpoints {
       }
       requested = id;
       completed = id;
+      inFlight = false;
       return;
     }
     if (storage == null) {
@@ -362,11 +491,12 @@ public final class Checkpoints {
     storage.complete(id);
     requested = id;
     completed = id;
+    inFlight = false;
   }
 
   synchronized void taskEnded(int task) {
     ended.set(task);
-    if (requested > completed) {
+    if (inFlight) {
       checkComplete();
     }
   }
@@ -389,6 +519,7 @@ public final class Checkpoints {
       }
       completedHold = pendingHold;
       completed = requested;
+      inFlight = false;
     }
   }
 }

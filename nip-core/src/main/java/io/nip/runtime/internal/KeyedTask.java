@@ -12,7 +12,8 @@ import java.util.Arrays;
  * are held back (in arrival order) until every live channel delivered N; then the operators see
  * the barrier, the task snapshots its state — which therefore contains exactly the records before
  * N on every channel — acknowledges, and consumes the held batches before new ones. Only one
- * checkpoint is in flight at a time, so held batches never carry the next barrier.
+ * checkpoint is in flight at a time; after one was aborted (its timeout), a held batch may carry
+ * the next barrier: a released batch of a channel blocked again is simply held again.
  */
 public final class KeyedTask extends Task {
   private static final int MAX_BATCHES_PER_ROUND = 16;

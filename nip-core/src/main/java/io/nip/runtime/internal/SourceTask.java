@@ -172,9 +172,12 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       return true;
     }
     long before = recordsIn;
-    SourceReader.Status status = reader.poll(this, batchSize);
+    SourceReader.Status status = reader.poll(this, checkpoints == null ? batchSize : checkpoints.pollLimit(batchSize));
     if (recordsIn > before) {
       progress = true;
+      if (checkpoints != null) {
+        checkpoints.entered(recordsIn - before);
+      }
       lastActivity = now;
       ownedElsewhere = false;
       if (idle) {

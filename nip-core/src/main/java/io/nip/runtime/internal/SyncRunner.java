@@ -10,7 +10,9 @@ import java.util.Map;
 /**
  * Runs a plan on the caller's thread, for the test driver: every call runs all tasks round after
  * round until none makes progress and no mapAsync call is in flight. Deterministic: same inputs,
- * same order, same outputs.
+ * same order, same outputs. Checkpoints are taken when asked ({@link #checkpointNow}) and when the
+ * pipeline's {@code checkpointEveryEvents} count is reached, never on the interval (virtual time
+ * moves only when a test moves it).
  */
 public final class SyncRunner {
   /** Waits of 10 ms each for in-flight mapAsync calls before giving up (30 s). */
@@ -62,6 +64,9 @@ public final class SyncRunner {
       long now = clock.millis();
       for (Task t : plan.tasks) {
         if (!t.done) {
+          if (plan.checkpoints != null) {
+            plan.checkpoints.maybeTriggerOnCount(now); // the record count and the timeout; the interval never
+          }
           progress |= t.runOnce(now);
           if (t.done && plan.checkpoints != null) {
             plan.checkpoints.taskEnded(t.index, t.finalSnapshot());

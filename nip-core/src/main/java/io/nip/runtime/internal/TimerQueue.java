@@ -9,13 +9,17 @@ import java.util.PriorityQueue;
 /**
  * Timers of one operator in one task, for one time domain: ordered by time, then by registration
  * order, deduplicated per (time, key, namespace). Deleting is lazy: the timer stays in the heap but
- * is skipped when due.
+ * is skipped when due; once deleted timers outnumber live ones (and are more than a few), the heap
+ * is rebuilt from the live ones, so timers deleted far ahead of their time (a timer at the end of
+ * time, deleted and set again over and over) cannot make it grow without bound.
  *
  * <p>Invariant: {@link #snapshot()} lists live timers in firing order, and re-adding them in that
  * order reproduces it, so a restored task fires same-time timers in the same order as an
  * uninterrupted one.
  */
 public final class TimerQueue {
+  /** Deleted slots tolerated before a rebuild is considered. */
+  private static final int COMPACT_MIN = 64;
   /**
    * One timer.
    *
@@ -31,6 +35,8 @@ public final class TimerQueue {
       ? Long.compare(a.timer.time, b.timer.time) : Long.compare(a.seq, b.seq));
   private final Map<Timer, Long> live = new HashMap<>();
   private long nextSeq;
+  /** Heap slots whose timer was deleted. */
+  private int stale;
 
   /** @param timer registers it; a duplicate is ignored */
   public void add(Timer timer) {
@@ -43,7 +49,18 @@ public final class TimerQueue {
 
   /** @param timer removes it if registered */
   public void delete(Timer timer) {
-    live.remove(timer);
+    if (live.remove(timer) != null && ++stale > COMPACT_MIN && stale > live.size()) {
+      heap.clear();
+      for (Map.Entry<Timer, Long> e : live.entrySet()) {
+        heap.add(new Slot(e.getKey(), e.getValue()));
+      }
+      stale = 0;
+    }
+  }
+
+  /** @return heap slots, live and deleted (for tests) */
+  int heapSize() {
+    return heap.size();
   }
 
   /**
@@ -58,6 +75,7 @@ public final class TimerQueue {
         live.remove(s.timer);
         return s.timer;
       }
+      stale--;
     }
     return null;
   }
@@ -71,6 +89,7 @@ public final class TimerQueue {
   public void clear() {
     heap.clear();
     live.clear();
+    stale = 0;
   }
 
   /** @return the live timers in firing order, for snapshots and inspection */
