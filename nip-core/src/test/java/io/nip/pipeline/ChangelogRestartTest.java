@@ -115,12 +115,17 @@ class ChangelogRestartTest {
     PipelineHandle h1 = pipeline(new WithChangelog<>(first, changelog), out1, 2).start();
     first.limit.set(2_000);
     awaitOutputs(out1, 6_000);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (changelog.failed() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5); // checkpoints go on while idle: wait for two failed commits
+    }
     first.limit.set(3_000);
+    awaitOutputs(out1, 9_000);
     changelog.failEvery = 0;
     h1.stop();
     assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
     assertThat(h1.status()).isEqualTo(PipelineHandle.Status.COMPLETED);
-    assertThat(changelog.failed).as("failed commits").isPositive();
+    assertThat(changelog.failed()).as("failed commits").isPositive();
 
     // When: a fresh pipeline restarts from the changelog and reads to 5,000 per partition
     CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(3);

@@ -25,8 +25,7 @@ public final class MemoryChangelog implements StateChangelog {
   public volatile int failEvery;
   /** When true every commit fails, as if the process had died before it. */
   public volatile boolean frozen;
-  /** How many commits failed. */
-  public int failed;
+  private int failed;
 
   @Override
   public String name() {
@@ -79,6 +78,11 @@ public final class MemoryChangelog implements StateChangelog {
     positions.putAll(sourcePositions);
     committed = checkpointId;
     return after;
+  }
+
+  /** @return how many commits failed */
+  public synchronized int failed() {
+    return failed;
   }
 
   /** @return the committed source positions by partition */

@@ -92,6 +92,14 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
   }
 
   @Override
+  public void putRestored(K key, V value, long expiresAtMillis) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    column.handle();
+    write(key, new Cached(value, expiresAtMillis, true));
+  }
+
+  @Override
   public V delete(K key) {
     V old = get(key);
     Cached c = cache.get(key);
