@@ -26,7 +26,14 @@ public interface SourceReader<T> extends AutoCloseable {
     /** Nothing to read right now; the runtime polls again later. */
     NOTHING_AVAILABLE,
     /** The partition is exhausted and will never emit again. */
-    END_OF_INPUT
+    END_OF_INPUT,
+    /**
+     * The partition was assigned to this instance (again) since the previous poll — a consumer group
+     * moved it here — and nothing was emitted: state the pipeline keeps for the partition may have
+     * been changed meanwhile by the instance that owned it, so the runtime brings it up to date
+     * before it polls again. Readers of sources without consumer groups never return it.
+     */
+    ASSIGNED
   }
 
   /**

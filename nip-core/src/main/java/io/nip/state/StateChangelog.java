@@ -50,6 +50,19 @@ public interface StateChangelog extends AutoCloseable {
   byte[] restore(TaskRef task, Map<String, Long> from, java.util.function.Consumer<Change> changes);
 
   /**
+   * Whether another instance committed state of this task since this instance last restored or
+   * committed it: asked when a consumer group assigns the task's partition here (again). When true,
+   * the runtime empties the task's state and restores it before the task reads its partition.
+   *
+   * @param task the task
+   * @return true when the committed state differs from what this instance knows; false by default
+   * @throws io.nip.errors.StateException when the changelog cannot be read
+   */
+  default boolean changedElsewhere(TaskRef task) {
+    return false;
+  }
+
+  /**
    * Commits one checkpoint atomically: every task part and the source positions, or nothing. Parts
    * of tasks whose source partition this instance does not own are not written.
    *

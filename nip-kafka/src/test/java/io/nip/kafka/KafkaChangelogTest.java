@@ -125,6 +125,66 @@ class KafkaChangelogTest {
     return p;
   }
 
+  /** Like {@link #counting}, with the state beside the source: the input is partitioned by the key. */
+  static Pipeline countingPartitioned(String topic, String app, String instance, boolean bounded,
+      io.nip.sink.Sink<String> out) {
+    KafkaSource.Builder<String> b = KafkaSource.builder(topic, Serdes.string()).bootstrapServers(kafka.bootstrapServers())
+        .groupId(app).offsetReset(OffsetReset.EARLIEST).instanceId(instance)
+        .consumerProperty("session.timeout.ms", 6_000).consumerProperty("heartbeat.interval.ms", 1_000);
+    if (bounded) {
+      b.bounded();
+    }
+    Pipeline p = Pipeline.named(app + "-" + instance, PipelineConfig.builder().threads(2)
+        .commitInterval(Duration.ofMillis(100)).build());
+    p.from(b.build())
+        .keyByPartitioned(v -> v.substring(0, v.indexOf(':')), Serdes.string())
+        .process(new CountAndChecksum(0), Op.named("counter"))
+        .to(out);
+    return p;
+  }
+
+  @Test
+  void when_partitions_move_between_two_running_instances_then_state_follows_them_and_counts_each_record_once()
+      throws Exception {
+    String topic = "changelog-move";
+    String app = "changelog-move-app";
+    kafka.createTopic(topic, PARTITIONS);
+    // Given: instance a reads the first records alone
+    produce(kafka.bootstrapServers(), topic, 0, 6_000);
+    CollectingSink<String> outA = Sinks.collecting("out");
+    PipelineHandle a = countingPartitioned(topic, app, "a", false, outA).start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> outA.size() >= 6_000);
+
+    // When: instance b joins and takes partitions from a, more records arrive, then a stops and b
+    // takes a's partitions too, and more records arrive again
+    CollectingSink<String> outB = Sinks.collecting("out");
+    PipelineHandle b = countingPartitioned(topic, app, "b", false, outB).start();
+    Thread.sleep(3_000);
+    produce(kafka.bootstrapServers(), topic, 6_000, 9_000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> outA.size() + outB.size() >= 9_000);
+    a.stop();
+    assertThat(a.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    produce(kafka.bootstrapServers(), topic, 9_000, 12_000);
+    await().atMost(Duration.ofSeconds(60)).until(() -> outA.size() + outB.size() >= 12_000);
+    b.stop();
+    assertThat(b.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    assertThat(b.status()).isEqualTo(PipelineHandle.Status.COMPLETED);
+    assertThat(outB.size()).as("b processed records").isPositive();
+
+    // Then: a bounded run over the committed state and offsets holds every record once
+    CollectingSink<String> outC = Sinks.collecting("out");
+    PipelineHandle c = countingPartitioned(topic, app, "c", true, outC).start();
+    assertThat(c.awaitTermination(Duration.ofSeconds(60))).isTrue();
+    Map<String, String> finals = new HashMap<>();
+    for (String s : outC.values()) {
+      if (s.startsWith("final ")) {
+        String[] f = s.split(" ");
+        finals.put(f[1], f[2] + " " + f[3]);
+      }
+    }
+    assertThat(finals).isEqualTo(reference(12_000));
+  }
+
   static Map<String, String> reference(int records) {
     Map<String, long[]> acc = new HashMap<>();
     for (int i = 0; i < records; i++) {

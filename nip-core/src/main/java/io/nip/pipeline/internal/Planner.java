@@ -289,7 +289,9 @@ public final class Planner {
     }
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
         new SourceContext(pipelineName, config.clock(), config.meterRegistry()),
-        snap == null ? SourcePosition.NONE : SourceTask.positionOf(rt.taskId(), snap));
+        // with a changelog the source resumes at the positions it committed with the state (Kafka: the
+        // group's offsets, which follow a partition to whichever member gets it)
+        snap == null || changelog != null ? SourcePosition.NONE : SourceTask.positionOf(rt.taskId(), snap));
     Guard guard = new Guard(src.name(), policyOf(s), rt);
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((NodeSpec.SourceSpec) s.spec).strategy();
     SourceTask task = new SourceTask(rt, global, reader, head, guard, strategy, cps);

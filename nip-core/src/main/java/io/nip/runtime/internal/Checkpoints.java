@@ -228,6 +228,41 @@ public final class Checkpoints {
   }
 
   /**
+   * Brings a task's state up to date after a consumer group assigned its partition here (again):
+   * when another instance committed state of the task meanwhile, every part of the task not yet
+   * committed here (and its source position) is dropped — it is older than what the other instance
+   * committed — and the task's stores and timers are restored from the changelog. Called on the
+   * task's thread before it reads the partition.
+   *
+   * @param task the task's global index
+   * @param rt the task's runtime
+   * @return the task's committed metadata when it was restored, or null when its state is current
+   */
+  synchronized byte[] refreshAssigned(int task, TaskRuntime rt) {
+    StateChangelog.TaskRef ref = refs[task];
+    if (!changelog.changedElsewhere(ref)) {
+      return null;
+    }
+    carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
+    parts[task] = null;
+    finalParts[task] = null;
+    if (ref.sourcePartition() >= 0) {
+      positions.remove(ref.sourcePartition());
+    }
+    KeyedStateService state = rt.state();
+    state.clearForRestore();
+    long start = System.nanoTime();
+    long[] count = {0};
+    byte[] meta = changelog.restore(ref, Map.of(), c -> {
+      state.applyRestored(c);
+      count[0]++;
+    });
+    LOG.info("pipeline '{}': task {} was assigned here again; restored {} changelog entries committed elsewhere in {} ms",
+        pipeline, ref.taskId(), count[0], (System.nanoTime() - start) / 1_000_000);
+    return meta;
+  }
+
+  /**
    * A task's part of a checkpoint in changelog mode.
    *
    * @param task the task's global index

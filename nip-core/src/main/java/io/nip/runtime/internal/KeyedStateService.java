@@ -99,6 +99,21 @@ public final class KeyedStateService {
     }
   }
 
+  /**
+   * Empties every store and timer service of the task, and forgets their tracked changes, before
+   * the task's state is restored again from its changelog (its partition came back from another
+   * instance).
+   */
+  public void clearForRestore() {
+    for (KeyValueStore<?, ?> s : stores.values()) {
+      s.restore(new StoreSnapshot(s.name(), java.util.List.of()));
+    }
+    pendingChanges.clear();
+    for (TimerService<?> t : timers.values()) {
+      restoreTimers(t, EMPTY_TIMERS);
+    }
+  }
+
   /** @return the ids ("operator/store") of the stores created or awaiting their operator */
   public java.util.List<String> storeIds() {
     java.util.List<String> ids = new java.util.ArrayList<>(stores.keySet());

@@ -173,6 +173,16 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     }
     long before = recordsIn;
     SourceReader.Status status = reader.poll(this, checkpoints == null ? batchSize : checkpoints.pollLimit(batchSize));
+    if (status == SourceReader.Status.ASSIGNED) {
+      // a consumer group gave the partition to this instance (again): its state may be stale
+      if (checkpoints != null && checkpoints.changelogEnabled()) {
+        byte[] meta = checkpoints.refreshAssigned(index, rt);
+        if (meta != null) {
+          restore(meta);
+        }
+      }
+      return true;
+    }
     if (recordsIn > before) {
       progress = true;
       if (checkpoints != null) {

@@ -209,6 +209,7 @@ public final class AnalyticsPipeline {
     private Sink<? super AnalyticsEvent> lateSink;
     private final Map<String, Object> consumerProps = new HashMap<>();
     private final Map<String, Object> producerProps = new HashMap<>();
+    private String instanceId;
 
     private Builder(String servers) {
       this.servers = servers;
@@ -304,6 +305,19 @@ public final class AnalyticsPipeline {
       return this;
     }
 
+    /**
+     * Names this running instance for the state changelog's transactional producer (see
+     * {@code KafkaSource.Builder.instanceId}): instances of one group that run at the same time need
+     * distinct ids, a restarted instance keeps its id. Default: the host name.
+     *
+     * @param id letters, digits, '.', '_', '-'
+     * @return this
+     */
+    public Builder instanceId(String id) {
+      this.instanceId = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
     /** @param key a Kafka producer setting (results and dead letters) @param value its value @return this */
     public Builder producerProperty(String key, Object value) {
       producerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -330,6 +344,9 @@ public final class AnalyticsPipeline {
           .consumerProperties(consumerProps);
       if (bounded) {
         source.bounded();
+      }
+      if (instanceId != null) {
+        source.instanceId(instanceId);
       }
       Stream<AnalyticsEvent> users = p.from(source.build(),
               WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(maxOutOfOrderness)

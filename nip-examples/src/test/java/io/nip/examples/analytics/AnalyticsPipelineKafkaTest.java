@@ -175,7 +175,7 @@ class AnalyticsPipelineKafkaTest {
     Path file = dir.resolve("out.jsonl");
 
     // When exercise 1 runs as a bounded job
-    AnalyticsPipeline job = job(t, "reference-job", keyedInput).bounded().outputFile(file).build();
+    AnalyticsPipeline job = job(t, "reference-job-" + keyedInput, keyedInput).bounded().outputFile(file).build();
     assertThat(job.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
 
     // Then each (user, window) appears exactly once, with the reference's numbers, in Kafka and in the file
@@ -202,7 +202,7 @@ class AnalyticsPipelineKafkaTest {
     UserEventFeed.generate(UserEventFeed.Spec.defaults(40_000).withUsers(1_000), (k, v) -> lines.add(v));
     int cut = 24_000;
     produceLines(t.in, lines.subList(0, cut));
-    AnalyticsPipeline first = job(t, "restart-job", keyedInput).build();
+    AnalyticsPipeline first = job(t, "restart-job-" + keyedInput, keyedInput).build();
     PipelineHandle h = first.start();
 
     // When it is stopped after reading that part (windows near the end are still open) ...
@@ -212,7 +212,7 @@ class AnalyticsPipelineKafkaTest {
     long windowsBefore = first.counters().windowsOut();
     // ... the rest arrives, and a bounded job with the same group id takes over
     produceLines(t.in, lines.subList(cut, lines.size()));
-    AnalyticsPipeline second = job(t, "restart-job", keyedInput).bounded().build();
+    AnalyticsPipeline second = job(t, "restart-job-" + keyedInput, keyedInput).bounded().build();
     assertThat(second.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
 
     // Then the restart replayed what the open windows held (at-least-once): every window has an
@@ -233,22 +233,39 @@ class AnalyticsPipelineKafkaTest {
     Topics t = topics("shared-" + keyedInput);
     List<byte[]> lines = produce(t.in, UserEventFeed.Spec.defaults(200_000).withUsers(3_000));
     Map<WindowKey, Expected> expected = reference(lines);
-    AnalyticsPipeline a = job(t, "shared-job", keyedInput).bounded().build();
-    AnalyticsPipeline b = job(t, "shared-job", keyedInput).bounded().build();
+    AnalyticsPipeline a = job(t, "shared-job-" + keyedInput, keyedInput).instanceId("a").bounded().build();
+    AnalyticsPipeline b = job(t, "shared-job-" + keyedInput, keyedInput).instanceId("b").bounded().build();
 
     // When both run at the same time
     PipelineHandle ha = a.start();
     PipelineHandle hb = b.start();
+    if (!keyedInput) {
+      // state behind an in-process keyBy belongs to one instance: a second member is refused clearly
+      // (at least one of the two fails) instead of two instances writing one changelog
+      Throwable fa = failure(ha);
+      Throwable fb = failure(hb);
+      assertThat(fa != null || fb != null).as("one instance refused").isTrue();
+      assertThat(fa != null ? fa : fb).hasMessageContaining("run one instance per group, or key the input topic");
+      return;
+    }
     assertThat(ha.awaitTermination(Duration.ofSeconds(90))).isTrue();
     assertThat(hb.awaitTermination(Duration.ofSeconds(90))).isTrue();
 
     // Then between them every window is complete, none counts an event twice, and nothing is late
-    // (a partition that moves to the other member is replayed there from the offsets committed
-    // before its records entered open windows)
+    // (the state of a partition that moves to the other member follows it through its changelog)
     List<UserWindowSummary> got = summaries(readAll(t.out, expected.size()));
     assertNoWindowLostAnEvent(expected, got);
     assertThat(a.counters().eventsIn() + b.counters().eventsIn()).isGreaterThanOrEqualTo(lines.size());
     assertThat(a.counters().lateEvents() + b.counters().lateEvents()).isZero();
+  }
+
+  private static Throwable failure(PipelineHandle h) {
+    try {
+      assertThat(h.awaitTermination(Duration.ofSeconds(90))).isTrue();
+      return null;
+    } catch (RuntimeException e) {
+      return e;
+    }
   }
 
   @Test

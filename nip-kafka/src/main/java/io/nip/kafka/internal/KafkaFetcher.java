@@ -220,6 +220,21 @@ public final class KafkaFetcher implements AutoCloseable {
   }
 
   /**
+   * @return true when the group's settled assignment gives at least one partition to another member
+   */
+  public synchronized boolean anyOwnedElsewhere() {
+    if (!stable) {
+      return false;
+    }
+    for (PartitionBuffer b : byIndex) {
+      if (!b.assigned) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * @param index a partition's task index
    * @return true while the group assigns that partition to this member
    */

@@ -30,6 +30,8 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
   private int index;
   private long next = NO_POSITION;
   private int epoch = -1;
+  /** A list of a new assignment was taken from the buffer during a read and waits in {@link #current}. */
+  private boolean reassignedDuringRead;
   private boolean closed;
 
   KafkaPartitionReader(KafkaFetcher fetcher, PartitionBuffer buf, Serde<T> serde, Serde<?> keySerde,
@@ -59,8 +61,12 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
     int e = buf.epoch.get();
     if (e != epoch) {
       epoch = e;
-      current = null;
+      if (!reassignedDuringRead) {
+        current = null;
+      }
+      reassignedDuringRead = false;
       next = buf.startPosition;
+      return Status.ASSIGNED; // nothing of the new assignment is emitted before the task saw this
     }
     if (bounded && next >= buf.endOffset) {
       buf.ended = true;
@@ -91,12 +97,13 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
         if (f.epoch() != latest) {
           continue; // fetched in an earlier assignment: the committed offset replays these records
         }
-        if (epoch != latest) {
-          // the partition was revoked and assigned again during this read: start at its new position
-          epoch = latest;
-          next = buf.startPosition;
-        }
         current = f.records();
+        if (epoch != latest) {
+          // the partition was revoked and assigned again during this read: the next poll reports the
+          // assignment and starts at its new position with this list
+          reassignedDuringRead = true;
+          break;
+        }
       }
       ConsumerRecord<byte[], byte[]> r = current.get(index++);
       if (r.offset() < next) {

@@ -87,7 +87,11 @@ public final class KafkaStateChangelog implements StateChangelog {
   private final Set<String> knownTopics = new HashSet<>();
   /** Per task id, per store id: the changelog position after the last write known here. */
   private final Map<String, Map<String, Long>> ends = new HashMap<>();
+  /** Per task id, the latest metadata record read from, or written to, the metadata topic. */
   private final Map<String, byte[]> metas = new HashMap<>();
+  private long metaPosition;
+  /** Per task id, the metadata record the task's state in this instance reflects (restored or committed here). */
+  private final Map<String, byte[]> applied = new HashMap<>();
 
   /**
    * @param sourceName the source's name, for messages
@@ -165,15 +169,30 @@ public final class KafkaStateChangelog implements StateChangelog {
       throw new StateException("pipeline '" + pipeline + "': cannot start the changelog producer at "
           + name() + ": " + e.getMessage(), e);
     }
+    return readMetas();
+  }
+
+  @Override
+  public boolean changedElsewhere(TaskRef task) {
+    readMetas();
+    byte[] latest = metas.get(task.taskId());
+    return latest != null && !java.util.Arrays.equals(applied.get(task.taskId()), latest);
+  }
+
+  /** Reads the metadata topic from where the last read ended; returns the largest checkpoint id seen. */
+  private long readMetas() {
     long committed = 0;
     TopicPartition meta = new TopicPartition(metaTopic, 0);
-    for (ConsumerRecord<byte[], byte[]> r : readAll(meta, 0)) {
+    metaPosition = readAll(meta, metaPosition, r -> {
+      String task = new String(r.key(), StandardCharsets.UTF_8);
       if (r.value() == null) {
-        metas.remove(new String(r.key(), StandardCharsets.UTF_8));
-        continue;
+        metas.remove(task);
+      } else {
+        metas.put(task, r.value());
       }
-      metas.put(new String(r.key(), StandardCharsets.UTF_8), r.value());
-      committed = Math.max(committed, ByteBuffer.wrap(r.value()).getLong(0));
+    });
+    for (byte[] m : metas.values()) {
+      committed = Math.max(committed, ByteBuffer.wrap(m).getLong(0));
     }
     return committed;
   }
@@ -184,6 +203,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     if (stored == null) {
       return null;
     }
+    applied.put(task.taskId(), stored);
     ByteBuffer b = ByteBuffer.wrap(stored);
     b.getLong(); // checkpoint id
     int stores = b.getInt();
@@ -233,6 +253,14 @@ public final class KafkaStateChangelog implements StateChangelog {
     List<TaskPart> written = new ArrayList<>();
     for (TaskPart part : parts) {
       int sp = part.task().sourcePartition();
+      if (sp < 0 && !part.changes().isEmpty() && f != null && f.anyOwnedElsewhere()) {
+        // keys behind an in-process keyBy come from every partition of this instance: with another
+        // member, two instances would write the same changelog partition with different states
+        throw new StateException("pipeline '" + pipeline + "': another member of consumer group '" + application
+            + "' owns partitions of '" + sourceName + "', but the state of task " + part.task().taskId()
+            + " (behind a keyBy) belongs to one instance: run one instance per group, or key the input topic by "
+            + "the pipeline's key and use keyByPartitioned, whose state follows each partition");
+      }
       if (sp >= 0 && (f == null || !f.owns(sp))) {
         continue; // another member owns the partition, and with it this task's state
       }
@@ -249,6 +277,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       throw new CommitFailure("the consumer of '" + sourceName + "' has not joined its group yet", null);
     }
     Map<String, Map<String, Future<RecordMetadata>>> last = new HashMap<>();
+    Map<String, byte[]> newMetas = new HashMap<>();
     try {
       producer.beginTransaction();
       for (TaskPart part : written) {
@@ -261,8 +290,9 @@ public final class KafkaStateChangelog implements StateChangelog {
           lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topicOf(application, c.storeId()),
               part.task().partition(), c.key(), value)));
         }
-        producer.send(new ProducerRecord<>(metaTopic, 0, part.task().taskId().getBytes(StandardCharsets.UTF_8),
-            encodeMeta(checkpointId, part)));
+        byte[] meta = encodeMeta(checkpointId, part);
+        newMetas.put(part.task().taskId(), meta);
+        producer.send(new ProducerRecord<>(metaTopic, 0, part.task().taskId().getBytes(StandardCharsets.UTF_8), meta));
       }
       if (!offsets.isEmpty()) {
         producer.sendOffsetsToTransaction(offsets, group);
@@ -276,6 +306,8 @@ public final class KafkaStateChangelog implements StateChangelog {
       abort();
       throw new CommitFailure("checkpoint " + checkpointId + " of pipeline '" + pipeline + "': " + e.getMessage(), e);
     }
+    metas.putAll(newMetas); // the records just committed: what this instance's state reflects
+    applied.putAll(newMetas);
     Map<String, Map<String, Long>> after = new HashMap<>();
     for (TaskPart part : written) {
       Map<String, Long> taskEnds = ends.computeIfAbsent(part.task().taskId(), k -> new HashMap<>());
@@ -357,12 +389,6 @@ public final class KafkaStateChangelog implements StateChangelog {
     }
   }
 
-  private List<ConsumerRecord<byte[], byte[]>> readAll(TopicPartition tp, long from) {
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    readAll(tp, from, out::add);
-    return out;
-  }
-
   /** Reads a partition from an offset to its last committed offset; returns the position reached. */
   private long readAll(TopicPartition tp, long from, Consumer<ConsumerRecord<byte[], byte[]>> each) {
     KafkaConsumer<byte[], byte[]> c = restoreConsumer();
@@ -398,6 +424,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+      p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20); // a restore reads to a known end: no long polls
       p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
       p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
       p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-restore");
