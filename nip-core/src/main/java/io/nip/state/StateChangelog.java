@@ -50,6 +50,17 @@ public interface StateChangelog extends AutoCloseable {
   byte[] restore(TaskRef task, Map<String, Long> from, java.util.function.Consumer<Change> changes);
 
   /**
+   * Whether the source resumes by itself at the positions this changelog commits (Kafka: the
+   * consumer group's offsets, which follow a partition to whichever member gets it). When false,
+   * the runtime creates each reader at the position of its task's restored metadata.
+   *
+   * @return false by default
+   */
+  default boolean sourceResumesAtCommittedPositions() {
+    return false;
+  }
+
+  /**
    * Whether another instance committed state of this task since this instance last restored or
    * committed it: asked when a consumer group assigns the task's partition here (again). When true,
    * the runtime empties the task's state and restores it before the task reads its partition.

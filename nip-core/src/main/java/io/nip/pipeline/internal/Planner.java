@@ -254,8 +254,12 @@ public final class Planner {
     }
     for (int g = 0; g < stages.size(); g++) {
       for (int i = 0; i < parallelism; i++) {
-        byte[] snap = changelog != null ? changelogMeta.remove(taskIds.get(global)) : restore.snapshot(taskIds.get(global));
+        String id = taskIds.get(global);
+        byte[] snap = changelog != null ? null : restore.snapshot(id);
         KeyedTask task = keyedTask(g, i, global++, checkpoints);
+        if (changelog != null) {
+          snap = changelogMeta.remove(id); // restored while the task was built
+        }
         if (snap != null) {
           task.restore(snap);
         }
@@ -291,7 +295,8 @@ public final class Planner {
         new SourceContext(pipelineName, config.clock(), config.meterRegistry()),
         // with a changelog the source resumes at the positions it committed with the state (Kafka: the
         // group's offsets, which follow a partition to whichever member gets it)
-        snap == null || changelog != null ? SourcePosition.NONE : SourceTask.positionOf(rt.taskId(), snap));
+        snap == null || changelog != null && changelog.sourceResumesAtCommittedPositions() ? SourcePosition.NONE
+            : SourceTask.positionOf(rt.taskId(), snap));
     Guard guard = new Guard(src.name(), policyOf(s), rt);
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((NodeSpec.SourceSpec) s.spec).strategy();
     SourceTask task = new SourceTask(rt, global, reader, head, guard, strategy, cps);

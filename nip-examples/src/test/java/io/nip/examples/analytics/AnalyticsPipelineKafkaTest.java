@@ -215,14 +215,16 @@ class AnalyticsPipelineKafkaTest {
     AnalyticsPipeline second = job(t, "restart-job-" + keyedInput, keyedInput).bounded().build();
     assertThat(second.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
 
-    // Then the restart replayed what the open windows held (at-least-once): every window has an
-    // output with exactly its events; a window that closed before the stop may also appear again,
-    // partially, from the replayed records, but never with more events than it has
+    // Then the restart restored the open windows from the changelog and resumed at the committed
+    // offsets: every window is emitted exactly once, with exactly its events, and the second job
+    // read only what the first had not
     Map<WindowKey, Expected> expected = reference(lines);
     List<UserWindowSummary> got = summaries(readAll(t.out, expected.size()));
     assertThat(windowsBefore).isPositive();
-    assertThat(second.counters().eventsIn()).isLessThan(lines.size());
+    assertThat(first.counters().eventsIn() + second.counters().eventsIn()).isEqualTo(lines.size());
     assertNoWindowLostAnEvent(expected, got);
+    assertThat(got).hasSize(expected.size());
+    assertThat(got).allMatch(s -> matches(s, expected.get(new WindowKey(s.userId(), s.windowStart()))));
   }
 
   @ParameterizedTest(name = "input keyed by user declared: {0}")
@@ -240,16 +242,20 @@ class AnalyticsPipelineKafkaTest {
     PipelineHandle ha = a.start();
     PipelineHandle hb = b.start();
     if (!keyedInput) {
-      // state behind an in-process keyBy belongs to one instance: a second member is refused clearly
-      // (at least one of the two fails) instead of two instances writing one changelog
+      // state behind an in-process keyBy belongs to one instance: when the two share partitions while
+      // they hold changes, one is refused clearly instead of two instances writing one changelog;
+      // when one read everything before the other joined, the windows are simply complete
       Throwable fa = failure(ha);
       Throwable fb = failure(hb);
-      assertThat(fa != null || fb != null).as("one instance refused").isTrue();
-      assertThat(fa != null ? fa : fb).hasMessageContaining("run one instance per group, or key the input topic");
-      return;
+      if (fa != null || fb != null) {
+        assertThat(fa != null ? fa : fb).hasMessageContaining("run one instance per group, or key the input topic");
+        return;
+      }
     }
-    assertThat(ha.awaitTermination(Duration.ofSeconds(90))).isTrue();
-    assertThat(hb.awaitTermination(Duration.ofSeconds(90))).isTrue();
+    if (keyedInput) {
+      assertThat(ha.awaitTermination(Duration.ofSeconds(90))).isTrue();
+      assertThat(hb.awaitTermination(Duration.ofSeconds(90))).isTrue();
+    }
 
     // Then between them every window is complete, none counts an event twice, and nothing is late
     // (the state of a partition that moves to the other member follows it through its changelog)

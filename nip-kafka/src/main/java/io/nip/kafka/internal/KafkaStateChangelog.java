@@ -172,6 +172,12 @@ public final class KafkaStateChangelog implements StateChangelog {
     return readMetas();
   }
 
+  /** @return true: the offsets commit with the state, in the consumer group */
+  @Override
+  public boolean sourceResumesAtCommittedPositions() {
+    return true;
+  }
+
   @Override
   public boolean changedElsewhere(TaskRef task) {
     readMetas();
