@@ -46,6 +46,17 @@ public interface SourceReader<T> extends AutoCloseable {
   Status poll(SourceOutput<T> output, int maxRecords);
 
   /**
+   * Which assignment of the partition the reader has reported so far: it changes when the reader
+   * returns {@link Status#ASSIGNED}, so state taken before the task saw a new assignment can be told
+   * apart from state taken after. Readers of sources without consumer groups return 0 (the default).
+   *
+   * @return an opaque assignment number
+   */
+  default long assignment() {
+    return 0;
+  }
+
+  /**
    * Whether this instance owns the partition. Report false only once it is settled that another
    * member of a consumer group owns it: the partition is then idle at once (it does not hold the
    * watermark back) and its event time does not move. While ownership is not yet known (start-up,

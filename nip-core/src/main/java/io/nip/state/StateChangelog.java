@@ -125,8 +125,11 @@ public interface StateChangelog extends AutoCloseable {
    * @param storeIds the ids of every store the task has: a restore reads their changelogs
    * @param meta its metadata (timers, watermarks), opaque to the changelog
    * @param changes its store changes
+   * @param assignment for a source task, the assignment of its partition its state belongs to
+   *     ({@link io.nip.source.SourceReader#assignment()}); a changelog writes the part only while the
+   *     partition is still assigned here under that assignment. 0 for tasks behind an exchange
    */
-  record TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes) {}
+  record TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes, long assignment) {}
 
   /** A commit that did not happen; the state it carried is sent again with the next checkpoint. */
   final class CommitFailure extends io.nip.errors.StateException {

@@ -61,6 +61,8 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
   private final String instanceId;
   private final boolean changelog;
   private List<TopicPartition> partitions;
+  /** A pipeline keeps its state in this source's changelog: offsets commit in its transactions. */
+  private boolean changelogActive;
   private KafkaFetcher fetcher;
 
   private KafkaSource(Builder<T> b) {
@@ -168,8 +170,16 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
           start, "must be an offset (a Kafka source's checkpoint) or none");
     }
     if (fetcher == null || fetcher.isClosed()) {
-      fetcher = new KafkaFetcher(name, partitionList(), consumerProps, adminProperties(), bounded, maxBufferedRecords,
-          context);
+      Map<String, Object> props = consumerProps;
+      if (changelogActive) {
+        // offsets commit in the changelog's transactions: read_committed makes a member that gets a
+        // partition wait until the previous owner's last transaction is complete before it reads the
+        // committed offset, so the offset and the state it restores belong to the same checkpoint
+        props = new HashMap<>(consumerProps);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      }
+      fetcher = new KafkaFetcher(name, partitionList(), props, adminProperties(), bounded, maxBufferedRecords,
+          context, changelogActive);
     }
     return fetcher.reader(partition, valueSerde, keySerde, start.isOffset() ? start.offset() : -1);
   }
@@ -191,6 +201,7 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
     if (!changelog) {
       return null;
     }
+    changelogActive = true;
     // state must agree with the offsets, which belong to the consumer group: the group names the state
     return new io.nip.kafka.internal.KafkaStateChangelog(name, partitionList(), this::currentFetcher,
         adminProperties(), String.valueOf(consumerProps.get(ConsumerConfig.GROUP_ID_CONFIG)), instanceId, 10_000);

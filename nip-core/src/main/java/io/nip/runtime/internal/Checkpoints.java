@@ -215,16 +215,17 @@ public final class Checkpoints {
    * @param rt the task's runtime
    * @param meta its metadata (a task snapshot without store entries)
    * @param checkpointId the barrier's checkpoint, or 0 at the task's end (no local checkpoint)
+   * @param assignment the source reader's assignment the state belongs to, or 0
    * @return the part
    */
-  StateChangelog.TaskPart part(int task, TaskRuntime rt, byte[] meta, long checkpointId) {
+  StateChangelog.TaskPart part(int task, TaskRuntime rt, byte[] meta, long checkpointId, long assignment) {
     KeyedStateService state = rt.state();
     List<StateChangelog.Change> changes = state.drainChanges();
     if (checkpointId > 0 && backend.isDurable() && !state.stores().isEmpty()) {
       state.flushStores();
       backend.checkpointLocally(new StateBackend.TaskScope(pipeline, rt.taskId()), checkpointId);
     }
-    return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes);
+    return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment);
   }
 
   /**

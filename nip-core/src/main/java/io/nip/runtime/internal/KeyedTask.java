@@ -172,7 +172,7 @@ public final class KeyedTask extends Task {
             finalSnapshot = snapshot(!anyStopped);
           }
           if (checkpoints.changelogEnabled()) {
-            checkpoints.finalPart(index, checkpoints.part(index, rt, snapshot(!anyStopped, false), 0), null);
+            checkpoints.finalPart(index, checkpoints.part(index, rt, snapshot(!anyStopped, false), 0, 0), null);
           }
         }
         done = flushExchanges();
@@ -231,7 +231,7 @@ public final class KeyedTask extends Task {
       }
       release(min);
       if (checkpoints != null && checkpoints.changelogEnabled()) {
-        checkpoints.ackPart(index, min, checkpoints.part(index, rt, snapshot(false, false), min), null);
+        checkpoints.ackPart(index, min, checkpoints.part(index, rt, snapshot(false, false), min, 0), null);
       } else if (checkpoints != null) {
         checkpoints.ack(index, min, heldByTask(), checkpoints.snapshotsEnabled() ? snapshot(false) : null);
       }

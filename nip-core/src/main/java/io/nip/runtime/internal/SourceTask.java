@@ -161,7 +161,8 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       positionsAtCheckpoint.put(cp, position);
       head.barrier(cp, 0);
       if (checkpoints.changelogEnabled()) {
-        checkpoints.ackPart(index, cp, checkpoints.part(index, rt, snapshot(position, false, false), cp), position);
+        checkpoints.ackPart(index, cp, checkpoints.part(index, rt, snapshot(position, false, false), cp,
+            reader.assignment()), position);
       } else {
         checkpoints.ack(index, cp, heldHere(), checkpoints.snapshotsEnabled() ? snapshot(position, false) : null);
       }
@@ -284,7 +285,8 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     }
     if (checkpoints != null && checkpoints.changelogEnabled()) {
       SourcePosition position = reader.position();
-      checkpoints.finalPart(index, checkpoints.part(index, rt, snapshot(position, exhausted, false), 0), position);
+      checkpoints.finalPart(index, checkpoints.part(index, rt, snapshot(position, exhausted, false), 0,
+          reader.assignment()), position);
     }
     if (checkpoints != null) {
       checkpoints.finalHold(heldHere());

@@ -88,6 +88,7 @@ public final class KafkaFetcher implements AutoCloseable {
   /** True between a completed assignment and the next revocation; guarded by {@code this}. */
   private boolean stable;
   private volatile boolean closed;
+  private final boolean changelog;
   /** The consumer's group metadata after its last poll, for offsets committed in a transaction. */
   private volatile org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata;
   private volatile Throwable failure;
@@ -104,6 +105,23 @@ public final class KafkaFetcher implements AutoCloseable {
    */
   public KafkaFetcher(String sourceName, List<TopicPartition> partitions, Map<String, Object> props,
       Map<String, Object> adminProps, boolean bounded, int maxBuffered, SourceContext context) {
+    this(sourceName, partitions, props, adminProps, bounded, maxBuffered, context, false);
+  }
+
+  /**
+   * @param sourceName source name (thread name, metrics)
+   * @param partitions every partition of the source, in task order
+   * @param props consumer settings
+   * @param adminProps settings of an admin client of the same cluster (bounded mode describes the group)
+   * @param bounded stop at the end offsets taken now
+   * @param maxBuffered records fetched ahead per partition before pausing it
+   * @param context pipeline services
+   * @param changelog offsets commit with a state changelog: each assignment also reads the checkpoint
+   *     commit id committed with the partition's offset ({@link #committedCommit})
+   */
+  public KafkaFetcher(String sourceName, List<TopicPartition> partitions, Map<String, Object> props,
+      Map<String, Object> adminProps, boolean bounded, int maxBuffered, SourceContext context, boolean changelog) {
+    this.changelog = changelog;
     this.sourceName = sourceName;
     this.partitions = partitions;
     this.bounded = bounded;
@@ -219,6 +237,31 @@ public final class KafkaFetcher implements AutoCloseable {
     return groupMetadata;
   }
 
+  /** The prefix of the offset metadata a state changelog commits: "nip-commit=<id>". */
+  public static final String COMMIT_PREFIX = "nip-commit=";
+  /** No changelog commit id is known for a partition. */
+  public static final long NO_COMMIT = Long.MIN_VALUE;
+
+  private static long commitOf(OffsetAndMetadata committed) {
+    if (committed == null || committed.metadata() == null || !committed.metadata().startsWith(COMMIT_PREFIX)) {
+      return NO_COMMIT;
+    }
+    try {
+      return Long.parseLong(committed.metadata().substring(COMMIT_PREFIX.length()));
+    } catch (NumberFormatException e) {
+      return NO_COMMIT;
+    }
+  }
+
+  /**
+   * @param index a partition's task index
+   * @return the id of the changelog commit that committed the partition's offset, read when it was
+   *     last assigned here, or {@link #NO_COMMIT}
+   */
+  public long committedCommit(int index) {
+    return byIndex[index].committedCommit;
+  }
+
   /**
    * @return true when the group's settled assignment gives at least one partition to another member
    */
@@ -232,6 +275,14 @@ public final class KafkaFetcher implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * @param index a partition's task index
+   * @return the partition's current assignment epoch here (see {@code SourceReader.assignment()})
+   */
+  public long assignmentEpoch(int index) {
+    return byIndex[index].epoch.get();
   }
 
   /**
@@ -546,6 +597,10 @@ public final class KafkaFetcher implements AutoCloseable {
           LOG.debug("kafka source '{}' starts {} at its start position {}", sourceName, tp, requested);
         } else {
           position = consumer.position(tp);
+        }
+        if (changelog) {
+          OffsetAndMetadata committed = consumer.committed(java.util.Set.of(tp)).get(tp);
+          b.committedCommit = commitOf(committed);
         }
         startAt(b, position);
         b.assigned = true;

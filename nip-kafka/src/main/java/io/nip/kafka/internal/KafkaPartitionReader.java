@@ -149,6 +149,12 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
     return b.build();
   }
 
+  /** @return the assignment epoch this reader last reported ({@link Status#ASSIGNED}), or -1 before the first */
+  @Override
+  public long assignment() {
+    return epoch;
+  }
+
   @Override
   public void onAvailable(Runnable listener) {
     buf.onAvailable = listener;

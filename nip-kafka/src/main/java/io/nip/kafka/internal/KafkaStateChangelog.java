@@ -60,8 +60,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Record layout: key = the store's serialized key; value = 8-byte big-endian expiry (epoch ms,
  * {@code Long.MAX_VALUE} for none) followed by the serialized value; a deleted key is a tombstone.
- * Metadata value = 8-byte checkpoint id, store count, each store id (UTF-8, length-prefixed), then
- * the task's opaque metadata.
+ * Metadata value = 8-byte checkpoint id, 8-byte commit id (random per transaction; also in the
+ * committed offsets' metadata as {@code nip-commit=<id>}), store count, each store id (UTF-8,
+ * length-prefixed), then the task's opaque metadata. A member that gets a partition reads the
+ * commit id of its committed offset and waits until the task's metadata of that same commit is
+ * readable before it restores, so the state and the offset it resumes at always belong together.
  *
  * <p>Threading: {@link #commit} and {@link #restore} are called by one thread at a time (the
  * checkpoint coordinator holds its lock while committing; restores run while the pipeline is being
@@ -71,6 +74,8 @@ public final class KafkaStateChangelog implements StateChangelog {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaStateChangelog.class);
   private static final Duration RESTORE_POLL = Duration.ofMillis(200);
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
+  /** How long a new owner waits for the state committed with the offset it resumes at to be readable. */
+  private static final Duration STATE_VISIBLE_TIMEOUT = Duration.ofSeconds(60);
 
   private final String sourceName;
   private final List<TopicPartition> sourcePartitions;
@@ -181,8 +186,35 @@ public final class KafkaStateChangelog implements StateChangelog {
   @Override
   public boolean changedElsewhere(TaskRef task) {
     readMetas();
+    KafkaFetcher f = fetcher.get();
+    if (task.sourcePartition() >= 0 && f != null) {
+      // the offset this member resumes at was committed with checkpoint `want`: its state must be
+      // the one of that checkpoint, whose metadata record may become readable a moment after the offset
+      long want = f.committedCommit(task.sourcePartition());
+      long deadline = System.nanoTime() + STATE_VISIBLE_TIMEOUT.toNanos();
+      while (want != KafkaFetcher.NO_COMMIT && commitOf(metas.get(task.taskId())) != want) {
+        if (System.nanoTime() > deadline) {
+          throw new StateException("pipeline '" + pipeline + "': the offset of "
+              + sourcePartitions.get(task.sourcePartition()) + " was committed by commit " + Long.toHexString(want)
+              + ", but the state of task " + task.taskId() + " in " + metaTopic + " is still of another commit after "
+              + STATE_VISIBLE_TIMEOUT.toSeconds() + " s");
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StateException("interrupted while waiting for the state of task " + task.taskId(), e);
+        }
+        readMetas();
+      }
+    }
     byte[] latest = metas.get(task.taskId());
     return latest != null && !java.util.Arrays.equals(applied.get(task.taskId()), latest);
+  }
+
+  /** @return the commit id in a metadata record, or {@link KafkaFetcher#NO_COMMIT} */
+  private static long commitOf(byte[] meta) {
+    return meta == null ? KafkaFetcher.NO_COMMIT : ByteBuffer.wrap(meta).getLong(8);
   }
 
   /** Reads the metadata topic from where the last read ended; returns the largest checkpoint id seen. */
@@ -212,6 +244,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     applied.put(task.taskId(), stored);
     ByteBuffer b = ByteBuffer.wrap(stored);
     b.getLong(); // checkpoint id
+    b.getLong(); // commit id
     int stores = b.getInt();
     List<String> storeIds = new ArrayList<>(stores);
     for (int i = 0; i < stores; i++) {
@@ -249,13 +282,12 @@ public final class KafkaStateChangelog implements StateChangelog {
   public Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
       Map<Integer, SourcePosition> sourcePositions) {
     KafkaFetcher f = fetcher.get();
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (Map.Entry<Integer, SourcePosition> e : sourcePositions.entrySet()) {
-      SourcePosition pos = e.getValue();
-      if (pos != null && pos.isOffset() && pos.offset() >= 0 && f != null && f.owns(e.getKey())) {
-        offsets.put(sourcePartitions.get(e.getKey()), new OffsetAndMetadata(pos.offset(), "nip-checkpoint=" + checkpointId));
-      }
-    }
+    // names this commit in the offsets' metadata and in every task's metadata record, so that a member
+    // that gets a partition can tell when the state committed with its offset is readable
+    long commitId;
+    do {
+      commitId = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    } while (commitId == KafkaFetcher.NO_COMMIT);
     List<TaskPart> written = new ArrayList<>();
     for (TaskPart part : parts) {
       int sp = part.task().sourcePartition();
@@ -267,8 +299,10 @@ public final class KafkaStateChangelog implements StateChangelog {
             + " (behind a keyBy) belongs to one instance: run one instance per group, or key the input topic by "
             + "the pipeline's key and use keyByPartitioned, whose state follows each partition");
       }
-      if (sp >= 0 && (f == null || !f.owns(sp))) {
-        continue; // another member owns the partition, and with it this task's state
+      if (sp >= 0 && (f == null || !f.owns(sp) || f.assignmentEpoch(sp) != part.assignment())) {
+        // another member owns the partition, and with it this task's state; or the partition was
+        // assigned here again since the part was taken, and its state is restored before it is read
+        continue;
       }
       written.add(part);
       for (String store : part.storeIds()) {
@@ -276,6 +310,16 @@ public final class KafkaStateChangelog implements StateChangelog {
         if (!knownTopics.contains(topic)) {
           ensureTopic(topic, part.task().partitions());
         }
+      }
+    }
+    // an offset commits only beside its task's metadata of the same commit: a member that gets the
+    // partition waits for exactly that metadata before it restores
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TaskPart part : written) {
+      int sp = part.task().sourcePartition();
+      SourcePosition pos = sp >= 0 ? sourcePositions.get(sp) : null;
+      if (pos != null && pos.isOffset() && pos.offset() >= 0) {
+        offsets.put(sourcePartitions.get(sp), new OffsetAndMetadata(pos.offset(), KafkaFetcher.COMMIT_PREFIX + commitId));
       }
     }
     ConsumerGroupMetadata group = f == null ? null : f.groupMetadata();
@@ -296,7 +340,7 @@ public final class KafkaStateChangelog implements StateChangelog {
           lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topicOf(application, c.storeId()),
               part.task().partition(), c.key(), value)));
         }
-        byte[] meta = encodeMeta(checkpointId, part);
+        byte[] meta = encodeMeta(checkpointId, commitId, part);
         newMetas.put(part.task().taskId(), meta);
         producer.send(new ProducerRecord<>(metaTopic, 0, part.task().taskId().getBytes(StandardCharsets.UTF_8), meta));
       }
@@ -352,15 +396,15 @@ public final class KafkaStateChangelog implements StateChangelog {
     }
   }
 
-  private static byte[] encodeMeta(long checkpointId, TaskPart part) {
+  private static byte[] encodeMeta(long checkpointId, long commitId, TaskPart part) {
     List<byte[]> ids = new ArrayList<>();
-    int size = 8 + 4 + part.meta().length;
+    int size = 8 + 8 + 4 + part.meta().length;
     for (String id : part.storeIds()) {
       byte[] b = id.getBytes(StandardCharsets.UTF_8);
       ids.add(b);
       size += 2 + b.length;
     }
-    ByteBuffer out = ByteBuffer.allocate(size).putLong(checkpointId).putInt(ids.size());
+    ByteBuffer out = ByteBuffer.allocate(size).putLong(checkpointId).putLong(commitId).putInt(ids.size());
     for (byte[] b : ids) {
       out.putShort((short) b.length).put(b);
     }

@@ -52,6 +52,8 @@ final class PartitionBuffer {
   volatile long endOffset = Long.MAX_VALUE;
   volatile long pendingCommit = -1;
   volatile long committed = -1;
+  /** The id of the changelog commit of the offset, read at the last assignment; {@code NO_COMMIT} if none. */
+  volatile long committedCommit = KafkaFetcher.NO_COMMIT;
   volatile long lag = -1;
   /** Wakes a worker for this partition's task when records arrive in an empty buffer; may be null. */
   volatile Runnable onAvailable;
