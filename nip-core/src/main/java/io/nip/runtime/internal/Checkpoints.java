@@ -168,6 +168,8 @@ public final class Checkpoints {
   private StateBackend backend;
   private StateChangelog.TaskPart[] parts;
   private StateChangelog.TaskPart[] finalParts;
+  /** Per task, the id of the local checkpoint taken with its latest part, or 0. */
+  private long[] localCheckpoint;
   private final List<StateChangelog.TaskPart> carried = new ArrayList<>();
   private final Map<Integer, SourcePosition> positions = new HashMap<>();
   private long lastCommitted;
@@ -185,6 +187,7 @@ public final class Checkpoints {
     this.backend = backend;
     this.parts = new StateChangelog.TaskPart[taskCount];
     this.finalParts = new StateChangelog.TaskPart[taskCount];
+    this.localCheckpoint = new long[taskCount];
     this.lastCommitted = completed;
   }
 
@@ -224,6 +227,7 @@ public final class Checkpoints {
     if (checkpointId > 0 && backend.isDurable() && !state.stores().isEmpty()) {
       state.flushStores();
       backend.checkpointLocally(new StateBackend.TaskScope(pipeline, rt.taskId()), checkpointId);
+      localCheckpoint[task] = checkpointId; // published to the committing thread by ackPart's lock
     }
     return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment);
   }
@@ -320,8 +324,12 @@ public final class Checkpoints {
       lastCommitted = id;
       if (backend.isDurable()) {
         for (int t : local) {
-          backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), id,
-              after.getOrDefault(taskIds[t], Map.of()));
+          // a task whose part the changelog wrote, with a local checkpoint taken beside that part
+          if (localCheckpoint[t] > 0 && after.containsKey(taskIds[t])) {
+            backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), localCheckpoint[t],
+                after.get(taskIds[t]));
+          }
+          localCheckpoint[t] = 0;
         }
       }
       return true;
