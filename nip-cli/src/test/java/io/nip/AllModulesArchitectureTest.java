@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Checks {@link ArchitectureRules} (defined, explained and self-checked in nip-core's test sources)
- * on the main classes of every module. It lives in nip-cli because nip-cli's test classpath is the
- * only one that holds every module: nip-cli depends on nip-examples and nip-bench, and nip-bench on
- * all the others.
+ * on the main classes of every module. It lives in nip-cli because nip-cli's test classpath holds
+ * more modules than any other: nip-cli depends on nip-examples, nip-bench and the state backends
+ * (nip-state-rocksdb, nip-state-redis), and nip-bench on the others but nip-jdbc.
  */
 class AllModulesArchitectureTest {
   private static final JavaClasses MAIN = ArchitectureRules.importMainClasses();
@@ -23,10 +23,13 @@ class AllModulesArchitectureTest {
         "io.nip.testing.PipelineTestDriver",              // nip-test
         "io.nip.kafka.embedded.EmbeddedKafka",            // nip-kafka-embedded
         "io.nip.kafka.KafkaSource",                       // nip-kafka
+        "io.nip.state.rocksdb.RocksDbStateBackend",       // nip-state-rocksdb
+        "io.nip.state.redis.RedisStateBackend",           // nip-state-redis
         "io.nip.examples.SplitAndRoute",                  // nip-examples
         "io.nip.cli.NipCommand",                          // nip-cli
         "io.nip.bench.WindowAggregateBenchmark")          // nip-bench
-        .doesNotContain(ArchitectureRules.class.getName(), AllModulesArchitectureTest.class.getName());
+        .doesNotContain(ArchitectureRules.class.getName(), AllModulesArchitectureTest.class.getName(),
+            "io.nip.state.redis.EmbeddedRedis");          // nip-state-redis's test jar
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Spec;
         "-> 5-minute tumbling windows per user (count, distinct event types, sum of properties.value)",
         "-> analytics-output. Without --bootstrap-servers an embedded Kafka broker is started.",
         "Without --input, generates events for 10,000 users with 5%% bot traffic.",
+        "The windows' state lives in memory (default), in RocksDB (--state-dir) or in Redis (--redis-uri).",
         "Prints a summary (counts, elapsed, events/s, latency) to standard error."})
 public final class AnalyticsCommand implements Callable<Integer> {
   @Spec
@@ -60,13 +62,31 @@ public final class AnalyticsCommand implements Callable<Integer> {
       description = "worker threads (default: available processors)")
   Integer threads;
 
+  @Option(names = "--state", paramLabel = "memory|rocksdb|redis",
+      description = "where the windows' state lives (default: rocksdb with --state-dir, redis with --redis-uri, "
+          + "else memory)")
+  String state;
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "RocksDB's directory (created when missing); implies --state rocksdb")
+  Path stateDir;
+
+  @Option(names = "--redis-uri", paramLabel = "URI",
+      description = "the Redis server of --state redis (default: " + StateOption.DEFAULT_REDIS_URI
+          + "); implies --state redis")
+  String redisUri;
+
   @Override
   public Integer call() {
     validate();
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, output, dlqOutput, seed, t,
-        bootstrapServers, duration(maxOutOfOrderness)));
-    print(s, spec.commandLine().getErr());
+    String groupId = "nip-demo-analytics-" + UUID.randomUUID();
+    // opened before the broker starts: a directory or server that cannot be used is a usage error
+    try (StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
+      AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, output, dlqOutput, seed, t,
+          bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend()));
+      print(s, st.description(), spec.commandLine().getErr());
+    }
     return 0;
   }
 
@@ -90,6 +110,7 @@ public final class AnalyticsCommand implements Callable<Integer> {
     if (output != null && dlqOutput != null && output.toAbsolutePath().normalize().equals(dlqOutput.toAbsolutePath().normalize())) {
       throw new NipCommand.UsageException("--output and --dlq-output must be different files");
     }
+    StateOption.resolve(state, stateDir, redisUri);
   }
 
   /**
@@ -133,9 +154,10 @@ public final class AnalyticsCommand implements Callable<Integer> {
     }
   }
 
-  private void print(AnalyticsDemo.Summary s, PrintWriter err) {
+  private void print(AnalyticsDemo.Summary s, String stateBackend, PrintWriter err) {
     String from = input != null ? "input " + input : String.format("generator (%,d events, 10,000 users, 5%% bots, seed %d)", events, seed);
     err.println("nip demo analytics: " + from + ", Kafka " + (bootstrapServers != null ? bootstrapServers : "embedded"));
+    err.printf("  %-16s %s%n", "state backend", stateBackend);
     row(err, "events in", s.eventsIn());
     row(err, "bots filtered", s.botsFiltered());
     row(err, "bad lines", s.badLines());

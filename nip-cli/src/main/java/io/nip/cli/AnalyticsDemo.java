@@ -6,6 +6,7 @@ import io.nip.examples.analytics.UserEventFeed;
 import io.nip.kafka.embedded.EmbeddedKafka;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
+import io.nip.state.StateBackend;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,8 +26,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * The analytics demo: exercise 1 on Kafka. Starts the embedded broker unless servers are given,
  * creates the topics, writes the input (file lines unchanged, or generated events) into
- * {@code user-events}, runs {@link AnalyticsPipeline} as a bounded job with a fresh group id, and
- * returns what happened.
+ * {@code user-events}, runs {@link AnalyticsPipeline} as a bounded job with a fresh group id on the
+ * given state backend, and returns what happened.
  */
 final class AnalyticsDemo {
 
@@ -42,9 +42,11 @@ final class AnalyticsDemo {
    * @param threads worker threads
    * @param bootstrapServers an external cluster, or null for the embedded broker
    * @param maxOutOfOrderness the watermark bound
+   * @param groupId the job's consumer group, fresh for each run (also the application id of its changelogs)
+   * @param stateBackend where the windows' state lives; the caller opens and closes it
    */
   record Settings(long events, Path input, Path output, Path dlqOutput, long seed, int threads,
-      String bootstrapServers, Duration maxOutOfOrderness) {}
+      String bootstrapServers, Duration maxOutOfOrderness, String groupId, StateBackend stateBackend) {}
 
   /**
    * What happened.
@@ -127,10 +129,10 @@ final class AnalyticsDemo {
 
   private static Summary process(String servers, Settings s, Duration loadTime) {
     PipelineConfig config = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
-        .commitInterval(Duration.ofSeconds(1)).build();
+        .commitInterval(Duration.ofSeconds(1)).stateBackend(s.stateBackend()).build();
     // the input was written here with user_id as the record key: windows stay in the source tasks
     AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(config).bounded().inputKeyedByUser()
-        .groupId("nip-demo-analytics-" + UUID.randomUUID()).maxOutOfOrderness(s.maxOutOfOrderness())
+        .groupId(s.groupId()).maxOutOfOrderness(s.maxOutOfOrderness())
         .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
         .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
     if (s.output() != null) {

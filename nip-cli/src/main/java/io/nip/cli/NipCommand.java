@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
  * <pre>{@code
  * ./nip demo analytics --events 1000000
  * ./nip demo analytics --input events.jsonl --output kept.jsonl --dlq-output bad.jsonl
+ * ./nip demo analytics --state-dir /tmp/nip-state
  * }</pre>
  */
 @Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",

@@ -23,8 +23,10 @@ import redis.embedded.model.OsArchitecture;
  * lack of them, the bundled static 32-bit build is tried (it needs no library, but a kernel that
  * runs 32-bit programs); when that fails too, the error names the Debian package to install. No
  * server installed on the machine is ever used.
+ *
+ * <p>Public for other modules' tests, through this module's test jar (nip-cli's demo runs on it).
  */
-final class EmbeddedRedis implements AutoCloseable {
+public final class EmbeddedRedis implements AutoCloseable {
   private static final String STATIC_FALLBACK = "/redis-server-6.2.7-linux-386";
   private final RedisServer server;
   private final int port;
@@ -42,7 +44,7 @@ final class EmbeddedRedis implements AutoCloseable {
    * @return a started server on a free port
    * @throws IllegalStateException when no bundled binary can run here, naming what is missing
    */
-  static EmbeddedRedis start() {
+  public static EmbeddedRedis start() {
     return start(null);
   }
 
@@ -122,12 +124,12 @@ final class EmbeddedRedis implements AutoCloseable {
   }
 
   /** @return the server's URI, e.g. redis://127.0.0.1:40123 */
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** @return synchronous commands on a string connection, to inspect what the code under test wrote */
-  RedisCommands<String, String> redis() {
+  public RedisCommands<String, String> redis() {
     return connection.sync();
   }
 
