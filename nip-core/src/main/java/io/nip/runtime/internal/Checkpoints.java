@@ -170,6 +170,8 @@ public final class Checkpoints {
   private StateChangelog.TaskPart[] finalParts;
   private final List<StateChangelog.TaskPart> carried = new ArrayList<>();
   private final Map<Integer, SourcePosition> positions = new HashMap<>();
+  /** Per task, its final source position: committed only with its final part. */
+  private SourcePosition[] finalPositions;
   /** Per task, the local checkpoint taken with its latest barrier part, or null. */
   private LocalCheckpointTaken[] localTaken;
   private long lastCommitted;
@@ -196,6 +198,7 @@ public final class Checkpoints {
     this.backend = backend;
     this.parts = new StateChangelog.TaskPart[taskCount];
     this.finalParts = new StateChangelog.TaskPart[taskCount];
+    this.finalPositions = new SourcePosition[taskCount];
     this.localTaken = new LocalCheckpointTaken[taskCount];
     this.lastCommitted = completed;
   }
@@ -263,6 +266,7 @@ public final class Checkpoints {
     carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
     parts[task] = null;
     finalParts[task] = null;
+    finalPositions[task] = null;
     localTaken[task] = null;
     if (ref.sourcePartition() >= 0) {
       positions.remove(ref.sourcePartition());
@@ -312,9 +316,8 @@ public final class Checkpoints {
    */
   synchronized void finalPart(int task, StateChangelog.TaskPart part, SourcePosition position) {
     finalParts[task] = part;
-    if (position != null && refs[task].sourcePartition() >= 0) {
-      positions.put(refs[task].sourcePartition(), position);
-    }
+    // not with the barrier part still waiting for its commit: the final position goes with the final part
+    finalPositions[task] = position;
   }
 
   /** @return true when the commit happened; false when it failed and its parts were kept */
@@ -329,6 +332,11 @@ public final class Checkpoints {
       } else if (finalParts[t] != null) {
         all.add(finalParts[t]);
         finalParts[t] = null;
+        if (finalPositions[t] != null && refs[t].sourcePartition() >= 0) {
+          // from now on with every commit (also when this one fails: the final part is carried)
+          positions.put(refs[t].sourcePartition(), finalPositions[t]);
+        }
+        finalPositions[t] = null;
       }
     }
     try {

@@ -1,6 +1,7 @@
 package io.nip.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nip.pipeline.PipelineConfig;
 import io.nip.serde.Serdes;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The checkpoint coordinator in changelog mode, driven by hand: which local checkpoints it confirms
- * (only those taken, only for parts the changelog wrote).
+ * (only those taken, only for parts the changelog wrote) and which source positions go with which
+ * task parts (a final position only with the final part).
  */
 class ChangelogCheckpointsTest {
   private static final String[] TASKS = {"in-0", "keyed-0-0"};
@@ -121,5 +123,41 @@ class ChangelogCheckpointsTest {
 
     assertThat(backend.taken).containsExactly("keyed-0-0@1");
     assertThat(backend.confirmed).containsExactly(Map.entry("keyed-0-0@1", Map.of("op/counts", 2L)));
+  }
+
+  @Test
+  void when_a_source_task_ends_after_its_barrier_then_its_final_position_waits_for_its_final_part() {
+    // Given: a source task that handed over its part of checkpoint 1 at offset 10, then read to
+    // offset 20 and ended, while the keyed task had not handed over its part of checkpoint 1 yet
+    MemoryChangelog changelog = new MemoryChangelog();
+    Checkpoints c = coordinator(changelog, StateBackend.inMemory());
+    TaskRuntime source = runtime("in-0", StateBackend.inMemory());
+    TaskRuntime keyed = runtime("keyed-0-0", StateBackend.inMemory());
+    long id = request(c, 1);
+    counts(source).put("a", 1L);
+    c.ackPart(0, id, c.part(0, source, new byte[] {1}, id), SourcePosition.ofOffset(10));
+    counts(source).put("a", 2L);
+    c.finalPart(0, c.part(0, source, new byte[] {2}, 0), SourcePosition.ofOffset(20));
+
+    // When: the keyed task's part completes checkpoint 1
+    c.ackPart(1, id, c.part(1, keyed, new byte[] {3}, id), null);
+
+    // Then: checkpoint 1 commits the state at offset 10 with offset 10, not the final offset
+    assertThat(changelog.committed()).isEqualTo(id);
+    assertThat(changelog.positions()).containsExactly(Map.entry(0, SourcePosition.ofOffset(10)));
+    assertThat(changelog.meta("in-0")).containsExactly(1);
+
+    // When: the final commit fails (the process dies), then succeeds on a second attempt
+    c.taskEnded(0);
+    c.taskEnded(1);
+    changelog.frozen = true;
+    assertThatThrownBy(c::completeFinal).isInstanceOf(StateChangelog.CommitFailure.class);
+    assertThat(changelog.positions()).containsExactly(Map.entry(0, SourcePosition.ofOffset(10)));
+    changelog.frozen = false;
+    c.completeFinal();
+
+    // Then: the final part goes with the final position
+    assertThat(changelog.positions()).containsExactly(Map.entry(0, SourcePosition.ofOffset(20)));
+    assertThat(changelog.meta("in-0")).containsExactly(2);
   }
 }
