@@ -172,6 +172,11 @@ public final class Checkpoints {
   private final Map<Integer, SourcePosition> positions = new HashMap<>();
   /** Per task, its final source position: committed only with its final part. */
   private SourcePosition[] finalPositions;
+  /**
+   * Per task: it handed over changes that no commit wrote yet (pending, failed, or left out by the
+   * changelog because another instance owned its partition), so its state is ahead of the committed one.
+   */
+  private boolean[] unwritten;
   /** Per task, the local checkpoint taken with its latest barrier part, or null. */
   private LocalCheckpointTaken[] localTaken;
   private long lastCommitted;
@@ -200,6 +205,7 @@ public final class Checkpoints {
     this.finalParts = new StateChangelog.TaskPart[taskCount];
     this.finalPositions = new SourcePosition[taskCount];
     this.localTaken = new LocalCheckpointTaken[taskCount];
+    this.unwritten = new boolean[taskCount];
     this.lastCommitted = completed;
   }
 
@@ -248,11 +254,13 @@ public final class Checkpoints {
   }
 
   /**
-   * Brings a task's state up to date after a consumer group assigned its partition here (again):
-   * when another instance committed state of the task meanwhile, every part of the task not yet
-   * committed here (and its source position) is dropped — it is older than what the other instance
-   * committed — and the task's stores and timers are restored from the changelog. Called on the
-   * task's thread before it reads the partition.
+   * Brings a task's state up to date after a consumer group assigned its partition here (again), and
+   * the source resumes at the position committed with the task's state: when another instance
+   * committed state of the task meanwhile, or when the task's state holds changes that were not
+   * committed (records read since the last commit, which the source reads again, or changes the
+   * changelog left out while another instance owned the partition), every part of the task not yet
+   * committed here (and its source position) is dropped and the task's stores and timers are
+   * restored from the changelog. Called on the task's thread before it reads the partition.
    *
    * @param task the task's global index
    * @param rt the task's runtime
@@ -260,9 +268,11 @@ public final class Checkpoints {
    */
   synchronized byte[] refreshAssigned(int task, TaskRuntime rt) {
     StateChangelog.TaskRef ref = refs[task];
-    if (!changelog.changedElsewhere(ref)) {
+    boolean elsewhere = changelog.changedElsewhere(ref); // also brings the changelog's view up to date
+    if (!elsewhere && !unwritten[task] && !rt.state().hasChanges()) {
       return null;
     }
+    unwritten[task] = false;
     carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
     parts[task] = null;
     finalParts[task] = null;
@@ -279,8 +289,9 @@ public final class Checkpoints {
       state.applyRestored(c);
       count[0]++;
     });
-    LOG.info("pipeline '{}': task {} was assigned here again; restored {} changelog entries committed elsewhere in {} ms",
-        pipeline, ref.taskId(), count[0], (System.nanoTime() - start) / 1_000_000);
+    LOG.info("pipeline '{}': task {} was assigned here again; restored {} changelog entries ({}) in {} ms",
+        pipeline, ref.taskId(), count[0], elsewhere ? "committed elsewhere" : "its state held uncommitted changes",
+        (System.nanoTime() - start) / 1_000_000);
     return meta;
   }
 
@@ -293,6 +304,7 @@ public final class Checkpoints {
    * @param position the source position at the barrier (source tasks), or null
    */
   synchronized void ackPart(int task, long checkpointId, StateChangelog.TaskPart part, SourcePosition position) {
+    unwritten[task] |= !part.changes().isEmpty();
     if (inFlight && checkpointId == requested) {
       parts[task] = part;
       if (position != null && refs[task].sourcePartition() >= 0) {
@@ -315,6 +327,7 @@ public final class Checkpoints {
    * @param position its final source position, or null
    */
   synchronized void finalPart(int task, StateChangelog.TaskPart part, SourcePosition position) {
+    unwritten[task] |= !part.changes().isEmpty();
     finalParts[task] = part;
     // not with the barrier part still waiting for its commit: the final position goes with the final part
     finalPositions[task] = position;
@@ -343,6 +356,11 @@ public final class Checkpoints {
       Map<String, Map<String, Long>> after = changelog.commit(id, all, new HashMap<>(positions));
       carried.clear();
       lastCommitted = id;
+      for (int t = 0; t < taskCount; t++) {
+        if (after.containsKey(taskIds[t]) && finalParts[t] == null) {
+          unwritten[t] = false; // every part it handed over was written
+        }
+      }
       if (backend.isDurable()) {
         for (int t : local) {
           confirmLocal(t, id, after.get(taskIds[t]));

@@ -82,6 +82,16 @@ public final class KeyedStateService {
     return out;
   }
 
+  /** @return true when a store changed since the last {@link #drainChanges} */
+  public boolean hasChanges() {
+    for (KeyValueStore<?, ?> s : stores.values()) {
+      if (s instanceof ChangeTrackingStore && ((ChangeTrackingStore<?, ?>) s).hasChanges()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Writes what every store buffers to its backend (before a local checkpoint). */
   public void flushStores() {
     for (KeyValueStore<?, ?> s : stores.values()) {
