@@ -194,6 +194,11 @@ public final class KeyedStateService {
     KeyValueStore<K, V> store = rt.config().stateBackend().createKeyValueStore(spec,
         new StateBackend.StoreScope(rt.pipelineName(), rt.taskId(), operator), rt.clock());
     if (logged) {
+      if (!rt.config().stateBackend().isDurable()) {
+        // a store that outlives the process (Redis) may hold writes no commit covered: the state is
+        // what the changelog restores, nothing else (a durable backend's store holds its local checkpoint)
+        store.restore(new StoreSnapshot(store.name(), java.util.List.of()));
+      }
       ChangeTrackingStore<K, V> tracked = new ChangeTrackingStore<>(id, store, spec, rt.clock());
       java.util.List<StateChangelog.Change> changes = pendingChanges.remove(id);
       if (changes != null) {
