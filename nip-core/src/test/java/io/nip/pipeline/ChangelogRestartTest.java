@@ -253,6 +253,25 @@ class ChangelogRestartTest {
     assertThat(lastPerKey(out2.values())).isEqualTo(reference(9_000));
   }
 
+  @Test
+  void when_a_restart_has_fewer_keyed_tasks_than_the_committed_state_then_it_is_refused() throws InterruptedException {
+    // Given: state committed by 2 keyed tasks (each key's state in the changelog partition of its task)
+    MemoryChangelog changelog = new MemoryChangelog();
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(3);
+    CollectingSink<Map.Entry<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = pipeline(new WithChangelog<>(first, changelog), out1, 2).start();
+    first.limit.set(100);
+    awaitOutputs(out1, 300);
+    h1.stop();
+    assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // When / Then: a restart with one keyed task would restore only the first task's partition
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(3);
+    assertThatThrownBy(() -> pipeline(new WithChangelog<>(second, changelog), Sinks.collecting("out"), 1).start())
+        .isInstanceOf(io.nip.errors.ConfigurationException.class)
+        .hasMessageContaining("keyed-0-1").hasMessageContaining("parallelism");
+  }
+
   /**
    * A backend whose stores outlive the pipeline (like Redis): a store created again for the same
    * task, operator and name holds what the earlier run wrote, committed or not.
