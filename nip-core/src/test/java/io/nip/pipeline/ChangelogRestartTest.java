@@ -11,9 +11,14 @@ import io.nip.source.SourceContext;
 import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.state.ChangelogProvider;
+import io.nip.state.KeyValueStore;
 import io.nip.state.MemoryChangelog;
+import io.nip.state.StateBackend;
 import io.nip.state.StateChangelog;
+import io.nip.state.StoreSnapshot;
+import io.nip.state.StoreSpec;
 import io.nip.state.ValueState;
+import io.nip.time.NipClock;
 import io.nip.time.WatermarkStrategy;
 import io.nip.window.Aggregates;
 import io.nip.window.TumblingWindow;
@@ -23,6 +28,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -246,5 +253,160 @@ class ChangelogRestartTest {
     assertThat(committedRecords).isLessThan(6_000);
     assertThat(out2.values()).hasSize((int) (9_000 - committedRecords));
     assertThat(lastPerKey(out2.values())).isEqualTo(reference(9_000));
+  }
+
+  @Test
+  void when_a_restart_has_fewer_keyed_tasks_than_the_committed_state_then_it_is_refused() throws InterruptedException {
+    // Given: state committed by 2 keyed tasks (each key's state in the changelog partition of its task)
+    MemoryChangelog changelog = new MemoryChangelog();
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(3);
+    CollectingSink<Map.Entry<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = pipeline(new WithChangelog<>(first, changelog), out1, 2).start();
+    first.limit.set(100);
+    awaitOutputs(out1, 300);
+    h1.stop();
+    assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // When / Then: a restart with one keyed task would restore only the first task's partition
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(3);
+    assertThatThrownBy(() -> pipeline(new WithChangelog<>(second, changelog), Sinks.collecting("out"), 1).start())
+        .isInstanceOf(io.nip.errors.ConfigurationException.class)
+        .hasMessageContaining("keyed-0-1").hasMessageContaining("parallelism");
+  }
+
+  /**
+   * A backend whose stores outlive the pipeline (like Redis): a store created again for the same
+   * task, operator and name holds what the earlier run wrote, committed or not.
+   */
+  static final class OutlivingBackend implements StateBackend {
+    private final Map<String, KeyValueStore<?, ?>> stores = new ConcurrentHashMap<>();
+
+    @Override
+    public String name() {
+      return "outliving";
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <K, V> KeyValueStore<K, V> createKeyValueStore(StoreSpec<K, V> spec, StoreScope scope, NipClock clock) {
+      KeyValueStore<K, V> inner = (KeyValueStore<K, V>) stores.computeIfAbsent(
+          scope.taskId() + "/" + scope.operator() + "/" + spec.name(),
+          k -> StateBackend.inMemory().createKeyValueStore(spec, scope, clock));
+      return new KeyValueStore<>() {
+        @Override
+        public String name() {
+          return inner.name();
+        }
+
+        @Override
+        public V get(K key) {
+          return inner.get(key);
+        }
+
+        @Override
+        public void put(K key, V value) {
+          inner.put(key, value);
+        }
+
+        @Override
+        public void putRestored(K key, V value, long expiresAtMillis) {
+          inner.putRestored(key, value, expiresAtMillis);
+        }
+
+        @Override
+        public V delete(K key) {
+          return inner.delete(key);
+        }
+
+        @Override
+        public void forEach(BiConsumer<? super K, ? super V> action) {
+          inner.forEach(action);
+        }
+
+        @Override
+        public long approximateSize() {
+          return inner.approximateSize();
+        }
+
+        @Override
+        public int purgeExpired() {
+          return inner.purgeExpired();
+        }
+
+        @Override
+        public StoreSnapshot snapshot() {
+          return inner.snapshot();
+        }
+
+        @Override
+        public void restore(StoreSnapshot snapshot) {
+          inner.restore(snapshot);
+        }
+
+        @Override
+        public void close() {
+          // the content stays for the next run
+        }
+      };
+    }
+  }
+
+  @Test
+  void when_the_backend_kept_uncommitted_writes_of_a_run_that_died_then_the_restart_holds_only_committed_state()
+      throws InterruptedException {
+    // Given: a backend whose stores outlive the run, and a run that committed 1,000 records, then
+    // wrote the state of 500 more (a new key among them) that were never committed
+    OutlivingBackend backend = new OutlivingBackend();
+    MemoryChangelog changelog = new MemoryChangelog();
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(1);
+    CollectingSink<Map.Entry<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = perFiveHundred(new WithChangelog<>(first, changelog), out1, backend).start();
+    first.limit.set(1_000);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while ((changelog.positions().isEmpty() || changelog.positions().get(0).offset() < 1_000)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    changelog.frozen = true;
+    first.limit.set(1_500);
+    awaitOutputs(out1, 1_500);
+    h1.stop();
+    assertThatThrownBy(() -> h1.awaitTermination(Duration.ofSeconds(30)))
+        .isInstanceOf(StateChangelog.CommitFailure.class);
+    changelog.frozen = false;
+
+    // When: a restart on the same backend reads from the committed position to 2,000
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(1);
+    second.limit.set(2_000);
+    CollectingSink<Map.Entry<Long, Long>> out2 = Sinks.collecting("out");
+    PipelineHandle h2 = perFiveHundred(new WithChangelog<>(second, changelog), out2, backend).start();
+    awaitOutputs(out2, 1_000);
+    h2.stop();
+    assertThat(h2.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // Then: every key's sum counts each of its values once
+    Map<Long, Long> reference = new HashMap<>();
+    for (long v = 1; v <= 2_000; v++) {
+      reference.merge((v - 1) / 500, v, Long::sum);
+    }
+    Map<Long, Long> all = lastPerKey(out1.values());
+    all.putAll(lastPerKey(out2.values()));
+    assertThat(all).isEqualTo(reference);
+  }
+
+  /** A sum per block of 500 consecutive values: a new key every 500 records. */
+  private static Pipeline perFiveHundred(Source<Long> source, CollectingSink<Map.Entry<Long, Long>> out,
+      StateBackend backend) {
+    Pipeline p = Pipeline.named("changelog-outliving", PipelineConfig.builder().threads(2).parallelism(2)
+        .batchSize(16).commitInterval(Duration.ofMillis(10)).stateBackend(backend).build());
+    p.from(source)
+        .keyBy(v -> (v - 1) / 500, Serdes.json(Long.class))
+        .process((KeyedProcessor<Long, Long, Map.Entry<Long, Long>>) (key, value, ctx) -> {
+          ValueState<Long> sum = ctx.valueState("sum", Serdes.json(Long.class));
+          sum.update(sum.valueOr(0L) + value);
+          ctx.emit(Map.entry(key, sum.value()));
+        }, Op.named("summer"))
+        .to(out);
+    return p;
   }
 }

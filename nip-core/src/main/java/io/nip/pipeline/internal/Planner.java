@@ -240,6 +240,19 @@ public final class Planner {
       for (StateChangelog.TaskRef r : refs) {
         taskRefs.put(r.taskId(), r);
       }
+      for (int g = 0; g < stages.size(); g++) {
+        // a keyed task beyond this plan's parallelism that committed state: its keys now belong to
+        // tasks that restore only their own changelog partitions, so that state would be lost
+        String beyond = keyedTaskId(g, parallelism);
+        if (changelog.restore(new StateChangelog.TaskRef(beyond, parallelism, parallelism + 1, -1), Map.of(),
+            c -> { }) != null) {
+          changelog.close();
+          throw new ConfigurationException("parallelism", "pipeline '" + pipelineName + "': the changelog "
+              + changelog.name() + " holds state of task " + beyond + ", but this plan has parallelism " + parallelism
+              + "; keyed state is partitioned by the parallelism it was committed with: restart with that "
+              + "parallelism, or use a new application id");
+        }
+      }
       checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend());
       plan.closeAtEnd(changelog);
       committedCheckpoint = committed;
@@ -347,6 +360,7 @@ public final class Planner {
   private byte[] restoreFromChangelog(TaskRuntime rt) {
     long start = System.nanoTime();
     long[] count = {0};
+    rt.state().openedAt(localCheckpoints.getOrDefault(rt.taskId(), Map.of()));
     byte[] meta = changelog.restore(taskRefs.get(rt.taskId()), localCheckpoints.getOrDefault(rt.taskId(), Map.of()),
         c -> {
           rt.state().applyRestored(c);

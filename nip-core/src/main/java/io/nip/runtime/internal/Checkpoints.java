@@ -168,11 +168,27 @@ public final class Checkpoints {
   private StateBackend backend;
   private StateChangelog.TaskPart[] parts;
   private StateChangelog.TaskPart[] finalParts;
-  /** Per task, the id of the local checkpoint taken with its latest part, or 0. */
-  private long[] localCheckpoint;
   private final List<StateChangelog.TaskPart> carried = new ArrayList<>();
   private final Map<Integer, SourcePosition> positions = new HashMap<>();
+  /** Per task, its final source position: committed only with its final part. */
+  private SourcePosition[] finalPositions;
+  /**
+   * Per task: it handed over changes that no commit wrote yet (pending, failed, or left out by the
+   * changelog because another instance owned its partition), so its state is ahead of the committed one.
+   */
+  private boolean[] unwritten;
+  /** Per task, the local checkpoint taken with its latest barrier part, or null. */
+  private LocalCheckpointTaken[] localTaken;
   private long lastCommitted;
+
+  /**
+   * A local checkpoint a task took at a barrier.
+   *
+   * @param checkpointId the barrier's checkpoint
+   * @param created the stores that existed (their content is in the local checkpoint as of the barrier)
+   * @param uncreated per store not created yet, the changelog position its content corresponds to
+   */
+  private record LocalCheckpointTaken(long checkpointId, java.util.Set<String> created, Map<String, Long> uncreated) {}
 
   /**
    * Switches to changelog mode: call before the first checkpoint.
@@ -187,7 +203,9 @@ public final class Checkpoints {
     this.backend = backend;
     this.parts = new StateChangelog.TaskPart[taskCount];
     this.finalParts = new StateChangelog.TaskPart[taskCount];
-    this.localCheckpoint = new long[taskCount];
+    this.finalPositions = new SourcePosition[taskCount];
+    this.localTaken = new LocalCheckpointTaken[taskCount];
+    this.unwritten = new boolean[taskCount];
     this.lastCommitted = completed;
   }
 
@@ -227,17 +245,23 @@ public final class Checkpoints {
     if (checkpointId > 0 && backend.isDurable() && !state.stores().isEmpty()) {
       state.flushStores();
       backend.checkpointLocally(new StateBackend.TaskScope(pipeline, rt.taskId()), checkpointId);
-      localCheckpoint[task] = checkpointId; // published to the committing thread by ackPart's lock
+      LocalCheckpointTaken taken = new LocalCheckpointTaken(checkpointId,
+          java.util.Set.copyOf(state.stores().keySet()), state.uncreatedPositions());
+      synchronized (this) {
+        localTaken[task] = taken;
+      }
     }
     return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment);
   }
 
   /**
-   * Brings a task's state up to date after a consumer group assigned its partition here (again):
-   * when another instance committed state of the task meanwhile, every part of the task not yet
-   * committed here (and its source position) is dropped — it is older than what the other instance
-   * committed — and the task's stores and timers are restored from the changelog. Called on the
-   * task's thread before it reads the partition.
+   * Brings a task's state up to date after a consumer group assigned its partition here (again), and
+   * the source resumes at the position committed with the task's state: when another instance
+   * committed state of the task meanwhile, or when the task's state holds changes that were not
+   * committed (records read since the last commit, which the source reads again, or changes the
+   * changelog left out while another instance owned the partition), every part of the task not yet
+   * committed here (and its source position) is dropped and the task's stores and timers are
+   * restored from the changelog. Called on the task's thread before it reads the partition.
    *
    * @param task the task's global index
    * @param rt the task's runtime
@@ -245,12 +269,16 @@ public final class Checkpoints {
    */
   synchronized byte[] refreshAssigned(int task, TaskRuntime rt) {
     StateChangelog.TaskRef ref = refs[task];
-    if (!changelog.changedElsewhere(ref)) {
+    boolean elsewhere = changelog.changedElsewhere(ref); // also brings the changelog's view up to date
+    if (!elsewhere && !unwritten[task] && !rt.state().hasChanges()) {
       return null;
     }
+    unwritten[task] = false;
     carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
     parts[task] = null;
     finalParts[task] = null;
+    finalPositions[task] = null;
+    localTaken[task] = null;
     if (ref.sourcePartition() >= 0) {
       positions.remove(ref.sourcePartition());
     }
@@ -262,8 +290,9 @@ public final class Checkpoints {
       state.applyRestored(c);
       count[0]++;
     });
-    LOG.info("pipeline '{}': task {} was assigned here again; restored {} changelog entries committed elsewhere in {} ms",
-        pipeline, ref.taskId(), count[0], (System.nanoTime() - start) / 1_000_000);
+    LOG.info("pipeline '{}': task {} was assigned here again; restored {} changelog entries ({}) in {} ms",
+        pipeline, ref.taskId(), count[0], elsewhere ? "committed elsewhere" : "its state held uncommitted changes",
+        (System.nanoTime() - start) / 1_000_000);
     return meta;
   }
 
@@ -276,6 +305,7 @@ public final class Checkpoints {
    * @param position the source position at the barrier (source tasks), or null
    */
   synchronized void ackPart(int task, long checkpointId, StateChangelog.TaskPart part, SourcePosition position) {
+    unwritten[task] |= !part.changes().isEmpty();
     if (inFlight && checkpointId == requested) {
       parts[task] = part;
       if (position != null && refs[task].sourcePartition() >= 0) {
@@ -298,10 +328,10 @@ public final class Checkpoints {
    * @param position its final source position, or null
    */
   synchronized void finalPart(int task, StateChangelog.TaskPart part, SourcePosition position) {
+    unwritten[task] |= !part.changes().isEmpty();
     finalParts[task] = part;
-    if (position != null && refs[task].sourcePartition() >= 0) {
-      positions.put(refs[task].sourcePartition(), position);
-    }
+    // not with the barrier part still waiting for its commit: the final position goes with the final part
+    finalPositions[task] = position;
   }
 
   /** @return true when the commit happened; false when it failed and its parts were kept */
@@ -316,20 +346,25 @@ public final class Checkpoints {
       } else if (finalParts[t] != null) {
         all.add(finalParts[t]);
         finalParts[t] = null;
+        if (finalPositions[t] != null && refs[t].sourcePartition() >= 0) {
+          // from now on with every commit (also when this one fails: the final part is carried)
+          positions.put(refs[t].sourcePartition(), finalPositions[t]);
+        }
+        finalPositions[t] = null;
       }
     }
     try {
       Map<String, Map<String, Long>> after = changelog.commit(id, all, new HashMap<>(positions));
       carried.clear();
       lastCommitted = id;
+      for (int t = 0; t < taskCount; t++) {
+        if (after.containsKey(taskIds[t]) && finalParts[t] == null) {
+          unwritten[t] = false; // every part it handed over was written
+        }
+      }
       if (backend.isDurable()) {
         for (int t : local) {
-          // a task whose part the changelog wrote, with a local checkpoint taken beside that part
-          if (localCheckpoint[t] > 0 && after.containsKey(taskIds[t])) {
-            backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), localCheckpoint[t],
-                after.get(taskIds[t]));
-          }
-          localCheckpoint[t] = 0;
+          confirmLocal(t, id, after.get(taskIds[t]));
         }
       }
       return true;
@@ -340,6 +375,27 @@ public final class Checkpoints {
           pipeline, id, changelog.name(), e.getMessage());
       return false;
     }
+  }
+
+  /**
+   * Confirms the local checkpoint a task took at checkpoint {@code id}, now committed: only when it
+   * took one, and only when its part was written (a changelog does not write the part of a task
+   * whose partition another instance owns: its local state is then ahead of the committed state).
+   * A store created since the local state was opened resumes after this commit's records; one not
+   * created yet still holds what it was opened with.
+   */
+  private void confirmLocal(int t, long id, Map<String, Long> after) {
+    LocalCheckpointTaken taken = localTaken[t];
+    if (taken == null || taken.checkpointId() != id || after == null) {
+      return;
+    }
+    Map<String, Long> resume = new HashMap<>(taken.uncreated());
+    after.forEach((store, position) -> {
+      if (taken.created().contains(store)) {
+        resume.put(store, position);
+      }
+    });
+    backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), id, resume);
   }
 
   /** Requests a checkpoint at the next opportunity, whatever the interval (test driver, shutdown). */

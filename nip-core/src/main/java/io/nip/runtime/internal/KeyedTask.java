@@ -23,6 +23,8 @@ public final class KeyedTask extends Task {
   private final long[] channelBarriers;
   private final boolean[] channelIdle;
   private final boolean[] channelEnded;
+  /** Channels that ended because the pipeline was stopped: their watermark still holds the task's back. */
+  private final boolean[] channelStopped;
   private final Checkpoints checkpoints;
   private int endedCount;
   private boolean anyStopped;
@@ -57,6 +59,7 @@ public final class KeyedTask extends Task {
     this.channelBarriers = new long[channels];
     this.channelIdle = new boolean[channels];
     this.channelEnded = new boolean[channels];
+    this.channelStopped = new boolean[channels];
     this.channelBlocked = new boolean[channels];
     this.heldCount = new int[channels];
     this.heldLimit = Math.max(2, rt.config().exchangeCapacity());
@@ -129,10 +132,13 @@ public final class KeyedTask extends Task {
     // An ending channel's end-of-time watermark is not applied on its own: the channel simply
     // stops counting. Otherwise, with every other channel idle, it would push the watermark to
     // the end of time and make the idle channels' later records late. The end of time is reached
-    // once every channel has ended, if all of them were exhausted (not stopped).
+    // once every channel has ended, if all of them were exhausted (not stopped). A stopped channel
+    // keeps counting at its last watermark: after a restart it delivers records from there, which
+    // the other channels' watermarks must not have made late meanwhile.
     if (b.end && !channelEnded[c]) {
       if (b.watermark != Long.MAX_VALUE) {
         anyStopped = true;
+        channelStopped[c] = true;
       }
     } else if (b.watermark != Batch.NO_WATERMARK && b.watermark > channelWatermarks[c]) {
       channelWatermarks[c] = b.watermark;
@@ -187,7 +193,7 @@ public final class KeyedTask extends Task {
     long min = Long.MAX_VALUE;
     boolean any = false;
     for (int c = 0; c < channelWatermarks.length; c++) {
-      if (!channelEnded[c] && !channelIdle[c]) {
+      if ((!channelEnded[c] || channelStopped[c]) && !channelIdle[c]) {
         min = Math.min(min, channelWatermarks[c]);
         any = true;
       }
@@ -195,7 +201,7 @@ public final class KeyedTask extends Task {
     if (!any) {
       // every live channel is idle: those that saw data reached their largest event time; take the slowest
       for (int c = 0; c < channelWatermarks.length; c++) {
-        if (!channelEnded[c] && channelWatermarks[c] != Long.MIN_VALUE) {
+        if ((!channelEnded[c] || channelStopped[c]) && channelWatermarks[c] != Long.MIN_VALUE) {
           min = Math.min(min, channelWatermarks[c]);
           any = true;
         }

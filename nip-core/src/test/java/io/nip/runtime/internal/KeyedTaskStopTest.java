@@ -1,0 +1,90 @@
+package io.nip.runtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nip.pipeline.PipelineConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A keyed task whose input channels end one after the other when the pipeline is stopped: a stopped
+ * channel is not at the end of its input — after a restart it delivers records at its last
+ * watermark — so the task's watermark stays where that channel left it, while the other channels
+ * drain what they still hold. An exhausted channel simply stops counting.
+ */
+class KeyedTaskStopTest {
+
+  /** Records the watermarks that reach the task's operators. */
+  static final class Watermarks extends Operator {
+    final List<Long> seen = new ArrayList<>();
+
+    @Override
+    public void process(Object value) {}
+
+    @Override
+    public void watermark(long watermark, int port) {
+      seen.add(watermark);
+    }
+
+    @Override
+    public void barrier(long checkpointId, int port) {}
+
+    @Override
+    public void finish(int port) {}
+  }
+
+  private static Batch watermark(int channel, long watermark) {
+    Batch b = new Batch(channel, 0, 1);
+    b.watermark = watermark;
+    return b;
+  }
+
+  private static Batch end(int channel, long watermark) {
+    Batch b = new Batch(channel, 0, 1);
+    b.watermark = watermark;
+    b.end = true;
+    return b;
+  }
+
+  private static KeyedTask task(Inbox inbox, Watermarks entry) {
+    TaskRuntime rt = new TaskRuntime("p", "keyed-0-0", PipelineConfig.builder().build(), s -> s);
+    return new KeyedTask(rt, 0, inbox, new Operator[] {entry}, 2, null, new int[] {0, 1}, new String[] {"in", "in"},
+        new int[] {0, 1});
+  }
+
+  @Test
+  void when_one_channel_was_stopped_then_the_others_do_not_move_the_watermark_past_it() {
+    // Given: two channels at watermarks 100 and 50
+    Inbox inbox = new Inbox(16);
+    Watermarks entry = new Watermarks();
+    KeyedTask task = task(inbox, entry);
+    inbox.offer(watermark(0, 100));
+    inbox.offer(watermark(1, 50));
+    task.runOnce(0);
+    assertThat(entry.seen).containsExactly(50L);
+
+    // When: channel 1 is stopped (ends without reaching the end of time) and channel 0 moves on
+    inbox.offer(end(1, Batch.NO_WATERMARK));
+    inbox.offer(watermark(0, 500));
+    task.runOnce(0);
+
+    // Then: the watermark stays at channel 1's
+    assertThat(entry.seen).containsExactly(50L);
+    assertThat(task.watermark()).isEqualTo(50L);
+  }
+
+  @Test
+  void when_one_channel_is_exhausted_then_it_stops_counting() {
+    Inbox inbox = new Inbox(16);
+    Watermarks entry = new Watermarks();
+    KeyedTask task = task(inbox, entry);
+    inbox.offer(watermark(0, 100));
+    inbox.offer(watermark(1, 50));
+    inbox.offer(end(1, Long.MAX_VALUE));
+    inbox.offer(watermark(0, 500));
+    task.runOnce(0);
+
+    assertThat(entry.seen).containsExactly(50L, 100L, 500L);
+  }
+}
