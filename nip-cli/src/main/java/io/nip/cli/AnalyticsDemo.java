@@ -15,12 +15,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -101,11 +106,41 @@ final class AnalyticsDemo {
           }
         }
       }
+      awaitLeaders(admin, topics);
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", ex);
+    } catch (ExecutionException ex) {
+      throw new IllegalStateException("the topics on " + servers + " are not ready: " + ex.getCause().getMessage(), ex);
     } catch (java.util.concurrent.TimeoutException ex) {
       throw new IllegalStateException("timed out creating topics on " + servers, ex);
+    }
+  }
+
+  /**
+   * Returns once every partition's leader serves requests. A new topic's leader is known to the
+   * metadata a moment before it accepts writes, and a first batch refused by it while later ones
+   * land makes the idempotent producer retry it as out of order until it expires. Listing the end
+   * offsets goes to each leader; it is repeated while a leader answers that it is not ready.
+   */
+  private static void awaitLeaders(Admin admin, List<NewTopic> topics)
+      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    List<String> names = topics.stream().map(NewTopic::name).toList();
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+      d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+    }
+    while (true) {
+      try {
+        admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        Thread.sleep(20);
+      }
     }
   }
 

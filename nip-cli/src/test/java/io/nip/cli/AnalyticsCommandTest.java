@@ -44,7 +44,7 @@ class AnalyticsCommandTest {
 
     int code = run("demo", "analytics", "--events", "20000", "--seed", "7", "--output", out.toString());
 
-    assertThat(code).isZero();
+    assertThat(code).as("exit code; standard error:%n%s", err).isZero();
     assertThat(number("events in")).isEqualTo(20_000);
     assertThat(number("bad lines")).isZero();
     assertThat(number("late events")).isZero();
@@ -74,7 +74,7 @@ class AnalyticsCommandTest {
     int code = run("demo", "analytics", "--input", in.toString(), "--output", out.toString(),
         "--dlq-output", dlq.toString(), "--max-out-of-orderness", "PT10S");
 
-    assertThat(code).isZero();
+    assertThat(code).as("exit code; standard error:%n%s", err).isZero();
     assertThat(number("events in")).isEqualTo(6);
     assertThat(number("bad lines")).isEqualTo(3);
     assertThat(number("bots filtered")).isEqualTo(1);
