@@ -81,7 +81,9 @@ public interface StateChangelog extends AutoCloseable {
    * @param parts the task parts (a part may repeat changes of an earlier checkpoint whose commit
    *     failed; later changes of a key come later in the list)
    * @param sourcePositions per source partition index, the position at the checkpoint's barrier
-   * @return per task id, per store id, the changelog position just after this commit's records
+   * @return per task id whose part was written, per store id, the changelog position just after
+   *     this commit's records (a task whose part was not written is absent: its local checkpoint is
+   *     not confirmed)
    * @throws CommitFailure when nothing was committed; the caller retries with the next checkpoint
    * @throws io.nip.errors.StateException when the changelog is unusable (e.g. fenced by another
    *     instance of the same application)

@@ -12,7 +12,10 @@ import java.util.function.Consumer;
  * and partition an append-only list of changes, per task its latest metadata, and the source
  * positions, all replaced in one atomic step per commit, or not at all. Commits can be made to fail
  * (every n-th, or all from some point on, like a process that died), so tests can check that a
- * failed commit loses nothing and a restart sees exactly the committed state.
+ * failed commit loses nothing and a restart sees exactly the committed state. Like a consumer
+ * group, it can be told which source partitions this instance owns ({@link #owned}): parts and
+ * positions of the others are not written; and a test can commit a task's state as another
+ * instance would ({@link #commitElsewhere}), which {@link #changedElsewhere} then reports.
  */
 public final class MemoryChangelog implements StateChangelog {
   private final Map<String, List<Change>> logs = new HashMap<>();
@@ -26,6 +29,10 @@ public final class MemoryChangelog implements StateChangelog {
   /** When true every commit fails, as if the process had died before it. */
   public volatile boolean frozen;
   private int failed;
+  /** Which source partitions this instance owns; parts and positions of the others are not written. */
+  public volatile java.util.function.IntPredicate owned = p -> true;
+  /** Per task id, the metadata this instance restored or committed last. */
+  private final Map<String, byte[]> applied = new HashMap<>();
 
   @Override
   public String name() {
@@ -43,6 +50,7 @@ public final class MemoryChangelog implements StateChangelog {
     if (meta == null) {
       return null;
     }
+    applied.put(task.taskId(), meta);
     for (String store : storeIds.get(task.taskId())) {
       List<Change> log = logs.getOrDefault(store + "#" + task.partition(), List.of());
       for (int i = (int) (long) from.getOrDefault(store, 0L); i < log.size(); i++) {
@@ -62,6 +70,10 @@ public final class MemoryChangelog implements StateChangelog {
     }
     Map<String, Map<String, Long>> after = new HashMap<>();
     for (TaskPart p : parts) {
+      if (p.task().sourcePartition() >= 0 && !owned.test(p.task().sourcePartition())) {
+        continue; // another instance owns the partition, and with it this task's state
+      }
+      applied.put(p.task().taskId(), p.meta());
       for (Change c : p.changes()) {
         logs.computeIfAbsent(c.storeId() + "#" + p.task().partition(), k -> new ArrayList<>())
             .add(c);
@@ -75,9 +87,52 @@ public final class MemoryChangelog implements StateChangelog {
       }
       after.put(p.task().taskId(), ends);
     }
-    positions.putAll(sourcePositions);
+    sourcePositions.forEach((partition, position) -> {
+      if (owned.test(partition)) {
+        positions.put(partition, position);
+      }
+    });
     committed = checkpointId;
     return after;
+  }
+
+  @Override
+  public synchronized boolean changedElsewhere(TaskRef task) {
+    byte[] latest = metas.get(task.taskId());
+    return latest != null && applied.get(task.taskId()) != latest;
+  }
+
+  /**
+   * Commits a task's part and its partition's position as another instance of the application
+   * would: {@link #changedElsewhere} reports it to this one.
+   *
+   * @param part the part (its changes are appended, its metadata replaces the task's)
+   * @param position the source position committed with it
+   */
+  public synchronized void commitElsewhere(TaskPart part, SourcePosition position) {
+    for (Change c : part.changes()) {
+      logs.computeIfAbsent(c.storeId() + "#" + part.task().partition(), k -> new ArrayList<>()).add(c);
+    }
+    metas.put(part.task().taskId(), part.meta());
+    storeIds.put(part.task().taskId(), List.copyOf(part.storeIds()));
+    positions.put(part.task().sourcePartition(), position);
+  }
+
+  /**
+   * @param task a task id
+   * @return the task's latest committed metadata, or null
+   */
+  public synchronized byte[] meta(String task) {
+    return metas.get(task);
+  }
+
+  /**
+   * @param storeId a store id
+   * @param partition a task's partition
+   * @return every change committed to that store's log, in order
+   */
+  public synchronized List<Change> log(String storeId, int partition) {
+    return List.copyOf(logs.getOrDefault(storeId + "#" + partition, List.of()));
   }
 
   /** @return how many commits failed */

@@ -347,6 +347,7 @@ public final class Planner {
   private byte[] restoreFromChangelog(TaskRuntime rt) {
     long start = System.nanoTime();
     long[] count = {0};
+    rt.state().openedAt(localCheckpoints.getOrDefault(rt.taskId(), Map.of()));
     byte[] meta = changelog.restore(taskRefs.get(rt.taskId()), localCheckpoints.getOrDefault(rt.taskId(), Map.of()),
         c -> {
           rt.state().applyRestored(c);

@@ -170,7 +170,18 @@ public final class Checkpoints {
   private StateChangelog.TaskPart[] finalParts;
   private final List<StateChangelog.TaskPart> carried = new ArrayList<>();
   private final Map<Integer, SourcePosition> positions = new HashMap<>();
+  /** Per task, the local checkpoint taken with its latest barrier part, or null. */
+  private LocalCheckpointTaken[] localTaken;
   private long lastCommitted;
+
+  /**
+   * A local checkpoint a task took at a barrier.
+   *
+   * @param checkpointId the barrier's checkpoint
+   * @param created the stores that existed (their content is in the local checkpoint as of the barrier)
+   * @param uncreated per store not created yet, the changelog position its content corresponds to
+   */
+  private record LocalCheckpointTaken(long checkpointId, java.util.Set<String> created, Map<String, Long> uncreated) {}
 
   /**
    * Switches to changelog mode: call before the first checkpoint.
@@ -185,6 +196,7 @@ public final class Checkpoints {
     this.backend = backend;
     this.parts = new StateChangelog.TaskPart[taskCount];
     this.finalParts = new StateChangelog.TaskPart[taskCount];
+    this.localTaken = new LocalCheckpointTaken[taskCount];
     this.lastCommitted = completed;
   }
 
@@ -223,6 +235,11 @@ public final class Checkpoints {
     if (checkpointId > 0 && backend.isDurable() && !state.stores().isEmpty()) {
       state.flushStores();
       backend.checkpointLocally(new StateBackend.TaskScope(pipeline, rt.taskId()), checkpointId);
+      LocalCheckpointTaken taken = new LocalCheckpointTaken(checkpointId,
+          java.util.Set.copyOf(state.stores().keySet()), state.uncreatedPositions());
+      synchronized (this) {
+        localTaken[task] = taken;
+      }
     }
     return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes);
   }
@@ -246,6 +263,7 @@ public final class Checkpoints {
     carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
     parts[task] = null;
     finalParts[task] = null;
+    localTaken[task] = null;
     if (ref.sourcePartition() >= 0) {
       positions.remove(ref.sourcePartition());
     }
@@ -319,8 +337,7 @@ public final class Checkpoints {
       lastCommitted = id;
       if (backend.isDurable()) {
         for (int t : local) {
-          backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), id,
-              after.getOrDefault(taskIds[t], Map.of()));
+          confirmLocal(t, id, after.get(taskIds[t]));
         }
       }
       return true;
@@ -331,6 +348,27 @@ public final class Checkpoints {
           pipeline, id, changelog.name(), e.getMessage());
       return false;
     }
+  }
+
+  /**
+   * Confirms the local checkpoint a task took at checkpoint {@code id}, now committed: only when it
+   * took one, and only when its part was written (a changelog does not write the part of a task
+   * whose partition another instance owns: its local state is then ahead of the committed state).
+   * A store created since the local state was opened resumes after this commit's records; one not
+   * created yet still holds what it was opened with.
+   */
+  private void confirmLocal(int t, long id, Map<String, Long> after) {
+    LocalCheckpointTaken taken = localTaken[t];
+    if (taken == null || taken.checkpointId() != id || after == null) {
+      return;
+    }
+    Map<String, Long> resume = new HashMap<>(taken.uncreated());
+    after.forEach((store, position) -> {
+      if (taken.created().contains(store)) {
+        resume.put(store, position);
+      }
+    });
+    backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), id, resume);
   }
 
   /** Requests a checkpoint at the next opportunity, whatever the interval (test driver, shutdown). */

@@ -47,6 +47,11 @@ public final class KeyedStateService {
   private boolean logged;
   /** Restored changes of stores no operator asked for yet, by store id. */
   private final Map<String, java.util.List<StateChangelog.Change>> pendingChanges = new java.util.HashMap<>();
+  /**
+   * Per store id, the changelog position of the local checkpoint the task's stores were opened from
+   * (a durable backend's): the content a store not created yet still holds in the backend.
+   */
+  private Map<String, Long> localPositions = Map.of();
 
   KeyedStateService(TaskRuntime rt) {
     this.rt = rt;
@@ -85,6 +90,32 @@ public final class KeyedStateService {
   }
 
   /**
+   * Records the changelog positions of the local checkpoint the task's stores were opened from,
+   * before the changelog's tail is applied: a store the operators do not create in this run still
+   * holds that checkpoint's content in the backend, and is still one of the task's stores.
+   *
+   * @param positions per store id, the local checkpoint's changelog position
+   */
+  public void openedAt(Map<String, Long> positions) {
+    localPositions = Map.copyOf(positions);
+  }
+
+  /**
+   * @return per store id not created yet, the changelog position its content in a durable backend
+   *     corresponds to (that of the local checkpoint it was opened from); a store not created yet
+   *     and not in the map holds nothing there that a restore may build on
+   */
+  public Map<String, Long> uncreatedPositions() {
+    Map<String, Long> out = new java.util.HashMap<>();
+    localPositions.forEach((id, position) -> {
+      if (!stores.containsKey(id)) {
+        out.put(id, position);
+      }
+    });
+    return out;
+  }
+
+  /**
    * Applies one committed change during a restore: to its store, or kept until the operator
    * creates that store.
    *
@@ -109,16 +140,25 @@ public final class KeyedStateService {
       s.restore(new StoreSnapshot(s.name(), java.util.List.of()));
     }
     pendingChanges.clear();
+    localPositions = Map.of(); // restored from the changelog's beginning
     for (TimerService<?> t : timers.values()) {
       restoreTimers(t, EMPTY_TIMERS);
     }
   }
 
-  /** @return the ids ("operator/store") of the stores created or awaiting their operator */
+  /**
+   * @return the ids ("operator/store") of the stores created or awaiting their operator: with
+   *     restored changes, or opened from a local checkpoint
+   */
   public java.util.List<String> storeIds() {
     java.util.List<String> ids = new java.util.ArrayList<>(stores.keySet());
     for (String id : pendingChanges.keySet()) {
       if (!stores.containsKey(id)) {
+        ids.add(id);
+      }
+    }
+    for (String id : new java.util.TreeSet<>(localPositions.keySet())) {
+      if (!stores.containsKey(id) && !pendingChanges.containsKey(id)) {
         ids.add(id);
       }
     }
