@@ -55,6 +55,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--json", description = "print one JSON object on standard output")
     boolean json;
 
+    @Option(names = "--state", defaultValue = "memory", converter = StateConverter.class,
+        description = "memory or rocksdb: NIP's state backend (rocksdb: a new directory per run, deleted after) and "
+            + "Kafka Streams' window store (in memory, or its default RocksDB store); default ${DEFAULT-VALUE}")
+    BenchState state;
+
     @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
         + "kafka-streams-1t, kafka-streams-2t (default: all; a ratio is printed only when both sides ran)")
     List<String> contenders;
@@ -79,13 +84,26 @@ public final class BenchCommand implements Runnable {
       }
       long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(500_000, events / 4));
       Map<String, Object> m = AnalyticsBench.run(
-          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen), System.err);
+          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen, state), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
         AnalyticsBench.print(m, System.out);
       }
       return 0;
+    }
+  }
+
+  /** Reads {@code --state}: "memory" or "rocksdb". */
+  static final class StateConverter implements CommandLine.ITypeConverter<BenchState> {
+    @Override
+    public BenchState convert(String value) {
+      for (BenchState s : BenchState.values()) {
+        if (s.label().equals(value)) {
+          return s;
+        }
+      }
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a state backend; use memory or rocksdb");
     }
   }
 
