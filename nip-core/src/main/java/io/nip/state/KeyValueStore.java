@@ -54,6 +54,21 @@ public interface KeyValueStore<K, V> extends StateStore {
   }
 
   /**
+   * Puts back a changelog entry as the changelog holds it, without deserializing it: for backends
+   * that store the serdes' bytes anyway (RocksDB). Called during a restore only, instead of
+   * {@link #putRestored}, when it returns true.
+   *
+   * @param key the key as this store's key serde wrote it
+   * @param value the value as this store's value serde wrote it, not null
+   * @param expiresAtMillis epoch milliseconds at which the entry expires, or {@link Long#MAX_VALUE}
+   * @return false (the default) when the store does not take serialized entries: the caller then
+   *     deserializes them and calls {@link #putRestored}
+   */
+  default boolean putRestoredSerialized(byte[] key, byte[] value, long expiresAtMillis) {
+    return false;
+  }
+
+  /**
    * @param key the key
    * @return the value removed, or null
    */

@@ -21,7 +21,8 @@ final class AnalyticsBench {
   static final String WARMUP_INPUT = "user-events-warmup";
 
   /** The settings of a run. */
-  record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders) {}
+  record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
+      BenchState state) {}
 
   /** The contenders, in the order a round runs them. */
   static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "kafka-streams-1t",
@@ -51,6 +52,10 @@ final class AnalyticsBench {
         log.printf("round %d of %d%n", i, s.repeat());
         List<AnalyticsRuns.Run> round = round(runs, INPUT, s.events(), s);
         round.forEach(r -> log.println("  " + describe(r)));
+        double ratio = nipOverKafkaStreams(round);
+        if (!Double.isNaN(ratio)) {
+          log.printf(Locale.ROOT, "  NIP / Kafka Streams (best of this round) = %.2fx%n", ratio);
+        }
         rounds.add(round);
       }
       return summary(s, w, rounds);
@@ -64,18 +69,32 @@ final class AnalyticsBench {
       out.add(runs.limit(input, events));
     }
     if (s.contenders().contains("nip")) {
-      out.add(runs.nip(input, events, s.nipThreads(), false));
+      out.add(runs.nip(input, events, s.nipThreads(), false, s.state()));
     }
     if (s.contenders().contains("nip-partitioned")) {
-      out.add(runs.nip(input, events, s.nipThreads(), true));
+      out.add(runs.nip(input, events, s.nipThreads(), true, s.state()));
     }
     if (s.contenders().contains("kafka-streams-1t")) {
-      out.add(runs.kafkaStreams(input, events, 1));
+      out.add(runs.kafkaStreams(input, events, 1, s.state()));
     }
     if (s.contenders().contains("kafka-streams-2t")) {
-      out.add(runs.kafkaStreams(input, events, 2));
+      out.add(runs.kafkaStreams(input, events, 2, s.state()));
     }
     return out;
+  }
+
+  /** @return nip / the better Kafka Streams run of one round, or NaN when either side did not run */
+  private static double nipOverKafkaStreams(List<AnalyticsRuns.Run> round) {
+    double nip = Double.NaN;
+    double ks = Double.NaN;
+    for (AnalyticsRuns.Run r : round) {
+      if (r.name().equals("nip")) {
+        nip = r.recordsPerSecond();
+      } else if (r.name().startsWith("kafka-streams")) {
+        ks = Double.isNaN(ks) ? r.recordsPerSecond() : Math.max(ks, r.recordsPerSecond());
+      }
+    }
+    return nip / ks;
   }
 
   private static String describe(AnalyticsRuns.Run r) {
@@ -104,6 +123,7 @@ final class AnalyticsBench {
     m.put("rounds", s.repeat());
     m.put("warmup_events", s.warmupEvents());
     m.put("nip_threads", s.nipThreads());
+    m.put("state", s.state().label());
     putRate(m, "limit_eps", limit);
     putRate(m, "nip_eps", nip);
     putRate(m, "nip_partitioned_eps", nipPartitioned);
@@ -138,6 +158,10 @@ final class AnalyticsBench {
     for (List<AnalyticsRuns.Run> round : rounds) {
       Map<String, Object> r = new LinkedHashMap<>();
       round.forEach(run -> r.put(run.name().replace('-', '_') + "_eps", Math.round(run.recordsPerSecond())));
+      double ratio = nipOverKafkaStreams(round);
+      if (!Double.isNaN(ratio)) {
+        r.put("nip_over_kafka_streams", round3(ratio));
+      }
       perRound.add(r);
     }
     m.put("per_round", perRound);
@@ -174,8 +198,8 @@ final class AnalyticsBench {
 
   static void print(Map<String, Object> m, PrintStream out) {
     out.println();
-    out.printf(Locale.ROOT, "exercise 1 over %,d events (%d bytes each on average), median of %d round(s)%n",
-        m.get("events"), m.get("average_event_bytes"), m.get("rounds"));
+    out.printf(Locale.ROOT, "exercise 1 over %,d events (%d bytes each on average), state in %s, median of %d "
+        + "round(s)%n", m.get("events"), m.get("average_event_bytes"), m.get("state"), m.get("rounds"));
     if (m.containsKey("limit_eps")) {
       out.printf(Locale.ROOT, "  %-28s %,12d records/s%n", "limit (consumer + Jackson)", m.get("limit_eps"));
     }
@@ -199,6 +223,12 @@ final class AnalyticsBench {
     }
     if (m.containsKey("nip_over_kafka_streams")) {
       out.printf(Locale.ROOT, "  NIP / Kafka Streams (best of 1 and 2 threads) = %.2fx%n", m.get("nip_over_kafka_streams"));
+      StringBuilder perRound = new StringBuilder();
+      for (Object r : (List<?>) m.get("per_round")) {
+        Object ratio = ((Map<?, ?>) r).get("nip_over_kafka_streams");
+        perRound.append(perRound.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", ratio));
+      }
+      out.printf(Locale.ROOT, "    per round (best Kafka Streams run of each round): %s%n", perRound);
     }
     if (m.containsKey("nip_over_limit")) {
       out.printf(Locale.ROOT, "  NIP / limit                                   = %.2fx%n", m.get("nip_over_limit"));

@@ -99,17 +99,27 @@ final class AnalyticsRuns {
    * with {@code keyedInput} it declares the input keyed by user (windows in the source tasks, run
    * as {@code nip-partitioned}), without it keys with {@code keyBy} (the exchange between tasks).
    */
-  Run nip(String input, long records, int threads, boolean keyedInput) {
+  Run nip(String input, long records, int threads, boolean keyedInput, BenchState state) {
     String name = keyedInput ? "nip-partitioned" : "nip";
     String group = nextId(name);
     String output = group + "-out";
     String dlq = group + "-dlq";
     topics.create(output, 3);
     topics.create(dlq, 1);
+    try (BenchState.Local local = state.nipBackend()) { // with rocksdb: a new directory, deleted after the run
+      return nip(input, records, threads, keyedInput, local, name, group, output, dlq);
+    }
+  }
+
+  private Run nip(String input, long records, int threads, boolean keyedInput, BenchState.Local local, String name,
+      String group, String output, String dlq) {
+    PipelineConfig.Builder config = PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry());
+    if (local.backend() != null) {
+      config.stateBackend(local.backend());
+    }
     long start = System.nanoTime();
     AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
-        .outputTopic(output).deadLetterTopic(dlq).bounded()
-        .config(PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry()).build());
+        .outputTopic(output).deadLetterTopic(dlq).bounded().config(config.build());
     if (keyedInput) {
       builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
     }
@@ -151,15 +161,18 @@ final class AnalyticsRuns {
     return new Run(name, records, elapsed, out, job.counters().lateEvents(), tail, head);
   }
 
-  /** Kafka Streams with the given stream threads, closed once its filter has seen every input record. */
-  Run kafkaStreams(String input, long records, int threads) throws IOException {
+  /**
+   * Kafka Streams with the given stream threads, closed once its filter has seen every input record;
+   * its window store in memory or in RocksDB ({@code storeKind}).
+   */
+  Run kafkaStreams(String input, long records, int threads, BenchState storeKind) throws IOException {
     String app = nextId("streams" + threads);
     String output = app + "-out";
     topics.create(output, 3);
     Path state = Files.createTempDirectory("nip-bench-streams-");
     LongAdder seen = new LongAdder();
     long start = System.nanoTime();
-    KafkaStreams streams = new KafkaStreams(StreamsAnalyticsJob.topology(input, output, seen),
+    KafkaStreams streams = new KafkaStreams(StreamsAnalyticsJob.topology(input, output, seen, storeKind),
         StreamsAnalyticsJob.config(bootstrap, app, threads, state));
     Throwable[] failure = new Throwable[1];
     streams.setUncaughtExceptionHandler(e -> {

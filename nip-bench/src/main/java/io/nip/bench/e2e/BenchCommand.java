@@ -19,11 +19,12 @@ import picocli.CommandLine.Spec;
  * <pre>{@code
  * ./nip bench analytics --events 2000000 --repeat 3
  * ./nip bench latency --rate 50000 --seconds 30
+ * ./nip bench restore --keys 1000000 --repeat 3 --state rocksdb
  * }</pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Side-by-side runs of NIP, Kafka Streams and a plain consumer on an embedded broker.",
-    subcommands = {BenchCommand.Analytics.class, BenchCommand.Latency.class})
+    subcommands = {BenchCommand.Analytics.class, BenchCommand.Latency.class, BenchCommand.Restore.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -55,6 +56,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--json", description = "print one JSON object on standard output")
     boolean json;
 
+    @Option(names = "--state", defaultValue = "memory", converter = StateConverter.class,
+        description = "memory or rocksdb: NIP's state backend (rocksdb: a new directory per run, deleted after) and "
+            + "Kafka Streams' window store (in memory, or its default RocksDB store); default ${DEFAULT-VALUE}")
+    BenchState state;
+
     @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
         + "kafka-streams-1t, kafka-streams-2t (default: all; a ratio is printed only when both sides ran)")
     List<String> contenders;
@@ -79,13 +85,26 @@ public final class BenchCommand implements Runnable {
       }
       long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(500_000, events / 4));
       Map<String, Object> m = AnalyticsBench.run(
-          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen), System.err);
+          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen, state), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
         AnalyticsBench.print(m, System.out);
       }
       return 0;
+    }
+  }
+
+  /** Reads {@code --state}: "memory" or "rocksdb". */
+  static final class StateConverter implements CommandLine.ITypeConverter<BenchState> {
+    @Override
+    public BenchState convert(String value) {
+      for (BenchState s : BenchState.values()) {
+        if (s.label().equals(value)) {
+          return s;
+        }
+      }
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a state backend; use memory or rocksdb");
     }
   }
 
@@ -129,6 +148,50 @@ public final class BenchCommand implements Runnable {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
         LatencyBench.print(m, System.out);
+      }
+      return 0;
+    }
+  }
+
+  /** {@code nip bench restore}: restore time of a keyed job's state onto empty local state, NIP and Kafka Streams. */
+  @Command(name = "restore", mixinStandardHelpOptions = true,
+      description = "A keyed count over N keys (one record per key) on NIP and on Kafka Streams; each is then started "
+          + "again with no local state and timed until it has restored its state from the changelog and counted a "
+          + "probe record.")
+  static final class Restore implements Callable<Integer> {
+    @Option(names = "--keys", defaultValue = "1000000", description = "distinct keys (default ${DEFAULT-VALUE})")
+    long keys;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "measured restores per side after one warm-up "
+        + "restore, medians reported (default ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--threads", defaultValue = "2", description = "NIP threads and Kafka Streams stream threads "
+        + "(default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--state", defaultValue = "memory", converter = StateConverter.class,
+        description = "memory or rocksdb: NIP's state backend (rocksdb: a new directory per run) and Kafka Streams' "
+            + "key-value store (in memory, or its default RocksDB store); default ${DEFAULT-VALUE}")
+    BenchState state;
+
+    @Option(names = "--json", description = "print one JSON object on standard output")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (keys < 100 || repeat < 1 || threads < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--keys must be at least 100, --repeat and "
+            + "--threads positive");
+      }
+      Map<String, Object> m = RestoreBench.run(new RestoreBench.Settings(keys, repeat, threads, state), System.err);
+      if (json) {
+        System.out.println(Serdes.objectMapper().writeValueAsString(m));
+      } else {
+        RestoreBench.print(m, System.out);
       }
       return 0;
     }

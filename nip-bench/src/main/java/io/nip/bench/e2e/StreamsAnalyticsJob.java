@@ -29,14 +29,16 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.processor.TimestampExtractor;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Exercise 1 on Kafka Streams: the same job as nip-examples' {@code AnalyticsPipeline}, as a
  * topology. Events are parsed by the same strict parser ({@link AnalyticsEventSerde}) into the same
  * {@link AnalyticsEvent}; event time comes from the event; bots are dropped; the input is already keyed by user, so {@code groupByKey} needs no
  * repartition topic; 5-minute windows with 30 s grace aggregate into a {@link Stats} kept in an
- * in-memory window store (record cache at its default); every update that leaves the cache is
+ * in-memory window store, or in the DSL's default RocksDB window store (record cache at its default); every update that leaves the cache is
  * written as a {@link UserWindowSummary} (same JSON) to the output topic. The filter counts the records it sees, so the runner knows
  * when the whole input was processed.
  */
@@ -44,10 +46,15 @@ final class StreamsAnalyticsJob {
   private static final ObjectMapper MAPPER = io.nip.serde.Serdes.objectMapper();
   private static final Duration SIZE = Duration.ofMinutes(5);
   private static final Duration GRACE = Duration.ofSeconds(30);
+  private static final String STORE = "user-window-stats";
 
   private StreamsAnalyticsJob() {}
 
-  static Topology topology(String input, String output, LongAdder seen) {
+  /**
+   * @param state {@code MEMORY}: {@code Stores.inMemoryWindowStore}; {@code ROCKSDB}: the DSL's default
+   *     store, a RocksDB (timestamped, segmented) window store, with the same retention (size + grace)
+   */
+  static Topology topology(String input, String output, LongAdder seen, BenchState state) {
     AnalyticsEventSerde parser = new AnalyticsEventSerde();
     Serde<AnalyticsEvent> events = Serdes.serdeFrom((t, e) -> parser.serialize(e), (t, b) -> parser.deserialize(b));
     TimestampExtractor eventTime = (r, previous) -> ((AnalyticsEvent) r.value()).eventTime().toEpochMilli();
@@ -59,9 +66,9 @@ final class StreamsAnalyticsJob {
         })
         .groupByKey(Grouped.with(Serdes.String(), events))
         .windowedBy(TimeWindows.ofSizeAndGrace(SIZE, GRACE))
-        .aggregate(Stats::new, (user, e, s) -> s.add(e),
-            Materialized.<String, Stats>as(Stores.inMemoryWindowStore("user-window-stats", SIZE.plus(GRACE), SIZE,
-                false))
+        .aggregate(Stats::new, (user, e, s) -> s.add(e), (state == BenchState.ROCKSDB
+            ? Materialized.<String, Stats, WindowStore<Bytes, byte[]>>as(STORE)
+            : Materialized.<String, Stats>as(Stores.inMemoryWindowStore(STORE, SIZE.plus(GRACE), SIZE, false)))
                 .withKeySerde(Serdes.String()).withValueSerde(new StatsSerde()))
         .toStream()
         .map((w, s) -> KeyValue.pair(w.key(), UserWindowSummary.SERDE.serialize(new UserWindowSummary(w.key(),

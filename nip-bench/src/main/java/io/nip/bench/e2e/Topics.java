@@ -65,6 +65,21 @@ final class Topics implements AutoCloseable {
     return r.values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
   }
 
+  /**
+   * @param application a NIP or Kafka Streams application id
+   * @return the records in its changelog topics ({@code <application>-...-changelog}), by end offsets
+   */
+  long changelogRecords(String application) {
+    java.util.Set<String> names = get(() -> admin.listTopics().names().get());
+    long sum = 0;
+    for (String t : names) {
+      if (t.startsWith(application + "-") && t.endsWith("-changelog")) {
+        sum += endOffsetSum(t);
+      }
+    }
+    return sum;
+  }
+
   /** @return the sum of the group's committed offsets on the topic (0 for partitions without a commit) */
   long committedSum(String group, String topic) {
     Map<TopicPartition, OffsetAndMetadata> c =

@@ -149,6 +149,9 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
    * @param change the change
    */
   void apply(StateChangelog.Change change) {
+    if (change.value() != null && inner.putRestoredSerialized(change.key(), change.value(), change.expiresAtMillis())) {
+      return; // a backend of bytes: no round trip through the objects
+    }
     K key = keySerde.deserialize(change.key());
     if (change.value() == null) {
       inner.delete(key);

@@ -34,11 +34,20 @@ import org.rocksdb.WriteBatch;
  * dirty iff RocksDB may hold something else for its key; {@code dirtyCount} counts dirty entries.
  * Scans, snapshots and purges flush first and then read RocksDB only. With a limit of 0 the store
  * writes through. Threading: confined to the task's thread.
+ *
+ * <p>Restores: entries restored from a changelog as bytes ({@link #putRestoredSerialized}) skip the
+ * cache (a restore writes each key once, and would only churn it) and go to RocksDB in batches of
+ * {@value #RESTORE_BATCH}; every other call writes the pending batch first, so it is never seen
+ * out of order.
  */
 final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyValueStore<K, V> {
   private final int cacheLimit;
   private final LinkedHashMap<K, Cached> cache;
   private int dirtyCount;
+  /** Restored entries not written yet, or null. */
+  private WriteBatch restored;
+  private int restoredCount;
+  static final int RESTORE_BATCH = 10_000;
 
   /** A cached entry: the value object (null when absent), its expiry, whether RocksDB is behind. */
   private static final class Cached {
@@ -64,6 +73,7 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
   public V get(K key) {
     Objects.requireNonNull(key, "key");
     column.handle(); // fails once the store is unusable, even when the cache could answer
+    writeRestored();
     Cached c = cache.get(key);
     if (c == null) {
       c = load(key);
@@ -88,6 +98,7 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     column.handle();
+    writeRestored();
     write(key, new Cached(value, expiry(), true));
   }
 
@@ -96,12 +107,47 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     column.handle();
+    writeRestored();
     write(key, new Cached(value, expiresAtMillis, true));
+  }
+
+  /** Takes the entry when the cache is empty (a restore into a new or emptied store); see the class comment. */
+  @Override
+  public boolean putRestoredSerialized(byte[] key, byte[] value, long expiresAtMillis) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (!cache.isEmpty()) {
+      return false; // a cached entry of the key would hide this one, or overwrite it later
+    }
+    try {
+      if (restored == null) {
+        restored = new WriteBatch();
+      }
+      restored.put(column.handle(), key, ValueCodec.encode(expiresAtMillis, value));
+      if (++restoredCount >= RESTORE_BATCH) {
+        writeRestored();
+      }
+    } catch (RocksDBException e) {
+      throw failure("restore entries of", e);
+    }
+    return true;
+  }
+
+  /** Writes the pending restored entries, if any. */
+  private void writeRestored() {
+    if (restored == null) {
+      return;
+    }
+    try (WriteBatch batch = restored) {
+      restored = null;
+      restoredCount = 0;
+      write(batch);
+    }
   }
 
   @Override
   public V delete(K key) {
-    V old = get(key);
+    V old = get(key); // writes pending restored entries first
     Cached c = cache.get(key);
     if (cacheLimit == 0 || c == null || c.value != null || c.dirty) {
       write(key, new Cached(null, Long.MAX_VALUE, true));
@@ -164,6 +210,9 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
   /** Writes every dirty entry to RocksDB in one batch; the entries stay cached, clean. */
   @Override
   public void flush() {
+    if (column.isValid()) {
+      writeRestored();
+    }
     if (dirtyCount == 0 || !column.isValid()) {
       return;
     }
@@ -185,6 +234,11 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
   void discardBuffer() {
     cache.clear();
     dirtyCount = 0;
+    if (restored != null) {
+      restored.close();
+      restored = null;
+      restoredCount = 0;
+    }
   }
 
   @Override
@@ -247,6 +301,7 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
 
   @Override
   public long approximateSize() {
+    writeRestored();
     try {
       return column.db().getLongProperty(column.handle(), "rocksdb.estimate-num-keys") + dirtyCount;
     } catch (RocksDBException e) {
@@ -268,6 +323,7 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
   /** Skips keys the cache holds a newer write for: they are not what phase one saw. */
   @Override
   int deleteIfExpired(List<byte[]> keys, long now) {
+    writeRestored();
     if (dirtyCount > 0) {
       keys = keys.stream().filter(k -> {
         Cached c = cache.get(spec.keySerde().deserialize(k));
