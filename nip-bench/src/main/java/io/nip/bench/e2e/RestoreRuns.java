@@ -37,14 +37,14 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The two sides of {@code nip bench restore}: a keyed count over the input topic (one record per key),
  * first run to the end of the input to build the state and its changelog, then started again with
- * no local state, once per round, to measure how long it takes to restore before it processes a
- * probe record written just before the start.
+ * no local state, once per round, to measure how long it takes to restore before it has processed
+ * the probe records written just before the start, one in each input partition.
  *
- * <p>Both sides count in the same way: the state of a key is a long, updated per record; the probe
- * is timed where the job computes its new count (NIP's keyed processor, Kafka Streams' aggregator),
- * so that neither side's output buffering (Kafka Streams' record cache flushes downstream only at
- * commits) enters the figure. The probe's key was counted once when the state was built, so a
- * restored job gives it the count 2; anything else fails the run.
+ * <p>Both sides count in the same way: the state of a key is a long, updated per record; the probes
+ * are timed where the job computes their new counts (NIP's keyed processor, Kafka Streams'
+ * aggregator), so that neither side's output buffering (Kafka Streams' record cache flushes
+ * downstream only at commits) enters the figure. A probe's key was counted once when the state was
+ * built, so a restored job gives it the count 2; anything else fails the run.
  */
 final class RestoreRuns {
   static final String STORE = "counts";
@@ -66,28 +66,45 @@ final class RestoreRuns {
    * One restore onto empty local state.
    *
    * @param name "nip" or "kafka-streams"
-   * @param probe from the start to the probe record counted: the main figure
+   * @param probe from the start until the probe records (one per input partition) were counted: the main figure
    * @param ready NIP: {@code start()} returned (the planner restores every task before that);
    *     Kafka Streams: the client reached RUNNING
    * @param restoreWall Kafka Streams only: first {@code onRestoreStart} to last {@code onRestoreEnd};
    *     zero for NIP (its restore is inside {@code ready}, and logged per task)
    * @param restoredEntries Kafka Streams only: records restored as its listener counts them; -1 for NIP
-   * @param probeCount the probe key's count after the probe (2 when the state was restored)
+   * @param probeCount the probe keys' count after the probe (2 when the state was restored)
    */
   record Restore(String name, Duration probe, Duration ready, Duration restoreWall, long restoredEntries,
       long probeCount) {}
 
-  /** Where a job reports what it counted, and when it counted the probe. */
+  /**
+   * Where a job reports what it counted, and when it had counted the probes: one per input
+   * partition, so that the time includes the restore of every task (Kafka Streams processes a task
+   * as soon as its own state is restored, NIP after every task's).
+   */
   static final class Probe {
     private final LongAdder processed = new LongAdder();
     private final AtomicLong seenAt = new AtomicLong();
-    private volatile boolean armed;
-    private volatile long count;
+    private final java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    private final int expected;
+    private final boolean armed;
+    private volatile long wrongCount;
+
+    /** @param expected probes to wait for; 0 while the state is built */
+    Probe(int expected) {
+      this.expected = expected;
+      this.armed = expected > 0;
+    }
 
     void counted(long newCount) {
       processed.increment();
-      if (armed && seenAt.compareAndSet(0, System.nanoTime())) {
-        count = newCount;
+      if (armed) {
+        if (newCount != 2) {
+          wrongCount = newCount;
+        }
+        if (seen.incrementAndGet() == expected) {
+          seenAt.set(System.nanoTime());
+        }
       }
     }
 
@@ -95,12 +112,13 @@ final class RestoreRuns {
       return processed.sum();
     }
 
-    void arm() {
-      armed = true;
-    }
-
     long seenAt() {
       return seenAt.get();
+    }
+
+    /** @return 2 when every probe key had its restored count 1 before the probe, else the count that was not */
+    long probeCount() {
+      return wrongCount == 0 ? 2 : wrongCount;
     }
   }
 
@@ -171,7 +189,7 @@ final class RestoreRuns {
    * committed metadata, and would end again at once when the state is restored.
    */
   Build nipBuild(String app, long records) {
-    Probe probe = new Probe();
+    Probe probe = new Probe(0);
     try (BenchState.Local local = state.nipBackend()) {
       long start = System.nanoTime();
       try (PipelineHandle h = nipPipeline(app, probe, local).start()) {
@@ -198,10 +216,9 @@ final class RestoreRuns {
     }
   }
 
-  /** Starts NIP on empty local state and times it until it counted the probe; then stops it. */
-  Restore nipRestore(String app) {
-    Probe probe = new Probe();
-    probe.arm();
+  /** Starts NIP on empty local state and times it until it counted the probes; then stops it. */
+  Restore nipRestore(String app, int probes) {
+    Probe probe = new Probe(probes);
     try (BenchState.Local local = state.nipBackend()) { // rocksdb: a new, empty directory
       Pipeline p = nipPipeline(app, probe, local);
       long start = System.nanoTime();
@@ -218,7 +235,7 @@ final class RestoreRuns {
         throw new IllegalStateException("the NIP restore run failed: " + f, f);
       });
       return new Restore("nip", Duration.ofNanos(probe.seenAt() - start), Duration.ofNanos(ready - start),
-          Duration.ZERO, -1, probe.count);
+          Duration.ZERO, -1, probe.probeCount());
     }
   }
 
@@ -252,7 +269,7 @@ final class RestoreRuns {
 
   /** Builds Kafka Streams' state: runs until it counted every input record, then closes (flush and commit). */
   Build streamsBuild(String app, long records) throws IOException {
-    Probe probe = new Probe();
+    Probe probe = new Probe(0);
     Path dir = Files.createTempDirectory("nip-bench-restore-streams-");
     try {
       long start = System.nanoTime();
@@ -283,10 +300,9 @@ final class RestoreRuns {
     }
   }
 
-  /** Starts Kafka Streams on an empty state directory and times it until it counted the probe; then closes it. */
-  Restore streamsRestore(String app) throws IOException {
-    Probe probe = new Probe();
-    probe.arm();
+  /** Starts Kafka Streams on an empty state directory and times it until it counted the probes; then closes it. */
+  Restore streamsRestore(String app, int probes) throws IOException {
+    Probe probe = new Probe(probes);
     Path dir = Files.createTempDirectory("nip-bench-restore-streams-");
     try {
       RestoreTimes times = new RestoreTimes();
@@ -314,7 +330,7 @@ final class RestoreRuns {
       return new Restore("kafka-streams", Duration.ofNanos(probe.seenAt() - start),
           running == 0 ? Duration.ZERO : Duration.ofNanos(running - start),
           times.firstStart.get() == 0 ? Duration.ZERO : Duration.ofNanos(times.lastEnd.get() - times.firstStart.get()),
-          times.restored.sum(), probe.count);
+          times.restored.sum(), probe.probeCount());
     } finally {
       AnalyticsRuns.deleteTree(dir);
     }
@@ -359,7 +375,7 @@ final class RestoreRuns {
         throw new IllegalStateException(side + " failed while restoring: " + f, f);
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(side + " did not count the probe within " + TIMEOUT);
+        throw new IllegalStateException(side + " did not count the probes within " + TIMEOUT);
       }
       Thread.onSpinWait();
       Topics.sleep(1);
