@@ -314,7 +314,8 @@ public final class Planner {
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((NodeSpec.SourceSpec) s.spec).strategy();
     SourceTask task = new SourceTask(rt, global, reader, head, guard, strategy, cps);
     if (snap != null) {
-      task.restore(snap);
+      // a source that resumes at its own committed positions decides by itself where a bounded run ends
+      task.restore(snap, changelog == null || !changelog.sourceResumesAtCommittedPositions());
     }
     return task;
   }

@@ -179,7 +179,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       if (checkpoints != null && checkpoints.changelogEnabled()) {
         byte[] meta = checkpoints.refreshAssigned(index, rt);
         if (meta != null) {
-          restore(meta);
+          restore(meta, false); // the reader resumes at the position committed with the state
         }
       }
       return true;
@@ -344,15 +344,29 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
    * @param bytes this task's part of a completed checkpoint
    */
   public void restore(byte[] bytes) {
+    restore(bytes, true);
+  }
+
+  /**
+   * Like {@link #restore(byte[])}.
+   *
+   * @param bytes this task's part of a completed checkpoint
+   * @param endAgain whether a partition recorded as exhausted ends again at once; false when the
+   *     source resumes at positions it keeps itself (Kafka's committed offsets), where a bounded
+   *     run ends at the end it finds this time
+   */
+  public void restore(byte[] bytes, boolean endAgain) {
     TaskSnapshot snap = TaskSnapshot.decode(rt.taskId(), bytes);
     rt.state().restore(snap.state());
     for (Operator op : rt.all) {
       op.restored();
     }
     maxTimestamp = snap.maxTimestamp();
-    emittedWatermark = snap.watermark();
-    rt.watermark = snap.watermark();
-    restoredEnded = snap.ended();
+    boolean resumesAfterEnd = snap.ended() && !endAgain;
+    // an exhausted partition's watermark was the end of time: one that resumes starts its watermark again
+    emittedWatermark = resumesAfterEnd ? Long.MIN_VALUE : snap.watermark();
+    rt.watermark = emittedWatermark;
+    restoredEnded = snap.ended() && endAgain;
   }
 
   /** After every task ended: commit the final position. Called by the runner thread. */
