@@ -202,4 +202,43 @@ class ChangelogRebalanceTest {
     // committed position)
     assertThat(last(out.values())).isEqualTo(reference(2_000));
   }
+
+  @Test
+  void when_a_partition_comes_back_from_an_instance_that_committed_its_state_then_it_continues_from_there()
+      throws InterruptedException {
+    // Given: 1,000 records per partition read and committed here
+    MemoryChangelog changelog = new MemoryChangelog();
+    GroupNumbers source = new GroupNumbers(changelog);
+    CollectingSink<Map.Entry<String, Long>> out = Sinks.collecting("out");
+    PipelineHandle h = pipeline(source, out).start();
+    source.limit.set(1_000);
+    await("first records committed", () -> committedRecords(changelog) == 2_000);
+
+    // When: partition 0 moves to another instance, which reads it to 1,500 and commits its state
+    source.revoke(0);
+    changelog.owned = p -> p != 0;
+    List<StateChangelog.Change> changes = new java.util.ArrayList<>();
+    Map<String, Long> elsewhere = new HashMap<>();
+    for (long v = 1; v <= 1_500 * PARTITIONS; v++) {
+      if ((v - 1) % PARTITIONS == 0) {
+        elsewhere.merge("0:" + v % 5, v, Long::sum);
+      }
+    }
+    elsewhere.forEach((k, sum) -> changes.add(new StateChangelog.Change("summer/sum", Serdes.string().serialize(k),
+        Serdes.json(Long.class).serialize(sum), Long.MAX_VALUE)));
+    changelog.commitElsewhere(new StateChangelog.TaskPart(new StateChangelog.TaskRef("group-0", 0, PARTITIONS, 0),
+        List.of("summer/sum"), changelog.meta("group-0").clone(), changes, 0), SourcePosition.ofOffset(1_500));
+
+    // and comes back here; both partitions read to 2,000
+    source.assign(0);
+    changelog.owned = p -> true;
+    source.limit.set(2_000);
+    await("everything committed", () -> committedRecords(changelog) == 4_000);
+    h.stop();
+    assertThat(h.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // Then: partition 0 continued from the other instance's state and position
+    assertThat(last(out.values())).isEqualTo(reference(2_000));
+    assertThat(out.values().stream().filter(e -> e.getKey().startsWith("0:")).count()).isEqualTo(1_000 + 500);
+  }
 }
