@@ -46,7 +46,7 @@ public final class KeyedStateService {
   /** Stores track their changes for a changelog (see {@link #enableChangelog}). */
   private boolean logged;
   /** Restored changes of stores no operator asked for yet, by store id. */
-  private final Map<String, java.util.List<StateChangelog.Change>> pendingChanges = new java.util.HashMap<>();
+  private final Map<String, PendingChanges> pendingChanges = new java.util.HashMap<>();
   /**
    * Per store id, the changelog position of the local checkpoint the task's stores were opened from
    * (a durable backend's): the content a store not created yet still holds in the backend.
@@ -136,7 +136,7 @@ public final class KeyedStateService {
     if (s != null) {
       ((ChangeTrackingStore<?, ?>) s).apply(change);
     } else {
-      pendingChanges.computeIfAbsent(change.storeId(), k -> new java.util.ArrayList<>()).add(change);
+      pendingChanges.computeIfAbsent(change.storeId(), PendingChanges::new).add(change);
     }
   }
 
@@ -200,11 +200,9 @@ public final class KeyedStateService {
         store.restore(new StoreSnapshot(store.name(), java.util.List.of()));
       }
       ChangeTrackingStore<K, V> tracked = new ChangeTrackingStore<>(id, store, spec, rt.clock());
-      java.util.List<StateChangelog.Change> changes = pendingChanges.remove(id);
+      PendingChanges changes = pendingChanges.remove(id);
       if (changes != null) {
-        for (StateChangelog.Change c : changes) {
-          tracked.apply(c);
-        }
+        changes.forEach(tracked::apply);
       }
       store = tracked;
     }
