@@ -3,6 +3,8 @@ package io.nip.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.serde.Serdes;
 import io.nip.sink.CollectingSink;
 import io.nip.sink.Sinks;
@@ -78,8 +80,13 @@ class ChangelogRestartTest {
   }
 
   private static Pipeline pipeline(Source<Long> source, CollectingSink<Map.Entry<Long, Long>> out, int parallelism) {
+    return pipeline(source, out, parallelism, new SimpleMeterRegistry());
+  }
+
+  private static Pipeline pipeline(Source<Long> source, CollectingSink<Map.Entry<Long, Long>> out, int parallelism,
+      MeterRegistry registry) {
     Pipeline p = Pipeline.named("changelog-restart", PipelineConfig.builder().threads(2).parallelism(parallelism)
-        .batchSize(16).commitInterval(Duration.ofMillis(10)).build());
+        .batchSize(16).commitInterval(Duration.ofMillis(10)).meterRegistry(registry).build());
     p.from(source)
         .keyBy(v -> v % 7, Serdes.json(Long.class))
         .process((KeyedProcessor<Long, Long, Map.Entry<Long, Long>>) (key, value, ctx) -> {
@@ -142,7 +149,14 @@ class ChangelogRestartTest {
     CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(3);
     second.limit.set(5_000);
     CollectingSink<Map.Entry<Long, Long>> out2 = Sinks.collecting("out");
-    PipelineHandle h2 = pipeline(new WithChangelog<>(second, changelog), out2, 2).start();
+    MeterRegistry registry = new SimpleMeterRegistry();
+    PipelineHandle h2 = pipeline(new WithChangelog<>(second, changelog), out2, 2, registry).start();
+    // every task was restored, metered, before the first record
+    assertThat(registry.find("nip.state.restore.duration").timers()).as("restores metered")
+        .hasSize(5).allSatisfy(t -> assertThat(t.count()).isEqualTo(1));
+    assertThat(registry.find("nip.state.restore.entries").counters().stream().mapToDouble(c -> c.count()).sum())
+        .as("restored entries").isGreaterThanOrEqualTo(7);
+    assertThat(registry.get("nip.state.restore.active").gauge().value()).isZero();
     awaitOutputs(out2, 15_000 - out1.values().size());
     h2.stop();
     assertThat(h2.awaitTermination(Duration.ofSeconds(30))).isTrue();

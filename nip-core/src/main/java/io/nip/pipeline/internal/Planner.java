@@ -102,6 +102,7 @@ public final class Planner {
 
   /** The changelog of this plan's state, or null (see {@link StateChangelog}). */
   private StateChangelog changelog;
+  private io.nip.runtime.internal.ChangelogRestores restores;
   private Map<String, StateChangelog.TaskRef> taskRefs = Map.of();
   private long committedCheckpoint;
   private final Map<String, Map<String, Long>> localCheckpoints = new java.util.HashMap<>();
@@ -253,7 +254,9 @@ public final class Planner {
               + "parallelism, or use a new application id");
         }
       }
-      checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend());
+      restores = new io.nip.runtime.internal.ChangelogRestores(pipelineName, config.meterRegistry());
+      checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend(),
+          restores);
       plan.closeAtEnd(changelog);
       committedCheckpoint = committed;
     }
@@ -359,21 +362,9 @@ public final class Planner {
    * @return the task's committed metadata, or null
    */
   private byte[] restoreFromChangelog(TaskRuntime rt) {
-    long start = System.nanoTime();
-    long[] count = {0};
-    rt.state().openedAt(localCheckpoints.getOrDefault(rt.taskId(), Map.of()));
-    byte[] meta = changelog.restore(taskRefs.get(rt.taskId()), localCheckpoints.getOrDefault(rt.taskId(), Map.of()),
-        c -> {
-          rt.state().applyRestored(c);
-          count[0]++;
-        });
-    if (count[0] > 0 || meta != null) {
-      org.slf4j.LoggerFactory.getLogger(Planner.class).info(
-          "pipeline '{}': task {} restored {} changelog entries from {} in {} ms (local checkpoint positions {})",
-          pipelineName, rt.taskId(), count[0], changelog.name(), (System.nanoTime() - start) / 1_000_000,
-          localCheckpoints.getOrDefault(rt.taskId(), Map.of()));
-    }
-    return meta;
+    Map<String, Long> from = localCheckpoints.getOrDefault(rt.taskId(), Map.of());
+    rt.state().openedAt(from);
+    return restores.restore(changelog, taskRefs.get(rt.taskId()), from, rt.state(), "at start");
   }
 
   private ErrorPolicy policyOf(Node n) {

@@ -165,6 +165,7 @@ public final class Checkpoints {
 
   private StateChangelog changelog;
   private StateChangelog.TaskRef[] refs;
+  private ChangelogRestores restores;
   private StateBackend backend;
   private StateChangelog.TaskPart[] parts;
   private StateChangelog.TaskPart[] finalParts;
@@ -196,9 +197,12 @@ public final class Checkpoints {
    * @param changelog where task parts are committed
    * @param refs every task, by global index
    * @param backend the state backend, for local checkpoints
+   * @param restores runs and meters the restores of tasks assigned here again
    */
-  public void useChangelog(StateChangelog changelog, StateChangelog.TaskRef[] refs, StateBackend backend) {
+  public void useChangelog(StateChangelog changelog, StateChangelog.TaskRef[] refs, StateBackend backend,
+      ChangelogRestores restores) {
     this.changelog = changelog;
+    this.restores = restores;
     this.refs = refs.clone();
     this.backend = backend;
     this.parts = new StateChangelog.TaskPart[taskCount];
@@ -284,16 +288,8 @@ public final class Checkpoints {
     }
     KeyedStateService state = rt.state();
     state.clearForRestore();
-    long start = System.nanoTime();
-    long[] count = {0};
-    byte[] meta = changelog.restore(ref, Map.of(), c -> {
-      state.applyRestored(c);
-      count[0]++;
-    });
-    LOG.info("pipeline '{}': task {} was assigned here again; restored {} changelog entries ({}) in {} ms",
-        pipeline, ref.taskId(), count[0], elsewhere ? "committed elsewhere" : "its state held uncommitted changes",
-        (System.nanoTime() - start) / 1_000_000);
-    return meta;
+    return restores.restore(changelog, ref, Map.of(), state, "assigned here again; "
+        + (elsewhere ? "committed elsewhere" : "its state held uncommitted changes"));
   }
 
   /**

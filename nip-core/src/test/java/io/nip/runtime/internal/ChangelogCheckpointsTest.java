@@ -73,7 +73,8 @@ class ChangelogCheckpointsTest {
   private static Checkpoints coordinator(MemoryChangelog changelog, StateBackend backend) {
     Checkpoints c = new Checkpoints(TASKS, new byte[] {1}, new Checkpoints.Triggers(HOUR, 0, Long.MAX_VALUE), 0,
         null, 0, "p", null);
-    c.useChangelog(changelog, REFS, backend);
+    c.useChangelog(changelog, REFS, backend,
+        new ChangelogRestores("p", new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     return c;
   }
 
