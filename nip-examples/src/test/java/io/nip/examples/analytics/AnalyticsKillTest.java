@@ -15,8 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -52,18 +57,24 @@ class AnalyticsKillTest {
     kafka.close();
   }
 
-  /** The job: args = bootstrap servers, input, output, dead-letter topic, state directory, bounded. */
+  /**
+   * The job: args = bootstrap servers, input, output, dead-letter topic, state directory, bounded,
+   * and optionally the instance id (default {@code child}) and {@code keyed} for input keyed by user.
+   */
   public static final class Job {
     public static void main(String[] args) {
       try (RocksDbStateBackend rocks = RocksDbStateBackend.builder(Path.of(args[4])).build()) {
         AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(args[0]).inputTopic(args[1]).outputTopic(args[2])
-            .deadLetterTopic(args[3]).groupId("kill-job").instanceId("child")
+            .deadLetterTopic(args[3]).groupId("kill-job-" + args[1]).instanceId(args.length > 6 ? args[6] : "child")
             // a killed member leaves no goodbye: let the group notice within the broker's minimum
             .consumerProperty("session.timeout.ms", 6_000).consumerProperty("heartbeat.interval.ms", 1_000)
             .config(PipelineConfig.builder().threads(2).commitInterval(Duration.ofMillis(200))
                 .stateBackend(rocks).build());
         if (Boolean.parseBoolean(args[5])) {
           b.bounded();
+        }
+        if (args.length > 7 && args[7].equals("keyed")) {
+          b.inputKeyedByUser(); // window state follows each input partition: several instances may share the group
         }
         b.build().start().awaitTermination();
       }
@@ -78,29 +89,10 @@ class AnalyticsKillTest {
     kafka.createTopic(in, 3);
     kafka.createTopic(out, 3);
     kafka.createTopic("kill-dlq", 1);
-    List<byte[]> lines = new ArrayList<>();
-    UserEventFeed.generate(UserEventFeed.Spec.defaults(EVENTS).withUsers(1_000), (k, v) -> lines.add(v));
     Path state = dir.resolve("state");
 
     // Given: a producer writing the events at a steady rate
-    AtomicBoolean produced = new AtomicBoolean();
-    Thread producer = new Thread(() -> {
-      try (UserEventFeed feed = UserEventFeed.open(kafka.bootstrapServers(), in)) {
-        long start = System.nanoTime();
-        for (int i = 0; i < lines.size(); i++) {
-          feed.sendLine(lines.get(i));
-          long due = start + i * 1_000_000_000L / RATE;
-          long wait = due - System.nanoTime();
-          if (wait > 1_000_000) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-        }
-        produced.set(true);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "producer");
-    producer.start();
+    Producer producer = new Producer(in, EVENTS, RATE);
 
     // When: the job is killed at random moments while it reads, and restarted each time
     Random random = new Random(Long.getLong("nip.seed", System.nanoTime()));
@@ -112,14 +104,156 @@ class AnalyticsKillTest {
       child.destroyForcibly(); // SIGKILL
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
-    producer.join();
-    assertThat(produced).isTrue();
+    List<byte[]> sent = producer.finish(false);
+    assertThat(sent).hasSize(EVENTS);
     Process last = start(dir, in, out, state, true, "final");
     assertThat(last.waitFor(180, TimeUnit.SECONDS)).as("the last run completes").isTrue();
     assertThat(last.exitValue()).as(Files.readString(dir.resolve("final.log"))).isZero();
 
     // Then: every window is in the output, and every output of it has exactly the reference's numbers
-    Map<String, String> expected = reference(lines);
+    assertExactWindows(out, sent);
+    assertThat(Files.list(state).count()).as("state directory used").isPositive();
+  }
+
+  /**
+   * Two instances in one group, input keyed by user (window state follows the input partition): one
+   * of them at a time is killed while the producer writes; the survivor takes its partitions over,
+   * restores their windows from the changelog (it has no local state of them) and goes on; the
+   * killed one is started again on its own state directory and gets partitions back.
+   */
+  @Test
+  void when_one_of_two_instances_is_killed_then_the_other_takes_its_partitions_over_with_exact_windows(
+      @TempDir Path dir) throws Exception {
+    String in = "takeover-in";
+    String out = "takeover-out";
+    kafka.createTopic(in, 3);
+    kafka.createTopic(out, 3);
+    kafka.createTopic("takeover-dlq", 1);
+    Path[] states = {dir.resolve("state-a"), dir.resolve("state-b")};
+    String[] names = {"a", "b"};
+
+    // Given: both instances running, and a producer writing at a steady rate for as long as the kills go on
+    Producer producer = new Producer(in, 5_000 + KILLS * 100_000, 4_000);
+    Process[] running = new Process[2];
+    int[] runs = new int[2];
+    for (int i = 0; i < 2; i++) {
+      running[i] = startInstance(dir, in, out, states[i], false, names[i], names[i] + "-" + runs[i]++);
+    }
+
+    // When: one instance is killed, the other takes over, the killed one comes back; the victim alternates
+    Random random = new Random(Long.getLong("nip.seed", System.nanoTime()));
+    for (int kill = 0; kill < KILLS; kill++) {
+      int victim = kill % 2;
+      int survivor = 1 - victim;
+      awaitMembersWithPartitions("kill-job-" + in, 2, running);
+      Thread.sleep(1_000 + random.nextInt(4_000));
+      Path survivorLog = dir.resolve(names[survivor] + "-" + (runs[survivor] - 1) + ".log");
+      long takeOversBefore = takeOvers(survivorLog);
+      assertThat(running[victim].isAlive()).as("instance %s runs before kill %d", names[victim], kill).isTrue();
+      running[victim].destroyForcibly(); // SIGKILL
+      assertThat(running[victim].waitFor(30, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (takeOvers(survivorLog) == takeOversBefore && System.nanoTime() < deadline) {
+        assertThat(running[survivor].isAlive()).as("survivor %s: %s", names[survivor], Files.readString(survivorLog))
+            .isTrue();
+        Thread.sleep(100);
+      }
+      assertThat(takeOvers(survivorLog)).as("after kill %d, %s restored the partitions %s committed: %s", kill,
+          names[survivor], names[victim], Files.readString(survivorLog)).isGreaterThan(takeOversBefore);
+      running[victim] = startInstance(dir, in, out, states[victim], false, names[victim],
+          names[victim] + "-" + runs[victim]++);
+    }
+    List<byte[]> sent = producer.finish(true);
+    Thread.sleep(2_000);
+    for (Process p : running) {
+      assertThat(p.isAlive()).isTrue();
+      p.destroyForcibly();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    // a last, bounded run of one instance reads every partition to the end
+    Process last = startInstance(dir, in, out, states[0], true, names[0], "final");
+    assertThat(last.waitFor(180, TimeUnit.SECONDS)).as("the last run completes").isTrue();
+    assertThat(last.exitValue()).as(Files.readString(dir.resolve("final.log"))).isZero();
+
+    // Then: every window is in the output, and every output of it has exactly the reference's numbers
+    assertExactWindows(out, sent);
+  }
+
+  /** Waits until the group has the given number of members, each owning at least one partition. */
+  private static void awaitMembersWithPartitions(String group, int members, Process[] running) throws Exception {
+    try (Admin admin = Admin.create(kafka.adminProperties())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (true) {
+        ConsumerGroupDescription d;
+        try {
+          d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+        } catch (ExecutionException e) {
+          d = null; // not formed yet
+        }
+        if (d != null && d.members().size() == members
+            && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+          return;
+        }
+        for (Process p : running) {
+          assertThat(p.isAlive()).as("instances running while the group forms").isTrue();
+        }
+        assertThat(System.nanoTime()).as("group %s with %d members owning partitions: %s", group, members, d)
+            .isLessThan(deadline);
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /** Restores of a task whose state another instance committed, as the job's log reports them. */
+  private static long takeOvers(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> l.contains("assigned here again; committed elsewhere")).count();
+    }
+  }
+
+  /** Writes generated user events to a topic at a steady rate, from its own thread. */
+  private static final class Producer {
+    private final List<byte[]> lines = new ArrayList<>();
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicInteger sent = new AtomicInteger();
+    private final Thread thread;
+
+    Producer(String topic, int events, int rate) {
+      UserEventFeed.generate(UserEventFeed.Spec.defaults(events).withUsers(1_000), (k, v) -> lines.add(v));
+      thread = new Thread(() -> {
+        try (UserEventFeed feed = UserEventFeed.open(kafka.bootstrapServers(), topic)) {
+          long start = System.nanoTime();
+          for (int i = 0; i < lines.size() && !stop.get(); i++) {
+            feed.sendLine(lines.get(i));
+            sent.set(i + 1);
+            long wait = start + i * 1_000_000_000L / rate - System.nanoTime();
+            if (wait > 1_000_000) {
+              TimeUnit.NANOSECONDS.sleep(wait);
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "producer");
+      thread.start();
+    }
+
+    /**
+     * @param early stop sending now, else once everything is sent
+     * @return what was sent, flushed
+     */
+    List<byte[]> finish(boolean early) throws InterruptedException {
+      stop.set(early);
+      thread.join();
+      return lines.subList(0, sent.get());
+    }
+  }
+
+  private static void assertExactWindows(String out, List<byte[]> sent) {
+    Map<String, String> expected = reference(sent);
     Map<String, List<String>> got = new HashMap<>();
     for (ConsumerRecord<String, byte[]> r : readAll(out)) {
       UserWindowSummary s = UserWindowSummary.SERDE.deserialize(r.value());
@@ -128,7 +262,6 @@ class AnalyticsKillTest {
     }
     assertThat(got.keySet()).as("windows with output").isEqualTo(expected.keySet());
     got.forEach((window, outputs) -> assertThat(outputs).as("outputs of " + window).containsOnly(expected.get(window)));
-    assertThat(Files.list(state).count()).as("state directory used").isPositive();
   }
 
   private static Process start(Path dir, String in, String out, Path state, boolean bounded, String name)
@@ -136,6 +269,15 @@ class AnalyticsKillTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Job.class.getName(),
         kafka.bootstrapServers(), in, out, "kill-dlq", state.toString(), Boolean.toString(bounded))
+        .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
+  }
+
+  private static Process startInstance(Path dir, String in, String out, Path state, boolean bounded, String instance,
+      String name) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-Xmx512m", "-Dorg.slf4j.simpleLogger.log.io.nip.runtime.internal=info",
+        "-cp", System.getProperty("java.class.path"), Job.class.getName(), kafka.bootstrapServers(), in, out,
+        "takeover-dlq", state.toString(), Boolean.toString(bounded), instance, "keyed")
         .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
   }
 
