@@ -37,6 +37,9 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
   /** Key → expiry of its last write, or {@link #DELETED}. */
   private Map<K, Long> changed = new HashMap<>();
   private static final long DELETED = Long.MIN_VALUE;
+  /** The expiry of a write without TTL, boxed once: a put per record allocates nothing here. */
+  private static final Long NEVER = Long.MAX_VALUE;
+  private static final Long DELETED_BOXED = DELETED;
 
   ChangeTrackingStore(String storeId, KeyValueStore<K, V> inner, StoreSpec<K, V> spec, NipClock clock) {
     this.storeId = storeId;
@@ -64,13 +67,13 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
   @Override
   public void put(K key, V value) {
     inner.put(key, value);
-    changed.put(key, ttlMillis == 0 ? Long.MAX_VALUE : clock.millis() + ttlMillis);
+    changed.put(key, ttlMillis == 0 ? NEVER : Long.valueOf(clock.millis() + ttlMillis));
   }
 
   @Override
   public V delete(K key) {
     V old = inner.delete(key);
-    changed.put(key, DELETED);
+    changed.put(key, DELETED_BOXED);
     return old;
   }
 

@@ -542,6 +542,9 @@ public final class KafkaFetcher implements AutoCloseable {
   private final class Listener implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      if (!revoked.isEmpty()) {
+        LOG.info("kafka source '{}': partitions revoked {}", sourceName, revoked);
+      }
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
@@ -570,6 +573,7 @@ public final class KafkaFetcher implements AutoCloseable {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
       // other members may own them already: no commit
+      LOG.info("kafka source '{}': partitions lost {}", sourceName, lost);
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
@@ -582,6 +586,9 @@ public final class KafkaFetcher implements AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      if (!assigned.isEmpty()) {
+        LOG.info("kafka source '{}': partitions assigned {}", sourceName, assigned);
+      }
       for (TopicPartition tp : assigned) {
         PartitionBuffer b = buffers.get(tp);
         if (b == null) {

@@ -73,6 +73,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaStateChangelog implements StateChangelog {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaStateChangelog.class);
   private static final Duration RESTORE_POLL = Duration.ofMillis(200);
+  private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** How long a new owner waits for the state committed with the offset it resumes at to be readable. */
   private static final Duration STATE_VISIBLE_TIMEOUT = Duration.ofSeconds(60);
@@ -302,6 +303,11 @@ public final class KafkaStateChangelog implements StateChangelog {
       if (sp >= 0 && (f == null || !f.owns(sp) || f.assignmentEpoch(sp) != part.assignment())) {
         // another member owns the partition, and with it this task's state; or the partition was
         // assigned here again since the part was taken, and its state is restored before it is read
+        if (!part.changes().isEmpty() || sourcePositions.containsKey(sp)) {
+          LOG.info("pipeline '{}': checkpoint {} leaves out task {} ({} state changes): {}", pipeline, checkpointId,
+              part.task().taskId(), part.changes().size(), f == null || !f.owns(sp)
+                  ? "its partition is not assigned here" : "its partition was assigned here again since");
+        }
         continue;
       }
       written.add(part);
@@ -411,12 +417,30 @@ public final class KafkaStateChangelog implements StateChangelog {
     return out.put(part.meta()).array();
   }
 
+  /** A new topic's partitions take a moment to get leaders: writes before that are refused and retried. */
+  private static void awaitLeaders(Admin admin, String topic) throws InterruptedException {
+    long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        // not known to the broker that answered yet
+      }
+      Thread.sleep(20);
+    }
+    // go on: the producer retries writes until the leaders are there
+  }
+
   private void ensureTopic(String topic, int partitions) {
     try (Admin admin = Admin.create(clientProps)) {
       try {
         admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
         LOG.info("created changelog topic {} ({} partitions, compacted)", topic, partitions);
+        awaitLeaders(admin, topic);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
