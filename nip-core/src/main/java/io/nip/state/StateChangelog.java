@@ -19,7 +19,8 @@ import java.util.Objects;
  * such source and no {@link CheckpointStorage} is configured.
  *
  * <p>Threading: {@link #commit} and {@link #restore} are called by one thread at a time per
- * pipeline, not necessarily the same one.
+ * pipeline, not necessarily the same one; restores through distinct {@link #restoreView() views}
+ * may run at the same time.
  */
 public interface StateChangelog extends AutoCloseable {
 
@@ -48,6 +49,22 @@ public interface StateChangelog extends AutoCloseable {
    * @throws io.nip.errors.StateException when the changelog cannot be read
    */
   byte[] restore(TaskRef task, Map<String, Long> from, java.util.function.Consumer<Change> changes);
+
+  /**
+   * A view of this changelog that restores tasks with its own connections, so that the runtime
+   * restores several tasks at once, each view on its own thread. Only {@link #restore}, {@link
+   * #name} and {@link #close} are called on a view, after {@link #open} and before the first
+   * commit; closing a view leaves this changelog open. Restores through views read the metadata
+   * this changelog read at {@link #open}.
+   *
+   * <p>Usage (by the runtime): {@code try (StateChangelog view = changelog.restoreView()) {
+   * view.restore(task, Map.of(), apply); }}
+   *
+   * @return a new view, or null when this changelog restores one task at a time (the default)
+   */
+  default StateChangelog restoreView() {
+    return null;
+  }
 
   /**
    * Whether the source resumes by itself at the positions this changelog commits (Kafka: the

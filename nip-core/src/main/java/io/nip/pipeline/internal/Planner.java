@@ -103,6 +103,12 @@ public final class Planner {
   /** The changelog of this plan's state, or null (see {@link StateChangelog}). */
   private StateChangelog changelog;
   private io.nip.runtime.internal.ChangelogRestores restores;
+  /**
+   * Restores run after every task was built, several at once (one changelog view per thread), or
+   * null when each task restores inline as it is built (no changelog, a changelog without views, a
+   * source that needs its restored position to create its reader, or one thread).
+   */
+  private List<java.util.function.Consumer<StateChangelog>> deferredRestores;
   private Map<String, StateChangelog.TaskRef> taskRefs = Map.of();
   private long committedCheckpoint;
   private final Map<String, Map<String, Long>> localCheckpoints = new java.util.HashMap<>();
@@ -257,6 +263,9 @@ public final class Planner {
       restores = new io.nip.runtime.internal.ChangelogRestores(pipelineName, config.meterRegistry());
       checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend(),
           restores);
+      if (changelog.sourceResumesAtCommittedPositions() && config.threads() > 1) {
+        deferredRestores = new ArrayList<>();
+      }
       plan.closeAtEnd(changelog);
       committedCheckpoint = committed;
     }
@@ -273,7 +282,7 @@ public final class Planner {
         String id = taskIds.get(global);
         byte[] snap = changelog != null ? null : restore.snapshot(id);
         KeyedTask task = keyedTask(g, i, global++, checkpoints);
-        if (changelog != null) {
+        if (changelog != null && deferredRestores == null) {
           snap = changelogMeta.remove(id); // restored while the task was built
         }
         if (snap != null) {
@@ -282,7 +291,58 @@ public final class Planner {
         plan.add(task);
       }
     }
+    if (deferredRestores != null) {
+      runDeferredRestores();
+    }
     return plan;
+  }
+
+  /**
+   * Runs the deferred restores on up to {@code threads} threads, each with its own view of the
+   * changelog, and returns once all are done (their effects are then visible to the worker threads,
+   * which start later). Without views, they run here one after another.
+   */
+  private void runDeferredRestores() {
+    List<java.util.function.Consumer<StateChangelog>> jobs = deferredRestores;
+    int n = Math.min(config.threads(), jobs.size());
+    StateChangelog probe = n > 1 ? changelog.restoreView() : null;
+    if (probe == null) {
+      jobs.forEach(j -> j.accept(changelog));
+      return;
+    }
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      StateChangelog view = t == 0 ? probe : changelog.restoreView();
+      java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+      Thread thread = new Thread(() -> {
+        try (view) {
+          for (int i; (i = next.getAndIncrement()) < jobs.size(); ) {
+            jobs.get(i).accept(view);
+          }
+          f.complete(null);
+        } catch (Throwable e) {
+          next.set(jobs.size()); // the others stop after their current task
+          f.completeExceptionally(e);
+        }
+      }, "nip-" + pipelineName + "-restore-" + t);
+      thread.start();
+      running.add(f);
+    }
+    RuntimeException failure = null;
+    for (java.util.concurrent.CompletableFuture<Void> f : running) {
+      try {
+        f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (failure == null) {
+          failure = e.getCause() instanceof RuntimeException r ? r
+              : new io.nip.errors.StateException("restoring pipeline '" + pipelineName + "' failed", e.getCause());
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   private static String sourceTaskId(Node s, int partition) {
@@ -304,8 +364,8 @@ public final class Planner {
     Chain chain = new Chain(rt, new FromSource(s.id), partition);
     Operator head = chain.wireChildren(s, new ChainEnds.Entry());
     chain.open();
-    if (changelog != null) {
-      snap = restoreFromChangelog(rt);
+    if (changelog != null && deferredRestores == null) {
+      snap = restoreFromChangelog(rt, changelog);
     }
     SourceReader<Object> reader = (SourceReader<Object>) src.createReader(partition,
         new SourceContext(pipelineName, config.clock(), config.meterRegistry()),
@@ -316,6 +376,14 @@ public final class Planner {
     Guard guard = new Guard(src.name(), policyOf(s), rt);
     WatermarkStrategy<Object> strategy = (WatermarkStrategy<Object>) ((NodeSpec.SourceSpec) s.spec).strategy();
     SourceTask task = new SourceTask(rt, global, reader, head, guard, strategy, cps);
+    if (deferredRestores != null) {
+      deferredRestores.add(view -> {
+        byte[] meta = restoreFromChangelog(rt, view);
+        if (meta != null) {
+          task.restore(meta, false); // the reader resumes at the position committed with the state
+        }
+      });
+    }
     if (snap != null) {
       // a source that resumes at its own committed positions decides by itself where a bounded run ends
       task.restore(snap, changelog == null || !changelog.sourceResumesAtCommittedPositions());
@@ -333,14 +401,23 @@ public final class Planner {
       entries[i] = chain.wireChildren(exchanges.get(i), new ChainEnds.Entry());
     }
     chain.open();
-    if (changelog != null) {
-      byte[] meta = restoreFromChangelog(rt);
+    if (changelog != null && deferredRestores == null) {
+      byte[] meta = restoreFromChangelog(rt, changelog);
       if (meta != null) {
         changelogMeta.put(rt.taskId(), meta);
       }
     }
-    return new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps,
+    KeyedTask task = new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps,
         channelTask.get(stage), channelSource.get(stage), channelPartition.get(stage));
+    if (deferredRestores != null) {
+      deferredRestores.add(view -> {
+        byte[] meta = restoreFromChangelog(rt, view);
+        if (meta != null) {
+          task.restore(meta);
+        }
+      });
+    }
+    return task;
   }
 
   private TaskRuntime newRuntime(String taskId) {
@@ -359,12 +436,13 @@ public final class Planner {
    * Restores a task's stores from the changelog (after its local checkpoint, if one was opened),
    * after its operators opened.
    *
+   * @param from the changelog, or one of its restore views
    * @return the task's committed metadata, or null
    */
-  private byte[] restoreFromChangelog(TaskRuntime rt) {
-    Map<String, Long> from = localCheckpoints.getOrDefault(rt.taskId(), Map.of());
-    rt.state().openedAt(from);
-    return restores.restore(changelog, taskRefs.get(rt.taskId()), from, rt.state(), "at start");
+  private byte[] restoreFromChangelog(TaskRuntime rt, StateChangelog from) {
+    Map<String, Long> positions = localCheckpoints.getOrDefault(rt.taskId(), Map.of());
+    rt.state().openedAt(positions);
+    return restores.restore(from, taskRefs.get(rt.taskId()), positions, rt.state(), "at start");
   }
 
   private ErrorPolicy policyOf(Node n) {

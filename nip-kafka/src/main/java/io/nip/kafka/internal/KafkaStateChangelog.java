@@ -90,14 +90,15 @@ public final class KafkaStateChangelog implements StateChangelog {
   private String metaTopic;
   private KafkaProducer<byte[], byte[]> producer;
   private KafkaConsumer<byte[], byte[]> restoreConsumer;
+  private final java.util.concurrent.atomic.AtomicInteger restoreConsumers = new java.util.concurrent.atomic.AtomicInteger();
   private final Set<String> knownTopics = new HashSet<>();
   /** Per task id, per store id: the changelog position after the last write known here. */
-  private final Map<String, Map<String, Long>> ends = new HashMap<>();
+  private final Map<String, Map<String, Long>> ends = new java.util.concurrent.ConcurrentHashMap<>();
   /** Per task id, the latest metadata record read from, or written to, the metadata topic. */
   private final Map<String, byte[]> metas = new HashMap<>();
   private long metaPosition;
   /** Per task id, the metadata record the task's state in this instance reflects (restored or committed here). */
-  private final Map<String, byte[]> applied = new HashMap<>();
+  private final Map<String, byte[]> applied = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param sourceName the source's name, for messages
@@ -238,6 +239,56 @@ public final class KafkaStateChangelog implements StateChangelog {
 
   @Override
   public byte[] restore(TaskRef task, Map<String, Long> from, Consumer<Change> changes) {
+    return restore(restoreConsumer(), task, from, changes);
+  }
+
+  /**
+   * A view with its own restore consumer: restores of several tasks run at once, one per view and
+   * thread. Design: the views read {@link #metas} (not written between {@link #open} and the
+   * first commit) and record what they restored in {@link #applied} and {@link #ends}, which are
+   * concurrent maps; each task's inner map of ends is written by the one view restoring it.
+   */
+  @Override
+  public StateChangelog restoreView() {
+    return new StateChangelog() {
+      private KafkaConsumer<byte[], byte[]> consumer;
+
+      @Override
+      public String name() {
+        return KafkaStateChangelog.this.name();
+      }
+
+      @Override
+      public long open(String pipeline) {
+        throw new UnsupportedOperationException("a restore view is opened by its changelog");
+      }
+
+      @Override
+      public byte[] restore(TaskRef task, Map<String, Long> from, Consumer<Change> changes) {
+        if (consumer == null) {
+          consumer = newRestoreConsumer();
+        }
+        return KafkaStateChangelog.this.restore(consumer, task, from, changes);
+      }
+
+      @Override
+      public Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
+          Map<Integer, SourcePosition> sourcePositions) {
+        throw new UnsupportedOperationException("a restore view does not commit");
+      }
+
+      @Override
+      public void close() {
+        if (consumer != null) {
+          consumer.close(Duration.ofSeconds(5));
+          consumer = null;
+        }
+      }
+    };
+  }
+
+  private byte[] restore(KafkaConsumer<byte[], byte[]> consumer, TaskRef task, Map<String, Long> from,
+      Consumer<Change> changes) {
     byte[] stored = metas.get(task.taskId());
     if (stored == null) {
       return null;
@@ -260,7 +311,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       TopicPartition tp = new TopicPartition(topicOf(application, store), task.partition());
       long start = from.getOrDefault(store, 0L);
       long[] count = {0};
-      long end = readAll(tp, start, r -> {
+      long end = readAll(consumer, tp, start, r -> {
         byte[] value = r.value();
         if (value == null) {
           changes.accept(new Change(store, r.key(), null, Long.MAX_VALUE));
@@ -465,7 +516,11 @@ public final class KafkaStateChangelog implements StateChangelog {
 
   /** Reads a partition from an offset to its last committed offset; returns the position reached. */
   private long readAll(TopicPartition tp, long from, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-    KafkaConsumer<byte[], byte[]> c = restoreConsumer();
+    return readAll(restoreConsumer(), tp, from, each);
+  }
+
+  private static long readAll(KafkaConsumer<byte[], byte[]> c, TopicPartition tp, long from,
+      Consumer<ConsumerRecord<byte[], byte[]>> each) {
     c.assign(List.of(tp));
     Long end = c.endOffsets(List.of(tp)).get(tp); // read_committed: the last stable offset
     if (end == null || end <= from) {
@@ -494,20 +549,25 @@ public final class KafkaStateChangelog implements StateChangelog {
 
   private KafkaConsumer<byte[], byte[]> restoreConsumer() {
     if (restoreConsumer == null) {
-      Map<String, Object> p = new HashMap<>(clientProps);
-      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
-      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-      p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20); // a restore reads to a known end: no long polls
-      // one partition at a time, read to its end: large fetches, fewer round trips between parsing
-      p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
-      p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
-      p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-      p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-      p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-restore");
-      restoreConsumer = new KafkaConsumer<>(p);
+      restoreConsumer = newRestoreConsumer();
     }
     return restoreConsumer;
+  }
+
+  private KafkaConsumer<byte[], byte[]> newRestoreConsumer() {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString().toLowerCase(java.util.Locale.ROOT));
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20); // a restore reads to a known end: no long polls
+    // one partition at a time, read to its end: large fetches, fewer round trips between parsing
+    p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 << 20);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    int n = restoreConsumers.incrementAndGet();
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-restore" + (n == 1 ? "" : "-" + n));
+    return new KafkaConsumer<>(p);
   }
 
   @Override
