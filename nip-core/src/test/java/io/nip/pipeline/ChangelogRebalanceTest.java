@@ -50,6 +50,7 @@ class ChangelogRebalanceTest {
         assigned[p] = new AtomicBoolean(true);
         epochs[p] = new AtomicInteger();
       }
+      changelog.assignment = p -> epochs[p].get();
     }
 
     void revoke(int partition) {
@@ -109,6 +110,11 @@ class ChangelogRebalanceTest {
         @Override
         public boolean isAssigned() {
           return assigned[partition].get();
+        }
+
+        @Override
+        public long assignment() {
+          return epoch;
         }
 
         @Override

@@ -31,6 +31,12 @@ public final class MemoryChangelog implements StateChangelog {
   private int failed;
   /** Which source partitions this instance owns; parts and positions of the others are not written. */
   public volatile java.util.function.IntPredicate owned = p -> true;
+  /**
+   * When set, a source partition's current assignment here: a part taken under another assignment
+   * (before the partition moved away and back) is not written, nor is its position, as Kafka's
+   * changelog does.
+   */
+  public volatile java.util.function.IntToLongFunction assignment;
   /** Per task id, the metadata this instance restored or committed last. */
   private final Map<String, byte[]> applied = new HashMap<>();
 
@@ -69,9 +75,15 @@ public final class MemoryChangelog implements StateChangelog {
       throw new CommitFailure("commit " + checkpointId + " refused by the test", null);
     }
     Map<String, Map<String, Long>> after = new HashMap<>();
+    java.util.Set<Integer> stale = new java.util.HashSet<>();
     for (TaskPart p : parts) {
       if (p.task().sourcePartition() >= 0 && !owned.test(p.task().sourcePartition())) {
         continue; // another instance owns the partition, and with it this task's state
+      }
+      if (p.task().sourcePartition() >= 0 && assignment != null
+          && assignment.applyAsLong(p.task().sourcePartition()) != p.assignment()) {
+        stale.add(p.task().sourcePartition()); // assigned here again since: restored before it is read
+        continue;
       }
       applied.put(p.task().taskId(), p.meta());
       for (Change c : p.changes()) {
@@ -88,7 +100,7 @@ public final class MemoryChangelog implements StateChangelog {
       after.put(p.task().taskId(), ends);
     }
     sourcePositions.forEach((partition, position) -> {
-      if (owned.test(partition)) {
+      if (owned.test(partition) && !stale.contains(partition)) {
         positions.put(partition, position);
       }
     });
