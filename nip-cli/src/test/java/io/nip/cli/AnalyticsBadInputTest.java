@@ -337,6 +337,7 @@ class AnalyticsBadInputTest {
     assertThat(number("bad lines")).isEqualTo(3);
     assertThat(deadLetters(dlq)).extracting(d -> d.get("line").asLong()).containsExactlyInAnyOrder(1L, 2L, 3L);
     assertThat(Files.readAllLines(out)).isEmpty();
+    assertThat(err.toString()).containsPattern("(?m)^  latency p50 +n/a$").containsPattern("(?m)^  latency p99 +n/a$");
   }
 
   @Test
