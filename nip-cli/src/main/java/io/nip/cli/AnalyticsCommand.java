@@ -1,10 +1,13 @@
 package io.nip.cli;
 
+import io.nip.examples.analytics.AnalyticsPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +29,19 @@ import picocli.CommandLine.Spec;
         "-> analytics-output. Without --bootstrap-servers an embedded Kafka broker is started.",
         "Without --input, generates events for 10,000 users with 5%% bot traffic.",
         "The windows' state lives in memory (default), in RocksDB (--state-dir) or in Redis (--redis-uri).",
-        "Prints a summary (counts, elapsed, events/s, latency) to standard error."})
+        "An --input line that is not UTF-8, too large for Kafka, not JSON or not a valid event becomes a dead",
+        "letter with its line number and the reason; the run goes on with the other lines.",
+        "Prints a summary (counts, where the results went, the first results, elapsed, events/s, latency)",
+        "to standard error.",
+        "Exit codes: 0 done, 1 the run failed, 2 bad arguments or files, 3 done, but more lines were bad",
+        "than --max-bad-lines allows or every input line was bad (results are written all the same)."})
 public final class AnalyticsCommand implements Callable<Integer> {
+  /**
+   * Exit code of a run that completed and wrote its results, but had more bad input lines than
+   * {@code --max-bad-lines} allows, or no good line at all.
+   */
+  public static final int EXIT_BAD_INPUT = 3;
+
   @Spec
   CommandSpec spec;
 
@@ -40,12 +54,22 @@ public final class AnalyticsCommand implements Callable<Integer> {
   Path input;
 
   @Option(names = "--output", paramLabel = "FILE.jsonl",
-      description = "also write the window results here as JSON lines")
+      description = "also write the window results here as JSON lines (besides topic analytics-output)")
   Path output;
 
   @Option(names = "--dlq-output", paramLabel = "FILE.jsonl",
-      description = "also write the dead letters (bad lines with their reasons) here as JSON lines")
+      description = "also write the dead letters (bad lines with line number and reason) here as JSON lines "
+          + "(besides topic user-events-dlq)")
   Path dlqOutput;
+
+  @Option(names = "--late-output", paramLabel = "FILE.jsonl",
+      description = "write the late events (behind the watermark, in no window) here as JSON lines")
+  Path lateOutput;
+
+  @Option(names = "--max-bad-lines", paramLabel = "N",
+      description = "exit with code 3 when more than N input lines are bad (default: no limit; "
+          + "the results are written either way)")
+  Long maxBadLines;
 
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
       description = "use this Kafka cluster instead of starting an embedded broker")
@@ -82,12 +106,40 @@ public final class AnalyticsCommand implements Callable<Integer> {
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     String groupId = "nip-demo-analytics-" + UUID.randomUUID();
     // opened before the broker starts: a directory or server that cannot be used is a usage error
-    try (StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
-      AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, output, dlqOutput, seed, t,
+    // output files are created first: one that cannot be written is a usage error before any work
+    try (Outputs files = Outputs.open(output, dlqOutput, lateOutput);
+        StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
+      AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, files, seed, t,
           bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend()));
-      print(s, st.description(), spec.commandLine().getErr());
+      PrintWriter err = spec.commandLine().getErr();
+      new AnalyticsReport(describeInput(), input != null, bootstrapServers, output, dlqOutput, lateOutput)
+          .print(s, st.description(), err);
+      return verdict(s, err);
     }
-    return 0;
+  }
+
+  private String describeInput() {
+    return input != null ? "input " + input
+        : String.format("generator (%,d events, 10,000 users, 5%% bots, seed %d)", events, seed);
+  }
+
+  /** @return the exit code for what the run met in its input, with a message when it is not 0 */
+  private int verdict(AnalyticsDemo.Summary s, PrintWriter err) {
+    long bad = s.badLines();
+    String why = null;
+    if (s.linesIn() > 0 && bad >= s.linesIn()) {
+      why = String.format("every input line was bad (%,d of %,d)", bad, s.linesIn());
+    } else if (maxBadLines != null && bad > maxBadLines) {
+      why = String.format("%,d bad input line%s, more than --max-bad-lines %d allows", bad, bad == 1 ? "" : "s",
+          maxBadLines);
+    }
+    if (why == null) {
+      return 0;
+    }
+    err.println("nip: " + why + "; the dead letters say which and why (topic " + AnalyticsPipeline.DLQ_TOPIC
+        + (dlqOutput != null ? ", file " + dlqOutput : "") + "); exit code " + EXIT_BAD_INPUT);
+    err.flush();
+    return EXIT_BAD_INPUT;
   }
 
   private void validate() {
@@ -104,12 +156,15 @@ public final class AnalyticsCommand implements Callable<Integer> {
     if (input != null && (!Files.isRegularFile(input) || !Files.isReadable(input))) {
       throw new NipCommand.UsageException("--input " + input + ": no such readable file");
     }
-    duration(maxOutOfOrderness);
-    checkWritable("--output", output);
-    checkWritable("--dlq-output", dlqOutput);
-    if (output != null && dlqOutput != null && output.toAbsolutePath().normalize().equals(dlqOutput.toAbsolutePath().normalize())) {
-      throw new NipCommand.UsageException("--output and --dlq-output must be different files");
+    if (maxBadLines != null && maxBadLines < 0) {
+      throw new NipCommand.UsageException("--max-bad-lines must be at least 0, but was " + maxBadLines);
     }
+    duration(maxOutOfOrderness);
+    Map<String, Path> outputs = new LinkedHashMap<>();
+    outputs.put("--output", output);
+    outputs.put("--dlq-output", dlqOutput);
+    outputs.put("--late-output", lateOutput);
+    Outputs.check(input, outputs);
     StateOption.resolve(state, stateDir, redisUri);
   }
 
@@ -139,47 +194,5 @@ public final class AnalyticsCommand implements Callable<Integer> {
     } catch (DateTimeParseException | ArithmeticException e) {
       throw new NipCommand.UsageException("--max-out-of-orderness " + text + ": not a duration (e.g. 30s or PT30S)");
     }
-  }
-
-  private static void checkWritable(String option, Path file) {
-    if (file == null) {
-      return;
-    }
-    if (Files.isDirectory(file)) {
-      throw new NipCommand.UsageException(option + " " + file + ": is a directory");
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir != null && Files.exists(dir) && !Files.isWritable(dir)) {
-      throw new NipCommand.UsageException(option + " " + file + ": directory is not writable");
-    }
-  }
-
-  private void print(AnalyticsDemo.Summary s, String stateBackend, PrintWriter err) {
-    String from = input != null ? "input " + input : String.format("generator (%,d events, 10,000 users, 5%% bots, seed %d)", events, seed);
-    err.println("nip demo analytics: " + from + ", Kafka " + (bootstrapServers != null ? bootstrapServers : "embedded"));
-    err.printf("  %-16s %s%n", "state backend", stateBackend);
-    row(err, "events in", s.eventsIn());
-    row(err, "bots filtered", s.botsFiltered());
-    row(err, "bad lines", s.badLines());
-    row(err, "late events", s.lateEvents());
-    row(err, "windows out", s.windowsOut());
-    err.printf("  %-16s %14.3f s%n", "input load", s.loadTime().toNanos() / 1e9);
-    err.printf("  %-16s %14.3f s%n", "elapsed", s.elapsed().toNanos() / 1e9);
-    err.printf("  %-16s %,14.0f events/s%n", "throughput", s.eventsPerSecond());
-    err.printf("  %-16s %14.3f ms%n", "latency p50", s.p50().toNanos() / 1e6);
-    err.printf("  %-16s %14.3f ms%n", "latency p99", s.p99().toNanos() / 1e6);
-    err.println("  (latency: from parsing a record on its source task to updating its window; elapsed and");
-    err.println("   throughput cover the pipeline run only, from start until every window was written)");
-    if (output != null) {
-      err.println("  window results written to " + output);
-    }
-    if (dlqOutput != null) {
-      err.println("  dead letters written to " + dlqOutput);
-    }
-    err.flush();
-  }
-
-  private static void row(PrintWriter err, String label, long value) {
-    err.printf("  %-16s %,14d%n", label, value);
   }
 }

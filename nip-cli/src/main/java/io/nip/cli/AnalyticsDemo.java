@@ -1,19 +1,20 @@
 package io.nip.cli;
 
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.nip.errors.DeadLetter;
 import io.nip.examples.analytics.AnalyticsPipeline;
 import io.nip.examples.analytics.UserEventFeed;
+import io.nip.kafka.KafkaDeadLetterSink;
 import io.nip.kafka.embedded.EmbeddedKafka;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
+import io.nip.sink.SinkContext;
+import io.nip.sink.SinkWriter;
 import io.nip.state.StateBackend;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,17 +22,21 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * The analytics demo: exercise 1 on Kafka. Starts the embedded broker unless servers are given,
  * creates the topics, writes the input (file lines unchanged, or generated events) into
- * {@code user-events}, runs {@link AnalyticsPipeline} as a bounded job with a fresh group id on the
+ * {@code user-events} ({@link InputLoader}: lines that cannot be Kafka records become dead letters
+ * there, in the dead-letter topic and file), runs {@link AnalyticsPipeline} as a bounded job with a fresh group id on the
  * given state backend, and returns what happened.
  */
 final class AnalyticsDemo {
@@ -41,8 +46,7 @@ final class AnalyticsDemo {
    *
    * @param events generated events (ignored with an input file)
    * @param input a JSON-lines file of user events, or null for generated events
-   * @param output where results also go as JSON lines, or null
-   * @param dlqOutput where dead letters also go as JSON lines, or null
+   * @param outputs the files results, dead letters and late events also go to, already open
    * @param seed generator seed
    * @param threads worker threads
    * @param bootstrapServers an external cluster, or null for the embedded broker
@@ -50,29 +54,41 @@ final class AnalyticsDemo {
    * @param groupId the job's consumer group, fresh for each run (also the application id of its changelogs)
    * @param stateBackend where the windows' state lives; the caller opens and closes it
    */
-  record Settings(long events, Path input, Path output, Path dlqOutput, long seed, int threads,
+  record Settings(long events, Path input, Outputs outputs, long seed, int threads,
       String bootstrapServers, Duration maxOutOfOrderness, String groupId, StateBackend stateBackend) {}
 
   /**
    * What happened.
    *
+   * @param linesIn non-empty input lines read, or events generated
    * @param eventsIn records read from {@code user-events}
    * @param botsFiltered bot events dropped
-   * @param badLines records sent to the dead-letter topic
+   * @param refusedAtLoad lines that never reached Kafka (not UTF-8, or too large), dead-lettered by the loader
+   * @param badRecords records of {@code user-events} the pipeline sent to the dead-letter topic
    * @param lateEvents events behind the watermark for their window
    * @param windowsOut results written to {@code analytics-output}
    * @param loadTime time to write the input topic
    * @param elapsed time of the pipeline run, from start to completion
-   * @param p50 median processing latency (parse to window update)
-   * @param p99 99th percentile of that latency
+   * @param p50 median processing latency (parse to window update), or null without samples
+   * @param p99 99th percentile of that latency, or null without samples
+   * @param firstResults the first results (by window start, then user) as JSON lines
    */
-  record Summary(long eventsIn, long botsFiltered, long badLines, long lateEvents, long windowsOut,
-      Duration loadTime, Duration elapsed, Duration p50, Duration p99) {
+  record Summary(long linesIn, long eventsIn, long botsFiltered, long refusedAtLoad, long badRecords,
+      long lateEvents, long windowsOut, Duration loadTime, Duration elapsed, Duration p50, Duration p99,
+      List<String> firstResults) {
     double eventsPerSecond() {
       double s = elapsed.toNanos() / 1e9;
       return s <= 0 ? 0 : eventsIn / s;
     }
+
+    /** @return input lines that became dead letters, at loading or in the pipeline */
+    long badLines() {
+      return refusedAtLoad + badRecords;
+    }
   }
+
+  /** How many results the summary shows. */
+  static final int PREVIEW_RESULTS = 3;
 
   private AnalyticsDemo() {}
 
@@ -80,11 +96,11 @@ final class AnalyticsDemo {
     EmbeddedKafka embedded = s.bootstrapServers() == null ? EmbeddedKafka.start() : null;
     try {
       String servers = embedded != null ? embedded.bootstrapServers() : s.bootstrapServers();
-      createTopics(servers);
+      int maxRecordBytes = createTopics(servers);
       long t0 = System.nanoTime();
-      load(servers, s);
+      InputLoader.Result loaded = load(servers, s, maxRecordBytes);
       Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
-      return process(servers, s, loadTime);
+      return process(servers, s, loaded, loadTime);
     } finally {
       if (embedded != null) {
         embedded.close();
@@ -92,7 +108,8 @@ final class AnalyticsDemo {
     }
   }
 
-  private static void createTopics(String servers) {
+  /** @return the largest record the input topic takes, in bytes (its max.message.bytes, at most the producer's limit) */
+  private static int createTopics(String servers) {
     List<NewTopic> topics = List.of(new NewTopic(AnalyticsPipeline.INPUT_TOPIC, 3, (short) 1),
         new NewTopic(AnalyticsPipeline.OUTPUT_TOPIC, 3, (short) 1),
         new NewTopic(AnalyticsPipeline.DLQ_TOPIC, 1, (short) 1));
@@ -107,6 +124,7 @@ final class AnalyticsDemo {
         }
       }
       awaitLeaders(admin, topics);
+      return Math.min(UserEventFeed.MAX_REQUEST_BYTES, maxMessageBytes(admin));
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", ex);
@@ -115,6 +133,14 @@ final class AnalyticsDemo {
     } catch (java.util.concurrent.TimeoutException ex) {
       throw new IllegalStateException("timed out creating topics on " + servers, ex);
     }
+  }
+
+  private static int maxMessageBytes(Admin admin)
+      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, AnalyticsPipeline.INPUT_TOPIC);
+    ConfigEntry e = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic)
+        .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+    return e == null || e.value() == null ? UserEventFeed.MAX_REQUEST_BYTES : Integer.parseInt(e.value());
   }
 
   /**
@@ -144,25 +170,46 @@ final class AnalyticsDemo {
     }
   }
 
-  private static void load(String servers, Settings s) {
-    try (UserEventFeed feed = UserEventFeed.open(servers, AnalyticsPipeline.INPUT_TOPIC)) {
-      if (s.input() == null) {
+  private static InputLoader.Result load(String servers, Settings s, int maxRecordBytes) {
+    UserEventFeed feed = UserEventFeed.open(servers, AnalyticsPipeline.INPUT_TOPIC);
+    if (s.input() == null) {
+      try (feed) {
         UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withSeed(s.seed()), feed::send);
-        return;
       }
-      try (BufferedReader r = Files.newBufferedReader(s.input(), StandardCharsets.UTF_8)) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          if (!line.isEmpty()) {
-            feed.sendLine(line.getBytes(StandardCharsets.UTF_8));
-          }
+      return new InputLoader.Result(s.events(), s.events(), 0, 0);
+    }
+    OutputFile<DeadLetter> file = s.outputs().deadLetters();
+    SinkWriter<DeadLetter> topic = KafkaDeadLetterSink.create(AnalyticsPipeline.DLQ_TOPIC, servers)
+        .createWriter(LOADER_CONTEXT);
+    try (topic) {
+      return new InputLoader(s.input(), maxRecordBytes, d -> {
+        topic.write(d);
+        if (file != null) {
+          file.append(d, d.headers());
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read --input " + s.input() + ": " + e.getMessage(), e);
-      }
+      }).load(feed);
     }
   }
 
-  private static Summary process(String servers, Settings s, Duration loadTime) {
+  /** The loader writes dead letters outside any task. */
+  private static final SinkContext LOADER_CONTEXT = new SinkContext() {
+    @Override
+    public String pipelineName() {
+      return AnalyticsPipeline.PIPELINE_NAME;
+    }
+
+    @Override
+    public String taskId() {
+      return InputLoader.OPERATOR;
+    }
+
+    @Override
+    public Instant currentTimestamp() {
+      return null;
+    }
+  };
+
+  private static Summary process(String servers, Settings s, InputLoader.Result loaded, Duration loadTime) {
     PipelineConfig config = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
         .commitInterval(Duration.ofSeconds(1)).stateBackend(s.stateBackend()).build();
     // the input was written here with user_id as the record key: windows stay in the source tasks
@@ -170,11 +217,17 @@ final class AnalyticsDemo {
         .groupId(s.groupId()).maxOutOfOrderness(s.maxOutOfOrderness())
         .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
         .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
-    if (s.output() != null) {
-      b.outputFile(s.output());
+    FirstResults first = new FirstResults(PREVIEW_RESULTS);
+    b.outputSink(first);
+    Outputs out = s.outputs();
+    if (out.results() != null) {
+      b.outputSink(out.results());
     }
-    if (s.dlqOutput() != null) {
-      b.deadLetterFile(s.dlqOutput());
+    if (out.deadLetters() != null) {
+      b.deadLetterSink(out.deadLetters());
+    }
+    if (out.late() != null) {
+      b.lateEvents(out.late());
     }
     AnalyticsPipeline job = b.build();
     long start = System.nanoTime();
@@ -183,11 +236,13 @@ final class AnalyticsDemo {
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     AnalyticsPipeline.Counters c = job.counters();
+    HistogramSnapshot snap = job.latency().takeSnapshot();
     List<Duration> pct = new ArrayList<>();
-    for (ValueAtPercentile v : job.latency().takeSnapshot().percentileValues()) {
-      pct.add(Duration.ofNanos((long) v.value(TimeUnit.NANOSECONDS)));
+    for (ValueAtPercentile v : snap.percentileValues()) {
+      pct.add(snap.count() == 0 ? null : Duration.ofNanos((long) v.value(TimeUnit.NANOSECONDS)));
     }
-    return new Summary(c.eventsIn(), c.botsFiltered(), c.badRecords(), c.lateEvents(), c.windowsOut(), loadTime,
-        elapsed, pct.isEmpty() ? Duration.ZERO : pct.get(0), pct.size() < 2 ? Duration.ZERO : pct.get(1));
+    return new Summary(loaded.lines(), c.eventsIn(), c.botsFiltered(), loaded.rejected(), c.badRecords(),
+        c.lateEvents(), c.windowsOut(), loadTime, elapsed, pct.isEmpty() ? null : pct.get(0),
+        pct.size() < 2 ? null : pct.get(1), first.lines());
   }
 }

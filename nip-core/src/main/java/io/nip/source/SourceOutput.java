@@ -85,6 +85,19 @@ public interface SourceOutput<T> {
   }
 
   /**
+   * A record at an offset could not be read; as {@link #fail(byte[], long, Throwable)}, and its
+   * headers go with the dead letter ({@link io.nip.errors.DeadLetter#headers()}).
+   *
+   * @param rawBytes the bytes that failed, or null
+   * @param headers the record's headers, {@link Headers#EMPTY} (or null) when none
+   * @param position the record's offset in its partition, at least 0
+   * @param error the reason
+   */
+  default void fail(byte[] rawBytes, Headers headers, long position, Throwable error) {
+    fail(rawBytes, position, error);
+  }
+
+  /**
    * A record could not be read; the runtime applies the error policy.
    *
    * @param rawBytes the bytes that failed, or null

@@ -18,7 +18,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * A dead-letter topic: each failed record is written with its original bytes as the value (or, when
  * the source had none, the failing value as JSON) and headers naming the error and the origin:
  * {@code nip.error.class}, {@code nip.error.message}, {@code nip.operator}, {@code nip.source},
- * {@code nip.partition}, {@code nip.offset}, {@code nip.pipeline}.
+ * {@code nip.partition}, {@code nip.offset}, {@code nip.pipeline}. The failed record's own headers
+ * ({@link DeadLetter#headers()}, e.g. the line number a loader attached) come first, unchanged.
  *
  * <pre>{@code
  * PipelineConfig.builder().errorPolicy(ErrorPolicy.deadLetter(
@@ -68,6 +69,9 @@ public final class KafkaDeadLetterSink implements Sink<DeadLetter> {
 
   private ProducerRecord<byte[], byte[]> toRecord(DeadLetter d) {
     RecordHeaders h = new RecordHeaders();
+    for (int i = 0; i < d.headers().size(); i++) {
+      h.add(d.headers().name(i), d.headers().value(i));
+    }
     header(h, "nip.error.class", d.errorClass());
     header(h, "nip.error.message", d.errorMessage());
     header(h, "nip.operator", d.operator());

@@ -145,7 +145,7 @@ public final class Guard {
     }
     return new DeadLetter(rt.pipelineName(), operator, rt.sourceName(), rt.partition(), rt.position(),
         eventTime, raw, render(value), error.getClass().getName(), String.valueOf(error.getMessage()),
-        rt.clock().instant());
+        rt.clock().instant(), rt.headers());
   }
 
   private static String render(Object value) {

@@ -483,22 +483,27 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
 
   @Override
   public void fail(byte[] rawBytes, long position, Throwable error) {
+    fail(rawBytes, Headers.EMPTY, position, error);
+  }
+
+  @Override
+  public void fail(byte[] rawBytes, Headers headers, long position, Throwable error) {
     rt.position = position;
     rt.positionRef = null;
-    reject(rawBytes, error);
+    reject(rawBytes, headers, error);
   }
 
   @Override
   public void fail(byte[] rawBytes, SourcePosition position, Throwable error) {
     setPosition(position);
-    reject(rawBytes, error);
+    reject(rawBytes, Headers.EMPTY, error);
   }
 
-  private void reject(byte[] rawBytes, Throwable error) {
+  private void reject(byte[] rawBytes, Headers headers, Throwable error) {
     recordsIn++;
     rt.raw = rawBytes;
     rt.key = null;
-    rt.headers = Headers.EMPTY;
+    rt.headers = headers == null ? Headers.EMPTY : headers;
     rt.timestamp = Long.MIN_VALUE;
     sourceGuard.reject(null, error);
   }

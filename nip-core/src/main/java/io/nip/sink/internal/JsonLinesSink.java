@@ -10,11 +10,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * JSON lines into one file shared by every writer of the pipeline. Each writer serializes outside
  * the lock and appends whole lines under it. The file is opened (truncated) by the first writer and
- * closed by the last one to close; flush makes the lines durable in the OS.
+ * closed by the last one to close; flush makes the lines durable in the OS. A writer created after
+ * all earlier ones closed (dead-letter writers are created at a task's first dead letter, and tasks
+ * end at different times) opens it again for appending: lines already written stay.
  */
 public final class JsonLinesSink<T> implements Sink<T> {
   private final String name;
@@ -22,6 +25,7 @@ public final class JsonLinesSink<T> implements Sink<T> {
   private final Serde<T> serde;
   private OutputStream out;
   private int openWriters;
+  private boolean openedBefore;
 
   /**
    * @param name sink name
@@ -46,7 +50,10 @@ public final class JsonLinesSink<T> implements Sink<T> {
         if (parent != null) {
           Files.createDirectories(parent);
         }
-        out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+        out = new BufferedOutputStream(openedBefore
+            ? Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+            : Files.newOutputStream(file), 1 << 16);
+        openedBefore = true;
       } catch (IOException e) {
         throw new ConnectorException("sink '" + name + "' cannot open " + file + ": " + e.getMessage(), e);
       }

@@ -207,6 +207,8 @@ public final class AnalyticsPipeline {
     private Path outputFile;
     private Path deadLetterFile;
     private Sink<? super AnalyticsEvent> lateSink;
+    private final List<Sink<? super UserWindowSummary>> outputSinks = new ArrayList<>();
+    private final List<Sink<? super DeadLetter>> deadLetterSinks = new ArrayList<>();
     private final Map<String, Object> consumerProps = new HashMap<>();
     private final Map<String, Object> producerProps = new HashMap<>();
     private String instanceId;
@@ -293,7 +295,36 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param sink where late events go, besides being counted @return this */
+    /**
+     * Also writes every result to {@code sink}, besides the output topic; may be called more than
+     * once. The sink's writers run on the pipeline's task threads, concurrently.
+     *
+     * @param sink e.g. a file the caller opened, or a preview of the first results
+     * @return this
+     */
+    public Builder outputSink(Sink<? super UserWindowSummary> sink) {
+      outputSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /**
+     * Also writes every dead letter to {@code sink}, besides the dead-letter topic; may be called
+     * more than once. The sink's writers run on the pipeline's task threads, concurrently.
+     *
+     * @param sink e.g. a dead-letter file the caller opened ({@link DeadLetterJson} lines)
+     * @return this
+     */
+    public Builder deadLetterSink(Sink<? super DeadLetter> sink) {
+      deadLetterSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /**
+     * @param sink where late events go, besides being counted; during its writer's {@code write},
+     *     {@code SinkContext.currentHeaders()} holds the event's record headers (e.g.
+     *     {@value UserEventFeed#LINE_HEADER})
+     * @return this
+     */
     public Builder lateEvents(Sink<? super AnalyticsEvent> sink) {
       this.lateSink = Objects.requireNonNull(sink, "sink");
       return this;
@@ -373,6 +404,9 @@ public final class AnalyticsPipeline {
       if (outputFile != null) {
         results.to(Sinks.jsonLines("output-file", outputFile, UserWindowSummary.SERDE));
       }
+      for (Sink<? super UserWindowSummary> sink : outputSinks) {
+        results.to(sink);
+      }
       Stream<AnalyticsEvent> late = windows.lateEvents().peek(e -> counters.late.increment(), Op.named("count-late"));
       late.to(lateSink != null ? lateSink : Sinks.forEach("late-events", e -> { }));
       return new AnalyticsPipeline(p, counters, latency);
@@ -386,6 +420,7 @@ public final class AnalyticsPipeline {
       if (deadLetterFile != null) {
         sinks.add(Sinks.jsonLines("dlq-file", deadLetterFile, new DeadLetterJson()));
       }
+      sinks.addAll(deadLetterSinks);
       sinks.add(Sinks.forEach("dlq-count", d -> counters.bad.increment()));
       return new FanOutSink<>("dead-letters", sinks);
     }

@@ -10,8 +10,11 @@ import java.util.Map;
 
 /**
  * Dead letters as one JSON object per line for a dead-letter file: where the record came from
- * ({@code source}, {@code partition}, {@code offset}), the bad record as text (not base64, so it
- * can be read and replayed), the operator and the error. Write-only.
+ * ({@code source}; {@code line}, the input file's 1-based line number when the record carried it
+ * in the header {@value UserEventFeed#LINE_HEADER}, else null; {@code partition} and
+ * {@code offset}, null for a line that never reached Kafka), the bad record as text (not base64,
+ * so it can be read and replayed; bytes that are not UTF-8 become U+FFFD), the operator and the
+ * error. Write-only.
  *
  * <pre>{@code
  * Sinks.jsonLines("dlq-file", Path.of("bad.jsonl"), new DeadLetterJson());
@@ -26,7 +29,8 @@ public final class DeadLetterJson implements Serde<DeadLetter> {
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("source", d.source());
-    m.put("partition", d.partition());
+    m.put("line", lineOf(d));
+    m.put("partition", d.partition() < 0 ? null : d.partition());
     m.put("offset", d.position() < 0 ? null : d.position());
     m.put("raw_record", d.rawRecord() != null ? d.rawRecordText() : d.value());
     m.put("operator", d.operator());
@@ -37,6 +41,19 @@ public final class DeadLetterJson implements Serde<DeadLetter> {
       return Serdes.objectMapper().writeValueAsBytes(m);
     } catch (JsonProcessingException e) {
       throw new SerializationException("cannot write dead letter: " + e.getMessage(), null, e);
+    }
+  }
+
+  /**
+   * @param d a dead letter
+   * @return the input line number in its header {@value UserEventFeed#LINE_HEADER}, or null
+   */
+  public static Long lineOf(DeadLetter d) {
+    String line = d.headers().lastString(UserEventFeed.LINE_HEADER);
+    try {
+      return line == null ? null : Long.valueOf(line);
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 

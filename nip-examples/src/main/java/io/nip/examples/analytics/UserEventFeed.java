@@ -13,10 +13,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -39,6 +42,15 @@ public final class UserEventFeed implements AutoCloseable {
   /** The tutorial's event types. */
   public static final List<String> EVENT_TYPES = List.of(
       "page_view", "click", "search", "add_to_cart", "view_checkout", "purchase", "signup", "logout");
+
+  /**
+   * The header {@link #sendLine(byte[], long, Consumer)} gives each record: the 1-based number of
+   * its line in the input file, as decimal text. Dead letters keep it ({@link DeadLetterJson}'s
+   * {@code line}).
+   */
+  public static final String LINE_HEADER = "nip.input.line";
+  /** The producer's {@code max.request.size}: no record, key and headers included, is larger. */
+  public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
@@ -65,6 +77,7 @@ public final class UserEventFeed implements AutoCloseable {
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_BYTES);
     return new UserEventFeed(new KafkaProducer<>(props), Objects.requireNonNull(topic, "topic"));
   }
 
@@ -91,6 +104,37 @@ public final class UserEventFeed implements AutoCloseable {
    */
   public void sendLine(byte[] line) {
     send(keyOf(line), line);
+  }
+
+  /**
+   * Sends one input line as it is, keyed by its {@code user_id} when it has a string one, with its
+   * line number in the header {@value #LINE_HEADER}. Asynchronous: a record Kafka refuses as too
+   * large is handed to {@code tooLarge} (on the producer's thread) instead of failing the feed;
+   * other failures surface in {@link #close()}.
+   *
+   * <pre>{@code
+   * feed.sendLine(bytes, 17, e -> rejected.add(17L));
+   * }</pre>
+   *
+   * @param line the line's bytes
+   * @param lineNumber its 1-based line number in the file
+   * @param tooLarge called with Kafka's error when the record is larger than the producer or the
+   *     topic accepts
+   */
+  public void sendLine(byte[] line, long lineNumber, Consumer<RecordTooLargeException> tooLarge) {
+    Objects.requireNonNull(tooLarge, "tooLarge");
+    String key = keyOf(line);
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(LINE_HEADER, Long.toString(lineNumber).getBytes(StandardCharsets.UTF_8));
+    producer.send(new ProducerRecord<>(topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), line,
+        headers), (RecordMetadata m, Exception e) -> {
+          if (e instanceof RecordTooLargeException tl) {
+            tooLarge.accept(tl);
+          } else if (e != null) {
+            failure.compareAndSet(null, e);
+          }
+        });
+    sent++;
   }
 
   /** @return records sent so far */

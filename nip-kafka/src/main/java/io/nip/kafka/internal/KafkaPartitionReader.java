@@ -125,7 +125,7 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
         }
         key = keySerde == null || r.key() == null ? r.key() : keySerde.deserialize(r.key());
       } catch (RuntimeException ex) {
-        output.fail(raw, r.offset(), ex);
+        output.fail(raw, headersOf(r), r.offset(), ex);
         continue;
       }
       output.emit(value, key, headersOf(r), raw, r.offset(), r.timestamp());
