@@ -215,25 +215,37 @@ public final class AnalyticsPipeline {
       this.servers = servers;
     }
 
-    /** @param topic the input topic (default {@value #INPUT_TOPIC}) @return this */
+    /**
+     * @param topic the input topic (default {@value #INPUT_TOPIC})
+     * @return this
+     */
     public Builder inputTopic(String topic) {
       this.inputTopic = Objects.requireNonNull(topic, "topic");
       return this;
     }
 
-    /** @param topic the results topic (default {@value #OUTPUT_TOPIC}) @return this */
+    /**
+     * @param topic the results topic (default {@value #OUTPUT_TOPIC})
+     * @return this
+     */
     public Builder outputTopic(String topic) {
       this.outputTopic = Objects.requireNonNull(topic, "topic");
       return this;
     }
 
-    /** @param topic the dead-letter topic (default {@value #DLQ_TOPIC}) @return this */
+    /**
+     * @param topic the dead-letter topic (default {@value #DLQ_TOPIC})
+     * @return this
+     */
     public Builder deadLetterTopic(String topic) {
       this.dlqTopic = Objects.requireNonNull(topic, "topic");
       return this;
     }
 
-    /** @param id the consumer group; instances with the same id share the partitions @return this */
+    /**
+     * @param id the consumer group; instances with the same id share the partitions
+     * @return this
+     */
     public Builder groupId(String id) {
       this.groupId = Objects.requireNonNull(id, "groupId");
       return this;
@@ -261,7 +273,10 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param bound how far events may come out of event-time order (default 30 s) @return this */
+    /**
+     * @param bound how far events may come out of event-time order (default 30 s)
+     * @return this
+     */
     public Builder maxOutOfOrderness(Duration bound) {
       Objects.requireNonNull(bound, "maxOutOfOrderness");
       if (bound.isNegative()) {
@@ -281,25 +296,38 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param file also write every result here as JSON lines @return this */
+    /**
+     * @param file also write every result here as JSON lines
+     * @return this
+     */
     public Builder outputFile(Path file) {
       this.outputFile = Objects.requireNonNull(file, "file");
       return this;
     }
 
-    /** @param file also write every dead letter here as JSON lines ({@link DeadLetterJson}) @return this */
+    /**
+     * @param file also write every dead letter here as JSON lines ({@link DeadLetterJson})
+     * @return this
+     */
     public Builder deadLetterFile(Path file) {
       this.deadLetterFile = Objects.requireNonNull(file, "file");
       return this;
     }
 
-    /** @param sink where late events go, besides being counted @return this */
+    /**
+     * @param sink where late events go, besides being counted
+     * @return this
+     */
     public Builder lateEvents(Sink<? super AnalyticsEvent> sink) {
       this.lateSink = Objects.requireNonNull(sink, "sink");
       return this;
     }
 
-    /** @param key a Kafka consumer setting @param value its value @return this */
+    /**
+     * @param key a Kafka consumer setting
+     * @param value its value
+     * @return this
+     */
     public Builder consumerProperty(String key, Object value) {
       consumerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
@@ -318,7 +346,11 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param key a Kafka producer setting (results and dead letters) @param value its value @return this */
+    /**
+     * @param key a Kafka producer setting (results and dead letters)
+     * @param value its value
+     * @return this
+     */
     public Builder producerProperty(String key, Object value) {
       producerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
