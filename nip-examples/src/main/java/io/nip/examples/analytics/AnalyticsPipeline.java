@@ -120,6 +120,29 @@ public final class AnalyticsPipeline {
   }
 
   /**
+   * Runs the exercise once over what the input topic holds now ({@link Builder#bounded()}), writes
+   * the windows also to {@code windows.jsonl} and bad records to {@code bad.jsonl}, and prints the
+   * number of windows written.
+   *
+   * <pre>{@code
+   * java -cp nip-cli/target/nip.jar io.nip.examples.analytics.AnalyticsPipeline localhost:9092
+   * }</pre>
+   *
+   * @param args optional: the Kafka cluster, "host:port[,host:port]" (default localhost:9092)
+   */
+  public static void main(String[] args) {
+    String servers = args.length > 0 ? args[0] : "localhost:9092";
+    // tag::readme[]
+    AnalyticsPipeline job = AnalyticsPipeline.builder(servers).groupId("analytics").bounded()
+        .outputFile(Path.of("windows.jsonl")).deadLetterFile(Path.of("bad.jsonl")).build();
+    job.start().awaitTermination();
+    long windows = job.counters().windowsOut();
+    // end::readme[]
+    System.out.printf("windows=%d bad=%d late=%d%n", windows, job.counters().badRecords(),
+        job.counters().lateEvents());
+  }
+
+  /**
    * The exercise's combination of aggregates: {@code event_count}, {@code unique_event_types},
    * {@code total_value}, and a probe that records the processing latency. The total is an exact
    * decimal sum ({@link Aggregates#sumDecimalOfDoubles}, no boxing per event) of the values as written in the JSON, rounded to a
