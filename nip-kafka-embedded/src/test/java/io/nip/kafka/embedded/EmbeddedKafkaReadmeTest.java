@@ -24,8 +24,8 @@ class EmbeddedKafkaReadmeTest {
   }
 
   private static List<String> readmeExample() {
-    List<String> received = new ArrayList<>();
     // tag::start[]
+    List<String> received = new ArrayList<>();
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       kafka.createTopic("clicks", 3);
       kafka.createTopic("user-state", 3, Map.of("cleanup.policy", "compact"));
