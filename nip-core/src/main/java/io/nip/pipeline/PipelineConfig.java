@@ -269,37 +269,55 @@ public final class PipelineConfig {
 
     private Builder() {}
 
-    /** @param threads worker threads, 1 to 1024 @return this */
+    /**
+     * @param threads worker threads, 1 to 1024
+     * @return this
+     */
     public Builder threads(int threads) {
       this.threads = range("threads", threads, 1, 1024);
       return this;
     }
 
-    /** @param parallelism tasks per keyed stage, 1 to 4096; 0 means "same as threads" @return this */
+    /**
+     * @param parallelism tasks per keyed stage, 1 to 4096; 0 means "same as threads"
+     * @return this
+     */
     public Builder parallelism(int parallelism) {
       this.parallelism = parallelism == 0 ? 0 : range("parallelism", parallelism, 1, 4096);
       return this;
     }
 
-    /** @param batchSize records per source read, 1 to 65536 @return this */
+    /**
+     * @param batchSize records per source read, 1 to 65536
+     * @return this
+     */
     public Builder batchSize(int batchSize) {
       this.batchSize = range("batchSize", batchSize, 1, 65536);
       return this;
     }
 
-    /** @param capacity batches per exchange inbox, 1 to 65536 @return this */
+    /**
+     * @param capacity batches per exchange inbox, 1 to 65536
+     * @return this
+     */
     public Builder exchangeCapacity(int capacity) {
       this.exchangeCapacity = range("exchangeCapacity", capacity, 1, 65536);
       return this;
     }
 
-    /** @param bound default allowed out-of-orderness, not negative @return this */
+    /**
+     * @param bound default allowed out-of-orderness, not negative
+     * @return this
+     */
     public Builder maxOutOfOrderness(Duration bound) {
       this.maxOutOfOrderness = notNegative("maxOutOfOrderness", bound);
       return this;
     }
 
-    /** @param timeout idle-partition timeout, positive @return this */
+    /**
+     * @param timeout idle-partition timeout, positive
+     * @return this
+     */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive("idleTimeout", timeout);
       return this;
@@ -325,7 +343,10 @@ public final class PipelineConfig {
       return this;
     }
 
-    /** @param interval how often to commit source positions, positive @return this */
+    /**
+     * @param interval how often to commit source positions, positive
+     * @return this
+     */
     public Builder commitInterval(Duration interval) {
       this.commitInterval = positive("commitInterval", interval);
       return this;
@@ -369,25 +390,37 @@ public final class PipelineConfig {
       return this;
     }
 
-    /** @param policy the default error policy @return this */
+    /**
+     * @param policy the default error policy
+     * @return this
+     */
     public Builder errorPolicy(ErrorPolicy policy) {
       this.errorPolicy = Objects.requireNonNull(policy, "errorPolicy");
       return this;
     }
 
-    /** @param registry where metrics go @return this */
+    /**
+     * @param registry where metrics go
+     * @return this
+     */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
       return this;
     }
 
-    /** @param clock the runtime's clock @return this */
+    /**
+     * @param clock the runtime's clock
+     * @return this
+     */
     public Builder clock(NipClock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** @param backend the state backend @return this */
+    /**
+     * @param backend the state backend
+     * @return this
+     */
     public Builder stateBackend(StateBackend backend) {
       this.stateBackend = Objects.requireNonNull(backend, "stateBackend");
       return this;

@@ -52,32 +52,57 @@ public class Stream<T> {
     return new Stream<>(pipeline, n);
   }
 
-  /** @param predicate keeps records for which it is true @return the filtered stream */
+  /**
+   * @param predicate keeps records for which it is true
+   * @return the filtered stream
+   */
   public Stream<T> filter(Predicate<? super T> predicate) {
     return filter(predicate, null);
   }
 
-  /** @param predicate keeps records for which it is true @param op name and error policy @return the filtered stream */
+  /**
+   * @param predicate keeps records for which it is true
+   * @param op name and error policy
+   * @return the filtered stream
+   */
   public Stream<T> filter(Predicate<? super T> predicate, Op op) {
     return add(Node.Kind.OPERATOR, "filter", op, Ops.filter(Objects.requireNonNull(predicate, "predicate")));
   }
 
-  /** @param fn one result per record, never null @param <R> result type @return the mapped stream */
+  /**
+   * @param fn one result per record, never null
+   * @param <R> result type
+   * @return the mapped stream
+   */
   public <R> Stream<R> map(Function<? super T, ? extends R> fn) {
     return map(fn, null);
   }
 
-  /** @param fn one result per record @param op name and error policy @param <R> result type @return the mapped stream */
+  /**
+   * @param fn one result per record
+   * @param op name and error policy
+   * @param <R> result type
+   * @return the mapped stream
+   */
   public <R> Stream<R> map(Function<? super T, ? extends R> fn, Op op) {
     return add(Node.Kind.OPERATOR, "map", op, Ops.map(Objects.requireNonNull(fn, "fn")));
   }
 
-  /** @param fn zero or more results per record @param <R> result type @return the flattened stream */
+  /**
+   * @param fn zero or more results per record
+   * @param <R> result type
+   * @return the flattened stream
+   */
   public <R> Stream<R> flatMap(Function<? super T, ? extends Iterable<? extends R>> fn) {
     return flatMap(fn, null);
   }
 
-  /** @param fn zero or more results per record @param op options @param <R> result type @return the flattened stream */
+  /**
+   * @param fn zero or more results per record
+   * @param op options
+   * @param <R> result type
+   * @return the flattened stream
+   */
   public <R> Stream<R> flatMap(Function<? super T, ? extends Iterable<? extends R>> fn, Op op) {
     return add(Node.Kind.OPERATOR, "flatMap", op, Ops.flatMap(Objects.requireNonNull(fn, "fn")));
   }
@@ -135,12 +160,19 @@ public class Stream<T> {
     return add(Node.Kind.OPERATOR, "withHeaders", op, Ops.withHeaders(Objects.requireNonNull(fn, "fn")));
   }
 
-  /** @param action a side effect per record @return the same records */
+  /**
+   * @param action a side effect per record
+   * @return the same records
+   */
   public Stream<T> peek(Consumer<? super T> action) {
     return peek(action, null);
   }
 
-  /** @param action a side effect per record @param op options @return the same records */
+  /**
+   * @param action a side effect per record
+   * @param op options
+   * @return the same records
+   */
   public Stream<T> peek(Consumer<? super T> action, Op op) {
     return add(Node.Kind.OPERATOR, "peek", op, Ops.peek(Objects.requireNonNull(action, "action")));
   }

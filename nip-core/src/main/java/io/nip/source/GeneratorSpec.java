@@ -93,61 +93,91 @@ public record GeneratorSpec(
 
     private Builder() {}
 
-    /** @param n total events, 0 for endless @return this */
+    /**
+     * @param n total events, 0 for endless
+     * @return this
+     */
     public Builder events(long n) {
       this.events = n;
       return this;
     }
 
-    /** @param rate events per second, 0 for unthrottled @return this */
+    /**
+     * @param rate events per second, 0 for unthrottled
+     * @return this
+     */
     public Builder ratePerSecond(long rate) {
       this.ratePerSecond = rate;
       return this;
     }
 
-    /** @param n distinct keys @return this */
+    /**
+     * @param n distinct keys
+     * @return this
+     */
     public Builder keys(int n) {
       this.keys = n;
       return this;
     }
 
-    /** @param s seed @return this */
+    /**
+     * @param s seed
+     * @return this
+     */
     public Builder seed(long s) {
       this.seed = s;
       return this;
     }
 
-    /** @param n partitions @return this */
+    /**
+     * @param n partitions
+     * @return this
+     */
     public Builder partitions(int n) {
       this.partitions = n;
       return this;
     }
 
-    /** @param t event time of the first event @return this */
+    /**
+     * @param t event time of the first event
+     * @return this
+     */
     public Builder startTime(Instant t) {
       this.startTime = t;
       return this;
     }
 
-    /** @param d event-time step between events of a partition @return this */
+    /**
+     * @param d event-time step between events of a partition
+     * @return this
+     */
     public Builder timeStep(Duration d) {
       this.timeStep = d;
       return this;
     }
 
-    /** @param d largest disorder of event time @return this */
+    /**
+     * @param d largest disorder of event time
+     * @return this
+     */
     public Builder maxDisorder(Duration d) {
       this.maxDisorder = d;
       return this;
     }
 
-    /** @param r fraction of bot events @return this */
+    /**
+     * @param r fraction of bot events
+     * @return this
+     */
     public Builder botRatio(double r) {
       this.botRatio = r;
       return this;
     }
 
-    /** @param types event types @return this */
+    /**
+     * @param types event types
+     * @return this
+     */
     public Builder eventTypes(List<String> types) {
       this.eventTypes = types;
       return this;

@@ -28,7 +28,10 @@ import java.util.function.ToDoubleFunction;
 public final class Aggregates {
   private Aggregates() {}
 
-  /** @param <T> event type @return the number of events */
+  /**
+   * @param <T> event type
+   * @return the number of events
+   */
   public static <T> Aggregate<T, long[], Long> count() {
     return Aggregate.<T, long[], Long>of(() -> new long[1], (a, v) -> {
       a[0]++;
@@ -99,7 +102,11 @@ public final class Aggregates {
         DecimalSum::merge, DecimalSum::result).withAccumulatorSerde(AccumulatorSerdes.decimalSum());
   }
 
-  /** @param fn the number of each event @param <T> event type @return the mean (0 for none) */
+  /**
+   * @param fn the number of each event
+   * @param <T> event type
+   * @return the mean (0 for none)
+   */
   public static <T> Aggregate<T, double[], Double> avg(ToDoubleFunction<? super T> fn) {
     Objects.requireNonNull(fn, "fn");
     return Aggregate.<T, double[], Double>of(() -> new double[2], (a, v) -> {
@@ -113,12 +120,20 @@ public final class Aggregates {
     }, a -> a[1] == 0 ? 0.0 : a[0] / a[1]).withAccumulatorSerde(AccumulatorSerdes.doubles());
   }
 
-  /** @param fn the number of each event @param <T> event type @return the minimum (null for none) */
+  /**
+   * @param fn the number of each event
+   * @param <T> event type
+   * @return the minimum (null for none)
+   */
   public static <T> Aggregate<T, double[], Double> min(ToDoubleFunction<? super T> fn) {
     return extreme(fn, true);
   }
 
-  /** @param fn the number of each event @param <T> event type @return the maximum (null for none) */
+  /**
+   * @param fn the number of each event
+   * @param <T> event type
+   * @return the maximum (null for none)
+   */
   public static <T> Aggregate<T, double[], Double> max(ToDoubleFunction<? super T> fn) {
     return extreme(fn, false);
   }

@@ -19,7 +19,10 @@ public record EarlyEmit(boolean onEveryUpdate, Duration interval) {
     return new EarlyEmit(true, null);
   }
 
-  /** @param interval processing time between speculative results @return the policy */
+  /**
+   * @param interval processing time between speculative results
+   * @return the policy
+   */
   public static EarlyEmit every(Duration interval) {
     return new EarlyEmit(false, WindowAssigner.positive("emitEarly.interval", interval));
   }

@@ -21,7 +21,10 @@ public final class GlobalWindow extends WindowAssigner {
     this.interval = interval;
   }
 
-  /** @param n events per key between firings, at least 1 @return the assigner */
+  /**
+   * @param n events per key between firings, at least 1
+   * @return the assigner
+   */
   public static GlobalWindow everyCount(long n) {
     if (n < 1) {
       throw ConfigurationException.invalid("window.trigger.count", n, "must be at least 1");
@@ -29,7 +32,10 @@ public final class GlobalWindow extends WindowAssigner {
     return new GlobalWindow(n, null);
   }
 
-  /** @param interval processing time between firings, at least 1 ms @return the assigner */
+  /**
+   * @param interval processing time between firings, at least 1 ms
+   * @return the assigner
+   */
   public static GlobalWindow every(Duration interval) {
     return new GlobalWindow(0, positive("window.trigger.interval", interval));
   }

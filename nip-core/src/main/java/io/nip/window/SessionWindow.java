@@ -18,7 +18,10 @@ public final class SessionWindow extends WindowAssigner {
     this.gap = gap;
   }
 
-  /** @param gap inactivity that closes a session, at least 1 ms @return the assigner */
+  /**
+   * @param gap inactivity that closes a session, at least 1 ms
+   * @return the assigner
+   */
   public static SessionWindow withGap(Duration gap) {
     return new SessionWindow(positive("window.gap", gap));
   }

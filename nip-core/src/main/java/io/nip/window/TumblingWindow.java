@@ -28,7 +28,10 @@ public final class TumblingWindow extends WindowAssigner {
     this.zone = zone;
   }
 
-  /** @param size window length, at least 1 ms @return the assigner, windows aligned to the epoch */
+  /**
+   * @param size window length, at least 1 ms
+   * @return the assigner, windows aligned to the epoch
+   */
   public static TumblingWindow of(Duration size) {
     return new TumblingWindow(positive("window.size", size), Duration.ZERO, null);
   }

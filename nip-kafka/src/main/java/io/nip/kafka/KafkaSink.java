@@ -136,7 +136,10 @@ public final class KafkaSink<T> implements Sink<T> {
       this.serde = serde;
     }
 
-    /** @param servers "host:port[,host:port]" @return this */
+    /**
+     * @param servers "host:port[,host:port]"
+     * @return this
+     */
     public Builder<T> bootstrapServers(String servers) {
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(servers, "servers"));
       return this;
@@ -181,7 +184,10 @@ public final class KafkaSink<T> implements Sink<T> {
       return this;
     }
 
-    /** @param name the sink's name in the pipeline (default: the topic) @return this */
+    /**
+     * @param name the sink's name in the pipeline (default: the topic)
+     * @return this
+     */
     public Builder<T> name(String name) {
       this.name = Objects.requireNonNull(name, "name");
       return this;
@@ -199,7 +205,10 @@ public final class KafkaSink<T> implements Sink<T> {
       return this;
     }
 
-    /** @param properties producer settings to pass through @return this */
+    /**
+     * @param properties producer settings to pass through
+     * @return this
+     */
     public Builder<T> producerProperties(Map<String, ?> properties) {
       properties.forEach(this::producerProperty);
       return this;

@@ -290,19 +290,28 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
       props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     }
 
-    /** @param servers "host:port[,host:port]" @return this */
+    /**
+     * @param servers "host:port[,host:port]"
+     * @return this
+     */
     public Builder<T> bootstrapServers(String servers) {
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(servers, "servers"));
       return this;
     }
 
-    /** @param groupId the consumer group (instances with the same id share the partitions) @return this */
+    /**
+     * @param groupId the consumer group (instances with the same id share the partitions)
+     * @return this
+     */
     public Builder<T> groupId(String groupId) {
       props.put(ConsumerConfig.GROUP_ID_CONFIG, Objects.requireNonNull(groupId, "groupId"));
       return this;
     }
 
-    /** @param reset where a group without committed offsets starts @return this */
+    /**
+     * @param reset where a group without committed offsets starts
+     * @return this
+     */
     public Builder<T> offsetReset(OffsetReset reset) {
       props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset.configValue());
       return this;
@@ -321,7 +330,10 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
       return this;
     }
 
-    /** @param name the source's name in the pipeline (default: the topics) @return this */
+    /**
+     * @param name the source's name in the pipeline (default: the topics)
+     * @return this
+     */
     public Builder<T> name(String name) {
       this.name = Objects.requireNonNull(name, "name");
       return this;
@@ -343,7 +355,10 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
       return this;
     }
 
-    /** @param properties consumer settings to pass through @return this */
+    /**
+     * @param properties consumer settings to pass through
+     * @return this
+     */
     public Builder<T> consumerProperties(Map<String, ?> properties) {
       properties.forEach(this::consumerProperty);
       return this;
@@ -362,7 +377,10 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
       return this;
     }
 
-    /** @param records most records fetched ahead per partition before it is paused, 1 or more @return this */
+    /**
+     * @param records most records fetched ahead per partition before it is paused, 1 or more
+     * @return this
+     */
     public Builder<T> maxBufferedRecords(int records) {
       if (records < 1) {
         throw ConfigurationException.invalid("maxBufferedRecords", records, "must be at least 1");

@@ -23,7 +23,10 @@ public final class HeaderOps {
     private final BiFunction<Object, Headers, Object> fn;
     private final Guard guard;
 
-    /** @param fn the user function @param guard applies the error policy to its failures */
+    /**
+     * @param fn the user function
+     * @param guard applies the error policy to its failures
+     */
     public MapWithHeadersOp(BiFunction<Object, Headers, Object> fn, Guard guard) {
       this.fn = fn;
       this.guard = guard;
@@ -52,7 +55,10 @@ public final class HeaderOps {
     private final BiFunction<Object, Headers, Headers> fn;
     private final Guard guard;
 
-    /** @param fn the user function @param guard applies the error policy to its failures */
+    /**
+     * @param fn the user function
+     * @param guard applies the error policy to its failures
+     */
     public WithHeadersOp(BiFunction<Object, Headers, Headers> fn, Guard guard) {
       this.fn = fn;
       this.guard = guard;

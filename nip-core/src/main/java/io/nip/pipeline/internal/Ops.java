@@ -21,31 +21,46 @@ import java.util.function.Predicate;
 public final class Ops {
   private Ops() {}
 
-  /** @param p predicate @return factory of a filter */
+  /**
+   * @param p predicate
+   * @return factory of a filter
+   */
   @SuppressWarnings("unchecked")
   public static OperatorFactory filter(Predicate<?> p) {
     return g -> new StatelessOps.FilterOp((Predicate<Object>) p, g);
   }
 
-  /** @param f function @return factory of a map */
+  /**
+   * @param f function
+   * @return factory of a map
+   */
   @SuppressWarnings("unchecked")
   public static OperatorFactory map(Function<?, ?> f) {
     return g -> new StatelessOps.MapOp((Function<Object, Object>) f, g);
   }
 
-  /** @param f function @return factory of a flatMap */
+  /**
+   * @param f function
+   * @return factory of a flatMap
+   */
   @SuppressWarnings("unchecked")
   public static OperatorFactory flatMap(Function<?, ? extends Iterable<?>> f) {
     return g -> new StatelessOps.FlatMapOp((Function<Object, Iterable<?>>) f, g);
   }
 
-  /** @param f function of value and headers @return factory of a mapWithHeaders */
+  /**
+   * @param f function of value and headers
+   * @return factory of a mapWithHeaders
+   */
   @SuppressWarnings("unchecked")
   public static OperatorFactory mapWithHeaders(BiFunction<?, Headers, ?> f) {
     return g -> new HeaderOps.MapWithHeadersOp((BiFunction<Object, Headers, Object>) f, g);
   }
 
-  /** @param f new headers from value and headers @return factory of a withHeaders */
+  /**
+   * @param f new headers from value and headers
+   * @return factory of a withHeaders
+   */
   @SuppressWarnings("unchecked")
   public static OperatorFactory withHeaders(
       BiFunction<?, Headers, ? extends Headers> f) {
@@ -53,7 +68,10 @@ public final class Ops {
         (BiFunction<Object, Headers, Headers>) f, g);
   }
 
-  /** @param c action @return factory of a peek */
+  /**
+   * @param c action
+   * @return factory of a peek
+   */
   @SuppressWarnings("unchecked")
   public static OperatorFactory peek(Consumer<?> c) {
     return g -> new StatelessOps.PeekOp((Consumer<Object>) c, g);

@@ -64,13 +64,19 @@ final class Batch {
     return ++size == values.length;
   }
 
-  /** @param i a record index @return its headers, never null */
+  /**
+   * @param i a record index
+   * @return its headers, never null
+   */
   Headers headersAt(int i) {
     Headers h = headers == null ? null : headers[i];
     return h == null ? Headers.EMPTY : h;
   }
 
-  /** @param i a record index @return its non-offset position, or null */
+  /**
+   * @param i a record index
+   * @return its non-offset position, or null
+   */
   SourcePosition positionRefAt(int i) {
     return positionRefs == null ? null : positionRefs[i];
   }

@@ -139,7 +139,10 @@ public final class Checkpoints {
     return h == null ? Long.MAX_VALUE : h[task];
   }
 
-  /** @param task a source task @return what keyed tasks still held when they ended */
+  /**
+   * @param task a source task
+   * @return what keyed tasks still held when they ended
+   */
   synchronized long finalHold(int task) {
     return finalHold[task];
   }

@@ -142,7 +142,7 @@ public final class Runner implements PipelineHandle {
       }
     } catch (Throwable e) {
       if (failure.compareAndSet(null, e)) {
-        LOG.error("pipeline '{}' failed", pipelineName, e);
+        logFailure(e);
       }
     } finally {
       if (liveWorkers.decrementAndGet() == 0) {
@@ -154,6 +154,24 @@ public final class Runner implements PipelineHandle {
         complete();
       }
     }
+  }
+
+  /**
+   * The failure reaches the caller whole through {@link #awaitTermination()} and {@link #failure()},
+   * so it is logged here as one line (with the messages of its causes); the stack trace only at
+   * DEBUG, so that it is not printed twice, and not at all where a test expects the failure.
+   */
+  private void logFailure(Throwable e) {
+    StringBuilder text = new StringBuilder(String.valueOf(e));
+    int depth = 0;
+    for (Throwable c = e.getCause(); c != null && depth++ < 8; c = c.getCause()) {
+      if (text.indexOf(String.valueOf(c)) < 0) {
+        text.append("; caused by ").append(c);
+      }
+    }
+    LOG.error("pipeline '{}' failed: {} (awaitTermination() rethrows it; stack trace at DEBUG)",
+        pipelineName, text);
+    LOG.debug("pipeline '{}' failed", pipelineName, e);
   }
 
   private void finished(Task t) {

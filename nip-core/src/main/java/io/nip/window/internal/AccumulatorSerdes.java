@@ -159,7 +159,10 @@ public final class AccumulatorSerdes {
     });
   }
 
-  /** @param <T> element type @return the serde of the toList accumulator */
+  /**
+   * @param <T> element type
+   * @return the serde of the toList accumulator
+   */
   @SuppressWarnings("unchecked")
   public static <T> Serde<List<T>> list() {
     return of("toList", (out, a) -> {

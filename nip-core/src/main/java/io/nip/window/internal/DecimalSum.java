@@ -67,7 +67,10 @@ public final class DecimalSum {
     return this;
   }
 
-  /** @param other another sum @return this, plus it */
+  /**
+   * @param other another sum
+   * @return this, plus it
+   */
   public DecimalSum merge(DecimalSum other) {
     if (other.big != null) {
       addBig(other.big);

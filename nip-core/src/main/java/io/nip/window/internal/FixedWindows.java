@@ -41,7 +41,10 @@ public abstract class FixedWindows {
     throw new IllegalArgumentException("not a fixed window: " + assigner);
   }
 
-  /** @param ts epoch millis @return the start of the latest window that contains {@code ts} */
+  /**
+   * @param ts epoch millis
+   * @return the start of the latest window that contains {@code ts}
+   */
   public abstract long latestStart(long ts);
 
   /**
@@ -50,7 +53,10 @@ public abstract class FixedWindows {
    */
   public abstract long earlierStart(long start);
 
-  /** @param start a window start @return its exclusive end, at most {@link Long#MAX_VALUE} */
+  /**
+   * @param start a window start
+   * @return its exclusive end, at most {@link Long#MAX_VALUE}
+   */
   public abstract long end(long start);
 
   /**
@@ -66,7 +72,10 @@ public abstract class FixedWindows {
     return ts < end || (end == Long.MAX_VALUE && saturated(start));
   }
 
-  /** @param start a window start @return whether its true end lies beyond {@link Long#MAX_VALUE} */
+  /**
+   * @param start a window start
+   * @return whether its true end lies beyond {@link Long#MAX_VALUE}
+   */
   boolean saturated(long start) {
     return end(start) == Long.MAX_VALUE;
   }

@@ -14,7 +14,11 @@ import java.util.function.ToLongFunction;
 public final class Sessions {
   private Sessions() {}
 
-  /** @param ts event time, epoch millis @param gap the gap in millis @return the end of the event's own span */
+  /**
+   * @param ts event time, epoch millis
+   * @param gap the gap in millis
+   * @return the end of the event's own span
+   */
   public static long end(long ts, long gap) {
     return FixedWindows.saturatedAdd(ts, gap);
   }

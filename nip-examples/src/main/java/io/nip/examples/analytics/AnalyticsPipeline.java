@@ -120,6 +120,29 @@ public final class AnalyticsPipeline {
   }
 
   /**
+   * Runs the exercise once over what the input topic holds now ({@link Builder#bounded()}), writes
+   * the windows also to {@code windows.jsonl} and bad records to {@code bad.jsonl}, and prints the
+   * number of windows written.
+   *
+   * <pre>{@code
+   * java -cp nip-cli/target/nip.jar io.nip.examples.analytics.AnalyticsPipeline localhost:9092
+   * }</pre>
+   *
+   * @param args optional: the Kafka cluster, "host:port[,host:port]" (default localhost:9092)
+   */
+  public static void main(String[] args) {
+    String servers = args.length > 0 ? args[0] : "localhost:9092";
+    // tag::readme[]
+    AnalyticsPipeline job = AnalyticsPipeline.builder(servers).groupId("analytics").bounded()
+        .outputFile(Path.of("windows.jsonl")).deadLetterFile(Path.of("bad.jsonl")).build();
+    job.start().awaitTermination();
+    long windows = job.counters().windowsOut();
+    // end::readme[]
+    System.out.printf("windows=%d bad=%d late=%d%n", windows, job.counters().badRecords(),
+        job.counters().lateEvents());
+  }
+
+  /**
    * The exercise's combination of aggregates: {@code event_count}, {@code unique_event_types},
    * {@code total_value}, and a probe that records the processing latency. The total is an exact
    * decimal sum ({@link Aggregates#sumDecimalOfDoubles}, no boxing per event) of the values as written in the JSON, rounded to a
@@ -217,25 +240,37 @@ public final class AnalyticsPipeline {
       this.servers = servers;
     }
 
-    /** @param topic the input topic (default {@value #INPUT_TOPIC}) @return this */
+    /**
+     * @param topic the input topic (default {@value #INPUT_TOPIC})
+     * @return this
+     */
     public Builder inputTopic(String topic) {
       this.inputTopic = Objects.requireNonNull(topic, "topic");
       return this;
     }
 
-    /** @param topic the results topic (default {@value #OUTPUT_TOPIC}) @return this */
+    /**
+     * @param topic the results topic (default {@value #OUTPUT_TOPIC})
+     * @return this
+     */
     public Builder outputTopic(String topic) {
       this.outputTopic = Objects.requireNonNull(topic, "topic");
       return this;
     }
 
-    /** @param topic the dead-letter topic (default {@value #DLQ_TOPIC}) @return this */
+    /**
+     * @param topic the dead-letter topic (default {@value #DLQ_TOPIC})
+     * @return this
+     */
     public Builder deadLetterTopic(String topic) {
       this.dlqTopic = Objects.requireNonNull(topic, "topic");
       return this;
     }
 
-    /** @param id the consumer group; instances with the same id share the partitions @return this */
+    /**
+     * @param id the consumer group; instances with the same id share the partitions
+     * @return this
+     */
     public Builder groupId(String id) {
       this.groupId = Objects.requireNonNull(id, "groupId");
       return this;
@@ -263,7 +298,10 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param bound how far events may come out of event-time order (default 30 s) @return this */
+    /**
+     * @param bound how far events may come out of event-time order (default 30 s)
+     * @return this
+     */
     public Builder maxOutOfOrderness(Duration bound) {
       Objects.requireNonNull(bound, "maxOutOfOrderness");
       if (bound.isNegative()) {
@@ -283,13 +321,19 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param file also write every result here as JSON lines @return this */
+    /**
+     * @param file also write every result here as JSON lines
+     * @return this
+     */
     public Builder outputFile(Path file) {
       this.outputFile = Objects.requireNonNull(file, "file");
       return this;
     }
 
-    /** @param file also write every dead letter here as JSON lines ({@link DeadLetterJson}) @return this */
+    /**
+     * @param file also write every dead letter here as JSON lines ({@link DeadLetterJson})
+     * @return this
+     */
     public Builder deadLetterFile(Path file) {
       this.deadLetterFile = Objects.requireNonNull(file, "file");
       return this;
@@ -330,7 +374,11 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param key a Kafka consumer setting @param value its value @return this */
+    /**
+     * @param key a Kafka consumer setting
+     * @param value its value
+     * @return this
+     */
     public Builder consumerProperty(String key, Object value) {
       consumerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
@@ -349,7 +397,11 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @param key a Kafka producer setting (results and dead letters) @param value its value @return this */
+    /**
+     * @param key a Kafka producer setting (results and dead letters)
+     * @param value its value
+     * @return this
+     */
     public Builder producerProperty(String key, Object value) {
       producerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;

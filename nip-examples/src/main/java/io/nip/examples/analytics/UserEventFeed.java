@@ -203,7 +203,10 @@ public final class UserEventFeed implements AutoCloseable {
   /** Receives a generated record. */
   @FunctionalInterface
   public interface Keyed {
-    /** @param key the {@code user_id} @param value the JSON line */
+    /**
+     * @param key the {@code user_id}
+     * @param value the JSON line
+     */
     void accept(String key, byte[] value);
   }
 
@@ -230,12 +233,18 @@ public final class UserEventFeed implements AutoCloseable {
           Duration.ofSeconds(20));
     }
 
-    /** @param s the seed @return a copy with that seed */
+    /**
+     * @param s the seed
+     * @return a copy with that seed
+     */
     public Spec withSeed(long s) {
       return new Spec(events, users, botRatio, s, start, span, jitter);
     }
 
-    /** @param n the number of users @return a copy with that many users */
+    /**
+     * @param n the number of users
+     * @return a copy with that many users
+     */
     public Spec withUsers(int n) {
       return new Spec(events, n, botRatio, seed, start, span, jitter);
     }

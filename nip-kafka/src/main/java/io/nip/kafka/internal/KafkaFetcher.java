@@ -237,7 +237,7 @@ public final class KafkaFetcher implements AutoCloseable {
     return groupMetadata;
   }
 
-  /** The prefix of the offset metadata a state changelog commits: "nip-commit=<id>". */
+  /** The prefix of the offset metadata a state changelog commits: {@code "nip-commit=<id>"}. */
   public static final String COMMIT_PREFIX = "nip-commit=";
   /** No changelog commit id is known for a partition. */
   public static final long NO_COMMIT = Long.MIN_VALUE;

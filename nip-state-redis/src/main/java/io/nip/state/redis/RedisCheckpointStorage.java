@@ -45,7 +45,10 @@ public final class RedisCheckpointStorage implements CheckpointStorage {
     this.checkpoints = checkpoints;
   }
 
-  /** @param checkpoints checkpoints linked to a backend @return the storage over them */
+  /**
+   * @param checkpoints checkpoints linked to a backend
+   * @return the storage over them
+   */
   static RedisCheckpointStorage linked(RedisCheckpoints checkpoints) {
     return new RedisCheckpointStorage(checkpoints);
   }

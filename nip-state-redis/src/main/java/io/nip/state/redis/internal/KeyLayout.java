@@ -40,7 +40,10 @@ final class KeyLayout {
     return prefix + ":" + pipeline + ":#checkpoint";
   }
 
-  /** @param s a name @return its UTF-8 bytes */
+  /**
+   * @param s a name
+   * @return its UTF-8 bytes
+   */
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -108,7 +108,10 @@ final class Staging {
     }
   }
 
-  /** @param pipeline a pipeline @return every log of the pipeline, in lock order */
+  /**
+   * @param pipeline a pipeline
+   * @return every log of the pipeline, in lock order
+   */
   List<StagedLog> logsOf(String pipeline) {
     List<StagedLog> all = new ArrayList<>();
     for (Map<String, StagedLog> ofTask : logs.getOrDefault(pipeline, Map.of()).values()) {
