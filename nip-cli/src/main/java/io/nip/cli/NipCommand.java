@@ -8,7 +8,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code nip} command. Subcommands: {@code demo analytics}. Exit codes: 0 success, 1 the run
+ * The {@code nip} command. Subcommands: {@code demo analytics}, and {@code bench} when the
+ * benchmarks are on the class path (see {@link BenchPlaceholder}). Exit codes: 0 success, 1 the run
  * failed, 2 bad arguments or files.
  *
  * <pre>{@code
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",
     description = "NIP stream processing: demos of the tutorial's pipelines.",
-    subcommands = {DemoCommand.class, io.nip.bench.e2e.BenchCommand.class})
+    subcommands = {DemoCommand.class})
 public final class NipCommand implements Runnable {
   /** Exit code of a run that failed while processing. */
   public static final int EXIT_FAILED = 1;
@@ -41,6 +42,7 @@ public final class NipCommand implements Runnable {
    */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new NipCommand());
+    cl.addSubcommand("bench", BenchPlaceholder.benchCommand());
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       PrintWriter err = cmd.getErr();
       if (ex instanceof UsageException) {
