@@ -121,18 +121,19 @@ final class AnalyticsDemo {
    * Returns once every partition's leader serves requests. A new topic's leader is known to the
    * metadata a moment before it accepts writes, and a first batch refused by it while later ones
    * land makes the idempotent producer retry it as out of order until it expires. Listing the end
-   * offsets goes to each leader; it is repeated while a leader answers that it is not ready.
+   * offsets goes to each leader; it is repeated while a leader answers that it is not ready, and
+   * so is describing the topics, which the broker that answers may not know yet.
    */
   private static void awaitLeaders(Admin admin, List<NewTopic> topics)
       throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     List<String> names = topics.stream().map(NewTopic::name).toList();
-    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-    for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-      d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-    }
     while (true) {
       try {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+          d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+        }
         admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
         return;
       } catch (ExecutionException e) {
