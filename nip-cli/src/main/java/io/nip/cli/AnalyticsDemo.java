@@ -77,17 +77,23 @@ final class AnalyticsDemo {
   private AnalyticsDemo() {}
 
   static Summary run(Settings s) {
-    EmbeddedKafka embedded = s.bootstrapServers() == null ? EmbeddedKafka.start() : null;
-    try {
-      String servers = embedded != null ? embedded.bootstrapServers() : s.bootstrapServers();
-      createTopics(servers);
-      long t0 = System.nanoTime();
-      load(servers, s);
-      Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
-      return process(servers, s, loadTime);
-    } finally {
-      if (embedded != null) {
-        embedded.close();
+    // Ctrl-C or SIGTERM: the current stage stops, the finally blocks clean up, Stopped says how far
+    try (ShutdownHandler stops = ShutdownHandler.install()) {
+      stops.stage(s.bootstrapServers() == null ? "starting the embedded broker" : "creating the topics", () -> { },
+          () -> "");
+      EmbeddedKafka embedded = s.bootstrapServers() == null ? EmbeddedKafka.start() : null;
+      try {
+        String servers = embedded != null ? embedded.bootstrapServers() : s.bootstrapServers();
+        stops.stage("creating the topics", () -> { }, () -> "");
+        createTopics(servers);
+        long t0 = System.nanoTime();
+        long loaded = load(servers, s, stops);
+        Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
+        return process(servers, s, loadTime, stops, loaded);
+      } finally {
+        if (embedded != null) {
+          embedded.close();
+        }
       }
     }
   }
@@ -145,14 +151,22 @@ final class AnalyticsDemo {
     }
   }
 
-  private static void load(String servers, Settings s) {
+  /** @return the records written */
+  private static long load(String servers, Settings s, ShutdownHandler stops) {
     try (UserEventFeed feed = UserEventFeed.open(servers, AnalyticsPipeline.INPUT_TOPIC)) {
+      stops.checkStop();
+      stops.stage("loading the input", () -> { }, () -> String.format("%,d events written to %s", feed.sent(),
+          AnalyticsPipeline.INPUT_TOPIC));
       if (s.input() == null) {
-        UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withSeed(s.seed()), feed::send);
-        return;
+        UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withSeed(s.seed()), (key, value) -> {
+          stops.checkStop();
+          feed.send(key, value);
+        });
+        return feed.sent();
       }
       try (BufferedReader r = Files.newBufferedReader(s.input(), StandardCharsets.UTF_8)) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
+          stops.checkStop();
           if (!line.isEmpty()) {
             feed.sendLine(line.getBytes(StandardCharsets.UTF_8));
           }
@@ -160,10 +174,11 @@ final class AnalyticsDemo {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read --input " + s.input() + ": " + e.getMessage(), e);
       }
+      return feed.sent();
     }
   }
 
-  private static Summary process(String servers, Settings s, Duration loadTime) {
+  private static Summary process(String servers, Settings s, Duration loadTime, ShutdownHandler stops, long loaded) {
     PipelineConfig config = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
         .commitInterval(Duration.ofSeconds(1)).stateBackend(s.stateBackend()).build();
     // the input was written here with user_id as the record key: windows stay in the source tasks
@@ -180,7 +195,10 @@ final class AnalyticsDemo {
     AnalyticsPipeline job = b.build();
     long start = System.nanoTime();
     try (PipelineHandle h = job.start()) {
+      stops.stage("processing", h::stop, () -> String.format("%,d of %,d events read, %,d windows written",
+          job.counters().eventsIn(), loaded, job.counters().windowsOut()));
       h.awaitTermination();
+      stops.checkStop();
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     AnalyticsPipeline.Counters c = job.counters();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code nip} command. Subcommands: {@code demo analytics}, and {@code bench} when the
  * benchmarks are on the class path (see {@link BenchPlaceholder}). Exit codes: 0 success, 1 the run
- * failed, 2 bad arguments or files.
+ * failed, 2 bad arguments or files (an unusable {@code --bootstrap-servers} too), 130 stopped by
+ * Ctrl-C or SIGTERM.
  *
  * <pre>{@code
  * ./nip demo analytics --events 1000000
@@ -26,6 +27,8 @@ public final class NipCommand implements Runnable {
   public static final int EXIT_FAILED = 1;
   /** Exit code of bad arguments or unusable files. */
   public static final int EXIT_USAGE = 2;
+  /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM; it says how far it got. */
+  public static final int EXIT_INTERRUPTED = ShutdownHandler.EXIT_INTERRUPTED;
 
   @Spec
   CommandSpec spec;
@@ -45,6 +48,9 @@ public final class NipCommand implements Runnable {
     cl.addSubcommand("bench", BenchPlaceholder.benchCommand());
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       PrintWriter err = cmd.getErr();
+      if (ex instanceof ShutdownHandler.Stopped || ShutdownHandler.shutdownInProgress()) {
+        return EXIT_INTERRUPTED; // the shutdown hook says where and how far the run got
+      }
       if (ex instanceof UsageException) {
         err.println("nip: " + ex.getMessage());
         err.flush();
@@ -66,10 +72,24 @@ public final class NipCommand implements Runnable {
   }
 
   /**
+   * Runs the command and exits with its exit code; after Ctrl-C or SIGTERM ({@link #EXIT_INTERRUPTED}),
+   * returns instead and leaves the exit to the shutdown that the signal began.
+   *
    * @param args the command line
    */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (Error e) {
+      if (!ShutdownHandler.shutdownInProgress()) {
+        throw e;
+      }
+      return; // e.g. a class that registers a shutdown hook as it loads, loaded after the signal
+    }
+    if (!ShutdownHandler.shutdownInProgress()) {
+      System.exit(code);
+    }
   }
 
   /** A bad argument found after parsing, e.g. a missing input file; exits with {@link #EXIT_USAGE}. */
