@@ -48,8 +48,10 @@ public final class NipCommand implements Runnable {
     cl.addSubcommand("bench", BenchPlaceholder.benchCommand());
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       PrintWriter err = cmd.getErr();
-      if (ex instanceof ShutdownHandler.Stopped || ShutdownHandler.shutdownInProgress()) {
-        return EXIT_INTERRUPTED; // the shutdown hook says where and how far the run got
+      if (ex instanceof ShutdownHandler.Stopped) {
+        err.println("nip: " + ex.getMessage());
+        err.flush();
+        return EXIT_INTERRUPTED;
       }
       if (ex instanceof UsageException) {
         err.println("nip: " + ex.getMessage());
@@ -72,24 +74,10 @@ public final class NipCommand implements Runnable {
   }
 
   /**
-   * Runs the command and exits with its exit code; after Ctrl-C or SIGTERM ({@link #EXIT_INTERRUPTED}),
-   * returns instead and leaves the exit to the shutdown that the signal began.
-   *
    * @param args the command line
    */
   public static void main(String[] args) {
-    int code;
-    try {
-      code = commandLine().execute(args);
-    } catch (Error e) {
-      if (!ShutdownHandler.shutdownInProgress()) {
-        throw e;
-      }
-      return; // e.g. a class that registers a shutdown hook as it loads, loaded after the signal
-    }
-    if (!ShutdownHandler.shutdownInProgress()) {
-      System.exit(code);
-    }
+    System.exit(commandLine().execute(args));
   }
 
   /** A bad argument found after parsing, e.g. a missing input file; exits with {@link #EXIT_USAGE}. */
