@@ -103,6 +103,7 @@ public final class AnalyticsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     validate();
+    BootstrapCheck.require(bootstrapServers);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     String groupId = "nip-demo-analytics-" + UUID.randomUUID();
     // opened before the broker starts: a directory or server that cannot be used is a usage error

@@ -93,17 +93,23 @@ final class AnalyticsDemo {
   private AnalyticsDemo() {}
 
   static Summary run(Settings s) {
-    EmbeddedKafka embedded = s.bootstrapServers() == null ? EmbeddedKafka.start() : null;
-    try {
-      String servers = embedded != null ? embedded.bootstrapServers() : s.bootstrapServers();
-      int maxRecordBytes = createTopics(servers);
-      long t0 = System.nanoTime();
-      InputLoader.Result loaded = load(servers, s, maxRecordBytes);
-      Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
-      return process(servers, s, loaded, loadTime);
-    } finally {
-      if (embedded != null) {
-        embedded.close();
+    // Ctrl-C or SIGTERM: the current stage stops, the finally blocks clean up, Stopped says how far
+    try (ShutdownHandler stops = ShutdownHandler.install()) {
+      stops.stage(s.bootstrapServers() == null ? "starting the embedded broker" : "creating the topics", () -> { },
+          () -> "");
+      EmbeddedKafka embedded = s.bootstrapServers() == null ? EmbeddedKafka.start() : null;
+      try {
+        String servers = embedded != null ? embedded.bootstrapServers() : s.bootstrapServers();
+        stops.stage("creating the topics", () -> { }, () -> "");
+        int maxRecordBytes = createTopics(servers);
+        long t0 = System.nanoTime();
+        InputLoader.Result loaded = load(servers, s, maxRecordBytes, stops);
+        Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
+        return process(servers, s, loaded, loadTime, stops);
+      } finally {
+        if (embedded != null) {
+          embedded.close();
+        }
       }
     }
   }
@@ -147,18 +153,19 @@ final class AnalyticsDemo {
    * Returns once every partition's leader serves requests. A new topic's leader is known to the
    * metadata a moment before it accepts writes, and a first batch refused by it while later ones
    * land makes the idempotent producer retry it as out of order until it expires. Listing the end
-   * offsets goes to each leader; it is repeated while a leader answers that it is not ready.
+   * offsets goes to each leader; it is repeated while a leader answers that it is not ready, and
+   * so is describing the topics, which the broker that answers may not know yet.
    */
   private static void awaitLeaders(Admin admin, List<NewTopic> topics)
       throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     List<String> names = topics.stream().map(NewTopic::name).toList();
-    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-    for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-      d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-    }
     while (true) {
       try {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+          d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+        }
         admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
         return;
       } catch (ExecutionException e) {
@@ -170,11 +177,17 @@ final class AnalyticsDemo {
     }
   }
 
-  private static InputLoader.Result load(String servers, Settings s, int maxRecordBytes) {
+  private static InputLoader.Result load(String servers, Settings s, int maxRecordBytes, ShutdownHandler stops) {
+    stops.checkStop();
     UserEventFeed feed = UserEventFeed.open(servers, AnalyticsPipeline.INPUT_TOPIC);
+    stops.stage("loading the input", () -> { }, () -> String.format("%,d events written to %s", feed.sent(),
+        AnalyticsPipeline.INPUT_TOPIC));
     if (s.input() == null) {
       try (feed) {
-        UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withSeed(s.seed()), feed::send);
+        UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withSeed(s.seed()), (key, value) -> {
+          stops.checkStop();
+          feed.send(key, value);
+        });
       }
       return new InputLoader.Result(s.events(), s.events(), 0, 0);
     }
@@ -187,7 +200,7 @@ final class AnalyticsDemo {
         if (file != null) {
           file.append(d, d.headers());
         }
-      }).load(feed);
+      }).load(feed, stops::checkStop);
     }
   }
 
@@ -209,7 +222,8 @@ final class AnalyticsDemo {
     }
   };
 
-  private static Summary process(String servers, Settings s, InputLoader.Result loaded, Duration loadTime) {
+  private static Summary process(String servers, Settings s, InputLoader.Result loaded, Duration loadTime,
+      ShutdownHandler stops) {
     PipelineConfig config = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
         .commitInterval(Duration.ofSeconds(1)).stateBackend(s.stateBackend()).build();
     // the input was written here with user_id as the record key: windows stay in the source tasks
@@ -232,7 +246,10 @@ final class AnalyticsDemo {
     AnalyticsPipeline job = b.build();
     long start = System.nanoTime();
     try (PipelineHandle h = job.start()) {
+      stops.stage("processing", h::stop, () -> String.format("%,d of %,d events read, %,d windows written",
+          job.counters().eventsIn(), loaded.sent(), job.counters().windowsOut()));
       h.awaitTermination();
+      stops.checkStop();
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     AnalyticsPipeline.Counters c = job.counters();

@@ -79,12 +79,14 @@ final class InputLoader {
    * Reads the whole file into {@code feed} and closes the feed (waiting for every record).
    *
    * @param feed the input topic's feed
+   * @param beforeEachLine called before each line is read (throws to stop the load, e.g. on Ctrl-C)
    * @return what was loaded and refused
    * @throws UncheckedIOException when the file cannot be read
    */
-  Result load(UserEventFeed feed) {
+  Result load(UserEventFeed feed, Runnable beforeEachLine) {
     try (feed; InputLines in = new InputLines(input, maxLineBytes() + 1)) {
       for (InputLines.Line line = in.next(); line != null; line = in.next()) {
+        beforeEachLine.run();
         if (!line.isEmpty()) {
           lines++;
           offer(feed, line);

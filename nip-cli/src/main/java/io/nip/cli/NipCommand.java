@@ -8,8 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code nip} command. Subcommands: {@code demo analytics}. Exit codes: 0 success, 1 the run
- * failed, 2 bad arguments or files.
+ * The {@code nip} command. Subcommands: {@code demo analytics}, and {@code bench} when the
+ * benchmarks are on the class path (see {@link BenchPlaceholder}). Exit codes: 0 success, 1 the run
+ * failed, 2 bad arguments or files (an unusable {@code --bootstrap-servers} too), 130 stopped by
+ * Ctrl-C or SIGTERM.
  *
  * <pre>{@code
  * ./nip demo analytics --events 1000000
@@ -19,12 +21,14 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",
     description = "NIP stream processing: demos of the tutorial's pipelines.",
-    subcommands = {DemoCommand.class, io.nip.bench.e2e.BenchCommand.class})
+    subcommands = {DemoCommand.class})
 public final class NipCommand implements Runnable {
   /** Exit code of a run that failed while processing. */
   public static final int EXIT_FAILED = 1;
   /** Exit code of bad arguments or unusable files. */
   public static final int EXIT_USAGE = 2;
+  /** Exit code of a run stopped by Ctrl-C (SIGINT) or SIGTERM; it says how far it got. */
+  public static final int EXIT_INTERRUPTED = ShutdownHandler.EXIT_INTERRUPTED;
 
   @Spec
   CommandSpec spec;
@@ -41,8 +45,14 @@ public final class NipCommand implements Runnable {
    */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new NipCommand());
+    cl.addSubcommand("bench", BenchPlaceholder.benchCommand());
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
       PrintWriter err = cmd.getErr();
+      if (ex instanceof ShutdownHandler.Stopped) {
+        err.println("nip: " + ex.getMessage());
+        err.flush();
+        return EXIT_INTERRUPTED;
+      }
       if (ex instanceof UsageException) {
         err.println("nip: " + ex.getMessage());
         err.flush();

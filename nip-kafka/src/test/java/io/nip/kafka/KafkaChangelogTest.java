@@ -295,11 +295,14 @@ class KafkaChangelogTest {
     int kills = 0;
     for (int run = 0; ; run++) {
       Files.deleteIfExists(output);
+      long committedBefore = committedOffsets(app);
       Process child = startJob(topic, app, output);
       if (kills < KILLS) {
-        // once the job processes records (its restore is done), kill it at a random moment
+        // once the job processed records (its restore is done) and committed once, kill it at a random
+        // moment: every run moves the committed state on, also on a slow machine
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (child.isAlive() && (!Files.exists(output) || Files.size(output) == 0) && System.nanoTime() < deadline) {
+        while (child.isAlive() && (!Files.exists(output) || Files.size(output) == 0
+            || committedOffsets(app) <= committedBefore) && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }
         long delay = random.nextInt(1_500);
@@ -334,6 +337,15 @@ class KafkaChangelogTest {
         .isEqualTo(reference(records));
     // the completing run resumed from committed state instead of reading everything again
     assertThat(lines.stream().filter(l -> !l.startsWith("final")).count()).isLessThan(records);
+  }
+
+  /** The sum of the group's committed offsets, 0 before its first commit. */
+  private static long committedOffsets(String group) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        kafka.adminProperties())) {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+          .filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum();
+    }
   }
 
   private static Process startJob(String topic, String app, Path output) throws IOException {

@@ -29,6 +29,28 @@ public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
+  /**
+   * Runs {@code nip bench} on its own; {@code ./nip bench ...} at the repository root does this with
+   * the module's shaded jar:
+   *
+   * <pre>{@code
+   * java -cp nip-bench/target/nip-benchmarks.jar io.nip.bench.e2e.BenchCommand analytics --events 500000
+   * }</pre>
+   *
+   * Exit codes: 0 success, 1 the run failed (one line on standard error), 2 bad arguments.
+   *
+   * @param args the arguments after {@code nip bench}
+   */
+  public static void main(String[] args) {
+    CommandLine cl = new CommandLine(new BenchCommand()).setCommandName("nip bench");
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+      cmd.getErr().println("nip bench: error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      cmd.getErr().flush();
+      return 1;
+    });
+    System.exit(cl.execute(args));
+  }
+
   /** Without a benchmark name: print the usage and fail. */
   @Override
   public void run() {

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -468,17 +469,26 @@ public final class KafkaStateChangelog implements StateChangelog {
     return out.put(part.meta()).array();
   }
 
-  /** A new topic's partitions take a moment to get leaders: writes before that are refused and retried. */
+  /**
+   * A new topic's partitions take a moment to get leaders, and a leader named in the metadata takes
+   * another moment to serve requests. A write refused as NOT_LEADER_OR_FOLLOWER while a later batch
+   * of the same producer lands is retried as OUT_OF_ORDER_SEQUENCE_NUMBER until the transaction's
+   * batches line up again (a WARN per retry, an ERROR on the broker). Listing the end offsets goes to
+   * each leader: once every leader answers it, writes are accepted.
+   */
   private static void awaitLeaders(Admin admin, String topic) throws InterruptedException {
     long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       try {
         TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
         if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+          Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+          d.partitions().forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+          admin.listOffsets(ends).all().get();
           return;
         }
       } catch (ExecutionException e) {
-        // not known to the broker that answered yet
+        // not known to the broker that answered yet, or a leader not ready yet
       }
       Thread.sleep(20);
     }
