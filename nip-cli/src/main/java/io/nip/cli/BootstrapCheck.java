@@ -138,6 +138,11 @@ final class BootstrapCheck {
       throw fail(servers, address + " accepted a connection but gave no Kafka answer within "
           + TIMEOUT.toSeconds() + " s");
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+        // the client's own deadline, the same as ours, ran out first
+        throw fail(servers, address + " accepted a connection but gave no Kafka answer within "
+            + TIMEOUT.toSeconds() + " s");
+      }
       throw fail(servers, address + " accepted a connection but gave no Kafka answer: "
           + e.getCause().getMessage());
     } catch (InterruptedException e) {
