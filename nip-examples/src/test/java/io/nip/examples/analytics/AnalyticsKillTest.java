@@ -106,6 +106,7 @@ class AnalyticsKillTest {
     }
     List<byte[]> sent = producer.finish(false);
     assertThat(sent).hasSize(EVENTS);
+    awaitNoMembers("kill-job-" + in);
     Process last = start(dir, in, out, state, true, "final");
     assertThat(last.waitFor(180, TimeUnit.SECONDS)).as("the last run completes").isTrue();
     assertThat(last.exitValue()).as(Files.readString(dir.resolve("final.log"))).isZero();
@@ -169,6 +170,7 @@ class AnalyticsKillTest {
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
     // a last, bounded run of one instance reads every partition to the end
+    awaitNoMembers("kill-job-" + in);
     Process last = startInstance(dir, in, out, states[0], true, names[0], "final");
     assertThat(last.waitFor(180, TimeUnit.SECONDS)).as("the last run completes").isTrue();
     assertThat(last.exitValue()).as(Files.readString(dir.resolve("final.log"))).isZero();
@@ -203,6 +205,28 @@ class AnalyticsKillTest {
             .isLessThan(deadline);
         Thread.sleep(200);
       }
+    }
+  }
+
+  /**
+   * Waits until the killed members' sessions timed out. A bounded run leaves the partitions that a
+   * member it shares the group with owns to that member; a member killed just after it joined is
+   * still assigned partitions until its session times out (6 s here).
+   */
+  private static void awaitNoMembers(String group) throws Exception {
+    try (Admin admin = Admin.create(kafka.adminProperties())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < deadline) {
+        try {
+          if (admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members().isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException e) {
+          return; // no such group: nobody joined
+        }
+        Thread.sleep(200);
+      }
+      throw new AssertionError("members of " + group + " still listed after 60 s");
     }
   }
 

@@ -74,6 +74,12 @@ import org.slf4j.LoggerFactory;
 public final class KafkaStateChangelog implements StateChangelog {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaStateChangelog.class);
   private static final Duration RESTORE_POLL = Duration.ofMillis(200);
+  /**
+   * How long keyed state behind an in-process keyBy waits, uncommitted, while another member of the
+   * group owns partitions, before the pipeline is refused: longer than Kafka's default session
+   * timeout (45 s), after which a killed member's partitions come back.
+   */
+  static final Duration SHARED_GROUP_GRACE = Duration.ofSeconds(60);
   private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** How long a new owner waits for the state committed with the offset it resumes at to be readable. */
@@ -98,6 +104,8 @@ public final class KafkaStateChangelog implements StateChangelog {
   /** Per task id, the latest metadata record read from, or written to, the metadata topic. */
   private final Map<String, byte[]> metas = new HashMap<>();
   private long metaPosition;
+  /** When a commit first met another member owning partitions while keyed state is in-process, or 0. */
+  private long sharedSince;
   /** Per task id, the metadata record the task's state in this instance reflects (restored or committed here). */
   private final Map<String, byte[]> applied = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -346,11 +354,22 @@ public final class KafkaStateChangelog implements StateChangelog {
       int sp = part.task().sourcePartition();
       if (sp < 0 && !part.changes().isEmpty() && f != null && f.anyOwnedElsewhere()) {
         // keys behind an in-process keyBy come from every partition of this instance: with another
-        // member, two instances would write the same changelog partition with different states
-        throw new StateException("pipeline '" + pipeline + "': another member of consumer group '" + application
+        // member, two instances would write the same changelog partition with different states. A
+        // member killed a moment ago keeps its partitions until its session times out: commit
+        // nothing meanwhile, and refuse only when another member keeps partitions beyond that
+        String message = "pipeline '" + pipeline + "': another member of consumer group '" + application
             + "' owns partitions of '" + sourceName + "', but the state of task " + part.task().taskId()
             + " (behind a keyBy) belongs to one instance: run one instance per group, or key the input topic by "
-            + "the pipeline's key and use keyByPartitioned, whose state follows each partition");
+            + "the pipeline's key and use keyByPartitioned, whose state follows each partition";
+        long now = System.nanoTime();
+        if (sharedSince == 0) {
+          sharedSince = now;
+        }
+        if (now - sharedSince < SHARED_GROUP_GRACE.toNanos()) {
+          throw new CommitFailure(message + " (not committed; retried until " + SHARED_GROUP_GRACE.toSeconds()
+              + " s have passed, in case that member died and its session has not timed out yet)", null);
+        }
+        throw new StateException(message);
       }
       if (sp >= 0 && (f == null || !f.owns(sp) || f.assignmentEpoch(sp) != part.assignment())) {
         // another member owns the partition, and with it this task's state; or the partition was
@@ -370,6 +389,7 @@ public final class KafkaStateChangelog implements StateChangelog {
         }
       }
     }
+    sharedSince = 0;
     // an offset commits only beside its task's metadata of the same commit: a member that gets the
     // partition waits for exactly that metadata before it restores
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
