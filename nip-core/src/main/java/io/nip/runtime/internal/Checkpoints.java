@@ -169,6 +169,8 @@ public final class Checkpoints {
   private StateChangelog changelog;
   private StateChangelog.TaskRef[] refs;
   private ChangelogRestores restores;
+  /** Why the last commit to the changelog failed, or null. */
+  private StateChangelog.CommitFailure lastCommitFailure;
   private StateBackend backend;
   private StateChangelog.TaskPart[] parts;
   private StateChangelog.TaskPart[] finalParts;
@@ -368,6 +370,7 @@ public final class Checkpoints {
       }
       return true;
     } catch (StateChangelog.CommitFailure e) {
+      lastCommitFailure = e;
       carried.clear();
       carried.addAll(all);
       LOG.warn("pipeline '{}': checkpoint {} was not committed to {} ({}); its state changes go with the next one",
@@ -567,7 +570,7 @@ public final class Checkpoints {
       if (!commitParts(id)) {
         throw new StateChangelog.CommitFailure("pipeline '" + pipeline + "': the final checkpoint " + id
             + " could not be committed to " + changelog.name() + "; a restart resumes from checkpoint "
-            + lastCommitted, null);
+            + lastCommitted + " (" + lastCommitFailure.getMessage() + ")", lastCommitFailure);
       }
       requested = id;
       completed = id;
