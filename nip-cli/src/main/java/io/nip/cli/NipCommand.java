@@ -10,8 +10,9 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code nip} command. Subcommands: {@code demo analytics}, and {@code bench} when the
  * benchmarks are on the class path (see {@link BenchPlaceholder}). Exit codes: 0 success, 1 the run
- * failed, 2 bad arguments or files (an unusable {@code --bootstrap-servers} too), 130 stopped by
- * Ctrl-C or SIGTERM.
+ * failed, 2 bad arguments or files (an unusable {@code --bootstrap-servers} too), 3 the run completed
+ * but more input lines were bad than {@code --max-bad-lines} allows, or every line was bad ({@link
+ * AnalyticsCommand#EXIT_BAD_INPUT}), 130 stopped by Ctrl-C or SIGTERM.
  *
  * <pre>{@code
  * ./nip demo analytics --events 1000000
