@@ -21,6 +21,13 @@ import java.util.Objects;
  * }</pre>
  */
 public final class PipelineConfig {
+  /** The checkpoint interval by default: 5 s. */
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(5);
+  /**
+   * The checkpoint interval by default under {@link Guarantee#EXACTLY_ONCE}: 100 ms, because results
+   * become visible only when their checkpoint commits.
+   */
+  public static final Duration EXACTLY_ONCE_COMMIT_INTERVAL = Duration.ofMillis(100);
   private final int threads;
   private final int parallelism;
   private final int batchSize;
@@ -36,6 +43,9 @@ public final class PipelineConfig {
   private final NipClock clock;
   private final StateBackend stateBackend;
   private final CheckpointStorage checkpointStorage;
+  private final Guarantee guarantee;
+  /** The interval the builder was given, or null for the guarantee's default. */
+  private final Duration givenCommitInterval;
 
   private PipelineConfig(Builder b) {
     this.threads = b.threads;
@@ -45,7 +55,10 @@ public final class PipelineConfig {
     this.maxOutOfOrderness = b.maxOutOfOrderness;
     this.idleTimeout = b.idleTimeout;
     this.maxEventTimeAhead = b.maxEventTimeAhead;
-    this.commitInterval = b.commitInterval;
+    this.guarantee = b.guarantee;
+    this.givenCommitInterval = b.commitInterval;
+    this.commitInterval = b.commitInterval != null ? b.commitInterval
+        : b.guarantee == Guarantee.EXACTLY_ONCE ? EXACTLY_ONCE_COMMIT_INTERVAL : DEFAULT_COMMIT_INTERVAL;
     this.checkpointEveryEvents = b.checkpointEveryEvents;
     this.checkpointTimeout = b.checkpointTimeout;
     this.errorPolicy = b.errorPolicy;
@@ -72,7 +85,8 @@ public final class PipelineConfig {
    * {@code commit.interval}, {@code checkpoint.every.events} (a whole number, 0 = off),
    * {@code checkpoint.timeout} (durations in
    * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
-   * {@code skip}), {@code checkpoint.directory} (a local-directory checkpoint storage). Unknown
+   * {@code skip}), {@code checkpoint.directory} (a local-directory checkpoint storage), {@code guarantee}
+   * ({@code at-least-once} or {@code exactly-once}). Unknown
    * keys are rejected.
    *
    * @param props the properties
@@ -94,6 +108,7 @@ public final class PipelineConfig {
         case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
         case "checkpoint.every.events": b.checkpointEveryEvents(parseLong(k, v)); break;
         case "checkpoint.timeout": b.checkpointTimeout(parseDuration(k, v)); break;
+        case "guarantee": b.guarantee(parseGuarantee(k, v)); break;
         case "checkpoint.directory":
           b.checkpointStorage(CheckpointStorage.localDirectory(java.nio.file.Path.of(v)));
           break;
@@ -111,6 +126,14 @@ public final class PipelineConfig {
       }
     }
     return b;
+  }
+
+  private static Guarantee parseGuarantee(String key, String v) {
+    switch (v.toLowerCase(java.util.Locale.ROOT).replace('_', '-')) {
+      case "at-least-once": return Guarantee.AT_LEAST_ONCE;
+      case "exactly-once": return Guarantee.EXACTLY_ONCE;
+      default: throw ConfigurationException.invalid(key, "'" + v + "'", "must be 'at-least-once' or 'exactly-once'");
+    }
   }
 
   private static int parseInt(String key, String v) {
@@ -173,6 +196,11 @@ public final class PipelineConfig {
   /** @return silence after which a partition stops holding the watermark back */
   public Duration idleTimeout() {
     return idleTimeout;
+  }
+
+  /** @return what the output promises after a failure; {@link Guarantee#AT_LEAST_ONCE} by default */
+  public Guarantee guarantee() {
+    return guarantee;
   }
 
   /**
@@ -238,7 +266,8 @@ public final class PipelineConfig {
     b.maxOutOfOrderness = maxOutOfOrderness;
     b.idleTimeout = idleTimeout;
     b.maxEventTimeAhead = maxEventTimeAhead;
-    b.commitInterval = commitInterval;
+    b.commitInterval = givenCommitInterval;
+    b.guarantee = guarantee;
     b.checkpointEveryEvents = checkpointEveryEvents;
     b.checkpointTimeout = checkpointTimeout;
     b.errorPolicy = errorPolicy;
@@ -258,7 +287,9 @@ public final class PipelineConfig {
     private Duration maxOutOfOrderness = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration maxEventTimeAhead = Duration.ofDays(1);
-    private Duration commitInterval = Duration.ofSeconds(5);
+    /** Null: the default of the guarantee. */
+    private Duration commitInterval;
+    private Guarantee guarantee = Guarantee.AT_LEAST_ONCE;
     private long checkpointEveryEvents;
     private Duration checkpointTimeout = Duration.ofMinutes(10);
     private ErrorPolicy errorPolicy = ErrorPolicy.skip();
@@ -344,7 +375,10 @@ public final class PipelineConfig {
     }
 
     /**
-     * @param interval how often to commit source positions, positive
+     * @param interval how often to take a checkpoint (commit state, source positions and, under
+     *     {@link Guarantee#EXACTLY_ONCE}, the sinks' records), positive; default {@link
+     *     #DEFAULT_COMMIT_INTERVAL} (5 s), or {@link #EXACTLY_ONCE_COMMIT_INTERVAL} (100 ms) under
+     *     exactly-once
      * @return this
      */
     public Builder commitInterval(Duration interval) {
@@ -387,6 +421,23 @@ public final class PipelineConfig {
      */
     public Builder checkpointTimeout(Duration timeout) {
       this.checkpointTimeout = positive("checkpointTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * What the output promises after a failure. Under {@link Guarantee#EXACTLY_ONCE} the checkpoint
+     * interval defaults to 100 ms (unless {@link #commitInterval} is set): a shorter interval means
+     * lower latency and more commits (one Kafka transaction each), a longer one the opposite.
+     *
+     * <pre>{@code
+     * PipelineConfig.builder().guarantee(Guarantee.EXACTLY_ONCE).commitInterval(Duration.ofMillis(50)).build();
+     * }</pre>
+     *
+     * @param guarantee not null; default {@link Guarantee#AT_LEAST_ONCE}
+     * @return this
+     */
+    public Builder guarantee(Guarantee guarantee) {
+      this.guarantee = Objects.requireNonNull(guarantee, "guarantee");
       return this;
     }
 
