@@ -41,4 +41,22 @@ public interface SinkContext {
   default Headers currentHeaders() {
     return Headers.EMPTY;
   }
+
+  /** @return the pipeline's output guarantee ({@link io.nip.pipeline.Guarantee#AT_LEAST_ONCE} by default) */
+  default io.nip.pipeline.Guarantee guarantee() {
+    return io.nip.pipeline.Guarantee.AT_LEAST_ONCE;
+  }
+
+  /**
+   * Under {@link io.nip.pipeline.Guarantee#EXACTLY_ONCE}, where a sink that writes inside the
+   * checkpoint's atomic commit hands its records (see {@link TransactionalOutput}). A sink that asks
+   * for it is one the pipeline counts as exactly-once; a sink that never asks writes at least once,
+   * and the pipeline logs a warning naming it when it starts.
+   *
+   * @return the task's transactional output, or null when the pipeline does not commit its sinks'
+   *     records with its checkpoints (at-least-once, or no committer that writes output)
+   */
+  default TransactionalOutput transactionalOutput() {
+    return null;
+  }
 }

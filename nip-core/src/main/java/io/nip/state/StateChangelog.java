@@ -108,6 +108,19 @@ public interface StateChangelog extends AutoCloseable {
   Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
       Map<Integer, SourcePosition> sourcePositions);
 
+  /**
+   * Whether this changelog writes a sink's records in its commits, for pipelines under {@link
+   * io.nip.pipeline.Guarantee#EXACTLY_ONCE}: the sink then hands its records to {@link
+   * io.nip.sink.TransactionalOutput#add} and they commit with the checkpoint's state and positions.
+   * The sink decides, from {@link io.nip.sink.TransactionalOutput#committer()} (this changelog),
+   * whether it can; the runtime only passes the records on. Default: false.
+   *
+   * @return true when records of {@link TaskPart#output()} are written by {@link #commit}
+   */
+  default boolean writesOutput() {
+    return false;
+  }
+
   /** Releases clients; committed data stays. */
   @Override
   void close();
@@ -147,8 +160,32 @@ public interface StateChangelog extends AutoCloseable {
    * @param assignment for a source task, the assignment of its partition its state belongs to
    *     ({@link io.nip.source.SourceReader#assignment()}); a changelog writes the part only while the
    *     partition is still assigned here under that assignment. 0 for tasks behind an exchange
+   * @param output under {@link io.nip.pipeline.Guarantee#EXACTLY_ONCE}: the records the task's sinks
+   *     handed to {@link io.nip.sink.TransactionalOutput#add} since the previous barrier, in the order
+   *     they were written; the changelog writes them in the same atomic commit as the part's changes
+   *     (and only when it writes the part). Empty otherwise
    */
-  record TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes, long assignment) {}
+  record TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes, long assignment,
+      List<Object> output) {
+    /** Validates. */
+    public TaskPart {
+      Objects.requireNonNull(task, "task");
+      output = output == null ? List.of() : output;
+    }
+
+    /**
+     * A part without output records.
+     *
+     * @param task the task
+     * @param storeIds its stores
+     * @param meta its metadata
+     * @param changes its store changes
+     * @param assignment its partition's assignment, or 0
+     */
+    public TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes, long assignment) {
+      this(task, storeIds, meta, changes, assignment, List.of());
+    }
+  }
 
   /** A commit that did not happen; the state it carried is sent again with the next checkpoint. */
   final class CommitFailure extends io.nip.errors.StateException {

@@ -64,7 +64,7 @@ public final class KafkaDeadLetterSink implements Sink<DeadLetter> {
 
   @Override
   public SinkWriter<DeadLetter> createWriter(SinkContext context) {
-    return producer.writer(this::toRecord);
+    return producer.writer(context, this::toRecord);
   }
 
   private ProducerRecord<byte[], byte[]> toRecord(DeadLetter d) {

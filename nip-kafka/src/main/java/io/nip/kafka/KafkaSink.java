@@ -73,7 +73,7 @@ public final class KafkaSink<T> implements Sink<T> {
 
   @Override
   public SinkWriter<T> createWriter(SinkContext context) {
-    return producer.writer(value -> new ProducerRecord<>(topic, null, null, keyBytes(value, context),
+    return producer.writer(context, value -> new ProducerRecord<>(topic, null, null, keyBytes(value, context),
         serde.serialize(value), kafkaHeaders(value, context)));
   }
 

@@ -113,6 +113,8 @@ public final class Planner {
   private long committedCheckpoint;
   private final Map<String, Map<String, Long>> localCheckpoints = new java.util.HashMap<>();
   private final Map<String, byte[]> changelogMeta = new java.util.HashMap<>();
+  /** Under exactly-once: what the tasks' sinks write through; else null. */
+  private TaskRuntime.TransactionalSinks transactionalSinks;
 
   /**
    * @param withCheckpoints whether tasks take part in periodic commits
@@ -220,9 +222,23 @@ public final class Planner {
     for (Node n : graph.nodes()) {
       keyedState |= n.spec instanceof NodeSpec.ExchangeSpec; // state lives only behind a keyBy
     }
-    changelog = withCheckpoints && storage == null && sources.size() == 1 && keyedState
+    boolean exactlyOnce = withCheckpoints && config.guarantee() == io.nip.pipeline.Guarantee.EXACTLY_ONCE;
+    changelog = withCheckpoints && storage == null && sources.size() == 1 && (keyedState || exactlyOnce)
         && resolved.get(sources.get(0)) instanceof ChangelogProvider
         ? ((ChangelogProvider) resolved.get(sources.get(0))).stateChangelog(pipelineName) : null;
+    if (exactlyOnce && (changelog == null || !changelog.writesOutput())) {
+      if (changelog != null) {
+        changelog.close();
+      }
+      List<String> names = new ArrayList<>();
+      for (Node s : sources) {
+        names.add(resolved.get(s).name());
+      }
+      throw new ConfigurationException("guarantee", "pipeline '" + pipelineName + "': EXACTLY_ONCE needs exactly one "
+          + "source that commits its positions together with the sinks' records (a KafkaSource) and no "
+          + "checkpointStorage; this pipeline reads " + names + (storage != null ? " and has a checkpoint storage" : "")
+          + ": use AT_LEAST_ONCE, or read one Kafka source without a checkpoint storage");
+    }
     long committed = changelog == null ? restore.checkpointId() : changelog.open(pipelineName);
     Checkpoints checkpoints = withCheckpoints ? new Checkpoints(taskIds.toArray(new String[0]),
         Restore.topology(pipelineName, taskIds), new Checkpoints.Triggers(config.commitInterval().toMillis(),
@@ -263,6 +279,9 @@ public final class Planner {
       restores = new io.nip.runtime.internal.ChangelogRestores(pipelineName, config.meterRegistry());
       checkpoints.useChangelog(changelog, refs.toArray(new StateChangelog.TaskRef[0]), config.stateBackend(),
           restores);
+      if (exactlyOnce) {
+        transactionalSinks = checkpoints.transactionalSinks();
+      }
       if (changelog.sourceResumesAtCommittedPositions() && config.threads() > 1) {
         deferredRestores = new ArrayList<>();
       }
@@ -422,6 +441,9 @@ public final class Planner {
 
   private TaskRuntime newRuntime(String taskId) {
     TaskRuntime rt = new TaskRuntime(pipelineName, taskId, config, sinkBinding);
+    if (transactionalSinks != null) {
+      rt.enableTransactionalOutput(transactionalSinks);
+    }
     if (changelog != null) {
       rt.state().enableChangelog();
       // before any store of the task exists: a durable backend puts back its newest usable local checkpoint

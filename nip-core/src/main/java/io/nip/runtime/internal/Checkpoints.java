@@ -260,7 +260,49 @@ public final class Checkpoints {
         localTaken[task] = taken;
       }
     }
-    return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment);
+    List<Object> output = rt.drainOutput();
+    return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment, output);
+  }
+
+  // ---- exactly-once output ----
+
+  /** Output records waiting in tasks beyond which a checkpoint is requested at once: 64 MiB. */
+  static final long OUTPUT_BYTES_BOUND = 64L << 20;
+  private final AtomicLong outputBytes = new AtomicLong();
+  private final java.util.Set<String> atLeastOnceSinks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * @return what the tasks of this pipeline share when their sinks write through the changelog's
+   *     commit (exactly-once)
+   */
+  public TaskRuntime.TransactionalSinks transactionalSinks() {
+    StateChangelog committer = changelog;
+    return new TaskRuntime.TransactionalSinks() {
+      @Override
+      public Object committer() {
+        return committer;
+      }
+
+      @Override
+      public void added(long bytes) {
+        if (outputBytes.addAndGet(bytes) > OUTPUT_BYTES_BOUND && !inFlight) {
+          requestNow();
+        }
+      }
+
+      @Override
+      public void drained(long bytes) {
+        outputBytes.addAndGet(-bytes);
+      }
+
+      @Override
+      public void notExactlyOnce(String sink) {
+        if (atLeastOnceSinks.add(sink)) {
+          LOG.warn("pipeline '{}' runs exactly-once, but sink '{}' does not write inside the checkpoint's "
+              + "commit: its records are written at least once (they may repeat after a failure)", pipeline, sink);
+        }
+      }
+    };
   }
 
   /**
@@ -279,9 +321,10 @@ public final class Checkpoints {
   synchronized byte[] refreshAssigned(int task, TaskRuntime rt) {
     StateChangelog.TaskRef ref = refs[task];
     boolean elsewhere = changelog.changedElsewhere(ref); // also brings the changelog's view up to date
-    if (!elsewhere && !unwritten[task] && !rt.state().hasChanges()) {
+    if (!elsewhere && !unwritten[task] && !rt.state().hasChanges() && !rt.hasPendingOutput()) {
       return null;
     }
+    rt.dropPendingOutput(); // produced again from the records read again
     unwritten[task] = false;
     carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
     parts[task] = null;
@@ -306,7 +349,7 @@ public final class Checkpoints {
    * @param position the source position at the barrier (source tasks), or null
    */
   synchronized void ackPart(int task, long checkpointId, StateChangelog.TaskPart part, SourcePosition position) {
-    unwritten[task] |= !part.changes().isEmpty();
+    unwritten[task] |= !part.changes().isEmpty() || !part.output().isEmpty();
     if (inFlight && checkpointId == requested) {
       parts[task] = part;
       if (position != null && refs[task].sourcePartition() >= 0) {
@@ -329,7 +372,7 @@ public final class Checkpoints {
    * @param position its final source position, or null
    */
   synchronized void finalPart(int task, StateChangelog.TaskPart part, SourcePosition position) {
-    unwritten[task] |= !part.changes().isEmpty();
+    unwritten[task] |= !part.changes().isEmpty() || !part.output().isEmpty();
     finalParts[task] = part;
     // not with the barrier part still waiting for its commit: the final position goes with the final part
     finalPositions[task] = position;

@@ -353,7 +353,102 @@ public final class TaskRuntime implements SinkContext {
    */
   @SuppressWarnings("unchecked")
   public <T> SinkWriter<T> createWriter(Sink<T> sink) {
-    return ((Sink<T>) sinkBinding.apply(sink)).createWriter(this);
+    outputAsked = false;
+    SinkWriter<T> w = ((Sink<T>) sinkBinding.apply(sink)).createWriter(this);
+    if (transactional != null && !outputAsked) {
+      transactional.notExactlyOnce(sink.name());
+    }
+    return w;
+  }
+
+  // ---- exactly-once output ----
+
+  /** Set under EXACTLY_ONCE when the pipeline's changelog writes sink records; else null. */
+  private TransactionalSinks transactional;
+  private boolean outputAsked;
+  /** Records handed over since the last drain, in write order. */
+  private List<Object> pendingOutput = new ArrayList<>();
+  private long pendingOutputBytes;
+  private final io.nip.sink.TransactionalOutput output = new io.nip.sink.TransactionalOutput() {
+    @Override
+    public Object committer() {
+      return transactional.committer();
+    }
+
+    @Override
+    public void add(Object record, long bytes) {
+      pendingOutput.add(java.util.Objects.requireNonNull(record, "record"));
+      pendingOutputBytes += bytes;
+      transactional.added(bytes);
+    }
+  };
+
+  /**
+   * What the tasks of a pipeline under exactly-once share: the committer of their output, the
+   * memory bound, and the warning for sinks that write at least once. Thread-safe.
+   */
+  public interface TransactionalSinks {
+    /** @return the changelog that writes the records */
+    Object committer();
+
+    /** @param bytes handed over by a task; may request a checkpoint */
+    void added(long bytes);
+
+    /** @param bytes drained into a task's part */
+    void drained(long bytes);
+
+    /** @param sink a sink that did not ask for the transactional output */
+    void notExactlyOnce(String sink);
+  }
+
+  /**
+   * Makes this task's sinks write through the checkpoint's commit (exactly-once); called by the
+   * planner before the task's operators open.
+   *
+   * @param sinks what the pipeline's tasks share
+   */
+  public void enableTransactionalOutput(TransactionalSinks sinks) {
+    this.transactional = sinks;
+  }
+
+  @Override
+  public io.nip.pipeline.Guarantee guarantee() {
+    return config.guarantee();
+  }
+
+  @Override
+  public io.nip.sink.TransactionalOutput transactionalOutput() {
+    if (transactional == null) {
+      return null;
+    }
+    outputAsked = true;
+    return output;
+  }
+
+  /** @return the output records handed over since the last call, in write order (the list is the caller's) */
+  public List<Object> drainOutput() {
+    if (pendingOutput.isEmpty()) {
+      return List.of();
+    }
+    List<Object> out = pendingOutput;
+    pendingOutput = new ArrayList<>();
+    transactional.drained(pendingOutputBytes);
+    pendingOutputBytes = 0;
+    return out;
+  }
+
+  /** @return true when output records wait for the next part */
+  public boolean hasPendingOutput() {
+    return !pendingOutput.isEmpty();
+  }
+
+  /** Drops the output records not handed over yet (the task's state is restored: they are produced again). */
+  public void dropPendingOutput() {
+    if (!pendingOutput.isEmpty()) {
+      pendingOutput = new ArrayList<>();
+      transactional.drained(pendingOutputBytes);
+      pendingOutputBytes = 0;
+    }
   }
 
   /**
@@ -362,9 +457,7 @@ public final class TaskRuntime implements SinkContext {
    */
   @SuppressWarnings("unchecked")
   public SinkWriter<DeadLetter> deadLetterWriter(Sink<DeadLetter> sink) {
-    return (SinkWriter<DeadLetter>) deadLetterWriters.computeIfAbsent(sink, s -> {
-      return ((Sink<DeadLetter>) sinkBinding.apply(sink)).createWriter(this);
-    });
+    return (SinkWriter<DeadLetter>) deadLetterWriters.computeIfAbsent(sink, s -> createWriter(sink));
   }
 
   void flushDeadLetters() {

@@ -188,6 +188,56 @@ public final class KafkaStateChangelog implements StateChangelog {
     return readMetas();
   }
 
+  /** @return true: Kafka sinks on this cluster write their records in the checkpoint's transaction */
+  @Override
+  public boolean writesOutput() {
+    return true;
+  }
+
+  /**
+   * Finds the changelog a Kafka sink writes through under exactly-once.
+   *
+   * @param out the task's transactional output
+   * @param sink the sink's name, for messages
+   * @param servers the sink's bootstrap servers
+   * @return the pipeline's Kafka changelog
+   * @throws io.nip.errors.ConfigurationException when the committer is not a Kafka changelog on the same cluster
+   *     (compared as the set of bootstrap addresses)
+   */
+  public static KafkaStateChangelog committerFor(io.nip.sink.TransactionalOutput out, String sink, String servers) {
+    Object c = out.committer();
+    if (!(c instanceof KafkaStateChangelog)) {
+      throw new io.nip.errors.ConfigurationException("guarantee", "kafka sink '" + sink + "': the pipeline runs "
+          + "EXACTLY_ONCE, but its checkpoints commit to " + (c instanceof StateChangelog ? ((StateChangelog) c).name()
+              : String.valueOf(c)) + ", not to a Kafka transaction this sink could write in");
+    }
+    KafkaStateChangelog k = (KafkaStateChangelog) c;
+    Object own = k.clientProps.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+    if (!addresses(servers).equals(addresses(String.valueOf(own)))) {
+      throw new io.nip.errors.ConfigurationException("guarantee", "kafka sink '" + sink + "' writes to " + servers
+          + ", but the pipeline's source and its checkpoint transactions use " + own + "; under EXACTLY_ONCE a "
+          + "Kafka sink must write to the source's cluster, named by the same bootstrap servers");
+    }
+    return k;
+  }
+
+  private static Set<String> addresses(String servers) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String s : servers.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim().toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
+  /** @return the largest record (key, value, headers, framing) a checkpoint's transaction takes */
+  public int maxRecordBytes() {
+    Object v = clientProps.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    int max = v == null ? 1024 * 1024 : Integer.parseInt(v.toString());
+    return max - 512;
+  }
+
   /** @return true: the offsets commit with the state, in the consumer group */
   @Override
   public boolean sourceResumesAtCommittedPositions() {
@@ -352,7 +402,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     List<TaskPart> written = new ArrayList<>();
     for (TaskPart part : parts) {
       int sp = part.task().sourcePartition();
-      if (sp < 0 && !part.changes().isEmpty() && f != null && f.anyOwnedElsewhere()) {
+      if (sp < 0 && (!part.changes().isEmpty() || !part.output().isEmpty()) && f != null && f.anyOwnedElsewhere()) {
         // keys behind an in-process keyBy come from every partition of this instance: with another
         // member, two instances would write the same changelog partition with different states. A
         // member killed a moment ago keeps its partitions until its session times out: commit
@@ -374,9 +424,10 @@ public final class KafkaStateChangelog implements StateChangelog {
       if (sp >= 0 && (f == null || !f.owns(sp) || f.assignmentEpoch(sp) != part.assignment())) {
         // another member owns the partition, and with it this task's state; or the partition was
         // assigned here again since the part was taken, and its state is restored before it is read
-        if (!part.changes().isEmpty() || sourcePositions.containsKey(sp)) {
-          LOG.info("pipeline '{}': checkpoint {} leaves out task {} ({} state changes): {}", pipeline, checkpointId,
-              part.task().taskId(), part.changes().size(), f == null || !f.owns(sp)
+        if (!part.changes().isEmpty() || !part.output().isEmpty() || sourcePositions.containsKey(sp)) {
+          LOG.info("pipeline '{}': checkpoint {} leaves out task {} ({} state changes, {} output records): {}",
+              pipeline, checkpointId, part.task().taskId(), part.changes().size(), part.output().size(),
+              f == null || !f.owns(sp)
                   ? "its partition is not assigned here" : "its partition was assigned here again since");
         }
         continue;
@@ -406,6 +457,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     }
     Map<String, Map<String, Future<RecordMetadata>>> last = new HashMap<>();
     Map<String, byte[]> newMetas = new HashMap<>();
+    List<Future<RecordMetadata>> outputSends = new ArrayList<>();
     try {
       producer.beginTransaction();
       for (TaskPart part : written) {
@@ -417,6 +469,11 @@ public final class KafkaStateChangelog implements StateChangelog {
           }
           lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topicOf(application, c.storeId()),
               part.task().partition(), c.key(), value)));
+        }
+        for (Object o : part.output()) {
+          @SuppressWarnings("unchecked")
+          ProducerRecord<byte[], byte[]> r = (ProducerRecord<byte[], byte[]>) o;
+          outputSends.add(producer.send(r));
         }
         byte[] meta = encodeMeta(checkpointId, commitId, part);
         newMetas.put(part.task().taskId(), meta);
@@ -432,6 +489,12 @@ public final class KafkaStateChangelog implements StateChangelog {
           + ") took over the changelog; give each running instance its own instance id", e);
     } catch (KafkaException | IllegalStateException e) {
       abort();
+      RuntimeException refused = refusedOutput(outputSends);
+      if (refused != null) {
+        throw new StateException("pipeline '" + pipeline + "': checkpoint " + checkpointId + " cannot be committed: "
+            + "the cluster refuses an output record (" + refused.getMessage() + "); every later commit would "
+            + "carry it again", refused);
+      }
       throw new CommitFailure("checkpoint " + checkpointId + " of pipeline '" + pipeline + "': " + e.getMessage(), e);
     }
     metas.putAll(newMetas); // the records just committed: what this instance's state reflects
@@ -460,6 +523,35 @@ public final class KafkaStateChangelog implements StateChangelog {
       after.put(part.task().taskId(), known);
     }
     return after;
+  }
+
+  /**
+   * @return the error of an output record the cluster will refuse again whatever the next commit
+   *     does (too large, no such topic, not authorized), or null
+   */
+  private static RuntimeException refusedOutput(List<Future<RecordMetadata>> sends) {
+    for (Future<RecordMetadata> f : sends) {
+      if (!f.isDone()) {
+        continue;
+      }
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof org.apache.kafka.common.errors.RecordTooLargeException
+            || c instanceof org.apache.kafka.common.errors.InvalidTopicException
+            || c instanceof org.apache.kafka.common.errors.AuthorizationException
+            || c instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException) {
+          return (RuntimeException) c;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (java.util.concurrent.CancellationException e) {
+        // not sent
+      }
+    }
+    return null;
   }
 
   private void abort() {

@@ -65,6 +65,57 @@ public final class SharedProducer {
     };
   }
 
+  /**
+   * A writer for one task: under exactly-once (the task offers a {@link io.nip.sink.TransactionalOutput})
+   * the records go into the checkpoint's transaction of the pipeline's Kafka changelog, else to
+   * this shared producer.
+   *
+   * @param context the task
+   * @param toRecord turns a value into the record to send
+   * @param <T> value type
+   * @return the writer
+   * @throws io.nip.errors.ConfigurationException under exactly-once when the pipeline's checkpoints
+   *     do not commit to a Kafka changelog on this sink's cluster
+   */
+  public <T> io.nip.sink.SinkWriter<T> writer(io.nip.sink.SinkContext context,
+      java.util.function.Function<T, ProducerRecord<byte[], byte[]>> toRecord) {
+    io.nip.sink.TransactionalOutput out = context.transactionalOutput();
+    if (out == null) {
+      return writer(toRecord);
+    }
+    KafkaStateChangelog changelog = KafkaStateChangelog.committerFor(out, name,
+        String.valueOf(props.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)));
+    int max = changelog.maxRecordBytes();
+    return new io.nip.sink.SinkWriter<>() {
+      @Override
+      public void write(T value) {
+        ProducerRecord<byte[], byte[]> r = toRecord.apply(value);
+        long size = sizeOf(r);
+        if (size > max) {
+          throw new io.nip.errors.SerializationException("kafka sink '" + name + "': a record of " + size
+              + " bytes is larger than the " + max + " bytes a record of the checkpoint's transaction may have "
+              + "(the changelog producer's max.request.size less framing)", r.value(), null);
+        }
+        out.add(r, size);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /**
+   * @param r a record
+   * @return its size as the producer counts it, roughly: key, value, headers and 64 bytes of framing
+   */
+  static long sizeOf(ProducerRecord<byte[], byte[]> r) {
+    long size = 64L + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+    for (org.apache.kafka.common.header.Header h : r.headers()) {
+      size += 8 + h.key().length() + (h.value() == null ? 0 : h.value().length);
+    }
+    return size;
+  }
+
   /** @return a handle for one writer */
   public synchronized Handle open() {
     if (producer == null) {

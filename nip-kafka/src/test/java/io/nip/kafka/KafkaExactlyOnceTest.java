@@ -1,0 +1,300 @@
+package io.nip.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nip.errors.ConfigurationException;
+import io.nip.kafka.embedded.EmbeddedKafka;
+import io.nip.pipeline.Guarantee;
+import io.nip.pipeline.KeyedContext;
+import io.nip.pipeline.KeyedProcessor;
+import io.nip.pipeline.Op;
+import io.nip.pipeline.Pipeline;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.pipeline.Stream;
+import io.nip.serde.Serdes;
+import io.nip.sink.Sinks;
+import io.nip.source.Sources;
+import io.nip.state.CheckpointStorage;
+import io.nip.state.ValueState;
+import io.nip.time.TimeDomain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once Kafka to Kafka: a job whose results go to Kafka topics in the checkpoints'
+ * transactions, killed with SIGKILL at random moments and restarted, leaves every result exactly once
+ * in its output topics (read {@code read_committed}); set-ups that cannot be exactly-once are refused.
+ */
+class KafkaExactlyOnceTest {
+  static final int PARTITIONS = 3;
+  static final int KEYS = 40;
+  /** Kills in the build; the long variant passes {@code -Dnip.kills=30}. */
+  static final int KILLS = Integer.getInteger("nip.kills", 3);
+  static EmbeddedKafka kafka;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  static void produce(String topic, int from, int to) {
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(kafka.producerProperties())) {
+      for (int i = from; i < to; i++) {
+        String key = "k" + (i % KEYS);
+        p.send(new ProducerRecord<>(topic, key, key + ":" + i));
+      }
+    }
+  }
+
+  /** Counts per key; emits "key count" at every record and "final key count checksum" at the end of input. */
+  static final class Counter implements KeyedProcessor<String, String, String> {
+    private long seen;
+
+    @Override
+    public void process(String key, String value, KeyedContext<String, String> ctx) {
+      ValueState<Long> count = ctx.valueState("count", Serdes.json(Long.class));
+      ValueState<Long> checksum = ctx.valueState("checksum", Serdes.json(Long.class));
+      count.update(count.valueOr(0L) + 1);
+      checksum.update(checksum.valueOr(0L) + Long.parseLong(value.substring(value.indexOf(':') + 1)));
+      ctx.registerEventTimeTimer(Instant.ofEpochMilli(Long.MAX_VALUE));
+      ctx.emit(key + " " + count.value());
+      if (++seen % 4 == 0) {
+        try {
+          Thread.sleep(1); // slow enough that kills land while the job reads and commits
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    @Override
+    public void onTimer(String key, Instant time, TimeDomain domain, KeyedContext<String, String> ctx) {
+      ctx.emit("final " + key + " " + ctx.valueState("count", Serdes.json(Long.class)).value() + " "
+          + ctx.valueState("checksum", Serdes.json(Long.class)).value());
+    }
+  }
+
+  /**
+   * The job: every input record copied to {@code <topic>-copy} (no state), and a keyed count to
+   * {@code <topic>-counts}; both under exactly-once.
+   */
+  static Pipeline job(String servers, String topic, String app, boolean bounded) {
+    KafkaSource.Builder<String> b = KafkaSource.builder(topic, Serdes.string()).bootstrapServers(servers)
+        .groupId(app).offsetReset(OffsetReset.EARLIEST).instanceId("child")
+        .consumerProperty("session.timeout.ms", 6_000).consumerProperty("heartbeat.interval.ms", 1_000);
+    if (bounded) {
+      b.bounded();
+    }
+    Pipeline p = Pipeline.named(app, PipelineConfig.builder().threads(2).parallelism(2)
+        .guarantee(Guarantee.EXACTLY_ONCE).build());
+    Stream<String> in = p.from(b.build());
+    in.map(v -> "copy " + v, Op.named("copy"))
+        .to(KafkaSink.builder(topic + "-copy", Serdes.string()).bootstrapServers(servers).build());
+    in.keyBy(v -> v.substring(0, v.indexOf(':')), Serdes.string())
+        .process(new Counter(), Op.named("counter"))
+        .to(KafkaSink.builder(topic + "-counts", Serdes.string()).bootstrapServers(servers).build());
+    return p;
+  }
+
+  /** The job the kill test runs in a child JVM: args = bootstrap servers, topic, app id. */
+  public static final class Job {
+    public static void main(String[] args) {
+      job(args[0], args[1], args[2], true).start().awaitTermination();
+    }
+  }
+
+  @Test
+  void when_the_job_is_killed_at_random_moments_then_its_output_holds_every_result_exactly_once(@TempDir Path dir)
+      throws Exception {
+    String topic = "eos-kill";
+    String app = "eos-kill-app";
+    int records = 20_000 + KILLS * 3_000;
+    kafka.createTopic(topic, PARTITIONS);
+    kafka.createTopic(topic + "-copy", PARTITIONS);
+    kafka.createTopic(topic + "-counts", PARTITIONS);
+    produce(topic, 0, records);
+    long seed = Long.getLong("nip.seed", System.nanoTime());
+    Random random = new Random(seed);
+    Path log = dir.resolve("job.log");
+    int kills = 0;
+    for (int run = 0; ; run++) {
+      long committedBefore = committedOffsets(app);
+      Process child = startJob(topic, app, log);
+      if (kills < KILLS) {
+        // once the job committed (its restore is done), kill it at a random moment: with 100 ms
+        // checkpoints kills land while it reads, while tasks take their parts and while it commits
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (child.isAlive() && committedOffsets(app) <= committedBefore && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        if (!child.waitFor(random.nextInt(1_200), TimeUnit.MILLISECONDS)) {
+          child.destroyForcibly(); // SIGKILL
+          child.waitFor(30, TimeUnit.SECONDS);
+          kills++;
+          continue;
+        }
+      }
+      assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("run " + run + " completes").isTrue();
+      assertThat(child.exitValue()).as("exit code of run " + run + ", log: " + Files.readString(log)).isZero();
+      break;
+    }
+    assertThat(kills).isEqualTo(KILLS);
+
+    // the copies: each input record exactly once
+    Map<String, Integer> copies = new HashMap<>();
+    for (String v : readCommitted(topic + "-copy")) {
+      copies.merge(v, 1, Integer::sum);
+    }
+    List<String> lostCopies = new ArrayList<>();
+    for (int i = 0; i < records; i++) {
+      String key = "k" + (i % KEYS);
+      if (copies.remove("copy " + key + ":" + i) == null) {
+        lostCopies.add(key + ":" + i);
+      }
+    }
+    assertThat(lostCopies).as("copies lost (seed %d)", seed).isEmpty();
+    copies.replaceAll((k, n) -> n - 1);
+    copies.values().removeIf(n -> n == 0);
+    assertThat(copies).as("copies doubled or unknown (seed %d)", seed).isEmpty();
+
+    // the counts: per key every count from 1 to its total exactly once, and one final with the reference
+    Map<String, List<Long>> counts = new TreeMap<>();
+    Map<String, String> finals = new TreeMap<>();
+    for (String v : readCommitted(topic + "-counts")) {
+      String[] f = v.split(" ");
+      if (f[0].equals("final")) {
+        assertThat(finals.put(f[1], f[2] + " " + f[3])).as("one final of %s (seed %d)", f[1], seed).isNull();
+      } else {
+        counts.computeIfAbsent(f[0], k -> new ArrayList<>()).add(Long.parseLong(f[1]));
+      }
+    }
+    Map<String, String> reference = new TreeMap<>();
+    long[] n = new long[KEYS];
+    long[] sum = new long[KEYS];
+    for (int i = 0; i < records; i++) {
+      n[i % KEYS]++;
+      sum[i % KEYS] += i;
+    }
+    for (int k = 0; k < KEYS; k++) {
+      reference.put("k" + k, n[k] + " " + sum[k]);
+      List<Long> expected = new ArrayList<>();
+      for (long c = 1; c <= n[k]; c++) {
+        expected.add(c);
+      }
+      List<Long> got = new ArrayList<>(counts.getOrDefault("k" + k, List.of()));
+      got.sort(null);
+      assertThat(got).as("the counts of k%d, each once (seed %d)", k, seed).isEqualTo(expected);
+    }
+    assertThat(finals).as("finals (seed %d)", seed).isEqualTo(reference);
+  }
+
+  @Test
+  void a_pipeline_that_cannot_be_exactly_once_is_refused_when_it_starts(@TempDir Path dir) {
+    PipelineConfig eos = PipelineConfig.builder().guarantee(Guarantee.EXACTLY_ONCE).build();
+    // not a source that commits its positions with the output
+    Pipeline generated = Pipeline.named("eos-generated", eos);
+    generated.from(Sources.collection("gen", List.of("a", "b")))
+        .to(KafkaSink.builder("eos-refused", Serdes.string()).bootstrapServers(kafka.bootstrapServers()).build());
+    assertThatThrownBy(generated::start).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("guarantee").hasMessageContaining("EXACTLY_ONCE").hasMessageContaining("gen");
+
+    // positions in a checkpoint storage: not in the output's transaction
+    kafka.createTopic("eos-refused-in", 1);
+    Pipeline stored = Pipeline.named("eos-stored", eos.toBuilder()
+        .checkpointStorage(CheckpointStorage.localDirectory(dir)).build());
+    stored.from(KafkaSource.builder("eos-refused-in", Serdes.string()).bootstrapServers(kafka.bootstrapServers())
+            .groupId("eos-stored").bounded().build())
+        .to(KafkaSink.builder("eos-refused", Serdes.string()).bootstrapServers(kafka.bootstrapServers()).build());
+    assertThatThrownBy(stored::start).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("checkpoint storage");
+
+    // a Kafka sink on another cluster cannot write in the source's transaction
+    Pipeline elsewhere = Pipeline.named("eos-elsewhere", eos);
+    elsewhere.from(KafkaSource.builder("eos-refused-in", Serdes.string()).bootstrapServers(kafka.bootstrapServers())
+            .groupId("eos-elsewhere").bounded().build())
+        .to(KafkaSink.builder("eos-refused", Serdes.string()).bootstrapServers("other-cluster:9092").build());
+    assertThatThrownBy(() -> elsewhere.start().awaitTermination()).hasStackTraceContaining("other-cluster:9092")
+        .hasStackTraceContaining("source's cluster");
+  }
+
+  @Test
+  void a_sink_that_cannot_write_in_the_transaction_still_gets_every_record_at_least_once() throws Exception {
+    String topic = "eos-mixed";
+    kafka.createTopic(topic, 2);
+    kafka.createTopic(topic + "-out", 2);
+    produce(topic, 0, 500);
+    List<String> local = java.util.Collections.synchronizedList(new ArrayList<>());
+    Pipeline p = Pipeline.named("eos-mixed", PipelineConfig.builder().guarantee(Guarantee.EXACTLY_ONCE).build());
+    Stream<String> in = p.from(KafkaSource.builder(topic, Serdes.string()).bootstrapServers(kafka.bootstrapServers())
+        .groupId("eos-mixed").offsetReset(OffsetReset.EARLIEST).bounded().build());
+    in.to(KafkaSink.builder(topic + "-out", Serdes.string()).bootstrapServers(kafka.bootstrapServers()).build());
+    in.to(Sinks.forEach("local", local::add));
+    p.start().awaitTermination();
+    assertThat(local).hasSize(500);
+    assertThat(readCommitted(topic + "-out")).hasSize(500).doesNotHaveDuplicates();
+  }
+
+  /** Every value of a topic, read {@code read_committed} to its end. */
+  static List<String> readCommitted(String topic) {
+    Map<String, Object> props = new HashMap<>(kafka.consumerProperties("reader-" + System.nanoTime()));
+    props.put("isolation.level", "read_committed");
+    props.put("enable.auto.commit", false);
+    List<String> out = new ArrayList<>();
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> tps = new ArrayList<>();
+      c.partitionsFor(topic).forEach(pi -> tps.add(new TopicPartition(topic, pi.partition())));
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      Map<TopicPartition, Long> ends = c.endOffsets(tps);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+          out.add(r.value());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The sum of the group's committed offsets, 0 before its first commit. */
+  private static long committedOffsets(String group) throws Exception {
+    try (Admin admin = Admin.create(kafka.adminProperties())) {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+          .filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum();
+    }
+  }
+
+  private static Process startJob(String topic, String app, Path log) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Job.class.getName(),
+        kafka.bootstrapServers(), topic, app)
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+}
