@@ -42,11 +42,6 @@ public interface SinkContext {
     return Headers.EMPTY;
   }
 
-  /** @return the pipeline's output guarantee ({@link io.nip.pipeline.Guarantee#AT_LEAST_ONCE} by default) */
-  default io.nip.pipeline.Guarantee guarantee() {
-    return io.nip.pipeline.Guarantee.AT_LEAST_ONCE;
-  }
-
   /**
    * Under {@link io.nip.pipeline.Guarantee#EXACTLY_ONCE}, where a sink that writes inside the
    * checkpoint's atomic commit hands its records (see {@link TransactionalOutput}). A sink that asks

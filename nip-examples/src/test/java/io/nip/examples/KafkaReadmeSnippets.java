@@ -5,6 +5,8 @@ import io.nip.kafka.KafkaDeadLetterSink;
 import io.nip.kafka.KafkaSink;
 import io.nip.kafka.KafkaSource;
 import io.nip.kafka.OffsetReset;
+import io.nip.pipeline.Guarantee;
+import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.serde.Serdes;
 import java.util.List;
@@ -21,6 +23,12 @@ final class KafkaReadmeSnippets {
   /** The README's output record. */
   record Summary(String userId, long eventCount) {}
 
+  record Order(String id, String region) {
+    Order enrich() {
+      return new Order(id, region == null ? "unknown" : region);
+    }
+  }
+
   static List<Object> connectors() {
     // tag::connectors[]
     KafkaSource<UserEvent> events = KafkaSource.builder("user-events", Serdes.json(UserEvent.class))
@@ -31,5 +39,16 @@ final class KafkaReadmeSnippets {
         .errorPolicy(ErrorPolicy.deadLetter(KafkaDeadLetterSink.create("user-events-dlq", "localhost:9092"))).build();
     // end::connectors[]
     return List.of(events, out, cfg);
+  }
+
+  static Pipeline exactlyOnce() {
+    // tag::exactly-once[]
+    Pipeline p = Pipeline.named("enrich", PipelineConfig.builder().guarantee(Guarantee.EXACTLY_ONCE).build());
+    p.from(KafkaSource.builder("orders", Serdes.json(Order.class)).bootstrapServers("localhost:9092")
+            .groupId("enrich").build())
+        .map(Order::enrich)
+        .to(KafkaSink.builder("orders-enriched", Serdes.json(Order.class)).bootstrapServers("localhost:9092").build());
+    // end::exactly-once[]
+    return p;
   }
 }

@@ -106,27 +106,45 @@ class KafkaExactlyOnceTest {
    * {@code <topic>-counts}; both under exactly-once.
    */
   static Pipeline job(String servers, String topic, String app, boolean bounded) {
+    return job(servers, topic, app, "child", bounded, false);
+  }
+
+  /**
+   * @param instance the instance id (distinct per running instance)
+   * @param partitioned state beside the source ({@code keyByPartitioned}: the input is keyed by the
+   *     pipeline's key), so that instances of one group can share the partitions
+   */
+  static Pipeline job(String servers, String topic, String app, String instance, boolean bounded, boolean partitioned) {
     KafkaSource.Builder<String> b = KafkaSource.builder(topic, Serdes.string()).bootstrapServers(servers)
-        .groupId(app).offsetReset(OffsetReset.EARLIEST).instanceId("child")
+        .groupId(app).offsetReset(OffsetReset.EARLIEST).instanceId(instance)
         .consumerProperty("session.timeout.ms", 6_000).consumerProperty("heartbeat.interval.ms", 1_000);
     if (bounded) {
       b.bounded();
     }
-    Pipeline p = Pipeline.named(app, PipelineConfig.builder().threads(2).parallelism(2)
+    Pipeline p = Pipeline.named(partitioned ? app + "-" + instance : app, PipelineConfig.builder().threads(2).parallelism(2)
         .guarantee(Guarantee.valueOf(System.getProperty("nip.guarantee", "EXACTLY_ONCE"))).build());
     Stream<String> in = p.from(b.build());
     in.map(v -> "copy " + v, Op.named("copy"))
         .to(KafkaSink.builder(topic + "-copy", Serdes.string()).bootstrapServers(servers).build());
-    in.keyBy(v -> v.substring(0, v.indexOf(':')), Serdes.string())
+    (partitioned ? in.keyByPartitioned(v -> v.substring(0, v.indexOf(':')), Serdes.string())
+        : in.keyBy(v -> v.substring(0, v.indexOf(':')), Serdes.string()))
         .process(new Counter(), Op.named("counter"))
         .to(KafkaSink.builder(topic + "-counts", Serdes.string()).bootstrapServers(servers).build());
     return p;
   }
 
-  /** The job the kill test runs in a child JVM: args = bootstrap servers, topic, app id. */
+  /**
+   * The job the kill tests run in a child JVM: args = bootstrap servers, topic, app id, and
+   * optionally instance id, "bounded" or "unbounded", "partitioned" or "keyBy".
+   */
   public static final class Job {
     public static void main(String[] args) {
-      job(args[0], args[1], args[2], true).start().awaitTermination();
+      if (args.length == 3) {
+        job(args[0], args[1], args[2], true).start().awaitTermination();
+      } else {
+        job(args[0], args[1], args[2], args[3], args[4].equals("bounded"), args[5].equals("partitioned"))
+            .start().awaitTermination();
+      }
     }
   }
 
@@ -167,6 +185,14 @@ class KafkaExactlyOnceTest {
     }
     assertThat(kills).isEqualTo(KILLS);
 
+    assertExactlyOnce(topic, records, seed);
+  }
+
+  /**
+   * Reads the job's outputs {@code read_committed}: every input record copied exactly once; per key
+   * every count from 1 to its total exactly once, and one final with the reference count and checksum.
+   */
+  static void assertExactlyOnce(String topic, int records, long seed) {
     // the copies: each input record exactly once
     Map<String, Integer> copies = new HashMap<>();
     for (String v : readCommitted(topic + "-copy")) {
@@ -220,6 +246,84 @@ class KafkaExactlyOnceTest {
   }
 
   @Test
+  void when_a_member_is_paused_until_the_group_moves_on_then_its_late_commit_is_fenced_and_nothing_is_doubled(
+      @TempDir Path dir) throws Exception {
+    String topic = "eos-zombie";
+    String app = "eos-zombie-app";
+    kafka.createTopic(topic, 4);
+    kafka.createTopic(topic + "-copy", 4);
+    kafka.createTopic(topic + "-counts", 4);
+    produce(topic, 0, 15_000);
+    Process a = startJob(dir.resolve("a.log"), topic, app, "a", "unbounded", "partitioned");
+    Process b = startJob(dir.resolve("b.log"), topic, app, "b", "unbounded", "partitioned");
+    try {
+      awaitMembers(app, 2);
+      long committed = committedOffsets(app);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (committedOffsets(app) <= committed && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      // a zombie: the member stops (a long GC pause, a frozen VM) with results not committed yet; the
+      // group gives its partitions to the other one, which re-reads them from the committed offsets
+      signal("STOP", a);
+      produce(topic, 15_000, 25_000);
+      awaitMembers(app, 1);
+      long moved = committedOffsets(app);
+      deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (committedOffsets(app) <= moved && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      // it wakes up and tries to commit what it did before the pause: its generation is stale
+      signal("CONT", a);
+      produce(topic, 25_000, 30_000);
+      awaitMembers(app, 2);
+      Thread.sleep(1_000);
+    } finally {
+      a.destroyForcibly();
+      b.destroyForcibly();
+      a.waitFor(30, TimeUnit.SECONDS);
+      b.waitFor(30, TimeUnit.SECONDS);
+    }
+    awaitMembers(app, 0);
+    Process last = startJob(dir.resolve("last.log"), topic, app, "c", "bounded", "partitioned");
+    assertThat(last.waitFor(120, TimeUnit.SECONDS)).as("the last run completes").isTrue();
+    assertThat(last.exitValue()).as("exit code, log: " + Files.readString(dir.resolve("last.log"))).isZero();
+    if (System.getProperty("nip.keepLogs") != null) {
+      for (String f : List.of("a.log", "b.log", "last.log")) {
+        Files.copy(dir.resolve(f), Path.of(System.getProperty("nip.keepLogs"), f),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    assertExactlyOnce(topic, 30_000, 0);
+  }
+
+  private static void signal(String signal, Process p) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor())
+        .as("kill -" + signal).isZero();
+  }
+
+  /** Waits until the group has that many members, each with partitions (none: every member left). */
+  private static void awaitMembers(String group, int members) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    try (Admin admin = Admin.create(kafka.adminProperties())) {
+      while (true) {
+        org.apache.kafka.clients.admin.ConsumerGroupDescription d;
+        try {
+          d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          d = null; // not created yet
+        }
+        if (d != null && d.members().size() == members
+            && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+          return;
+        }
+        assertThat(System.nanoTime()).as("group %s reaches %d members: %s", group, members, d).isLessThan(deadline);
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  @Test
   void a_pipeline_that_cannot_be_exactly_once_is_refused_when_it_starts(@TempDir Path dir) {
     PipelineConfig eos = PipelineConfig.builder().guarantee(Guarantee.EXACTLY_ONCE).build();
     // not a source that commits its positions with the output
@@ -265,18 +369,26 @@ class KafkaExactlyOnceTest {
     assertThat(readCommitted(topic + "-out")).hasSize(500).doesNotHaveDuplicates();
   }
 
-  /** Every value of a topic, read {@code read_committed} to its end. */
+  /**
+   * Every value of a topic, read {@code read_committed} up to the end of its log: a producer's commit
+   * returns before the commit markers are written, so the last stable offset may trail the log end
+   * for a moment after a job ended; the reader waits until it passed every transaction's marker.
+   */
   static List<String> readCommitted(String topic) {
     Map<String, Object> props = new HashMap<>(kafka.consumerProperties("reader-" + System.nanoTime()));
     props.put("isolation.level", "read_committed");
     props.put("enable.auto.commit", false);
+    Map<String, Object> uncommitted = new HashMap<>(props);
+    uncommitted.put("isolation.level", "read_uncommitted");
     List<String> out = new ArrayList<>();
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        KafkaConsumer<String, String> logEnd = new KafkaConsumer<>(uncommitted, new StringDeserializer(),
+            new StringDeserializer())) {
       List<TopicPartition> tps = new ArrayList<>();
       c.partitionsFor(topic).forEach(pi -> tps.add(new TopicPartition(topic, pi.partition())));
       c.assign(tps);
       c.seekToBeginning(tps);
-      Map<TopicPartition, Long> ends = c.endOffsets(tps);
+      Map<TopicPartition, Long> ends = logEnd.endOffsets(tps);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
@@ -293,6 +405,14 @@ class KafkaExactlyOnceTest {
       return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
           .filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum();
     }
+  }
+
+  private static Process startJob(Path log, String... args) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        Job.class.getName(), kafka.bootstrapServers()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private static Process startJob(String topic, String app, Path log) throws IOException {

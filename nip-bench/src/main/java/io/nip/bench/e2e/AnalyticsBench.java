@@ -22,7 +22,12 @@ final class AnalyticsBench {
 
   /** The settings of a run. */
   record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
-      BenchState state) {}
+      BenchState state, boolean exactlyOnce) {
+    Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
+        BenchState state) {
+      this(events, repeat, warmupEvents, nipThreads, json, contenders, state, false);
+    }
+  }
 
   /** The contenders, in the order a round runs them. */
   static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "kafka-streams-1t",
@@ -69,16 +74,16 @@ final class AnalyticsBench {
       out.add(runs.limit(input, events));
     }
     if (s.contenders().contains("nip")) {
-      out.add(runs.nip(input, events, s.nipThreads(), false, s.state()));
+      out.add(runs.nip(input, events, s.nipThreads(), false, s.state(), s.exactlyOnce()));
     }
     if (s.contenders().contains("nip-partitioned")) {
-      out.add(runs.nip(input, events, s.nipThreads(), true, s.state()));
+      out.add(runs.nip(input, events, s.nipThreads(), true, s.state(), s.exactlyOnce()));
     }
     if (s.contenders().contains("kafka-streams-1t")) {
-      out.add(runs.kafkaStreams(input, events, 1, s.state()));
+      out.add(runs.kafkaStreams(input, events, 1, s.state(), s.exactlyOnce()));
     }
     if (s.contenders().contains("kafka-streams-2t")) {
-      out.add(runs.kafkaStreams(input, events, 2, s.state()));
+      out.add(runs.kafkaStreams(input, events, 2, s.state(), s.exactlyOnce()));
     }
     return out;
   }
@@ -124,6 +129,7 @@ final class AnalyticsBench {
     m.put("warmup_events", s.warmupEvents());
     m.put("nip_threads", s.nipThreads());
     m.put("state", s.state().label());
+    m.put("guarantee", s.exactlyOnce() ? "exactly-once" : "at-least-once");
     putRate(m, "limit_eps", limit);
     putRate(m, "nip_eps", nip);
     putRate(m, "nip_partitioned_eps", nipPartitioned);

@@ -100,6 +100,14 @@ final class AnalyticsRuns {
    * as {@code nip-partitioned}), without it keys with {@code keyBy} (the exchange between tasks).
    */
   Run nip(String input, long records, int threads, boolean keyedInput, BenchState state) {
+    return nip(input, records, threads, keyedInput, state, false);
+  }
+
+  /**
+   * Like {@link #nip(String, long, int, boolean, BenchState)}; with {@code exactlyOnce} the job runs
+   * {@code Guarantee.EXACTLY_ONCE} at its default checkpoint interval (100 ms).
+   */
+  Run nip(String input, long records, int threads, boolean keyedInput, BenchState state, boolean exactlyOnce) {
     String name = keyedInput ? "nip-partitioned" : "nip";
     String group = nextId(name);
     String output = group + "-out";
@@ -107,13 +115,14 @@ final class AnalyticsRuns {
     topics.create(output, 3);
     topics.create(dlq, 1);
     try (BenchState.Local local = state.nipBackend()) { // with rocksdb: a new directory, deleted after the run
-      return nip(input, records, threads, keyedInput, local, name, group, output, dlq);
+      return nip(input, records, threads, keyedInput, local, name, group, output, dlq, exactlyOnce);
     }
   }
 
   private Run nip(String input, long records, int threads, boolean keyedInput, BenchState.Local local, String name,
-      String group, String output, String dlq) {
-    PipelineConfig.Builder config = PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry());
+      String group, String output, String dlq, boolean exactlyOnce) {
+    PipelineConfig.Builder config = PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry())
+        .guarantee(exactlyOnce ? io.nip.pipeline.Guarantee.EXACTLY_ONCE : io.nip.pipeline.Guarantee.AT_LEAST_ONCE);
     if (local.backend() != null) {
       config.stateBackend(local.backend());
     }
@@ -166,6 +175,15 @@ final class AnalyticsRuns {
    * its window store in memory or in RocksDB ({@code storeKind}).
    */
   Run kafkaStreams(String input, long records, int threads, BenchState storeKind) throws IOException {
+    return kafkaStreams(input, records, threads, storeKind, false);
+  }
+
+  /**
+   * Like {@link #kafkaStreams(String, long, int, BenchState)}; with {@code exactlyOnce} the job runs
+   * {@code exactly_once_v2} at its default commit interval (100 ms).
+   */
+  Run kafkaStreams(String input, long records, int threads, BenchState storeKind, boolean exactlyOnce)
+      throws IOException {
     String app = nextId("streams" + threads);
     String output = app + "-out";
     topics.create(output, 3);
@@ -173,7 +191,7 @@ final class AnalyticsRuns {
     LongAdder seen = new LongAdder();
     long start = System.nanoTime();
     KafkaStreams streams = new KafkaStreams(StreamsAnalyticsJob.topology(input, output, seen, storeKind),
-        StreamsAnalyticsJob.config(bootstrap, app, threads, state));
+        StreamsAnalyticsJob.config(bootstrap, app, threads, state, exactlyOnce));
     Throwable[] failure = new Throwable[1];
     streams.setUncaughtExceptionHandler(e -> {
       failure[0] = e;

@@ -83,6 +83,11 @@ public final class BenchCommand implements Runnable {
             + "Kafka Streams' window store (in memory, or its default RocksDB store); default ${DEFAULT-VALUE}")
     BenchState state;
 
+    @Option(names = "--guarantee", defaultValue = "at-least-once", description = "at-least-once, or exactly-once: "
+        + "NIP EXACTLY_ONCE and Kafka Streams exactly_once_v2, each at its default commit interval (100 ms); "
+        + "default ${DEFAULT-VALUE}")
+    String guarantee;
+
     @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
         + "kafka-streams-1t, kafka-streams-2t (default: all; a ratio is printed only when both sides ran)")
     List<String> contenders;
@@ -107,13 +112,29 @@ public final class BenchCommand implements Runnable {
       }
       long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(500_000, events / 4));
       Map<String, Object> m = AnalyticsBench.run(
-          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen, state), System.err);
+          new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen, state,
+              exactlyOnce(spec, guarantee)), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
         AnalyticsBench.print(m, System.out);
       }
       return 0;
+    }
+  }
+
+  /**
+   * @param spec the command, for the error
+   * @param guarantee the value of {@code --guarantee}
+   * @return true for exactly-once
+   * @throws CommandLine.ParameterException for anything but at-least-once and exactly-once
+   */
+  static boolean exactlyOnce(CommandSpec spec, String guarantee) {
+    switch (guarantee) {
+      case "at-least-once": return false;
+      case "exactly-once": return true;
+      default: throw new CommandLine.ParameterException(spec.commandLine(), "--guarantee must be at-least-once or "
+          + "exactly-once, not '" + guarantee + "'");
     }
   }
 
@@ -148,9 +169,14 @@ public final class BenchCommand implements Runnable {
         + "(default ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--commit-interval-ms", defaultValue = "1000", description = "NIP commitInterval and Kafka "
-        + "Streams commit.interval.ms (default ${DEFAULT-VALUE})")
-    long commitIntervalMs;
+    @Option(names = "--commit-interval-ms", description = "NIP commitInterval and Kafka Streams commit.interval.ms "
+        + "(default 1000 at least once; under exactly-once each side's own default: 100 ms for both)")
+    Long commitIntervalMs;
+
+    @Option(names = "--guarantee", defaultValue = "at-least-once", description = "at-least-once (latency to an "
+        + "in-process sink) or exactly-once (NIP EXACTLY_ONCE and Kafka Streams exactly_once_v2 write to a topic; "
+        + "latency until a read_committed reader sees the result); default ${DEFAULT-VALUE}")
+    String guarantee;
 
     @Option(names = "--json", description = "print one JSON object on standard output")
     boolean json;
@@ -160,12 +186,15 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (rate < 1 || seconds < 1 || warmupSeconds < 0 || threads < 1 || commitIntervalMs < 1) {
+      if (rate < 1 || seconds < 1 || warmupSeconds < 0 || threads < 1 || (commitIntervalMs != null && commitIntervalMs < 1)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--rate, --seconds, --threads and "
             + "--commit-interval-ms must be positive");
       }
+      boolean exactlyOnce = exactlyOnce(spec, guarantee);
+      Duration interval = commitIntervalMs != null ? Duration.ofMillis(commitIntervalMs)
+          : exactlyOnce ? null : Duration.ofSeconds(1);
       Map<String, Object> m = LatencyBench.run(new LatencyBench.Settings(rate, seconds, warmupSeconds, threads,
-          Duration.ofMillis(commitIntervalMs)), System.err);
+          interval, exactlyOnce), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {

@@ -1,7 +1,9 @@
 package io.nip.bench.e2e;
 
+import io.nip.kafka.KafkaSink;
 import io.nip.kafka.KafkaSource;
 import io.nip.kafka.OffsetReset;
+import io.nip.pipeline.Guarantee;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
@@ -45,7 +47,12 @@ import org.apache.kafka.streams.kstream.Consumed;
  */
 final class LatencyBench {
   /** The settings of a run. */
-  record Settings(int rate, int seconds, int warmupSeconds, int threads, Duration commitInterval) {}
+  record Settings(int rate, int seconds, int warmupSeconds, int threads, Duration commitInterval,
+      boolean exactlyOnce) {
+    Settings(int rate, int seconds, int warmupSeconds, int threads, Duration commitInterval) {
+      this(rate, seconds, warmupSeconds, threads, commitInterval, false);
+    }
+  }
 
   /** Consumer settings given to both contenders: return a fetch as soon as one byte is there. */
   static final Map<String, Object> CONSUMER = Map.of(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1,
@@ -62,11 +69,14 @@ final class LatencyBench {
       m.put("seconds", s.seconds());
       m.put("warmup_seconds", s.warmupSeconds());
       m.put("threads", s.threads());
-      m.put("commit_interval_ms", s.commitInterval().toMillis());
+      m.put("guarantee", s.exactlyOnce() ? "exactly-once" : "at-least-once");
+      m.put("commit_interval_ms", s.commitInterval() == null ? "default" : s.commitInterval().toMillis());
       topics.create("latency-consumer", 3);
       m.put("consumer", measure("plain consumer", bootstrap, "latency-consumer", s, log,
           rec -> consumer(bootstrap, rec)));
       topics.create("latency-nip", 3);
+      topics.create("latency-nip-out", 3);
+      topics.create("latency-streams-out", 3);
       m.put("nip", measure("NIP", bootstrap, "latency-nip", s, log, rec -> nip(bootstrap, s, rec)));
       topics.create("latency-streams", 3);
       m.put("kafka_streams", measure("Kafka Streams", bootstrap, "latency-streams", s, log,
@@ -149,20 +159,67 @@ final class LatencyBench {
   }
 
   private static AutoCloseable nip(String bootstrap, Settings s, Recorder recorder) {
-    Pipeline p = Pipeline.named("latency-nip", PipelineConfig.builder().threads(s.threads())
-        .commitInterval(s.commitInterval()).build());
+    PipelineConfig.Builder cfg = PipelineConfig.builder().threads(s.threads())
+        .guarantee(s.exactlyOnce() ? Guarantee.EXACTLY_ONCE : Guarantee.AT_LEAST_ONCE);
+    if (s.commitInterval() != null) {
+      cfg.commitInterval(s.commitInterval());
+    }
+    Pipeline p = Pipeline.named("latency-nip", cfg.build());
     KafkaSource<LatencyEvent> source = KafkaSource.builder("latency-nip", Serdes.json(LatencyEvent.class))
         .bootstrapServers(bootstrap).groupId("latency-nip").offsetReset(OffsetReset.LATEST)
         .consumerProperties(CONSUMER).build();
-    p.from(source)
+    var out = p.from(source)
         .filter(e -> !e.userId().startsWith("bot_"), Op.named("drop-bots"))
-        .map(e -> new LatencyEvent(e.userId(), e.eventType(), e.value() * 1.1, e.sentNanos()), Op.named("scale"))
-        .to(new LatencySink(recorder));
+        .map(e -> new LatencyEvent(e.userId(), e.eventType(), e.value() * 1.1, e.sentNanos()), Op.named("scale"));
+    AutoCloseable reader = () -> { };
+    if (s.exactlyOnce()) {
+      // results count when a read_committed reader sees them
+      out.to(KafkaSink.builder("latency-nip-out", Serdes.json(LatencyEvent.class)).bootstrapServers(bootstrap).build());
+      reader = committedReader(bootstrap, "latency-nip-out", recorder);
+    } else {
+      out.to(new LatencySink(recorder));
+    }
     PipelineHandle h = p.start();
     Topics.sleep(2000);
+    AutoCloseable r = reader;
     return () -> {
       h.stop();
       h.awaitTermination(Duration.ofSeconds(30));
+      r.close();
+    };
+  }
+
+  /**
+   * Under exactly-once: a consumer thread reading a job's output topic {@code read_committed}, which
+   * records each record's latency from its send to the moment it is readable.
+   */
+  private static AutoCloseable committedReader(String bootstrap, String topic, Recorder recorder) {
+    Map<String, Object> props = new HashMap<>(CONSUMER);
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    io.nip.serde.Serde<LatencyEvent> serde = Serdes.json(LatencyEvent.class);
+    AtomicLong stop = new AtomicLong();
+    Thread t = new Thread(() -> {
+      try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(props,
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        c.subscribe(java.util.List.of(topic));
+        while (stop.get() == 0) {
+          for (var r : c.poll(Duration.ofMillis(100))) {
+            LatencyEvent e = serde.deserialize(r.value());
+            recorder.recordValue(Math.max(0, (System.nanoTime() - e.sentNanos()) / 1000));
+          }
+        }
+      }
+    }, "nip-bench-latency-reader-" + topic);
+    t.setDaemon(true);
+    t.start();
+    return () -> {
+      stop.set(1);
+      t.join(10_000);
     };
   }
 
@@ -171,17 +228,28 @@ final class LatencyBench {
     var events = org.apache.kafka.common.serialization.Serdes.serdeFrom(
         (t, e) -> StreamsAnalyticsJob.write(e), (t, b) -> StreamsAnalyticsJob.read(b, LatencyEvent.class));
     StreamsBuilder b = new StreamsBuilder();
-    b.stream("latency-streams", Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), events))
+    var mapped = b.stream("latency-streams", Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), events))
         .filter((k, e) -> !e.userId().startsWith("bot_"))
-        .mapValues(e -> new LatencyEvent(e.userId(), e.eventType(), e.value() * 1.1, e.sentNanos()))
-        .foreach((k, e) -> recorder.recordValue(Math.max(0, (System.nanoTime() - e.sentNanos()) / 1000)));
+        .mapValues(e -> new LatencyEvent(e.userId(), e.eventType(), e.value() * 1.1, e.sentNanos()));
+    AutoCloseable reader = () -> { };
+    if (s.exactlyOnce()) {
+      mapped.to("latency-streams-out", org.apache.kafka.streams.kstream.Produced.with(
+          org.apache.kafka.common.serialization.Serdes.String(), events));
+      reader = committedReader(bootstrap, "latency-streams-out", recorder);
+    } else {
+      mapped.foreach((k, e) -> recorder.recordValue(Math.max(0, (System.nanoTime() - e.sentNanos()) / 1000)));
+    }
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "latency-streams");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
     p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitInterval().toMillis());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2
+        : StreamsConfig.AT_LEAST_ONCE);
+    if (s.commitInterval() != null) {
+      // else Kafka Streams' default: 100 ms under exactly_once_v2, 30 s at least once
+      p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitInterval().toMillis());
+    }
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
     CONSUMER.forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), v));
     KafkaStreams streams = new KafkaStreams(b.build(), p);
@@ -191,8 +259,10 @@ final class LatencyBench {
       Topics.sleep(50);
     }
     Topics.sleep(1000);
+    AutoCloseable r = reader;
     return () -> {
       streams.close(Duration.ofSeconds(30));
+      r.close();
       AnalyticsRuns.deleteTree(state);
     };
   }
@@ -201,8 +271,9 @@ final class LatencyBench {
   static void print(Map<String, Object> m, PrintStream out) {
     out.println();
     out.printf(Locale.ROOT, "filter + map at %,d records/s, %s s measured after %s s of warm-up, %s threads, "
-        + "commit interval %s ms%n", m.get("rate"), m.get("seconds"), m.get("warmup_seconds"), m.get("threads"),
-        m.get("commit_interval_ms"));
+        + "%s, commit interval %s ms%s%n", m.get("rate"), m.get("seconds"), m.get("warmup_seconds"), m.get("threads"),
+        m.get("guarantee"), m.get("commit_interval_ms"),
+        "exactly-once".equals(m.get("guarantee")) ? " (latency until a read_committed reader sees the result)" : "");
     out.printf(Locale.ROOT, "  %-14s %10s %10s %10s %10s %12s%n", "", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
         "received");
     for (String k : new String[] {"consumer", "nip", "kafka_streams"}) {

@@ -78,12 +78,18 @@ final class StreamsAnalyticsJob {
   }
 
   static Properties config(String bootstrap, String applicationId, int threads, Path stateDir) {
+    return config(bootstrap, applicationId, threads, stateDir, false);
+  }
+
+  /** Like {@link #config(String, String, int, Path)}, with exactly_once_v2 when asked (its commit interval at its default, 100 ms). */
+  static Properties config(String bootstrap, String applicationId, int threads, Path stateDir, boolean exactlyOnce) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, exactlyOnce ? StreamsConfig.EXACTLY_ONCE_V2
+        : StreamsConfig.AT_LEAST_ONCE);
     p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
     p.put("processing.exception.handler.global.enabled", true);
     return p;

@@ -113,6 +113,7 @@ public final class Planner {
   private long committedCheckpoint;
   private final Map<String, Map<String, Long>> localCheckpoints = new java.util.HashMap<>();
   private final Map<String, byte[]> changelogMeta = new java.util.HashMap<>();
+  private boolean changelogRegistered;
   /** Under exactly-once: what the tasks' sinks write through; else null. */
   private TaskRuntime.TransactionalSinks transactionalSinks;
 
@@ -247,6 +248,20 @@ public final class Planner {
             .description("checkpoints aborted because they did not complete within checkpointTimeout")
             .tag("pipeline", pipelineName).register(config.meterRegistry())) : null;
     Plan plan = new Plan(checkpoints);
+    try {
+      return build(plan, checkpoints, sources, resolved, taskIds, restore, committed, exactlyOnce);
+    } catch (RuntimeException | Error e) {
+      if (changelog != null && !changelogRegistered) {
+        plan.closeAtEnd(changelog);
+      }
+      plan.abandon();
+      throw e;
+    }
+  }
+
+  /** Builds the plan's tasks (and restores them); {@link #plan} releases what it holds when this fails. */
+  private Plan build(Plan plan, Checkpoints checkpoints, List<Node> sources, Map<Node, Source<?>> resolved,
+      List<String> taskIds, Restore restore, long committed, boolean exactlyOnce) {
     if (changelog != null) {
       List<StateChangelog.TaskRef> refs = new ArrayList<>();
       for (Node s : sources) {
@@ -269,7 +284,6 @@ public final class Planner {
         String beyond = keyedTaskId(g, parallelism);
         if (changelog.restore(new StateChangelog.TaskRef(beyond, parallelism, parallelism + 1, -1), Map.of(),
             c -> { }) != null) {
-          changelog.close();
           throw new ConfigurationException("parallelism", "pipeline '" + pipelineName + "': the changelog "
               + changelog.name() + " holds state of task " + beyond + ", but this plan has parallelism " + parallelism
               + "; keyed state is partitioned by the parallelism it was committed with: restart with that "
@@ -286,6 +300,7 @@ public final class Planner {
         deferredRestores = new ArrayList<>();
       }
       plan.closeAtEnd(changelog);
+      changelogRegistered = true;
       committedCheckpoint = committed;
     }
     int global = 0;

@@ -35,6 +35,29 @@ public final class Plan {
     resources.clear();
   }
 
+  /**
+   * Releases what a plan that failed while it was being built holds: the operators and readers of
+   * the tasks built so far, then the resources (a changelog's clients). Failures are logged.
+   */
+  public void abandon() {
+    for (Task t : tasks) {
+      try {
+        t.closeOperators();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Plan.class).debug("closing task {} failed", t.id(), e);
+      }
+      if (t instanceof SourceTask) {
+        try {
+          ((SourceTask) t).reader().close();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(Plan.class).debug("closing the reader of {} failed", t.id(), e);
+        }
+      }
+    }
+    tasks.clear();
+    closeResources();
+  }
+
   /** @return the number of tasks */
   public int taskCount() {
     return tasks.size();

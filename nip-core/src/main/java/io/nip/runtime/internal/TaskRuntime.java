@@ -412,11 +412,6 @@ public final class TaskRuntime implements SinkContext {
   }
 
   @Override
-  public io.nip.pipeline.Guarantee guarantee() {
-    return config.guarantee();
-  }
-
-  @Override
   public io.nip.sink.TransactionalOutput transactionalOutput() {
     if (transactional == null) {
       return null;
