@@ -192,9 +192,12 @@ class IdempotentProcessorTest {
   void the_idempotent_operation_runs_once_per_accepted_event() {
     // Given the tutorial's decorator as a callback (the database write is nip-jdbc's IdempotentWrites)
     List<String> written = Collections.synchronizedList(new ArrayList<>());
+    // tag::idempotent-processor[]
     IdempotentProcessor<Payment> processor = IdempotentProcessor.<Payment>named("idempotent_processor")
         .idKey(Payment::eventId)
+        .seenTtl(Duration.ofHours(24))
         .idempotentOperation(p -> written.add(p.eventId() + ":" + p.cents()));
+    // end::idempotent-processor[]
     try (PipelineTestDriver d = PipelineTestDriver.of(pipeline(processor), T0)) {
       d.<Payment>input("payments").pipeAll(new Payment("p-1", "a", 1), new Payment("p-1", "a", 1),
           new Payment("p-2", "a", 2));
