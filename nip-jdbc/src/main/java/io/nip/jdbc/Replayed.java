@@ -12,7 +12,8 @@ package io.nip.jdbc;
  *
  * @param state the rebuilt state
  * @param version the version of the last event applied, or of the snapshot when no event followed
- *     it; the starting version minus one when there was nothing to apply
+ *     it; when there was nothing to apply, the version before the first one asked for, at most the
+ *     aggregate's current version (0 for an aggregate without events)
  * @param snapshotVersion the version of the snapshot the replay started from, 0 when none
  * @param eventsApplied how many events were applied on top of the initial state or snapshot
  * @param <S> the state type

@@ -103,6 +103,9 @@ class EventStoreTest {
       Replayed<Cart> tail = store.replay("cart-1", 4, new Cart(4, 3), Cart::apply);
       assertThat(tail.state()).isEqualTo(new Cart(34, 5));
       assertThat(tail.eventsApplied()).isEqualTo(2);
+      // asked from beyond the last version: nothing applied, the version is the aggregate's own
+      assertThat(store.replay("cart-1", 9, new Cart(34, 5), Cart::apply))
+          .isEqualTo(new Replayed<>(new Cart(34, 5), 5, 0, 0));
       // an aggregate without events replays to the initial state at version 0
       assertThat(store.replay("cart-2", new Cart(0, 0), Cart::apply))
           .isEqualTo(new Replayed<>(new Cart(0, 0), 0, 0, 0));

@@ -247,6 +247,11 @@ public final class EventLog {
             last[0] = e.version();
             applied[0]++;
           });
+          if (applied[0] == 0 && snapshotVersion == 0) {
+            // nothing applied: the state given reflects the versions before the start, which exist
+            // only as far as the aggregate goes
+            last[0] = Math.min(last[0], version(c, id));
+          }
           @SuppressWarnings("unchecked")
           S result = (S) state[0];
           return new Replayed<>(result, last[0], snapshotVersion, applied[0]);
