@@ -1,5 +1,7 @@
 package io.nip.pipeline;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.nip.serde.Serde;
 import io.nip.state.KeyValueStore;
 import io.nip.state.StoreSpec;
@@ -88,4 +90,20 @@ public interface KeyedContext<K, R> {
    * @return the store; the same object on later calls with the same name
    */
   <SK, SV> KeyValueStore<SK, SV> keyValueStore(StoreSpec<SK, SV> spec);
+
+  /**
+   * The pipeline's meter registry ({@link PipelineConfig#meterRegistry()}), for a processor's own
+   * metrics. Register them in {@link KeyedProcessor#init} with {@link #metricTags()}, as the
+   * built-in metrics are tagged:
+   *
+   * <pre>{@code
+   * Counter rejected = Counter.builder("shop.orders.rejected").tags(ctx.metricTags()).register(ctx.meterRegistry());
+   * }</pre>
+   *
+   * @return the registry; the same one for every task of the pipeline
+   */
+  MeterRegistry meterRegistry();
+
+  /** @return the tags {@code pipeline} (the pipeline's name) and {@code operator} (this operator's name) */
+  Tags metricTags();
 }

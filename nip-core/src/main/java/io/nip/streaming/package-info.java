@@ -1,7 +1,7 @@
 /**
  * Facades with the tutorial's names ({@link io.nip.streaming.StreamProcessor},
  * {@link io.nip.streaming.StreamRouter}, {@link io.nip.streaming.StatefulProcessor},
- * {@link io.nip.streaming.CheckpointManager}) for readers coming from the Python NIP. Each is a
+ * {@link io.nip.streaming.IdempotentProcessor}, {@link io.nip.streaming.CheckpointManager}) for readers coming from the Python NIP. Each is a
  * thin builder that records the user's functions and, when applied, adds ordinary
  * {@link io.nip.pipeline.Stream} operators to a {@link io.nip.pipeline.Pipeline} (or, for the
  * checkpoint manager, settings to its {@link io.nip.pipeline.PipelineConfig}); they run on the

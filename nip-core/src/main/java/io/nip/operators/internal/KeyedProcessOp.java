@@ -1,5 +1,7 @@
 package io.nip.operators.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.nip.event.Headers;
 import io.nip.runtime.internal.Guard;
 import io.nip.runtime.internal.StoreHolder;
@@ -146,6 +148,16 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   @Override
   public Instant currentProcessingTime() {
     return rt.clock().instant();
+  }
+
+  @Override
+  public MeterRegistry meterRegistry() {
+    return rt.meterRegistry();
+  }
+
+  @Override
+  public Tags metricTags() {
+    return Tags.of("pipeline", rt.pipelineName(), "operator", name);
   }
 
   @Override
