@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Life cycle.</b> {@link #build() Build}, optionally set the handler with
+ * <p><b>Life cycle.</b> {@link Builder#build() Build}, optionally set the handler with
  * {@link #transactional}, {@link #start()}, then {@link #close()}. Without a handler only the relay
  * runs, for {@link #transaction() explicit transactions}. One instance per processor name runs at a
  * time: {@code start()} takes a PostgreSQL advisory lock that a second instance waits for (up to
