@@ -300,6 +300,26 @@ class TransactionalProcessorTest {
   }
 
   @Test
+  void when_the_tables_are_older_than_the_relay_position_then_the_processor_refuses_to_start(PostgresDatabase db)
+      throws SQLException {
+    // Given: a run that relayed 10 records, then the processor's tables dropped (as by a restore)
+    Topics t = Topics.create(1);
+    execute(db.dataSource(), "CREATE TABLE results (id TEXT, result TEXT)");
+    produce(kafka.bootstrapServers(), t.in, 0, 10);
+    try (TransactionalProcessor<String> p = builder("restored", t, db).build()) {
+      run(p.transactional(resultWriter(t.out)));
+    }
+    execute(db.dataSource(), "DROP TABLE nip_tx_outbox, nip_tx_positions, nip_tx_sequences");
+
+    // When / Then: the relay finds its position 10 beyond the new counter 0 and stops the processor
+    try (TransactionalProcessor<String> p = builder("restored", t, db).build()) {
+      p.start();
+      assertThatThrownBy(() -> p.awaitTermination(Duration.ofSeconds(60))).isInstanceOf(ConnectorException.class)
+          .hasMessageContaining("relay position 10").hasMessageContaining("beyond the last outbox sequence number 0");
+    }
+  }
+
+  @Test
   void when_an_instance_runs_then_a_second_one_under_the_same_name_waits_and_is_refused(PostgresDatabase db) {
     Topics t = Topics.create(1);
     try (TransactionalProcessor<String> first = builder("single", t, db).build();

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariant checked on every batch: the rows are numbered {@code relayed + 1, relayed + 2, ...}
  * without a gap ({@link TxTables} explains why the numbers are gap-free and commit-ordered); a gap
- * stops the relay with an error rather than skipping anything.
+ * stops the relay with an error rather than skipping anything. At start, a position beyond the last
+ * number handed out stops it too: the tables are older than the topic, and new rows would be taken
+ * for relayed ones.
  *
  * <p>Threading: {@link #run()} on the relay's own thread; {@link #signal()}, {@link #finishWhenDrained()},
  * {@link #stopNow()} and {@link #relayed()} from any thread.
@@ -129,6 +131,7 @@ public final class Relay implements Runnable {
     try {
       createPositionTopic();
       resetProducer();
+      checkNotAhead();
       deleteRelayed();
       Duration backoff = Duration.ofMillis(50);
       while (!stop) {
@@ -167,6 +170,22 @@ public final class Relay implements Runnable {
       if (producer != null) {
         producer.close(Duration.ofSeconds(5));
       }
+    }
+  }
+
+  /** A relay position beyond every number handed out means the tables are older than the topic. */
+  private void checkNotAhead() {
+    long last;
+    try {
+      last = store.lastSequence();
+    } catch (SQLException e) {
+      throw store.failure("could not read the last outbox sequence number from " + store.tables().sequences(), e);
+    }
+    if (relayed > last) {
+      throw new ConnectorException("transactional processor '" + processor + "': the relay position " + relayed
+          + " in topic " + positionTopic + " is beyond the last outbox sequence number " + last + " in "
+          + store.tables().sequences() + "; the database is older than Kafka (restored from a backup, or the"
+          + " tables recreated?), and new records would be taken for relayed ones: refusing to start");
     }
   }
 
