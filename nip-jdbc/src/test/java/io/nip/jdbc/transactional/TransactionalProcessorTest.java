@@ -320,6 +320,37 @@ class TransactionalProcessorTest {
   }
 
   @Test
+  void when_postgres_refuses_a_commit_under_repeatable_read_then_the_event_runs_again_without_counting_a_retry(
+      PostgresDatabase db) throws SQLException {
+    // Given: one event, no retries, and a handler whose first run meets a concurrent update of the
+    // row it read (PostgreSQL: "could not serialize access due to concurrent update", 40001)
+    Topics t = Topics.create(1);
+    execute(db.dataSource(), "CREATE TABLE totals (id INT PRIMARY KEY, total INT)");
+    execute(db.dataSource(), "INSERT INTO totals VALUES (1, 0)");
+    produce(kafka.bootstrapServers(), t.in, 0, 1);
+    AtomicInteger runs = new AtomicInteger();
+    TransactionalHandler<String> addOne = (event, tx) -> {
+      tx.database().query("SELECT total FROM totals WHERE id = 1", rs -> rs.getInt(1));
+      if (runs.incrementAndGet() == 1) {
+        execute(db.dataSource(), "UPDATE totals SET total = total + 100 WHERE id = 1");
+      }
+      tx.database().update("UPDATE totals SET total = total + 1 WHERE id = 1");
+      tx.kafka().emit(t.out, event.key(), "added");
+    };
+
+    // When
+    try (TransactionalProcessor<String> p = builder("repeatable", t, db).isolationLevel(IsolationLevel.REPEATABLE_READ)
+        .retry(0, Duration.ZERO).build()) {
+      run(p.transactional(addOne));
+    }
+
+    // Then: the second run committed, on top of the concurrent update; the first left nothing
+    assertThat(runs).hasValue(2);
+    assertThat(count(db.dataSource(), "SELECT total FROM totals WHERE id = 1")).isEqualTo(101);
+    assertThat(countByKey(readCommitted(kafka.bootstrapServers(), t.out))).isEqualTo(Map.of("order-0", 1));
+  }
+
+  @Test
   void when_an_instance_runs_then_a_second_one_under_the_same_name_waits_and_is_refused(PostgresDatabase db) {
     Topics t = Topics.create(1);
     try (TransactionalProcessor<String> first = builder("single", t, db).build();
