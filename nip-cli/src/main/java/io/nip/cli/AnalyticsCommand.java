@@ -1,6 +1,7 @@
 package io.nip.cli;
 
 import io.nip.examples.analytics.AnalyticsPipeline;
+import io.nip.pipeline.Guarantee;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Spec;
         "letter with its line number and the reason; the run goes on with the other lines.",
         "Prints a summary (counts, where the results went, the first results, elapsed, events/s, latency)",
         "to standard error.",
+        "With --guarantee exactly-once, results and dead letters are written in Kafka transactions and read",
+        "back read_committed for --output, --dlq-output and the summary.",
         "Exit codes: 0 done, 1 the run failed, 2 bad arguments or files, 3 done, but more lines were bad",
         "than --max-bad-lines allows or every input line was bad (results are written all the same)."})
 public final class AnalyticsCommand implements Callable<Integer> {
@@ -100,9 +103,16 @@ public final class AnalyticsCommand implements Callable<Integer> {
           + "); implies --state redis")
   String redisUri;
 
+  @Option(names = GuaranteeOption.NAME, paramLabel = GuaranteeOption.VALUES,
+      description = "what the output promises after a failure (default: at-least-once). With exactly-once the job "
+          + "writes results and dead letters in Kafka transactions (100 ms checkpoints); --output and --dlq-output "
+          + "are then read back read_committed from the topics after the job, and --late-output is refused")
+  String guarantee;
+
   @Override
   public Integer call() {
     validate();
+    Guarantee g = GuaranteeOption.parse(guarantee);
     BootstrapCheck.require(bootstrapServers);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     String groupId = "nip-demo-analytics-" + UUID.randomUUID();
@@ -111,10 +121,10 @@ public final class AnalyticsCommand implements Callable<Integer> {
     try (Outputs files = Outputs.open(output, dlqOutput, lateOutput);
         StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
       AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, files, seed, t,
-          bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend()));
+          bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g));
       PrintWriter err = spec.commandLine().getErr();
       new AnalyticsReport(describeInput(), input != null, bootstrapServers, output, dlqOutput, lateOutput)
-          .print(s, st.description(), err);
+          .print(s, st.description(), GuaranteeOption.spelled(g), err);
       return verdict(s, err);
     }
   }
@@ -161,6 +171,10 @@ public final class AnalyticsCommand implements Callable<Integer> {
       throw new NipCommand.UsageException("--max-bad-lines must be at least 0, but was " + maxBadLines);
     }
     duration(maxOutOfOrderness);
+    if (GuaranteeOption.parse(guarantee) == Guarantee.EXACTLY_ONCE && lateOutput != null) {
+      throw new NipCommand.UsageException("--late-output is not available with --guarantee exactly-once: late events"
+          + " have no topic, and a file cannot be part of the job's Kafka transactions (they are counted in the summary)");
+    }
     Map<String, Path> outputs = new LinkedHashMap<>();
     outputs.put("--output", output);
     outputs.put("--dlq-output", dlqOutput);

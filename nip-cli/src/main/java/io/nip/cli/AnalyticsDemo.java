@@ -3,41 +3,32 @@ package io.nip.cli;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.nip.errors.DeadLetter;
+import io.nip.event.Headers;
 import io.nip.examples.analytics.AnalyticsPipeline;
 import io.nip.examples.analytics.UserEventFeed;
-import io.nip.kafka.KafkaDeadLetterSink;
+import io.nip.examples.analytics.UserWindowSummary;
 import io.nip.kafka.embedded.EmbeddedKafka;
+import io.nip.pipeline.Guarantee;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
-import io.nip.sink.SinkContext;
-import io.nip.sink.SinkWriter;
 import io.nip.state.StateBackend;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * The analytics demo: exercise 1 on Kafka. Starts the embedded broker unless servers are given,
  * creates the topics, writes the input (file lines unchanged, or generated events) into
  * {@code user-events} ({@link InputLoader}: lines that cannot be Kafka records become dead letters
  * there, in the dead-letter topic and file), runs {@link AnalyticsPipeline} as a bounded job with a fresh group id on the
- * given state backend, and returns what happened.
+ * given state backend, and returns what happened. Under exactly-once the job writes only to Kafka
+ * (in its transactions); the result and dead-letter files and the preview of the first results are
+ * then read back {@code read_committed} from the topics once the job ended.
  */
 final class AnalyticsDemo {
 
@@ -53,9 +44,12 @@ final class AnalyticsDemo {
    * @param maxOutOfOrderness the watermark bound
    * @param groupId the job's consumer group, fresh for each run (also the application id of its changelogs)
    * @param stateBackend where the windows' state lives; the caller opens and closes it
+   * @param guarantee what the output promises; under exactly-once the files are read back from the
+   *     committed topics after the job
    */
   record Settings(long events, Path input, Outputs outputs, long seed, int threads,
-      String bootstrapServers, Duration maxOutOfOrderness, String groupId, StateBackend stateBackend) {}
+      String bootstrapServers, Duration maxOutOfOrderness, String groupId, StateBackend stateBackend,
+      Guarantee guarantee) {}
 
   /**
    * What happened.
@@ -116,65 +110,9 @@ final class AnalyticsDemo {
 
   /** @return the largest record the input topic takes, in bytes (its max.message.bytes, at most the producer's limit) */
   private static int createTopics(String servers) {
-    List<NewTopic> topics = List.of(new NewTopic(AnalyticsPipeline.INPUT_TOPIC, 3, (short) 1),
+    return KafkaTopics.ensure(servers, List.of(new NewTopic(AnalyticsPipeline.INPUT_TOPIC, 3, (short) 1),
         new NewTopic(AnalyticsPipeline.OUTPUT_TOPIC, 3, (short) 1),
-        new NewTopic(AnalyticsPipeline.DLQ_TOPIC, 1, (short) 1));
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
-      for (var e : admin.createTopics(topics).values().entrySet()) {
-        try {
-          e.getValue().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException ex) {
-          if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex);
-          }
-        }
-      }
-      awaitLeaders(admin, topics);
-      return Math.min(UserEventFeed.MAX_REQUEST_BYTES, maxMessageBytes(admin));
-    } catch (InterruptedException ex) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", ex);
-    } catch (ExecutionException ex) {
-      throw new IllegalStateException("the topics on " + servers + " are not ready: " + ex.getCause().getMessage(), ex);
-    } catch (java.util.concurrent.TimeoutException ex) {
-      throw new IllegalStateException("timed out creating topics on " + servers, ex);
-    }
-  }
-
-  private static int maxMessageBytes(Admin admin)
-      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-    ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, AnalyticsPipeline.INPUT_TOPIC);
-    ConfigEntry e = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic)
-        .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-    return e == null || e.value() == null ? UserEventFeed.MAX_REQUEST_BYTES : Integer.parseInt(e.value());
-  }
-
-  /**
-   * Returns once every partition's leader serves requests. A new topic's leader is known to the
-   * metadata a moment before it accepts writes, and a first batch refused by it while later ones
-   * land makes the idempotent producer retry it as out of order until it expires. Listing the end
-   * offsets goes to each leader; it is repeated while a leader answers that it is not ready, and
-   * so is describing the topics, which the broker that answers may not know yet.
-   */
-  private static void awaitLeaders(Admin admin, List<NewTopic> topics)
-      throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    List<String> names = topics.stream().map(NewTopic::name).toList();
-    while (true) {
-      try {
-        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        for (TopicDescription d : admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-          d.partitions().forEach(p -> partitions.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-        }
-        admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
-        return;
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadline > 0) {
-          throw e;
-        }
-        Thread.sleep(20);
-      }
-    }
+        new NewTopic(AnalyticsPipeline.DLQ_TOPIC, 1, (short) 1)), AnalyticsPipeline.INPUT_TOPIC);
   }
 
   private static InputLoader.Result load(String servers, Settings s, int maxRecordBytes, ShutdownHandler stops) {
@@ -191,57 +129,43 @@ final class AnalyticsDemo {
       }
       return new InputLoader.Result(s.events(), s.events(), 0, 0);
     }
-    OutputFile<DeadLetter> file = s.outputs().deadLetters();
-    SinkWriter<DeadLetter> topic = KafkaDeadLetterSink.create(AnalyticsPipeline.DLQ_TOPIC, servers)
-        .createWriter(LOADER_CONTEXT);
-    try (topic) {
-      return new InputLoader(s.input(), maxRecordBytes, d -> {
-        topic.write(d);
-        if (file != null) {
-          file.append(d, d.headers());
-        }
-      }).load(feed, stops::checkStop);
-    }
+    return InputLoader.loadFile(feed, servers, s.input(), AnalyticsPipeline.INPUT_TOPIC, AnalyticsPipeline.DLQ_TOPIC,
+        AnalyticsPipeline.PIPELINE_NAME, maxRecordBytes, s.outputs().deadLetters(), stops::checkStop);
   }
-
-  /** The loader writes dead letters outside any task. */
-  private static final SinkContext LOADER_CONTEXT = new SinkContext() {
-    @Override
-    public String pipelineName() {
-      return AnalyticsPipeline.PIPELINE_NAME;
-    }
-
-    @Override
-    public String taskId() {
-      return InputLoader.OPERATOR;
-    }
-
-    @Override
-    public Instant currentTimestamp() {
-      return null;
-    }
-  };
 
   private static Summary process(String servers, Settings s, InputLoader.Result loaded, Duration loadTime,
       ShutdownHandler stops) {
-    PipelineConfig config = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
-        .commitInterval(Duration.ofSeconds(1)).stateBackend(s.stateBackend()).build();
+    boolean exactlyOnce = s.guarantee() == Guarantee.EXACTLY_ONCE;
+    PipelineConfig.Builder cb = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
+        .stateBackend(s.stateBackend()).guarantee(s.guarantee());
+    if (!exactlyOnce) {
+      cb.commitInterval(Duration.ofSeconds(1)); // exactly-once keeps its 100 ms: results show when they commit
+    }
     // the input was written here with user_id as the record key: windows stay in the source tasks
-    AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(config).bounded().inputKeyedByUser()
+    AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(cb.build()).bounded().inputKeyedByUser()
         .groupId(s.groupId()).maxOutOfOrderness(s.maxOutOfOrderness())
         .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
         .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
     FirstResults first = new FirstResults(PREVIEW_RESULTS);
-    b.outputSink(first);
     Outputs out = s.outputs();
-    if (out.results() != null) {
-      b.outputSink(out.results());
-    }
-    if (out.deadLetters() != null) {
-      b.deadLetterSink(out.deadLetters());
-    }
-    if (out.late() != null) {
-      b.lateEvents(out.late());
+    Map<TopicPartition, Long> outputFrom = null;
+    Map<TopicPartition, Long> dlqFrom = null;
+    if (exactlyOnce) {
+      // files and the preview come from the committed topics once the job ended: only the Kafka
+      // sinks can be part of its transactions
+      outputFrom = KafkaTopics.committedEnds(servers, AnalyticsPipeline.OUTPUT_TOPIC);
+      dlqFrom = KafkaTopics.committedEnds(servers, AnalyticsPipeline.DLQ_TOPIC);
+    } else {
+      b.outputSink(first);
+      if (out.results() != null) {
+        b.outputSink(out.results());
+      }
+      if (out.deadLetters() != null) {
+        b.deadLetterSink(out.deadLetters());
+      }
+      if (out.late() != null) {
+        b.lateEvents(out.late());
+      }
     }
     AnalyticsPipeline job = b.build();
     long start = System.nanoTime();
@@ -253,13 +177,41 @@ final class AnalyticsDemo {
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     AnalyticsPipeline.Counters c = job.counters();
+    long windowsOut = c.windowsOut();
+    if (exactlyOnce) {
+      windowsOut = readBack(servers, outputFrom, dlqFrom, out, first);
+    }
     HistogramSnapshot snap = job.latency().takeSnapshot();
     List<Duration> pct = new ArrayList<>();
     for (ValueAtPercentile v : snap.percentileValues()) {
       pct.add(snap.count() == 0 ? null : Duration.ofNanos((long) v.value(TimeUnit.NANOSECONDS)));
     }
     return new Summary(loaded.lines(), c.eventsIn(), c.botsFiltered(), loaded.rejected(), c.badRecords(),
-        c.lateEvents(), c.windowsOut(), loadTime, elapsed, pct.isEmpty() ? null : pct.get(0),
+        c.lateEvents(), windowsOut, loadTime, elapsed, pct.isEmpty() ? null : pct.get(0),
         pct.size() < 2 ? null : pct.get(1), first.lines());
+  }
+
+  /**
+   * Under exactly-once: reads what the job committed to the output and dead-letter topics
+   * ({@code read_committed}, from the offsets taken before it started) into the files and the preview.
+   *
+   * @return the results read
+   */
+  private static long readBack(String servers, Map<TopicPartition, Long> outputFrom, Map<TopicPartition, Long> dlqFrom,
+      Outputs out, FirstResults first) {
+    long n = KafkaTopics.readCommitted(servers, AnalyticsPipeline.OUTPUT_TOPIC, outputFrom, r -> {
+      UserWindowSummary w = UserWindowSummary.SERDE.deserialize(r.value());
+      first.add(w);
+      if (out.results() != null) {
+        out.results().append(w, Headers.EMPTY);
+      }
+    });
+    if (out.deadLetters() != null) {
+      KafkaTopics.readCommitted(servers, AnalyticsPipeline.DLQ_TOPIC, dlqFrom, r -> {
+        DeadLetter d = KafkaTopics.deadLetterOf(r);
+        out.deadLetters().append(d, d.headers());
+      });
+    }
+    return n;
   }
 }

@@ -40,11 +40,13 @@ final class AnalyticsReport {
   /**
    * @param s what happened
    * @param stateBackend the state backend's description
+   * @param guarantee the guarantee, as {@code --guarantee} spells it
    * @param err where to print
    */
-  void print(AnalyticsDemo.Summary s, String stateBackend, PrintWriter err) {
+  void print(AnalyticsDemo.Summary s, String stateBackend, String guarantee, PrintWriter err) {
     err.println("nip demo analytics: " + from + ", Kafka " + (bootstrapServers != null ? bootstrapServers : "embedded"));
     err.printf("  %-16s %s%n", "state backend", stateBackend);
+    err.printf("  %-16s %s%n", "guarantee", guarantee);
     if (fileInput) {
       row(err, "lines read", s.linesIn());
     }

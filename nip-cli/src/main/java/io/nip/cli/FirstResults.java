@@ -33,7 +33,8 @@ final class FirstResults implements Sink<UserWindowSummary> {
     return "first-results";
   }
 
-  private synchronized void add(UserWindowSummary s) {
+  /** @param s a result; kept when it is among the first {@code limit} */
+  synchronized void add(UserWindowSummary s) {
     first.add(s);
     if (first.size() > limit) {
       first.pollLast();

@@ -3,8 +3,10 @@ package io.nip.cli;
 import io.nip.errors.DeadLetter;
 import io.nip.errors.SerializationException;
 import io.nip.event.Headers;
-import io.nip.examples.analytics.AnalyticsPipeline;
 import io.nip.examples.analytics.UserEventFeed;
+import io.nip.kafka.KafkaDeadLetterSink;
+import io.nip.sink.SinkContext;
+import io.nip.sink.SinkWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -51,6 +53,8 @@ final class InputLoader {
   }
 
   private final Path input;
+  private final String topic;
+  private final String pipeline;
   private final int maxRecordBytes;
   private final Consumer<DeadLetter> deadLetters;
   private final Queue<DeadLetter> refusedByKafka = new ConcurrentLinkedQueue<>();
@@ -60,14 +64,66 @@ final class InputLoader {
 
   /**
    * @param input the JSON-lines file
+   * @param topic the topic the lines go to (named in the messages)
+   * @param pipeline the pipeline name the dead letters carry
    * @param maxRecordBytes the largest record the input topic takes, in bytes, key, headers and
    *     framing included
    * @param deadLetters receives each refused line, on the calling thread
    */
-  InputLoader(Path input, int maxRecordBytes, Consumer<DeadLetter> deadLetters) {
+  InputLoader(Path input, String topic, String pipeline, int maxRecordBytes, Consumer<DeadLetter> deadLetters) {
     this.input = input;
+    this.topic = topic;
+    this.pipeline = pipeline;
     this.maxRecordBytes = maxRecordBytes;
     this.deadLetters = deadLetters;
+  }
+
+  /**
+   * Loads a file into a topic: every line as one record ({@link #load}), refused lines to the
+   * dead-letter topic and, when given, the dead-letter file.
+   *
+   * @param feed the producer of {@code topic}; closed when the load ends
+   * @param servers the cluster
+   * @param input the JSON-lines file
+   * @param topic the topic the lines go to; exists
+   * @param dlqTopic the dead-letter topic; exists
+   * @param pipeline the pipeline name the dead letters carry
+   * @param maxRecordBytes the largest record {@code topic} takes, in bytes
+   * @param file also receives the dead letters, or null
+   * @param beforeEachLine called before each line (throws to stop the load)
+   * @return what was loaded and refused
+   */
+  static Result loadFile(UserEventFeed feed, String servers, Path input, String topic, String dlqTopic, String pipeline,
+      int maxRecordBytes, OutputFile<DeadLetter> file, Runnable beforeEachLine) {
+    SinkWriter<DeadLetter> dlq = KafkaDeadLetterSink.create(dlqTopic, servers).createWriter(context(pipeline));
+    try (dlq) {
+      return new InputLoader(input, topic, pipeline, maxRecordBytes, d -> {
+        dlq.write(d);
+        if (file != null) {
+          file.append(d, d.headers());
+        }
+      }).load(feed, beforeEachLine);
+    }
+  }
+
+  /** The loader writes dead letters outside any task. */
+  private static SinkContext context(String pipeline) {
+    return new SinkContext() {
+      @Override
+      public String pipelineName() {
+        return pipeline;
+      }
+
+      @Override
+      public String taskId() {
+        return OPERATOR;
+      }
+
+      @Override
+      public Instant currentTimestamp() {
+        return null;
+      }
+    };
   }
 
   /** @return the largest line, in bytes, sent to Kafka */
@@ -110,7 +166,7 @@ final class InputLoader {
           "line %d is %,d bytes, more than the %,d bytes a line may have: Kafka takes records of at most %,d bytes"
               + " (max.message.bytes of topic %s, the producer's max.request.size), key, headers and framing"
               + " included; raw_record holds its first %,d bytes",
-          line.number(), line.length(), maxLineBytes(), maxRecordBytes, AnalyticsPipeline.INPUT_TOPIC,
+          line.number(), line.length(), maxLineBytes(), maxRecordBytes, topic,
           PREVIEW_BYTES)));
       return;
     }
@@ -132,7 +188,7 @@ final class InputLoader {
     boolean tooLargeLine = errorClass.equals(RecordTooLargeException.class.getName());
     byte[] raw = tooLargeLine && line.bytes().length > PREVIEW_BYTES
         ? Arrays.copyOf(line.bytes(), PREVIEW_BYTES) : line.bytes();
-    return new DeadLetter(AnalyticsPipeline.PIPELINE_NAME, OPERATOR, input.toString(), -1, -1, null, raw, null,
+    return new DeadLetter(pipeline, OPERATOR, input.toString(), -1, -1, null, raw, null,
         errorClass, message, Instant.now(), Headers.EMPTY.with(UserEventFeed.LINE_HEADER, Long.toString(line.number())));
   }
 }

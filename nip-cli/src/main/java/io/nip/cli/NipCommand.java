@@ -8,7 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code nip} command. Subcommands: {@code demo analytics}, and {@code bench} when the
+ * The {@code nip} command. Subcommands: {@code demo analytics} (an end-to-end demo that loads its
+ * input), {@code load} (a file's lines into a topic), {@code run analytics} (the job over existing
+ * topics, resumable), and {@code bench} when the
  * benchmarks are on the class path (see {@link BenchPlaceholder}). Exit codes: 0 success, 1 the run
  * failed, 2 bad arguments or files (an unusable {@code --bootstrap-servers} too), 3 the run completed
  * but more input lines were bad than {@code --max-bad-lines} allows, or every line was bad ({@link
@@ -18,11 +20,13 @@ import picocli.CommandLine.Spec;
  * ./nip demo analytics --events 1000000
  * ./nip demo analytics --input events.jsonl --output kept.jsonl --dlq-output bad.jsonl
  * ./nip demo analytics --state-dir /tmp/nip-state
+ * ./nip load --topic user-events --input events.jsonl --bootstrap-servers localhost:9092
+ * ./nip run analytics --bootstrap-servers localhost:9092 --guarantee exactly-once --state-dir /tmp/nip-state
  * }</pre>
  */
 @Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",
-    description = "NIP stream processing: demos of the tutorial's pipelines.",
-    subcommands = {DemoCommand.class})
+    description = "NIP stream processing: demos of the tutorial's pipelines, loading topics, running jobs.",
+    subcommands = {DemoCommand.class, LoadCommand.class, RunCommand.class})
 public final class NipCommand implements Runnable {
   /** Exit code of a run that failed while processing. */
   public static final int EXIT_FAILED = 1;

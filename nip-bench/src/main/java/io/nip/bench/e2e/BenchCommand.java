@@ -1,5 +1,6 @@
 package io.nip.bench.e2e;
 
+import io.nip.pipeline.Guarantee;
 import io.nip.serde.Serdes;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -20,11 +21,13 @@ import picocli.CommandLine.Spec;
  * ./nip bench analytics --events 2000000 --repeat 3
  * ./nip bench latency --rate 50000 --seconds 30
  * ./nip bench restore --keys 1000000 --repeat 3 --state rocksdb
+ * ./nip bench chaos analytics --kills 30 --events 200000 --guarantee exactly-once
  * }</pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Side-by-side runs of NIP, Kafka Streams and a plain consumer on an embedded broker.",
-    subcommands = {BenchCommand.Analytics.class, BenchCommand.Latency.class, BenchCommand.Restore.class})
+    subcommands = {BenchCommand.Analytics.class, BenchCommand.Latency.class, BenchCommand.Restore.class,
+        BenchCommand.Chaos.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -245,6 +248,72 @@ public final class BenchCommand implements Runnable {
         RestoreBench.print(m, System.out);
       }
       return 0;
+    }
+  }
+
+  /** {@code nip bench chaos}: kill-and-restart runs that check a job's guarantee. */
+  @Command(name = "chaos", mixinStandardHelpOptions = true,
+      description = {"Kill a job with SIGKILL at random moments, restart it, and compare its output with the reference.",
+          "Exercises: analytics (exercise 1). sessions and fraud are not available yet."},
+      subcommands = {ChaosAnalytics.class})
+  static final class Chaos implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    /** Without an exercise: print the usage and fail. */
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "missing exercise, e.g. 'nip bench chaos analytics'");
+    }
+  }
+
+  /** {@code nip bench chaos analytics}: exercise 1 killed N times, output checked against the reference. */
+  @Command(name = "analytics", mixinStandardHelpOptions = true,
+      description = {"Broker in its own JVM; N generated events written once with 'nip load'; 'nip run analytics'",
+          "(unbounded, 100 ms checkpoints, RocksDB state) in a child JVM killed with SIGKILL at random moments and",
+          "restarted with the same group, state directory and instance id, --kills times; then a last bounded run;",
+          "then the output topic read read_committed and compared with the windows computed from the input file.",
+          "Prints lost, doubled and wrong results. Exit codes: 0 the guarantee held, 1 it was broken (exactly-once:",
+          "any lost, doubled or wrong result; at-least-once: any lost or wrong; duplicates are only reported) or",
+          "the harness failed, 2 bad arguments."})
+  static final class ChaosAnalytics implements Callable<Integer> {
+    @Option(names = "--kills", defaultValue = "30", description = "SIGKILLs, each followed by a restart "
+        + "(default ${DEFAULT-VALUE})")
+    int kills;
+
+    @Option(names = "--events", defaultValue = "200000", description = "generated input events (default ${DEFAULT-VALUE})")
+    long events;
+
+    @Option(names = "--guarantee", defaultValue = "exactly-once", paramLabel = "at-least-once|exactly-once",
+        description = "what the job runs with and what is checked (default ${DEFAULT-VALUE})")
+    String guarantee;
+
+    @Option(names = "--seed", description = "seed of the input and the kill moments (default: random, printed)")
+    Long seed;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Guarantee g = switch (guarantee.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "at-least-once" -> Guarantee.AT_LEAST_ONCE;
+        case "exactly-once" -> Guarantee.EXACTLY_ONCE;
+        default -> throw new CommandLine.ParameterException(spec.commandLine(), "--guarantee " + guarantee
+            + ": unknown guarantee; use at-least-once or exactly-once");
+      };
+      if (kills < 0 || events < 1_000) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--kills must be at least 0 and --events at "
+            + "least 1000");
+      }
+      long s = seed != null ? seed : new java.util.Random().nextLong();
+      System.err.printf("chaos: seed %d (rerun with --seed %d)%n", s, s);
+      try (BrokerProcess broker = BrokerProcess.start()) {
+        ChaosRun.Result r = ChaosRun.run(broker.bootstrapServers(), new ChaosRun.Settings(kills, events, g, s),
+            System.err);
+        ChaosRun.print(r, System.out);
+        return r.broken() ? 1 : 0;
+      }
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.nip.examples.analytics;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.DeadLetter;
@@ -8,6 +10,7 @@ import io.nip.kafka.KafkaDeadLetterSink;
 import io.nip.kafka.KafkaSink;
 import io.nip.kafka.KafkaSource;
 import io.nip.kafka.OffsetReset;
+import io.nip.pipeline.Guarantee;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The tutorial's exercise 1, "Build a Real-Time Analytics Pipeline", on Kafka: read
@@ -55,8 +59,13 @@ import java.util.concurrent.atomic.LongAdder;
  * pauses a partition whose buffer is full. Monitoring: {@link Counters}, the pipeline's
  * {@code nip.*} metrics (consumer lag, errors, late events) and the timer {@value #LATENCY_METRIC}.
  *
- * <p>Delivery is at-least-once: offsets are committed only up to records whose windows have fired
- * and reached Kafka, so a restarted job replays the records of windows that were open.
+ * <p>Delivery is at-least-once by default: offsets are committed only up to records whose windows
+ * have fired and reached Kafka, so a restarted job replays the records of windows that were open,
+ * and a window may be written again. With {@link Builder#guarantee(Guarantee)
+ * guarantee(EXACTLY_ONCE)} the results, dead letters, state changes and input offsets of a
+ * checkpoint commit in one Kafka transaction, so a reader with {@code isolation.level=read_committed}
+ * sees every window exactly once; only the Kafka sinks can take part in that transaction, so the
+ * builder then refuses file and extra sinks ({@link Builder#build()}).
  */
 public final class AnalyticsPipeline {
   /** The pipeline's name, as in the tutorial. */
@@ -184,10 +193,13 @@ public final class AnalyticsPipeline {
     private final LongAdder bad = new LongAdder();
     private final LongAdder late = new LongAdder();
     private final LongAdder windows = new LongAdder();
+    /** Under exactly-once, dead letters and late events are counted by the pipeline's meters instead. */
+    private LongSupplier meteredBad = () -> 0;
+    private LongSupplier meteredLate = () -> 0;
 
     /** @return records read from the input (parsed and bad) */
     public long eventsIn() {
-      return parsed.sum() + bad.sum();
+      return parsed.sum() + badRecords();
     }
 
     /** @return records that parsed */
@@ -202,12 +214,27 @@ public final class AnalyticsPipeline {
 
     /** @return records sent to the dead-letter path (bad input) */
     public long badRecords() {
-      return bad.sum();
+      return bad.sum() + meteredBad.getAsLong();
     }
 
     /** @return events behind the watermark for their window, not counted in any window */
     public long lateEvents() {
-      return late.sum();
+      return late.sum() + meteredLate.getAsLong();
+    }
+
+    /** Counts from the meters {@code nip.errors} (dead-lettered) and {@code nip.window.late.events}. */
+    private void countFromMeters(MeterRegistry registry) {
+      meteredBad = () -> sum(registry.find("nip.errors").tag("pipeline", PIPELINE_NAME)
+          .tag("outcome", "dead_lettered").counters());
+      meteredLate = () -> sum(registry.find("nip.window.late.events").tag("pipeline", PIPELINE_NAME).counters());
+    }
+
+    private static long sum(java.util.Collection<Counter> counters) {
+      double total = 0;
+      for (Counter c : counters) {
+        total += c.count();
+      }
+      return (long) total;
     }
 
     /** @return window results written */
@@ -235,6 +262,7 @@ public final class AnalyticsPipeline {
     private final Map<String, Object> consumerProps = new HashMap<>();
     private final Map<String, Object> producerProps = new HashMap<>();
     private String instanceId;
+    private Guarantee guarantee;
 
     private Builder(String servers) {
       this.servers = servers;
@@ -398,6 +426,28 @@ public final class AnalyticsPipeline {
     }
 
     /**
+     * What the output promises after a failure (default: the config's, {@link Guarantee#AT_LEAST_ONCE}
+     * unless set there). Under {@link Guarantee#EXACTLY_ONCE} the results, dead letters, state changes
+     * and offsets of each checkpoint commit in one Kafka transaction (100 ms checkpoints unless the
+     * config sets {@code commitInterval}); readers of the output and dead-letter topics must read
+     * with {@code isolation.level=read_committed}. Only the Kafka sinks take part, so {@link
+     * #outputFile}, {@link #deadLetterFile}, {@link #outputSink}, {@link #deadLetterSink} and {@link
+     * #lateEvents} are refused by {@link #build()} under it; dead letters and late events are then
+     * counted from the pipeline's meters ({@code nip.errors}, {@code nip.window.late.events}).
+     *
+     * <pre>{@code
+     * AnalyticsPipeline.builder(servers).groupId("analytics").guarantee(Guarantee.EXACTLY_ONCE).build();
+     * }</pre>
+     *
+     * @param g the guarantee
+     * @return this
+     */
+    public Builder guarantee(Guarantee g) {
+      this.guarantee = Objects.requireNonNull(g, "guarantee");
+      return this;
+    }
+
+    /**
      * @param key a Kafka producer setting (results and dead letters)
      * @param value its value
      * @return this
@@ -407,14 +457,29 @@ public final class AnalyticsPipeline {
       return this;
     }
 
-    /** @return the job, not started */
+    /**
+     * @return the job, not started
+     * @throws ConfigurationException without a group id, or under {@link Guarantee#EXACTLY_ONCE}
+     *     with a file or extra sink (it could not be part of the Kafka transaction)
+     */
     public AnalyticsPipeline build() {
       if (groupId == null) {
         throw new ConfigurationException("groupId", "is required");
       }
+      PipelineConfig.Builder cb = config.toBuilder().maxOutOfOrderness(maxOutOfOrderness);
+      if (guarantee != null) {
+        cb.guarantee(guarantee);
+      }
+      boolean exactlyOnce = cb.build().guarantee() == Guarantee.EXACTLY_ONCE;
+      if (exactlyOnce) {
+        refuseNonTransactionalSinks();
+      }
       Counters counters = new Counters();
-      PipelineConfig cfg = config.toBuilder().maxOutOfOrderness(maxOutOfOrderness)
-          .errorPolicy(ErrorPolicy.deadLetter(deadLetters(counters))).build();
+      PipelineConfig cfg = cb.errorPolicy(ErrorPolicy.deadLetter(exactlyOnce
+          ? KafkaDeadLetterSink.create(dlqTopic, producerConfig()) : deadLetters(counters))).build();
+      if (exactlyOnce) {
+        counters.countFromMeters(cfg.meterRegistry());
+      }
       Timer latency = Timer.builder(LATENCY_METRIC)
           .description("from parsing a record to updating its window")
           .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofDays(1))
@@ -459,16 +524,42 @@ public final class AnalyticsPipeline {
       for (Sink<? super UserWindowSummary> sink : outputSinks) {
         results.to(sink);
       }
-      Stream<AnalyticsEvent> late = windows.lateEvents().peek(e -> counters.late.increment(), Op.named("count-late"));
-      late.to(lateSink != null ? lateSink : Sinks.forEach("late-events", e -> { }));
+      if (!exactlyOnce) { // under exactly-once late events are only counted, by the window's meter
+        Stream<AnalyticsEvent> late = windows.lateEvents().peek(e -> counters.late.increment(), Op.named("count-late"));
+        late.to(lateSink != null ? lateSink : Sinks.forEach("late-events", e -> { }));
+      }
       return new AnalyticsPipeline(p, counters, latency);
     }
 
-    private Sink<DeadLetter> deadLetters(Counters counters) {
+    private void refuseNonTransactionalSinks() {
+      String why = "is not a Kafka sink and cannot join the Kafka transaction of EXACTLY_ONCE; read the topic with "
+          + "isolation.level=read_committed instead";
+      if (outputFile != null) {
+        throw ConfigurationException.invalid("outputFile", outputFile, why);
+      }
+      if (deadLetterFile != null) {
+        throw ConfigurationException.invalid("deadLetterFile", deadLetterFile, why);
+      }
+      if (!outputSinks.isEmpty()) {
+        throw ConfigurationException.invalid("outputSink", outputSinks.get(0).name(), why);
+      }
+      if (!deadLetterSinks.isEmpty()) {
+        throw ConfigurationException.invalid("deadLetterSink", deadLetterSinks.get(0).name(), why);
+      }
+      if (lateSink != null) {
+        throw ConfigurationException.invalid("lateEvents", lateSink.name(), why);
+      }
+    }
+
+    private Map<String, Object> producerConfig() {
       Map<String, Object> props = new HashMap<>(producerProps);
       props.put("bootstrap.servers", servers);
+      return props;
+    }
+
+    private Sink<DeadLetter> deadLetters(Counters counters) {
       List<Sink<? super DeadLetter>> sinks = new ArrayList<>();
-      sinks.add(KafkaDeadLetterSink.create(dlqTopic, props));
+      sinks.add(KafkaDeadLetterSink.create(dlqTopic, producerConfig()));
       if (deadLetterFile != null) {
         sinks.add(Sinks.jsonLines("dlq-file", deadLetterFile, new DeadLetterJson()));
       }
