@@ -409,8 +409,9 @@ class KafkaExactlyOnceTest {
 
   private static Process startJob(Path log, String... args) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        Job.class.getName(), kafka.bootstrapServers()));
+    List<String> cmd = new ArrayList<>(List.of(java,
+        "-Dorg.slf4j.simpleLogger.log.io.nip=" + System.getProperty("nip.childLogLevel", "warn"),
+        "-cp", System.getProperty("java.class.path"), Job.class.getName(), kafka.bootstrapServers()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

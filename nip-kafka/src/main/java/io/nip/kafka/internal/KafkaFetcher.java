@@ -503,6 +503,14 @@ public final class KafkaFetcher implements AutoCloseable {
       return;
     }
     lastEndCheck = now;
+    synchronized (this) {
+      if (changelog && !stable) {
+        // with state in the changelog, ending a partition fires its restored timers (a bounded run's
+        // end of time): a member that has not joined yet would end partitions the group is about to
+        // give it, and their results would go with a part it may not write; wait for its assignment
+        return;
+      }
+    }
     Set<TopicPartition> open = new HashSet<>();
     for (PartitionBuffer b : byIndex) {
       if (!b.ended && !b.assigned) {
