@@ -21,9 +21,13 @@ public enum Guarantee {
    * failure never shows a result twice to a reader of committed data ({@code read_committed}).
    * Results become visible when their checkpoint commits, so their latency is bounded by the
    * checkpoint interval ({@link PipelineConfig.Builder#commitInterval}, 100 ms by default under this
-   * guarantee). Needs a source whose positions commit together with the output (the Kafka source)
-   * and sinks that write inside that commit (the Kafka sink and dead-letter sink); other set-ups are
-   * refused when the pipeline starts, with a {@link io.nip.errors.ConfigurationException}.
+   * guarantee). Needs exactly one source whose positions commit together with the output (the Kafka
+   * source) and no checkpoint storage; other set-ups are refused when the pipeline starts, with a
+   * {@link io.nip.errors.ConfigurationException}. Sinks that write inside that commit (the Kafka sink
+   * and dead-letter sink) are exactly-once; other sinks still write at least once, and the pipeline
+   * logs a warning naming each when it starts. State behind an in-process {@code keyBy} cannot be
+   * rolled back with one partition: when a partition is assigned to the instance again while such
+   * state or its results are not committed, the pipeline fails (a restart restores everything).
    */
   EXACTLY_ONCE
 }

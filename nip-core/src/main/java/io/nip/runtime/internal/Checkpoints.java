@@ -266,6 +266,9 @@ public final class Checkpoints {
 
   // ---- exactly-once output ----
 
+  /** Under exactly-once: the sinks' records go with the parts. */
+  private boolean exactlyOnce;
+
   /** Output records waiting in tasks beyond which a checkpoint is requested at once: 64 MiB. */
   static final long OUTPUT_BYTES_BOUND = 64L << 20;
   private final AtomicLong outputBytes = new AtomicLong();
@@ -276,6 +279,7 @@ public final class Checkpoints {
    *     commit (exactly-once)
    */
   public TaskRuntime.TransactionalSinks transactionalSinks() {
+    exactlyOnce = true;
     StateChangelog committer = changelog;
     return new TaskRuntime.TransactionalSinks() {
       @Override
@@ -324,6 +328,15 @@ public final class Checkpoints {
     if (!elsewhere && !unwritten[task] && !rt.state().hasChanges() && !rt.hasPendingOutput()) {
       return null;
     }
+    if (exactlyOnce && ref.sourcePartition() >= 0 && hasKeyedTasks()) {
+      // the partition's records since the last commit are read again, but what they did behind an
+      // in-process keyBy (state and results of tasks fed by every partition) cannot be rolled back
+      // with it: stop, so that a restart restores every task from the last commit
+      throw new io.nip.errors.StateException("pipeline '" + pipeline + "': the partition of task " + ref.taskId()
+          + " was assigned to this instance again with records not committed; under exactly-once the state and "
+          + "results behind a keyBy cannot be rolled back with one partition, so the pipeline stops: restart it "
+          + "(it resumes from the last commit), or key the input topic and use keyByPartitioned");
+    }
     rt.dropPendingOutput(); // produced again from the records read again
     unwritten[task] = false;
     carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
@@ -338,6 +351,15 @@ public final class Checkpoints {
     state.clearForRestore();
     return restores.restore(changelog, ref, Map.of(), state, "assigned here again; "
         + (elsewhere ? "committed elsewhere" : "its state held uncommitted changes"));
+  }
+
+  private boolean hasKeyedTasks() {
+    for (StateChangelog.TaskRef r : refs) {
+      if (r.sourcePartition() < 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -262,6 +262,11 @@ public final class KafkaFetcher implements AutoCloseable {
     return byIndex[index].committedCommit;
   }
 
+  /** @return true when this member's assignment is settled (no rebalance under way since its last assignment) */
+  public synchronized boolean settled() {
+    return stable;
+  }
+
   /**
    * @return true when the group's settled assignment gives at least one partition to another member
    */

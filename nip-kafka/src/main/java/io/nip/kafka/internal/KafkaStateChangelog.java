@@ -399,9 +399,15 @@ public final class KafkaStateChangelog implements StateChangelog {
     do {
       commitId = java.util.concurrent.ThreadLocalRandom.current().nextLong();
     } while (commitId == KafkaFetcher.NO_COMMIT);
+    // the group's generation before ownership is checked: a rebalance after this line makes it stale,
+    // so the broker refuses the offsets (and the whole transaction) of a partition that moved meanwhile
+    ConsumerGroupMetadata group = f == null ? null : f.groupMetadata();
     List<TaskPart> written = new ArrayList<>();
+    boolean sourceLeftOut = false;
+    boolean keyedChanges = false;
     for (TaskPart part : parts) {
       int sp = part.task().sourcePartition();
+      keyedChanges |= sp < 0 && (!part.changes().isEmpty() || !part.output().isEmpty());
       if (sp < 0 && (!part.changes().isEmpty() || !part.output().isEmpty()) && f != null && f.anyOwnedElsewhere()) {
         // keys behind an in-process keyBy come from every partition of this instance: with another
         // member, two instances would write the same changelog partition with different states. A
@@ -424,6 +430,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       if (sp >= 0 && (f == null || !f.owns(sp) || f.assignmentEpoch(sp) != part.assignment())) {
         // another member owns the partition, and with it this task's state; or the partition was
         // assigned here again since the part was taken, and its state is restored before it is read
+        sourceLeftOut = true;
         if (!part.changes().isEmpty() || !part.output().isEmpty() || sourcePositions.containsKey(sp)) {
           LOG.info("pipeline '{}': checkpoint {} leaves out task {} ({} state changes, {} output records): {}",
               pipeline, checkpointId, part.task().taskId(), part.changes().size(), part.output().size(),
@@ -440,6 +447,13 @@ public final class KafkaStateChangelog implements StateChangelog {
         }
       }
     }
+    if (keyedChanges && f != null && (sourceLeftOut || !f.settled())) {
+      // keys behind an in-process keyBy come from every partition: their changes and results may
+      // derive from records of a partition whose offset this commit leaves out (it moved, or the
+      // assignment is being changed), and the offset they would need does not go with them
+      throw new CommitFailure("pipeline '" + pipeline + "': the assignment of '" + sourceName + "' changes; the "
+          + "state and results behind a keyBy wait for the next checkpoint", null);
+    }
     sharedSince = 0;
     // an offset commits only beside its task's metadata of the same commit: a member that gets the
     // partition waits for exactly that metadata before it restores
@@ -451,7 +465,6 @@ public final class KafkaStateChangelog implements StateChangelog {
         offsets.put(sourcePartitions.get(sp), new OffsetAndMetadata(pos.offset(), KafkaFetcher.COMMIT_PREFIX + commitId));
       }
     }
-    ConsumerGroupMetadata group = f == null ? null : f.groupMetadata();
     if (!offsets.isEmpty() && group == null) {
       throw new CommitFailure("the consumer of '" + sourceName + "' has not joined its group yet", null);
     }
@@ -527,7 +540,7 @@ public final class KafkaStateChangelog implements StateChangelog {
 
   /**
    * @return the error of an output record the cluster will refuse again whatever the next commit
-   *     does (too large, no such topic, not authorized), or null
+   *     does (any error that is not retriable and not a consequence of the aborted transaction), or null
    */
   private static RuntimeException refusedOutput(List<Future<RecordMetadata>> sends) {
     for (Future<RecordMetadata> f : sends) {
@@ -538,10 +551,15 @@ public final class KafkaStateChangelog implements StateChangelog {
         f.get();
       } catch (ExecutionException e) {
         Throwable c = e.getCause();
-        if (c instanceof org.apache.kafka.common.errors.RecordTooLargeException
-            || c instanceof org.apache.kafka.common.errors.InvalidTopicException
-            || c instanceof org.apache.kafka.common.errors.AuthorizationException
-            || c instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException) {
+        // a retriable error, or a record failed because its transaction was aborted for another
+        // reason, may pass next time; any other refusal (too large, no such topic, a keyless record
+        // for a compacted topic, not authorized) comes back with the same record
+        if (c instanceof RuntimeException && !(c instanceof org.apache.kafka.common.errors.RetriableException)
+            && !(c instanceof org.apache.kafka.common.errors.TransactionAbortedException)
+            && !(c instanceof org.apache.kafka.common.errors.ProducerFencedException)
+            && !(c instanceof org.apache.kafka.common.errors.InvalidProducerEpochException)
+            && !(c instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException)
+            && c.getClass() != KafkaException.class) {
           return (RuntimeException) c;
         }
       } catch (InterruptedException e) {

@@ -90,6 +90,10 @@ public final class SharedProducer {
       @Override
       public void write(T value) {
         ProducerRecord<byte[], byte[]> r = toRecord.apply(value);
+        if (r.timestamp() == null) {
+          // stamped when the result is written, as the producer does at least once, not at the commit
+          r = new ProducerRecord<>(r.topic(), r.partition(), System.currentTimeMillis(), r.key(), r.value(), r.headers());
+        }
         long size = sizeOf(r);
         if (size > max) {
           throw new io.nip.errors.SerializationException("kafka sink '" + name + "': a record of " + size
@@ -111,7 +115,8 @@ public final class SharedProducer {
   static long sizeOf(ProducerRecord<byte[], byte[]> r) {
     long size = 64L + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
     for (org.apache.kafka.common.header.Header h : r.headers()) {
-      size += 8 + h.key().length() + (h.value() == null ? 0 : h.value().length);
+      size += 8 + h.key().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+          + (h.value() == null ? 0 : h.value().length);
     }
     return size;
   }
