@@ -265,6 +265,7 @@ class KafkaExactlyOnceTest {
       }
       // a zombie: the member stops (a long GC pause, a frozen VM) with results not committed yet; the
       // group gives its partitions to the other one, which re-reads them from the committed offsets
+      assertThat(a.isAlive()).as("member a runs; log: %s", Files.readString(dir.resolve("a.log"))).isTrue();
       signal("STOP", a);
       produce(topic, 15_000, 25_000);
       awaitMembers(app, 1);

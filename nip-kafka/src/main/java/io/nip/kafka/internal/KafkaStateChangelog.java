@@ -540,7 +540,8 @@ public final class KafkaStateChangelog implements StateChangelog {
 
   /**
    * @return the error of an output record the cluster will refuse again whatever the next commit
-   *     does (any error that is not retriable and not a consequence of the aborted transaction), or null
+   *     does (too large, a keyless record for a compacted topic, an invalid topic, not authorized for
+   *     the topic), or null
    */
   private static RuntimeException refusedOutput(List<Future<RecordMetadata>> sends) {
     for (Future<RecordMetadata> f : sends) {
@@ -551,15 +552,14 @@ public final class KafkaStateChangelog implements StateChangelog {
         f.get();
       } catch (ExecutionException e) {
         Throwable c = e.getCause();
-        // a retriable error, or a record failed because its transaction was aborted for another
-        // reason, may pass next time; any other refusal (too large, no such topic, a keyless record
-        // for a compacted topic, not authorized) comes back with the same record
-        if (c instanceof RuntimeException && !(c instanceof org.apache.kafka.common.errors.RetriableException)
-            && !(c instanceof org.apache.kafka.common.errors.TransactionAbortedException)
-            && !(c instanceof org.apache.kafka.common.errors.ProducerFencedException)
-            && !(c instanceof org.apache.kafka.common.errors.InvalidProducerEpochException)
-            && !(c instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException)
-            && c.getClass() != KafkaException.class) {
+        // errors that belong to the record and come back with it, whatever the next commit does. An
+        // aborted transaction fails its pending records with the transaction's own error (a stale
+        // group generation, a fenced producer): those are not the record's, and pass next time
+        if (c instanceof org.apache.kafka.common.errors.RecordTooLargeException
+            || c instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException
+            || c instanceof org.apache.kafka.common.InvalidRecordException
+            || c instanceof org.apache.kafka.common.errors.InvalidTopicException
+            || c instanceof org.apache.kafka.common.errors.TopicAuthorizationException) {
           return (RuntimeException) c;
         }
       } catch (InterruptedException e) {
