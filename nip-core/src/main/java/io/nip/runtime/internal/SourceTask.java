@@ -201,7 +201,11 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     } else if (!reader.isAssigned()) {
       lastActivity = now;
       ownedElsewhere = true;
-      if (!idle) {
+      // with state in a changelog behind an in-process keyBy, the keyed tasks' state belongs to this
+      // instance alone: a partition another member holds (a member killed a moment ago keeps its
+      // partitions until its session times out) comes back here, or the pipeline is refused; its
+      // records belong to the same windows, so it keeps holding the watermark back
+      if (!idle && !(checkpoints != null && checkpoints.changelogEnabled() && !rt.exchanges.isEmpty())) {
         idle = true;
         for (ExchangeOp x : rt.exchanges) {
           x.status(true);
