@@ -90,6 +90,7 @@ class TransactionalKillTest {
       String window = args[3];
       int armAfter = Integer.parseInt(args[4]);
       AtomicInteger committed = new AtomicInteger();
+      AtomicInteger relayed = new AtomicInteger();
       ProcessorHooks hooks = new ProcessorHooks() {
         @Override
         public void afterDatabaseCommit(String topic, int partition, long offset) {
@@ -104,16 +105,16 @@ class TransactionalKillTest {
           if (holdRelay) {
             holdUntilKilled(null);
           }
-          // the first relay transaction after the armed point (armAfter is random): a run that ended
-          // before a 1-in-3 draw chose one would end without the kill it is there for
-          if (committed.get() > armAfter && window.equals("kafka-open")) {
+          // armed by the relay's own progress in this run: the database side may have committed
+          // every event in an earlier run, so this run's database commits may never pass armAfter
+          if (relayed.get() >= armAfter % 3 && window.equals("kafka-open")) {
             holdUntilKilled("kafka-open " + firstSeq + ".." + lastSeq);
           }
         }
 
         @Override
         public void afterKafkaCommit(long lastSeq) {
-          if (committed.get() > armAfter && window.equals("kafka-committed")) {
+          if (relayed.incrementAndGet() > armAfter % 3 && window.equals("kafka-committed")) {
             holdUntilKilled("kafka-committed " + lastSeq);
           }
         }
