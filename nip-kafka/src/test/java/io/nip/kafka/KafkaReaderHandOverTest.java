@@ -79,7 +79,8 @@ class KafkaReaderHandOverTest {
     reader.onAvailable(wakeUps::incrementAndGet);
     Collect out = new Collect();
     try {
-      await().atMost(Duration.ofSeconds(20)).until(reader::isAssigned);
+      // isAssigned() holds before the group settles too: wait until the reader reports its assignment
+      await().atMost(Duration.ofSeconds(20)).until(() -> reader.poll(out, 100) == SourceReader.Status.ASSIGNED);
       assertThat(reader.poll(out, 100)).isEqualTo(SourceReader.Status.NOTHING_AVAILABLE);
 
       // When: records arrive
