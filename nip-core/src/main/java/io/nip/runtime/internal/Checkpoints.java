@@ -42,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * the next checkpoint (the changes of a key are upserts, so sending them twice is harmless). Local
  * checkpoints of a durable backend are confirmed once their checkpoint is committed.
  *
+ * <p>Where a commit runs: with {@link #commitInBackground} (the pipeline runner) on a committer
+ * thread of its own, so that no task waits for the changelog's round trips: the completing task
+ * hands the collected parts over and goes on; the next checkpoint is requested only after the commit
+ * ended, a task assigned a partition again waits for it (the commit may hold the task's parts), and
+ * the final commit waits for it. An error that stops the pipeline is rethrown to the next task round.
+ * Without it (the test driver) the completing task commits under the lock.
+ *
  * <p>Thread-safe: tasks on any worker call in.
  */
 public final class Checkpoints {
@@ -323,6 +330,7 @@ public final class Checkpoints {
    * @return the task's committed metadata when it was restored, or null when its state is current
    */
   synchronized byte[] refreshAssigned(int task, TaskRuntime rt) {
+    awaitCommit(); // the commit may hold parts of the task, and uses the changelog
     StateChangelog.TaskRef ref = refs[task];
     boolean elsewhere = changelog.changedElsewhere(ref); // also brings the changelog's view up to date
     if (!elsewhere && !unwritten[task] && !rt.state().hasChanges() && !rt.hasPendingOutput()) {
@@ -400,9 +408,22 @@ public final class Checkpoints {
     finalPositions[task] = position;
   }
 
-  /** @return true when the commit happened; false when it failed and its parts were kept */
-  private boolean commitParts(long id) {
+  /**
+   * One commit to the changelog: the parts and source positions collected when its checkpoint
+   * completed.
+   *
+   * @param id the checkpoint
+   * @param parts carried parts first (older changes), then this checkpoint's
+   * @param local tasks whose barrier part is in it (their local checkpoints are confirmed)
+   * @param positions source positions by source partition
+   */
+  private record Commit(long id, List<StateChangelog.TaskPart> parts, List<Integer> local,
+      Map<Integer, SourcePosition> positions) {}
+
+  /** Takes every waiting part (carried, barrier and final parts) into a commit. Under the lock. */
+  private Commit collect(long id) {
     List<StateChangelog.TaskPart> all = new ArrayList<>(carried);
+    carried.clear();
     List<Integer> local = new ArrayList<>();
     for (int t = 0; t < taskCount; t++) {
       if (parts[t] != null) {
@@ -419,28 +440,151 @@ public final class Checkpoints {
         finalPositions[t] = null;
       }
     }
+    return new Commit(id, all, local, new HashMap<>(positions));
+  }
+
+  /** @return true when the commit happened; false when it failed and its parts were kept */
+  private boolean commitParts(long id) {
+    Commit c = collect(id);
     try {
-      Map<String, Map<String, Long>> after = changelog.commit(id, all, new HashMap<>(positions));
-      carried.clear();
-      lastCommitted = id;
-      for (int t = 0; t < taskCount; t++) {
-        if (after.containsKey(taskIds[t]) && finalParts[t] == null) {
-          unwritten[t] = false; // every part it handed over was written
-        }
-      }
-      if (backend.isDurable()) {
-        for (int t : local) {
-          confirmLocal(t, id, after.get(taskIds[t]));
-        }
-      }
+      committed(c, changelog.commit(id, c.parts(), c.positions()));
       return true;
     } catch (StateChangelog.CommitFailure e) {
-      lastCommitFailure = e;
-      carried.clear();
-      carried.addAll(all);
-      LOG.warn("pipeline '{}': checkpoint {} was not committed to {} ({}); its state changes go with the next one",
-          pipeline, id, changelog.name(), e.getMessage());
+      failed(c, e);
       return false;
+    }
+  }
+
+  /** A commit was written. Under the lock. */
+  private void committed(Commit c, Map<String, Map<String, Long>> after) {
+    lastCommitted = c.id();
+    for (int t = 0; t < taskCount; t++) {
+      if (after.containsKey(taskIds[t]) && finalParts[t] == null && !carriedOf(t)) {
+        unwritten[t] = false; // every part it handed over was written
+      }
+    }
+    if (backend.isDurable()) {
+      for (int t : c.local()) {
+        confirmLocal(t, c.id(), after.get(taskIds[t]));
+      }
+    }
+  }
+
+  private boolean carriedOf(int t) {
+    for (StateChangelog.TaskPart p : carried) {
+      if (p.task().taskId().equals(taskIds[t])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A commit failed: its parts go again with the next one, before any part handed over since. Under the lock. */
+  private void failed(Commit c, StateChangelog.CommitFailure e) {
+    lastCommitFailure = e;
+    carried.addAll(0, c.parts());
+    LOG.warn("pipeline '{}': checkpoint {} was not committed to {} ({}); its state changes go with the next one",
+        pipeline, c.id(), changelog.name(), e.getMessage());
+  }
+
+  // ---- commits off the workers ----
+
+  /** Runs changelog commits, or null: the task that completes a checkpoint commits it. */
+  private java.util.concurrent.ExecutorService committer;
+  /**
+   * A commit runs on the committer thread: meanwhile no checkpoint is requested, no task is restored
+   * and no other commit starts, so the changelog is used by one thread at a time.
+   */
+  private volatile boolean committing;
+  /** An error of a commit that stops the pipeline; rethrown to the next task that calls in. */
+  private volatile RuntimeException commitError;
+
+  /**
+   * Commits to the changelog on a thread of their own: the task that completes a checkpoint hands
+   * the commit over and goes on processing, as every other task does; the next checkpoint is
+   * requested once the commit ended (its interval counts from the previous request). Without it
+   * (the test driver) the completing task commits, and everything stays on the caller's thread.
+   *
+   * @param threadName the committer thread's name
+   */
+  public synchronized void commitInBackground(String threadName) {
+    if (changelog != null && committer == null) {
+      committer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, threadName);
+        t.setDaemon(true);
+        return t;
+      });
+    }
+  }
+
+  private void commitAsync(Commit c) {
+    committing = true;
+    committer.execute(() -> {
+      Map<String, Map<String, Long>> after = null;
+      StateChangelog.CommitFailure failure = null;
+      RuntimeException fatal = null;
+      try {
+        after = changelog.commit(c.id(), c.parts(), c.positions());
+      } catch (StateChangelog.CommitFailure e) {
+        failure = e;
+      } catch (RuntimeException e) {
+        fatal = e;
+      } catch (Error e) {
+        fatal = new io.nip.errors.StateException("pipeline '" + pipeline + "': checkpoint " + c.id() + " failed: " + e, e);
+      }
+      synchronized (this) {
+        if (after != null) {
+          committed(c, after);
+        } else {
+          failed(c, failure != null ? failure : new StateChangelog.CommitFailure(String.valueOf(fatal), fatal));
+          if (fatal != null) {
+            commitError = fatal;
+          }
+        }
+        completed = c.id();
+        committing = false;
+        notifyAll();
+      }
+    });
+  }
+
+  /** Waits, under the lock, until no commit runs on the committer thread. */
+  private void awaitCommit() {
+    boolean interrupted = false;
+    while (committing) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits for a commit running on the committer thread (at most {@code timeoutMillis}) and stops
+   * the thread. Called once the pipeline ended, before its changelog is closed.
+   *
+   * @param timeoutMillis how long to wait for a running commit
+   */
+  public void closeCommitter(long timeoutMillis) {
+    java.util.concurrent.ExecutorService c;
+    synchronized (this) {
+      long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+      while (committing && System.nanoTime() < deadline) {
+        try {
+          wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      c = committer;
+    }
+    if (c != null) {
+      c.shutdownNow();
     }
   }
 
@@ -491,8 +635,12 @@ public final class Checkpoints {
   }
 
   private void maybeTrigger(long nowMillis, boolean onInterval) {
-    // called on every task round: decide without the lock while a checkpoint is in flight
-    if (inFlight && nowMillis - lastTrigger < timeoutMillis) {
+    RuntimeException error = commitError;
+    if (error != null) {
+      throw error;
+    }
+    // called on every task round: decide without the lock while a checkpoint is in flight or commits
+    if (committing || (inFlight && nowMillis - lastTrigger < timeoutMillis)) {
       return;
     }
     synchronized (this) {
@@ -504,7 +652,7 @@ public final class Checkpoints {
   }
 
   private void trigger(long nowMillis, boolean onInterval) {
-    if (!inFlight && (forced || (onInterval && nowMillis - lastTrigger >= intervalMillis)
+    if (!inFlight && !committing && (forced || (onInterval && nowMillis - lastTrigger >= intervalMillis)
         || (everyEvents > 0 && entered.get() >= everyEvents))) {
       forced = false;
       lastTrigger = nowMillis;
@@ -631,6 +779,10 @@ public final class Checkpoints {
    */
   public synchronized void completeFinal() {
     if (changelog != null) {
+      awaitCommit();
+      if (commitError != null) {
+        throw commitError;
+      }
       long id = Math.max(requested, completed) + 1;
       if (!commitParts(id)) {
         throw new StateChangelog.CommitFailure("pipeline '" + pipeline + "': the final checkpoint " + id
@@ -672,6 +824,11 @@ public final class Checkpoints {
     BitSet all = (BitSet) acked.clone();
     all.or(ended);
     if (all.cardinality() == taskCount) {
+      if (changelog != null && committer != null) {
+        inFlight = false;
+        commitAsync(collect(requested)); // completed once committed
+        return;
+      }
       if (changelog != null) {
         commitParts(requested);
       }

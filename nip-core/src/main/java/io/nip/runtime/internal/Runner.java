@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class Runner implements PipelineHandle {
   private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
   private static final long MAX_PARK_NANOS = 1_000_000L;
+  /** How long a failed pipeline waits for a commit in progress before it closes the changelog. */
+  private static final long COMMITTER_CLOSE_MILLIS = 30_000;
 
   private final String pipelineName;
   private final PipelineConfig config;
@@ -85,6 +87,9 @@ public final class Runner implements PipelineHandle {
     }
     openTasks.set(plan.tasks.size());
     ready.addAll(plan.tasks);
+    if (plan.checkpoints != null) {
+      plan.checkpoints.commitInBackground("nip-" + pipelineName + "-committer");
+    }
     status = Status.RUNNING;
     liveWorkers.set(n);
     for (int i = 0; i < n; i++) {
@@ -222,6 +227,9 @@ public final class Runner implements PipelineHandle {
       } catch (RuntimeException e) {
         failure.compareAndSet(null, e);
       }
+    }
+    if (plan.checkpoints != null) {
+      plan.checkpoints.closeCommitter(COMMITTER_CLOSE_MILLIS); // before the changelog closes
     }
     for (Task t : plan.tasks) {
       if (t instanceof SourceTask) {

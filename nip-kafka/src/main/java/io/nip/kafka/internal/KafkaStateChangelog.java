@@ -68,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * readable before it restores, so the state and the offset it resumes at always belong together.
  *
  * <p>Threading: {@link #commit} and {@link #restore} are called by one thread at a time (the
- * checkpoint coordinator holds its lock while committing; restores run while the pipeline is being
- * planned).
+ * checkpoint coordinator's committer thread commits while no restore runs; restores run while the
+ * pipeline is being planned, or on a task's thread while no commit runs).
  */
 public final class KafkaStateChangelog implements StateChangelog {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaStateChangelog.class);
