@@ -85,7 +85,12 @@ class ChangelogRestartTest {
 
   private static Pipeline pipeline(Source<Long> source, CollectingSink<Map.Entry<Long, Long>> out, int parallelism,
       MeterRegistry registry) {
-    Pipeline p = Pipeline.named("changelog-restart", PipelineConfig.builder().threads(2).parallelism(parallelism)
+    return pipeline(source, out, parallelism, registry, 2);
+  }
+
+  private static Pipeline pipeline(Source<Long> source, CollectingSink<Map.Entry<Long, Long>> out, int parallelism,
+      MeterRegistry registry, int threads) {
+    Pipeline p = Pipeline.named("changelog-restart", PipelineConfig.builder().threads(threads).parallelism(parallelism)
         .batchSize(16).commitInterval(Duration.ofMillis(10)).meterRegistry(registry).build());
     p.from(source)
         .keyBy(v -> v % 7, Serdes.json(Long.class))
@@ -166,6 +171,71 @@ class ChangelogRestartTest {
     all.addAll(out2.values());
     assertThat(all).hasSize(15_000).doesNotHaveDuplicates();
     assertThat(lastPerKey(out2.values())).isEqualTo(reference(15_000));
+  }
+
+  @Test
+  void when_a_commit_takes_long_then_the_tasks_go_on_and_the_next_checkpoint_waits_for_it()
+      throws InterruptedException {
+    // Given: one worker thread, and a changelog whose commits hang until the test releases them
+    MemoryChangelog changelog = new MemoryChangelog();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    changelog.holdCommits = release;
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(3);
+    CollectingSink<Map.Entry<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = pipeline(new WithChangelog<>(first, changelog), out1, 2, new SimpleMeterRegistry(), 1).start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (changelog.started() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(changelog.started()).as("commits started").isEqualTo(1);
+
+    // When: records arrive while that commit hangs
+    first.limit.set(2_000);
+
+    // Then: the only worker processes them all (the commit runs on a thread of its own), and no
+    // second commit starts before the first ended
+    awaitOutputs(out1, 6_000);
+    Thread.sleep(50); // several checkpoint intervals
+    assertThat(changelog.started()).as("commits started while the first hangs").isEqualTo(1);
+    assertThat(changelog.committed()).isZero();
+    release.countDown();
+    while (changelog.committed() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    first.limit.set(3_000);
+    awaitOutputs(out1, 9_000);
+    h1.stop();
+    assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    assertThat(h1.status()).isEqualTo(PipelineHandle.Status.COMPLETED);
+
+    // and a restart from what was committed counts every number once
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(3);
+    second.limit.set(4_000);
+    CollectingSink<Map.Entry<Long, Long>> out2 = Sinks.collecting("out");
+    PipelineHandle h2 = pipeline(new WithChangelog<>(second, changelog), out2, 2).start();
+    awaitOutputs(out2, 3_000);
+    h2.stop();
+    assertThat(h2.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    assertThat(out2.values()).hasSize(3_000);
+    assertThat(lastPerKey(out2.values())).isEqualTo(reference(12_000));
+  }
+
+  @Test
+  void when_a_commit_fails_for_good_then_the_pipeline_fails_with_its_error() throws InterruptedException {
+    // Given: a changelog that refuses every commit with an error no later commit can pass
+    MemoryChangelog changelog = new MemoryChangelog();
+    changelog.fatal = new io.nip.errors.StateException("the cluster refuses an output record (test)");
+    CheckpointRestartTest.Numbers numbers = new CheckpointRestartTest.Numbers(3);
+    numbers.limit.set(100);
+
+    // When: the pipeline runs
+    PipelineHandle h = pipeline(new WithChangelog<>(numbers, changelog), Sinks.collecting("out"), 2).start();
+
+    // Then: it stops with that error
+    assertThatThrownBy(() -> h.awaitTermination(Duration.ofSeconds(30)))
+        .isInstanceOf(io.nip.errors.StateException.class)
+        .hasMessageContaining("refuses an output record (test)");
+    assertThat(h.status()).isEqualTo(PipelineHandle.Status.FAILED);
   }
 
   @Test

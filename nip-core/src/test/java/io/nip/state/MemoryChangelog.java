@@ -66,8 +66,38 @@ public final class MemoryChangelog implements StateChangelog {
     return meta;
   }
 
+  /** When set, a commit waits until it is counted down (a slow cluster), outside the lock. */
+  public volatile java.util.concurrent.CountDownLatch holdCommits;
+  /** When set, every commit throws it (an error that stops the pipeline). */
+  public volatile RuntimeException fatal;
+  private final java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** @return how many commits were started (held ones included) */
+  public int started() {
+    return started.get();
+  }
+
   @Override
-  public synchronized Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
+  public Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
+      Map<Integer, SourcePosition> sourcePositions) {
+    started.incrementAndGet();
+    java.util.concurrent.CountDownLatch hold = holdCommits;
+    if (hold != null) {
+      try {
+        hold.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CommitFailure("interrupted", e);
+      }
+    }
+    RuntimeException error = fatal;
+    if (error != null) {
+      throw error;
+    }
+    return commitNow(checkpointId, parts, sourcePositions);
+  }
+
+  private synchronized Map<String, Map<String, Long>> commitNow(long checkpointId, List<TaskPart> parts,
       Map<Integer, SourcePosition> sourcePositions) {
     commits++;
     if (frozen || (failEvery > 0 && commits % failEvery == 0)) {

@@ -519,7 +519,9 @@ public final class Checkpoints {
 
   private void commitAsync(Commit c) {
     committing = true;
+    long requestedAt = lastTrigger;
     committer.execute(() -> {
+      long start = System.nanoTime();
       Map<String, Map<String, Long>> after = null;
       StateChangelog.CommitFailure failure = null;
       RuntimeException fatal = null;
@@ -544,6 +546,11 @@ public final class Checkpoints {
         completed = c.id();
         committing = false;
         notifyAll();
+      }
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("pipeline '{}': checkpoint {} {} in {} ms ({} parts), {} ms after its request", pipeline, c.id(),
+            after != null ? "committed" : "failed", (System.nanoTime() - start) / 1_000_000, c.parts().size(),
+            System.currentTimeMillis() - requestedAt);
       }
     });
   }

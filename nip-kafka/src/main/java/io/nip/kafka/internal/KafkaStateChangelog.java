@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -106,6 +107,8 @@ public final class KafkaStateChangelog implements StateChangelog {
   private long metaPosition;
   /** When a commit first met another member owning partitions while keyed state is in-process, or 0. */
   private long sharedSince;
+  /** The offsets this instance committed last, by partition (cleared when a task is restored). */
+  private final Map<TopicPartition, OffsetAndMetadata> committedOffsets = new java.util.concurrent.ConcurrentHashMap<>();
   /** Per task id, the metadata record the task's state in this instance reflects (restored or committed here). */
   private final Map<String, byte[]> applied = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -349,6 +352,7 @@ public final class KafkaStateChangelog implements StateChangelog {
   private byte[] restore(KafkaConsumer<byte[], byte[]> consumer, TaskRef task, Map<String, Long> from,
       Consumer<Change> changes) {
     byte[] stored = metas.get(task.taskId());
+    committedOffsets.clear(); // another member may have committed since
     if (stored == null) {
       return null;
     }
@@ -471,6 +475,10 @@ public final class KafkaStateChangelog implements StateChangelog {
     Map<String, Map<String, Future<RecordMetadata>>> last = new HashMap<>();
     Map<String, byte[]> newMetas = new HashMap<>();
     List<Future<RecordMetadata>> outputSends = new ArrayList<>();
+    if (unchanged(written, offsets)) {
+      // nothing happened since the last commit (an idle pipeline): no transaction, no metadata records
+      return endsOf(written);
+    }
     try {
       producer.beginTransaction();
       for (TaskPart part : written) {
@@ -512,7 +520,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     }
     metas.putAll(newMetas); // the records just committed: what this instance's state reflects
     applied.putAll(newMetas);
-    Map<String, Map<String, Long>> after = new HashMap<>();
+    committedOffsets.putAll(offsets);
     for (TaskPart part : written) {
       Map<String, Long> taskEnds = ends.computeIfAbsent(part.task().taskId(), k -> new HashMap<>());
       Map<String, Future<RecordMetadata>> lastOfTask = last.getOrDefault(part.task().taskId(), Map.of());
@@ -526,6 +534,15 @@ public final class KafkaStateChangelog implements StateChangelog {
           taskEnds.remove(e.getKey());
         }
       }
+    }
+    return endsOf(written);
+  }
+
+  /** @return per task id of the parts, per store id, the changelog position after its last write */
+  private Map<String, Map<String, Long>> endsOf(List<TaskPart> written) {
+    Map<String, Map<String, Long>> after = new HashMap<>();
+    for (TaskPart part : written) {
+      Map<String, Long> taskEnds = ends.getOrDefault(part.task().taskId(), Map.of());
       Map<String, Long> known = new HashMap<>();
       for (String store : part.storeIds()) {
         Long end = taskEnds.get(store);
@@ -536,6 +553,32 @@ public final class KafkaStateChangelog implements StateChangelog {
       after.put(part.task().taskId(), known);
     }
     return after;
+  }
+
+  /**
+   * @return true when committing would write nothing new: no changes, no output, every task's
+   *     metadata the one its state here reflects, every offset the one this instance committed last
+   */
+  private boolean unchanged(List<TaskPart> written, Map<TopicPartition, OffsetAndMetadata> offsets) {
+    for (TaskPart part : written) {
+      if (!part.changes().isEmpty() || !part.output().isEmpty()) {
+        return false;
+      }
+      byte[] reflected = applied.get(part.task().taskId());
+      byte[] now = encodeMeta(0, 0, part);
+      // past the checkpoint id and the commit id, which differ by design
+      if (reflected == null || reflected.length != now.length
+          || !Arrays.equals(reflected, 16, reflected.length, now, 16, now.length)) {
+        return false;
+      }
+    }
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+      OffsetAndMetadata c = committedOffsets.get(e.getKey());
+      if (c == null || c.offset() != e.getValue().offset()) {
+        return false;
+      }
+    }
+    return !written.isEmpty() || !offsets.isEmpty();
   }
 
   /**
