@@ -11,6 +11,7 @@ import io.nip.pipeline.KeyedProcessor;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
+import io.nip.pipeline.PipelineHandle;
 import io.nip.pipeline.Stream;
 import io.nip.serde.Serdes;
 import io.nip.sink.Sinks;
@@ -406,6 +407,49 @@ class KafkaExactlyOnceTest {
     p.start().awaitTermination();
     assertThat(local).hasSize(500);
     assertThat(readCommitted(topic + "-out")).hasSize(500).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void when_the_pipeline_idles_then_its_checkpoints_write_no_transaction() throws Exception {
+    // Given: an unbounded exactly-once job that processed its input
+    String topic = "eos-idle";
+    kafka.createTopic(topic, 2);
+    kafka.createTopic(topic + "-out", 2);
+    produce(topic, 0, 100);
+    Pipeline p = Pipeline.named("eos-idle", PipelineConfig.builder().guarantee(Guarantee.EXACTLY_ONCE).build());
+    p.from(KafkaSource.builder(topic, Serdes.string()).bootstrapServers(kafka.bootstrapServers())
+            .groupId("eos-idle").offsetReset(OffsetReset.EARLIEST).build())
+        .to(KafkaSink.builder(topic + "-out", Serdes.string()).bootstrapServers(kafka.bootstrapServers()).build());
+    PipelineHandle h = p.start();
+    try {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+          .until(() -> readCommitted(topic + "-out").size() == 100);
+      Thread.sleep(500);
+      long before = logEnd(io.nip.kafka.internal.KafkaStateChangelog.metaTopicOf("eos-idle"));
+
+      // When: no input arrives for 20 checkpoint intervals
+      Thread.sleep(2_000);
+
+      // Then: no metadata record was written meanwhile; new input is committed as before
+      assertThat(logEnd(io.nip.kafka.internal.KafkaStateChangelog.metaTopicOf("eos-idle"))).isEqualTo(before);
+      produce(topic, 100, 110);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+          .until(() -> readCommitted(topic + "-out").size() == 110);
+      assertThat(readCommitted(topic + "-out")).doesNotHaveDuplicates();
+    } finally {
+      h.stop();
+      h.awaitTermination(Duration.ofSeconds(30));
+    }
+  }
+
+  /** The sum of a topic's end offsets (commit markers included). */
+  private static long logEnd(String topic) {
+    Map<String, Object> props = new HashMap<>(kafka.consumerProperties("end-" + System.nanoTime()));
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> tps = new ArrayList<>();
+      c.partitionsFor(topic).forEach(pi -> tps.add(new TopicPartition(topic, pi.partition())));
+      return c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 
   /**
