@@ -22,10 +22,10 @@ final class AnalyticsBench {
 
   /** The settings of a run. */
   record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
-      BenchState state, boolean exactlyOnce) {
+      BenchState state, boolean exactlyOnce, java.time.Duration commitInterval) {
     Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
         BenchState state) {
-      this(events, repeat, warmupEvents, nipThreads, json, contenders, state, false);
+      this(events, repeat, warmupEvents, nipThreads, json, contenders, state, false, null);
     }
   }
 
@@ -46,7 +46,7 @@ final class AnalyticsBench {
       log.printf(Locale.ROOT, "wrote %,d events (%.0f bytes each on average, %,d from bots, %,d user windows) "
           + "in %.1f s%n", w.events(), w.averageBytes(), w.bots(), w.userWindows(), w.elapsed().toMillis() / 1000.0);
       EventFeed.write(bootstrap, WARMUP_INPUT, s.warmupEvents(), 7);
-      AnalyticsRuns runs = new AnalyticsRuns(bootstrap, topics);
+      AnalyticsRuns runs = new AnalyticsRuns(bootstrap, topics).commitInterval(s.commitInterval());
 
       log.printf(Locale.ROOT, "warm-up on %,d events (not reported) ...%n", s.warmupEvents());
       for (AnalyticsRuns.Run r : round(runs, WARMUP_INPUT, s.warmupEvents(), s)) {
@@ -130,6 +130,7 @@ final class AnalyticsBench {
     m.put("nip_threads", s.nipThreads());
     m.put("state", s.state().label());
     m.put("guarantee", s.exactlyOnce() ? "exactly-once" : "at-least-once");
+    m.put("commit_interval_ms", s.commitInterval() == null ? "default" : s.commitInterval().toMillis());
     putRate(m, "limit_eps", limit);
     putRate(m, "nip_eps", nip);
     putRate(m, "nip_partitioned_eps", nipPartitioned);
@@ -204,8 +205,9 @@ final class AnalyticsBench {
 
   static void print(Map<String, Object> m, PrintStream out) {
     out.println();
-    out.printf(Locale.ROOT, "exercise 1 over %,d events (%d bytes each on average), state in %s, median of %d "
-        + "round(s)%n", m.get("events"), m.get("average_event_bytes"), m.get("state"), m.get("rounds"));
+    out.printf(Locale.ROOT, "exercise 1 over %,d events (%d bytes each on average), state in %s, %s, commit interval "
+        + "%s ms, median of %d round(s)%n", m.get("events"), m.get("average_event_bytes"), m.get("state"),
+        m.get("guarantee"), m.get("commit_interval_ms"), m.get("rounds"));
     if (m.containsKey("limit_eps")) {
       out.printf(Locale.ROOT, "  %-28s %,12d records/s%n", "limit (consumer + Jackson)", m.get("limit_eps"));
     }

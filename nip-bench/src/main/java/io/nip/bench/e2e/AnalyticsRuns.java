@@ -56,6 +56,19 @@ final class AnalyticsRuns {
     this.topics = topics;
   }
 
+  /** NIP's commitInterval and Kafka Streams' commit.interval.ms, or null for each side's default. */
+  private Duration commitInterval;
+
+  /**
+   * @param interval NIP's {@code commitInterval} and Kafka Streams' {@code commit.interval.ms}, or
+   *     null for each side's default
+   * @return this
+   */
+  AnalyticsRuns commitInterval(Duration interval) {
+    this.commitInterval = interval;
+    return this;
+  }
+
   private String nextId(String kind) {
     return "bench-" + kind + "-" + (++sequence);
   }
@@ -126,6 +139,9 @@ final class AnalyticsRuns {
     if (local.backend() != null) {
       config.stateBackend(local.backend());
     }
+    if (commitInterval != null) {
+      config.commitInterval(commitInterval);
+    }
     long start = System.nanoTime();
     AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
         .outputTopic(output).deadLetterTopic(dlq).bounded().config(config.build());
@@ -190,8 +206,11 @@ final class AnalyticsRuns {
     Path state = Files.createTempDirectory("nip-bench-streams-");
     LongAdder seen = new LongAdder();
     long start = System.nanoTime();
-    KafkaStreams streams = new KafkaStreams(StreamsAnalyticsJob.topology(input, output, seen, storeKind),
-        StreamsAnalyticsJob.config(bootstrap, app, threads, state, exactlyOnce));
+    java.util.Properties props = StreamsAnalyticsJob.config(bootstrap, app, threads, state, exactlyOnce);
+    if (commitInterval != null) {
+      props.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+    }
+    KafkaStreams streams = new KafkaStreams(StreamsAnalyticsJob.topology(input, output, seen, storeKind), props);
     Throwable[] failure = new Throwable[1];
     streams.setUncaughtExceptionHandler(e -> {
       failure[0] = e;

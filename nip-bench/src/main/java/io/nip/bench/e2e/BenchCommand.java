@@ -91,6 +91,10 @@ public final class BenchCommand implements Runnable {
         + "default ${DEFAULT-VALUE}")
     String guarantee;
 
+    @Option(names = "--commit-interval-ms", description = "NIP commitInterval and Kafka Streams commit.interval.ms "
+        + "(default: each side's own, 5 s / 30 s at least once, 100 ms / 100 ms exactly once)")
+    Long commitIntervalMs;
+
     @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
         + "kafka-streams-1t, kafka-streams-2t (default: all; a ratio is printed only when both sides ran)")
     List<String> contenders;
@@ -110,13 +114,15 @@ public final class BenchCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "unknown contender(s) " + chosen
             + "; choose from " + AnalyticsBench.CONTENDERS);
       }
-      if (events < 1 || repeat < 1 || nipThreads < 1) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--events, --repeat and --nip-threads must be positive");
+      if (events < 1 || repeat < 1 || nipThreads < 1 || (commitIntervalMs != null && commitIntervalMs < 1)) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--events, --repeat, --nip-threads and --commit-interval-ms must be positive");
       }
       long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(500_000, events / 4));
       Map<String, Object> m = AnalyticsBench.run(
           new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen, state,
-              exactlyOnce(spec, guarantee)), System.err);
+              exactlyOnce(spec, guarantee), commitIntervalMs == null ? null : Duration.ofMillis(commitIntervalMs)),
+          System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
