@@ -221,6 +221,68 @@ class ChangelogRestartTest {
   }
 
   @Test
+  void when_exactly_once_output_waits_for_a_hanging_commit_then_the_source_pauses_at_the_memory_bound()
+      throws InterruptedException {
+    // Given: an exactly-once pipeline whose sink hands 4 MiB records to the checkpoint's commit, and
+    // a changelog whose commits hang until the test releases them
+    MemoryChangelog changelog = new MemoryChangelog();
+    changelog.writesOutput = true;
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    changelog.holdCommits = release;
+    CheckpointRestartTest.Numbers numbers = new CheckpointRestartTest.Numbers(1);
+    java.util.concurrent.atomic.AtomicInteger handedOver = new java.util.concurrent.atomic.AtomicInteger();
+    Pipeline p = Pipeline.named("eos-bound", PipelineConfig.builder().threads(1).batchSize(4)
+        .guarantee(Guarantee.EXACTLY_ONCE).commitInterval(Duration.ofMillis(10)).build());
+    p.from(new WithChangelog<>(numbers, changelog)).to(new io.nip.sink.Sink<Long>() {
+      @Override
+      public String name() {
+        return "big-records";
+      }
+
+      @Override
+      public io.nip.sink.SinkWriter<Long> createWriter(io.nip.sink.SinkContext context) {
+        io.nip.sink.TransactionalOutput out = context.transactionalOutput();
+        return new io.nip.sink.SinkWriter<>() {
+          @Override
+          public void write(Long value) {
+            out.add(value, 4L << 20);
+            handedOver.incrementAndGet();
+          }
+
+          @Override
+          public void close() {}
+        };
+      }
+    });
+    PipelineHandle h = p.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (changelog.started() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+
+    // When: 1,000 records arrive while the commit hangs
+    numbers.limit.set(1_000);
+    Thread.sleep(300);
+
+    // Then: the source stopped reading once 64 MiB of output waited, and resumes after the commit
+    int whileHanging = handedOver.get();
+    assertThat(whileHanging).as("records handed over while the commit hangs").isBetween(17, 40);
+    Thread.sleep(100);
+    assertThat(handedOver.get()).isEqualTo(whileHanging);
+    release.countDown();
+    while (changelog.output().size() < 1_000 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    h.stop();
+    assertThat(h.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    List<Long> expected = new ArrayList<>();
+    for (long v = 1; v <= 1_000; v++) {
+      expected.add(v);
+    }
+    assertThat(changelog.output()).as("committed output").isEqualTo(expected);
+  }
+
+  @Test
   void when_a_commit_fails_for_good_then_the_pipeline_fails_with_its_error() throws InterruptedException {
     // Given: a changelog that refuses every commit with an error no later commit can pass
     MemoryChangelog changelog = new MemoryChangelog();

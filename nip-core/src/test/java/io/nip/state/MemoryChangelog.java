@@ -66,6 +66,20 @@ public final class MemoryChangelog implements StateChangelog {
     return meta;
   }
 
+  /** When true, sinks write their records through this changelog's commits (exactly-once). */
+  public volatile boolean writesOutput;
+  private final List<Object> output = new ArrayList<>();
+
+  @Override
+  public boolean writesOutput() {
+    return writesOutput;
+  }
+
+  /** @return every output record committed, in commit order */
+  public synchronized List<Object> output() {
+    return List.copyOf(output);
+  }
+
   /** When set, a commit waits until it is counted down (a slow cluster), outside the lock. */
   public volatile java.util.concurrent.CountDownLatch holdCommits;
   /** When set, every commit throws it (an error that stops the pipeline). */
@@ -116,6 +130,7 @@ public final class MemoryChangelog implements StateChangelog {
         continue;
       }
       applied.put(p.task().taskId(), p.meta());
+      output.addAll(p.output());
       for (Change c : p.changes()) {
         logs.computeIfAbsent(c.storeId() + "#" + p.task().partition(), k -> new ArrayList<>())
             .add(c);

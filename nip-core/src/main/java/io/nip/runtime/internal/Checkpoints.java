@@ -282,6 +282,16 @@ public final class Checkpoints {
   private final java.util.Set<String> atLeastOnceSinks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
+   * @return true when source tasks should read nothing for now: under exactly-once, the output
+   *     waiting in tasks passed {@link #OUTPUT_BYTES_BOUND} while a commit runs (a slow or unreachable
+   *     cluster), so that the output held in memory stays bounded; reading resumes once the commit
+   *     ended and the next checkpoint took the output
+   */
+  boolean outputBacklogged() {
+    return committing && outputBytes.get() > OUTPUT_BYTES_BOUND;
+  }
+
+  /**
    * @return what the tasks of this pipeline share when their sinks write through the changelog's
    *     commit (exactly-once)
    */

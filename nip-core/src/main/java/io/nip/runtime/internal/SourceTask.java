@@ -172,6 +172,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       endInput(true);
       return true;
     }
+    if (checkpoints != null && checkpoints.outputBacklogged()) {
+      return progress; // the output waiting for the running commit is at its bound: read on after it
+    }
     long before = recordsIn;
     SourceReader.Status status = reader.poll(this, checkpoints == null ? batchSize : checkpoints.pollLimit(batchSize));
     if (status == SourceReader.Status.ASSIGNED) {
