@@ -1,5 +1,6 @@
 package io.nip.cep;
 
+import io.nip.pipeline.KeyedStream;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.serde.Serdes;
@@ -22,12 +23,13 @@ final class CepTestSupport {
 
   CepTestSupport(Pattern<Ev> pattern, Duration outOfOrderness) {
     pipeline = Pipeline.named("cep");
-    PatternStream<String, Ev> out = Cep.detect(
-        pipeline.from(Sources.<Ev>collection("in", List.of()), WatermarkStrategy.boundedOutOfOrderness(outOfOrderness))
-            .keyBy(Ev::user, Serdes.string()),
-        pattern, Serdes.json(Ev.class), Op.named("p"));
+    // tag::detect[]
+    KeyedStream<String, Ev> events = pipeline.from(Sources.<Ev>collection("in", List.of()),
+        WatermarkStrategy.boundedOutOfOrderness(outOfOrderness)).keyBy(Ev::user, Serdes.string());
+    PatternStream<String, Ev> out = Cep.detect(events, pattern, Serdes.json(Ev.class), Op.named("p"));
     out.matches().map(CepTestSupport::render).to(matches);
     out.lateEvents().to(late);
+    // end::detect[]
   }
 
   /**

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class PatternDetectorTest {
   private static final Instant T0 = Instant.parse("2026-01-17T17:00:00Z");
 
-  // snippet: tutorial-patterns
+  // tag::tutorial-patterns[]
   static PatternDetector<String, GenericEvent> tutorialDetector(List<String> alerts) {
     return PatternDetector.<String, GenericEvent>named("pattern_detector")
         .eventSerde(Serdes.json(GenericEvent.class))
@@ -46,7 +46,7 @@ class PatternDetectorTest {
         .handler("failed_login_sequence", (user, events) -> alerts.add("login:" + user + ":" + ids(events)))
         .handler("cart_abandonment", (user, events) -> alerts.add("cart:" + user + ":" + ids(events)));
   }
-  // end snippet
+  // end::tutorial-patterns[]
 
   private static String ids(List<GenericEvent> events) {
     return events.stream().map(GenericEvent::eventId).collect(Collectors.joining(","));
