@@ -38,6 +38,19 @@ public final class KeyState {
     pendingSize++;
   }
 
+  /** Puts back the entry {@link #removeFirstPending} removed, ahead of its ties. */
+  void restoreFirstPending(long ts, long seq) {
+    if (pendingSize == pendingTs.length) {
+      pendingTs = Arrays.copyOf(pendingTs, pendingSize * 2);
+      pendingSeq = Arrays.copyOf(pendingSeq, pendingSize * 2);
+    }
+    System.arraycopy(pendingTs, 0, pendingTs, 1, pendingSize);
+    System.arraycopy(pendingSeq, 0, pendingSeq, 1, pendingSize);
+    pendingTs[0] = ts;
+    pendingSeq[0] = seq;
+    pendingSize++;
+  }
+
   boolean hasPendingUpTo(long bound) {
     return pendingSize > 0 && pendingTs[0] <= bound;
   }

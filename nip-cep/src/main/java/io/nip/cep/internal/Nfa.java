@@ -2,6 +2,7 @@ package io.nip.cep.internal;
 
 import io.nip.cep.AfterMatchSkip;
 import io.nip.cep.MatchedEvents;
+import io.nip.errors.NipException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,6 +43,15 @@ public final class Nfa {
      * @param detectedAtMillis event time of its last event, or the end of its absence period
      */
     void emit(Partial match, long detectedAtMillis);
+  }
+
+  /** A user condition threw; the cause is the user's exception. */
+  public static final class ConditionFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ConditionFailed(String step, RuntimeException cause) {
+      super("the condition of step '" + step + "' failed: " + cause, cause);
+    }
   }
 
   private final Stage[] stages;
@@ -126,7 +136,7 @@ public final class Nfa {
     List<Partial> found = new ArrayList<>(0);
     for (Partial p : partials) {
       if (p.absent) {
-        if (!absence.condition().test(event)) {
+        if (!forbidden(event)) {
           next.add(p);
         }
         continue;
@@ -137,13 +147,13 @@ public final class Nfa {
       boolean inWindow = within < 0 || ts - p.startTs <= within;
       if (c < st.max() && inWindow && (!st.innerStrict() || p.adjacent)
           && (st.stepWithinMillis() < 0 || ts - p.stageStartTs <= st.stepWithinMillis())
-          && st.condition().test(event, view(p, events))) {
+          && holds(st, event, p, events)) {
         took = true;
         accept(p.take(p.stage, position, ts), ts, next, found);
       }
       if (c >= st.min() && p.stage + 1 < stages.length && inWindow) {
         Stage nx = stages[p.stage + 1];
-        if ((!nx.strictIn() || p.adjacent) && nx.condition().test(event, view(p, events))) {
+        if ((!nx.strictIn() || p.adjacent) && holds(nx, event, p, events)) {
           took = true;
           accept(p.take(p.stage + 1, position, ts), ts, next, found);
         }
@@ -152,7 +162,7 @@ public final class Nfa {
         next.add(p.ignoring());
       }
     }
-    if (stages[0].condition().test(event, view(null, events))) {
+    if (holds(stages[0], event, null, events)) {
       accept(Partial.start(position, ts), ts, next, found);
     }
     if (!found.isEmpty()) {
@@ -200,6 +210,26 @@ public final class Nfa {
     long proceedUntil = c >= st.min() && p.stage + 1 < stages.length ? Long.MAX_VALUE : Long.MIN_VALUE;
     long t = Math.max(loopUntil, proceedUntil);
     return within < 0 ? t : Math.min(t, saturatedAdd(p.startTs, within));
+  }
+
+  private boolean holds(Stage st, Object event, Partial p, Events events) {
+    try {
+      return st.condition().test(event, view(p, events));
+    } catch (ConditionFailed | NipException e) {
+      throw e; // a condition of an inner view, or state that cannot be read: not the condition's fault
+    } catch (RuntimeException e) {
+      throw new ConditionFailed(st.name(), e);
+    }
+  }
+
+  private boolean forbidden(Object event) {
+    try {
+      return absence.condition().test(event);
+    } catch (NipException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ConditionFailed("notFollowedBy", e);
+    }
   }
 
   private void accept(Partial p, long ts, List<Partial> next, List<Partial> found) {

@@ -44,7 +44,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>If a condition throws, the events before the failing one stay evaluated, the failing one is
  * dropped from the buffer, the timer is registered again (so later events still run), and a
- * {@link UserCodeException} naming the pattern and the event time goes to the error policy.
+ * {@link UserCodeException} naming the pattern and the event time goes to the error policy. Any
+ * other failure while evaluating an event (emitting downstream, reading state) keeps that event
+ * pending, commits the evaluation so far and is rethrown; the event is evaluated again when the
+ * watermark next moves (a retry of the timer does it at once). State is written once per call, at
+ * the end, so it is consistent whichever way the call ends.
  *
  * <p>Threading: one instance serves every task of the operator, possibly on several threads; it
  * therefore keeps no per-task fields (stores are looked up from the context on each call).
@@ -148,22 +152,43 @@ public final class PatternProcessor<K, T> implements KeyedProcessor<K, T, Object
       long pos = st.nextPos++;
       fresh.put(pos, event);
       try {
-        st.partials = nfa.advance(nfa.completeAbsences(st.partials, ts - 1, out), pos, ts, event, lookup, out);
-      } catch (RuntimeException e) {
+        st.partials = nfa.completeAbsences(st.partials, ts - 1, out);
+        st.partials = nfa.advance(st.partials, pos, ts, event, lookup, out);
+      } catch (Nfa.ConditionFailed e) {
         failure = new UserCodeException(name, new IllegalStateException(
             "a condition failed on the event at " + Instant.ofEpochMilli(ts) + " of key " + key
-                + "; the event is dropped from the pattern", e));
+                + "; the event is dropped from the pattern", e.getCause()));
+        ctx.registerEventTimeTimer(time); // the events after it are evaluated right after
+        break;
+      } catch (RuntimeException e) {
+        // not the event's fault (emitting, reading state): evaluate it again at the next watermark
+        failure = e;
+        fresh.remove(pos);
+        st.nextPos--;
+        st.restoreFirstPending(ts, seq);
+        consumed.remove(consumed.size() - 1);
+        retryAtNextWatermark(bound, ctx);
         break;
       }
     }
     if (failure == null) {
-      st.partials = nfa.prune(nfa.completeAbsences(st.partials, bound, out), bound);
+      try {
+        st.partials = nfa.prune(nfa.completeAbsences(st.partials, bound, out), bound);
+      } catch (RuntimeException e) {
+        failure = e;
+        retryAtNextWatermark(bound, ctx);
+      }
     }
     commit(key, st, state, before, fresh, firstFresh, consumed, pending, events, ctx);
     if (failure != null) {
-      ctx.registerEventTimeTimer(time);
       throw failure;
     }
+  }
+
+  private static void retryAtNextWatermark(long bound, KeyedContext<?, Object> ctx) {
+    Instant wm = ctx.currentWatermark();
+    long now = wm.equals(Instant.MIN) ? bound : Math.max(bound, wm.toEpochMilli());
+    ctx.registerEventTimeTimer(Instant.ofEpochMilli(Nfa.saturatedAdd(now, 1)));
   }
 
   private void commit(K key, KeyState st, ValueState<KeyState> state, Set<Long> before, Map<Long, T> fresh,
