@@ -127,8 +127,8 @@ public final class Pattern<T> {
    *
    * @param eventType the required {@link Event#eventType()}
    * @param condition further condition, or null for none
-   * @return the pattern
-   * @throws ClassCastException at evaluation when the events do not implement {@link Event}
+   * @return the pattern; evaluated on an event that does not implement {@link Event}, the
+   *     condition fails (a {@code ClassCastException} that follows the operator's error policy)
    */
   public Pattern<T> match(String eventType, Predicate<? super T> condition) {
     Objects.requireNonNull(eventType, "eventType");
