@@ -3,6 +3,7 @@ package io.nip.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nip.ChildJvm;
 import io.nip.event.GenericEvent;
 import io.nip.serde.Serdes;
 import io.nip.sink.Sinks;
@@ -128,11 +129,8 @@ class KillRestartTest {
   }
 
   private static Process start(Path checkpoints, Path output) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Job.class.getName(),
-        checkpoints.toString(), output.toString(), Integer.toString(EVENTS))
-        .redirectErrorStream(true).redirectOutput(output.resolveSibling(output.getFileName() + ".log").toFile())
-        .start();
+    return ChildJvm.start(Job.class, output.resolveSibling(output.getFileName() + ".log"),
+        checkpoints.toString(), output.toString(), Integer.toString(EVENTS));
   }
 
   @Test
