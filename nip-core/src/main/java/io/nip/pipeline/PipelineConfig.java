@@ -44,6 +44,7 @@ public final class PipelineConfig {
   private final StateBackend stateBackend;
   private final CheckpointStorage checkpointStorage;
   private final Guarantee guarantee;
+  private final io.nip.backpressure.BufferManager bufferManager;
   /** The interval the builder was given, or null for the guarantee's default. */
   private final Duration givenCommitInterval;
 
@@ -66,6 +67,7 @@ public final class PipelineConfig {
     this.clock = b.clock;
     this.stateBackend = b.stateBackend;
     this.checkpointStorage = b.checkpointStorage;
+    this.bufferManager = b.bufferManager;
   }
 
   /** @return the defaults: threads = cores, 30 s out-of-orderness, SKIP on errors, in-memory state */
@@ -256,6 +258,14 @@ public final class PipelineConfig {
     return java.util.Optional.ofNullable(checkpointStorage);
   }
 
+  /**
+   * @return the bounded buffer between each source partition's reader and its task, if one was set
+   *     (without one a task reads a batch at a time and stops reading while its chain is blocked)
+   */
+  public java.util.Optional<io.nip.backpressure.BufferManager> bufferManager() {
+    return java.util.Optional.ofNullable(bufferManager);
+  }
+
   /** @return a builder initialised with this configuration */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -275,6 +285,7 @@ public final class PipelineConfig {
     b.clock = clock;
     b.stateBackend = stateBackend;
     b.checkpointStorage = checkpointStorage;
+    b.bufferManager = bufferManager;
     return b;
   }
 
@@ -297,6 +308,7 @@ public final class PipelineConfig {
     private NipClock clock = NipClock.system();
     private StateBackend stateBackend = StateBackend.inMemory();
     private CheckpointStorage checkpointStorage;
+    private io.nip.backpressure.BufferManager bufferManager;
 
     private Builder() {}
 
@@ -490,6 +502,22 @@ public final class PipelineConfig {
      */
     public Builder checkpointStorage(CheckpointStorage storage) {
       this.checkpointStorage = Objects.requireNonNull(storage, "checkpointStorage");
+      return this;
+    }
+
+    /**
+     * Puts a bounded buffer with an overflow strategy between every source partition's reader and
+     * its task (backpressure; see {@link io.nip.backpressure.BufferManager}).
+     *
+     * <pre>{@code
+     * builder.bufferManager(BufferManager.of(10_000, BackpressureStrategy.DROP_OLDEST));
+     * }</pre>
+     *
+     * @param manager the buffer's size, strategy, dead letters and alerts
+     * @return this
+     */
+    public Builder bufferManager(io.nip.backpressure.BufferManager manager) {
+      this.bufferManager = Objects.requireNonNull(manager, "bufferManager");
       return this;
     }
 
