@@ -39,9 +39,11 @@ class BufferManagerTest {
   private final CollectingSink<DeadLetter> dropped = Sinks.collecting("dropped");
 
   private Pipeline pipeline(String name, BackpressureStrategy strategy) {
+    // tag::buffer-and-rate-limit[]
     BufferManager buffer = BufferManager.of(3, strategy).withDeadLetters(dropped);
     Pipeline p = Pipeline.named(name, PipelineConfig.builder().meterRegistry(registry).bufferManager(buffer).build());
     p.from(Sources.<Integer>collection("in", List.of())).rateLimit(new RateLimiter(1, 2)).to(out);
+    // end::buffer-and-rate-limit[]
     return p;
   }
 

@@ -24,6 +24,11 @@ import java.util.TreeMap;
  * reader position and sending a barrier. It reads nothing while an exchange downstream still holds
  * batches that did not fit (backpressure).
  *
+ * <p>With a {@code BufferManager}, or a gate (rate limiter) in its chain, records go from the
+ * reader into a bounded {@link SourceBuffer} and from there one at a time into the chain while it
+ * accepts them (see {@link #runBuffered}); without either they go straight into the chain, a batch
+ * per read, allocation-free.
+ *
  * <p>Records arrive with their envelope (key, headers, raw bytes, position, source time), which is
  * written into the task's record context before the chain runs. An offset stays a primitive
  * {@code long} on this path; only checkpoints handle {@link SourcePosition} objects.
