@@ -13,6 +13,7 @@ import io.nip.sink.CollectingSink;
 import io.nip.sink.Sinks;
 import io.nip.source.Sources;
 import io.nip.state.CheckpointStorage;
+import io.nip.streaming.StreamProcessor;
 import io.nip.testing.DriverMode;
 import io.nip.testing.PipelineTestDriver;
 import io.nip.testing.TestInput;
@@ -153,6 +154,25 @@ class BufferManagerTest {
       second.<Integer>input("in").pipeAll(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
       assertThat(second.output(out)).containsExactly(11);
       assertThat(second.output(dropped)).isEmpty();
+    }
+  }
+
+  @Test
+  void when_a_stream_processor_has_a_buffer_manager_then_its_pipeline_reads_through_it() {
+    // the tutorial's StreamProcessor(name="buffered_processor", buffer_manager=...)
+    StreamProcessor<Integer> processor = StreamProcessor.<Integer>named("buffered_processor")
+        .bufferManager(BufferManager.of(10_000, "drop_oldest")).sink(out);
+    Pipeline p = processor.pipeline(Sources.collection("in", List.of()),
+        PipelineConfig.builder().meterRegistry(registry).build());
+    assertThat(p.config().bufferManager()).hasValueSatisfying(b -> {
+      assertThat(b.maxSize()).isEqualTo(10_000);
+      assertThat(b.overflow()).isEqualTo(BackpressureStrategy.DROP_OLDEST);
+    });
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p, T0, DriverMode.PLAIN)) {
+      driver.<Integer>input("in").pipeAll(1, 2, 3);
+      assertThat(driver.output(out)).containsExactly(1, 2, 3);
+      assertThat(registry.find("nip.buffer.capacity").tag("pipeline", "buffered_processor").gauge().value())
+          .isEqualTo(10_000.0);
     }
   }
 
