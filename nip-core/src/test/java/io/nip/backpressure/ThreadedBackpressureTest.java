@@ -11,6 +11,11 @@ import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.sink.CollectingSink;
 import io.nip.sink.Sinks;
+import io.nip.source.Source;
+import io.nip.source.SourceContext;
+import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
+import io.nip.source.SourceReader;
 import io.nip.source.Sources;
 import io.nip.time.ManualClock;
 import io.nip.time.WatermarkStrategy;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -67,6 +73,86 @@ class ThreadedBackpressureTest {
       assertThat(h.awaitTermination(Duration.ofSeconds(30))).isTrue();
       assertThat(new HashSet<>(out.values())).isEqualTo(new HashSet<>(numbers(100)));
     } finally {
+      clock.advance(Duration.ofDays(1)); // tokens for whatever still waits, so that close() can drain
+      h.close();
+    }
+  }
+
+  /**
+   * One partition holding 1 to 5: it delivers them all, then reports that it was assigned to this
+   * instance again (a consumer group moved it away and back) and resumes at the committed offset 2
+   * (record 3), as the Kafka reader does.
+   */
+  private static final class ReassignedSource implements Source<Integer> {
+    final AtomicInteger position = new AtomicInteger();
+    final AtomicInteger assignments = new AtomicInteger();
+
+    @Override
+    public String name() {
+      return "moved";
+    }
+
+    @Override
+    public int partitions() {
+      return 1;
+    }
+
+    @Override
+    public boolean isBounded() {
+      return true;
+    }
+
+    @Override
+    public SourceReader<Integer> createReader(int partition, SourceContext context, SourcePosition start) {
+      return new SourceReader<>() {
+        @Override
+        public Status poll(SourceOutput<Integer> output, int maxRecords) {
+          if (position.get() == 5 && assignments.get() == 0) {
+            assignments.incrementAndGet();
+            position.set(2);
+            return Status.ASSIGNED;
+          }
+          if (position.get() == 5) {
+            return Status.END_OF_INPUT;
+          }
+          for (int n = 0; n < maxRecords && position.get() < 5; n++) {
+            int at = position.getAndIncrement();
+            output.emit(at + 1, at);
+          }
+          return Status.MORE_AVAILABLE;
+        }
+
+        @Override
+        public SourcePosition position() {
+          return SourcePosition.ofOffset(position.get());
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+  }
+
+  @Test
+  void when_a_partition_is_assigned_again_then_records_buffered_from_the_earlier_assignment_are_not_processed()
+      throws Exception {
+    // Given 1 and 2 passed, 3 waits for a token, 4 and 5 wait in the buffer
+    ManualClock clock = new ManualClock(T0);
+    Pipeline p = Pipeline.named("reassigned", PipelineConfig.builder().clock(clock).threads(1)
+        .bufferManager(BufferManager.of(3, BackpressureStrategy.BLOCK)).build());
+    CollectingSink<Integer> out = Sinks.collecting("out");
+    ReassignedSource source = new ReassignedSource();
+    p.from(source, WatermarkStrategy.processingTime()).rateLimit(new RateLimiter(1, 2)).to(out);
+    PipelineHandle h = p.start();
+    try {
+      // When the reader reports a new assignment and reads 3, 4, 5 again from the committed offset
+      await(() -> source.assignments.get() == 1 && source.position.get() == 5, "the partition was read again");
+      clock.advance(Duration.ofSeconds(10));
+      assertThat(h.awaitTermination(Duration.ofSeconds(30))).isTrue();
+      // Then 4 and 5 of the earlier assignment were forgotten (3 had entered the chain already)
+      assertThat(out.values()).containsExactly(1, 2, 3, 3, 4, 5);
+    } finally {
+      clock.advance(Duration.ofDays(1)); // tokens for whatever still waits, so that close() can drain
       h.close();
     }
   }

@@ -208,6 +208,19 @@ final class SourceBuffer {
     return i;
   }
 
+  /**
+   * Forgets every buffered record without counting it as dropped: the partition was assigned to
+   * this instance again and its reader resumes at the committed position, so they are read again.
+   */
+  void discard() {
+    while (size > 0) {
+      clear(takeHead());
+    }
+    if (alertHandler != null) {
+      checkFall();
+    }
+  }
+
   private void clear(int i) {
     values[i] = null;
     keys[i] = null;

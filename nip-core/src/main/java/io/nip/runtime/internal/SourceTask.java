@@ -328,6 +328,10 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
 
   /** A consumer group gave the partition to this instance (again): its state may be stale. */
   private void reassigned() {
+    if (buffer != null) {
+      // read in an earlier assignment: the reader starts this one at the committed position, before them
+      buffer.discard();
+    }
     if (checkpoints != null && checkpoints.changelogEnabled()) {
       byte[] meta = checkpoints.refreshAssigned(index, rt);
       if (meta != null) {
