@@ -88,7 +88,9 @@ public final class PipelineConfig {
    * {@code checkpoint.timeout} (durations in
    * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
    * {@code skip}), {@code checkpoint.directory} (a local-directory checkpoint storage), {@code guarantee}
-   * ({@code at-least-once} or {@code exactly-once}). Unknown
+   * ({@code at-least-once} or {@code exactly-once}), {@code buffer.size} (records per source
+   * partition: a {@link io.nip.backpressure.BufferManager}) with {@code buffer.overflow}
+   * ({@code block}, the default, {@code drop_oldest} or {@code drop_newest}). Unknown
    * keys are rejected.
    *
    * @param props the properties
@@ -96,6 +98,8 @@ public final class PipelineConfig {
    */
   public static Builder fromProperties(Map<String, String> props) {
     Builder b = builder();
+    String bufferSize = null;
+    String overflow = null;
     for (Map.Entry<String, String> e : props.entrySet()) {
       String k = e.getKey();
       String v = e.getValue().trim();
@@ -111,6 +115,8 @@ public final class PipelineConfig {
         case "checkpoint.every.events": b.checkpointEveryEvents(parseLong(k, v)); break;
         case "checkpoint.timeout": b.checkpointTimeout(parseDuration(k, v)); break;
         case "guarantee": b.guarantee(parseGuarantee(k, v)); break;
+        case "buffer.size": bufferSize = v; break;
+        case "buffer.overflow": overflow = v; break;
         case "checkpoint.directory":
           b.checkpointStorage(CheckpointStorage.localDirectory(java.nio.file.Path.of(v)));
           break;
@@ -126,6 +132,14 @@ public final class PipelineConfig {
         default:
           throw new ConfigurationException(k, "unknown setting");
       }
+    }
+    if (overflow != null && bufferSize == null) {
+      throw new ConfigurationException("buffer.overflow", "needs buffer.size");
+    }
+    if (bufferSize != null) {
+      b.bufferManager(io.nip.backpressure.BufferManager.of(parseInt("buffer.size", bufferSize),
+          overflow == null ? io.nip.backpressure.BackpressureStrategy.BLOCK
+              : io.nip.backpressure.BackpressureStrategy.fromName(overflow)));
     }
     return b;
   }

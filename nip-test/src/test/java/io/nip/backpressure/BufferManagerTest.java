@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +175,22 @@ class BufferManagerTest {
       assertThat(registry.find("nip.buffer.capacity").tag("pipeline", "buffered_processor").gauge().value())
           .isEqualTo(10_000.0);
     }
+  }
+
+  @Test
+  void when_the_buffer_is_given_as_properties_then_size_and_overflow_are_read_and_checked() {
+    PipelineConfig config = PipelineConfig.fromProperties(Map.of("buffer.size", "5000", "buffer.overflow",
+        "drop_newest")).build();
+    assertThat(config.bufferManager()).hasValueSatisfying(b -> {
+      assertThat(b.maxSize()).isEqualTo(5_000);
+      assertThat(b.overflow()).isEqualTo(BackpressureStrategy.DROP_NEWEST);
+    });
+    assertThat(PipelineConfig.fromProperties(Map.of("buffer.size", "10")).build().bufferManager())
+        .hasValueSatisfying(b -> assertThat(b.overflow()).isEqualTo(BackpressureStrategy.BLOCK));
+    assertThatThrownBy(() -> PipelineConfig.fromProperties(Map.of("buffer.overflow", "block")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("buffer.size");
+    assertThatThrownBy(() -> PipelineConfig.fromProperties(Map.of("buffer.size", "ten")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("buffer.size");
   }
 
   @Test
