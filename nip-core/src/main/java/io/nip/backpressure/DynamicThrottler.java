@@ -244,11 +244,10 @@ public final class DynamicThrottler {
 
   private void adjust(double mean) {
     double rate = limiter.maxRate();
-    double load = metric == Metric.PROCESSING_TIME ? rate * mean / 1000.0 : mean;
-    double limit = metric == Metric.PROCESSING_TIME ? target : 1.0;
-    if (metric != Metric.PROCESSING_TIME) {
-      load = mean / target;
-    }
+    // PROCESSING_TIME: the handler's utilization against the target fraction; else m / target against 1
+    boolean utilization = metric == Metric.PROCESSING_TIME;
+    double load = utilization ? rate * mean / 1000.0 : mean / target;
+    double limit = utilization ? target : 1.0;
     double next = rate;
     if (load > limit) {
       next = Math.max(minRate, rate / factor);
