@@ -93,10 +93,10 @@ import java.util.TreeSet;
  * Connectors    io.nip.kafka.. (also kafka.embedded),
  *               io.nip.state.{rocksdb,redis}.. (state backends)  → Public API
  * Plan          io.nip.pipeline.internal..                       → Operators, Runtime, Public API
- * Operators     io.nip.{operators,window,cep,join}.internal..    → Runtime, Public API
+ * Operators     io.nip.{operators,window,cep,join,backpressure}.internal.. → Runtime, Public API
  * Runtime       io.nip.runtime.internal..                        → Built-ins (rule 2: state only), Public API
  * Built-ins     io.nip.{state,source,sink,serde}.internal..      → Public API
- * Public API    io.nip.{pipeline,streaming,window,cep,join,state,source,sink,serde,time,errors,event}
+ * Public API    io.nip.{pipeline,streaming,window,cep,join,backpressure,state,source,sink,serde,time,errors,event}
  *                                                                → nothing (facade edges aside)
  * </pre>
  */
@@ -206,12 +206,12 @@ public final class ArchitectureRules {
         .layer(CONNECTORS).definedBy("io.nip.kafka..", "io.nip.state.rocksdb..", "io.nip.state.redis..")
         .layer(PLAN).definedBy("io.nip.pipeline.internal..")
         .layer(OPERATORS).definedBy("io.nip.operators.internal..", "io.nip.window.internal..",
-            "io.nip.cep.internal..", "io.nip.join.internal..")
+            "io.nip.cep.internal..", "io.nip.join.internal..", "io.nip.backpressure.internal..")
         .layer(RUNTIME).definedBy("io.nip.runtime.internal..")
         .layer(BUILT_INS).definedBy("io.nip.state.internal..", "io.nip.source.internal..",
             "io.nip.sink.internal..", "io.nip.serde.internal..")
         .layer(PUBLIC_API).definedBy("io.nip.pipeline", "io.nip.streaming", "io.nip.window", "io.nip.cep",
-            "io.nip.join", "io.nip.state", "io.nip.source", "io.nip.sink", "io.nip.serde", "io.nip.time",
+            "io.nip.join", "io.nip.backpressure", "io.nip.state", "io.nip.source", "io.nip.sink", "io.nip.serde", "io.nip.time",
             "io.nip.errors", "io.nip.event")
         .whereLayer(APPLICATIONS).mayNotBeAccessedByAnyLayer()
         .whereLayer(APPLICATIONS).mayOnlyAccessLayers(TEST_KIT, CONNECTORS, PUBLIC_API)

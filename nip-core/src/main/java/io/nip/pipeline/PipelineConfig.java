@@ -44,6 +44,7 @@ public final class PipelineConfig {
   private final StateBackend stateBackend;
   private final CheckpointStorage checkpointStorage;
   private final Guarantee guarantee;
+  private final io.nip.backpressure.BufferManager bufferManager;
   /** The interval the builder was given, or null for the guarantee's default. */
   private final Duration givenCommitInterval;
 
@@ -66,6 +67,7 @@ public final class PipelineConfig {
     this.clock = b.clock;
     this.stateBackend = b.stateBackend;
     this.checkpointStorage = b.checkpointStorage;
+    this.bufferManager = b.bufferManager;
   }
 
   /** @return the defaults: threads = cores, 30 s out-of-orderness, SKIP on errors, in-memory state */
@@ -86,7 +88,9 @@ public final class PipelineConfig {
    * {@code checkpoint.timeout} (durations in
    * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
    * {@code skip}), {@code checkpoint.directory} (a local-directory checkpoint storage), {@code guarantee}
-   * ({@code at-least-once} or {@code exactly-once}). Unknown
+   * ({@code at-least-once} or {@code exactly-once}), {@code buffer.size} (records per source
+   * partition: a {@link io.nip.backpressure.BufferManager}) with {@code buffer.overflow}
+   * ({@code block}, the default, {@code drop_oldest} or {@code drop_newest}). Unknown
    * keys are rejected.
    *
    * @param props the properties
@@ -94,6 +98,8 @@ public final class PipelineConfig {
    */
   public static Builder fromProperties(Map<String, String> props) {
     Builder b = builder();
+    String bufferSize = null;
+    String overflow = null;
     for (Map.Entry<String, String> e : props.entrySet()) {
       String k = e.getKey();
       String v = e.getValue().trim();
@@ -109,6 +115,8 @@ public final class PipelineConfig {
         case "checkpoint.every.events": b.checkpointEveryEvents(parseLong(k, v)); break;
         case "checkpoint.timeout": b.checkpointTimeout(parseDuration(k, v)); break;
         case "guarantee": b.guarantee(parseGuarantee(k, v)); break;
+        case "buffer.size": bufferSize = v; break;
+        case "buffer.overflow": overflow = v; break;
         case "checkpoint.directory":
           b.checkpointStorage(CheckpointStorage.localDirectory(java.nio.file.Path.of(v)));
           break;
@@ -124,6 +132,14 @@ public final class PipelineConfig {
         default:
           throw new ConfigurationException(k, "unknown setting");
       }
+    }
+    if (overflow != null && bufferSize == null) {
+      throw new ConfigurationException("buffer.overflow", "needs buffer.size");
+    }
+    if (bufferSize != null) {
+      b.bufferManager(io.nip.backpressure.BufferManager.of(parseInt("buffer.size", bufferSize),
+          overflow == null ? io.nip.backpressure.BackpressureStrategy.BLOCK
+              : io.nip.backpressure.BackpressureStrategy.fromName(overflow)));
     }
     return b;
   }
@@ -256,6 +272,14 @@ public final class PipelineConfig {
     return java.util.Optional.ofNullable(checkpointStorage);
   }
 
+  /**
+   * @return the bounded buffer between each source partition's reader and its task, if one was set
+   *     (without one a task reads a batch at a time and stops reading while its chain is blocked)
+   */
+  public java.util.Optional<io.nip.backpressure.BufferManager> bufferManager() {
+    return java.util.Optional.ofNullable(bufferManager);
+  }
+
   /** @return a builder initialised with this configuration */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -275,6 +299,7 @@ public final class PipelineConfig {
     b.clock = clock;
     b.stateBackend = stateBackend;
     b.checkpointStorage = checkpointStorage;
+    b.bufferManager = bufferManager;
     return b;
   }
 
@@ -297,6 +322,7 @@ public final class PipelineConfig {
     private NipClock clock = NipClock.system();
     private StateBackend stateBackend = StateBackend.inMemory();
     private CheckpointStorage checkpointStorage;
+    private io.nip.backpressure.BufferManager bufferManager;
 
     private Builder() {}
 
@@ -490,6 +516,22 @@ public final class PipelineConfig {
      */
     public Builder checkpointStorage(CheckpointStorage storage) {
       this.checkpointStorage = Objects.requireNonNull(storage, "checkpointStorage");
+      return this;
+    }
+
+    /**
+     * Puts a bounded buffer with an overflow strategy between every source partition's reader and
+     * its task (backpressure; see {@link io.nip.backpressure.BufferManager}).
+     *
+     * <pre>{@code
+     * builder.bufferManager(BufferManager.of(10_000, BackpressureStrategy.DROP_OLDEST));
+     * }</pre>
+     *
+     * @param manager the buffer's size, strategy, dead letters and alerts
+     * @return this
+     */
+    public Builder bufferManager(io.nip.backpressure.BufferManager manager) {
+      this.bufferManager = Objects.requireNonNull(manager, "bufferManager");
       return this;
     }
 

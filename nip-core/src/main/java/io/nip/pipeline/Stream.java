@@ -1,5 +1,7 @@
 package io.nip.pipeline;
 
+import io.nip.backpressure.RateLimiter;
+import io.nip.backpressure.Throttled;
 import io.nip.event.Headers;
 import io.nip.pipeline.internal.Node;
 import io.nip.pipeline.internal.NodeSpec;
@@ -79,12 +81,20 @@ public class Stream<T> {
   }
 
   /**
+   * A function wrapped by {@link RateLimiter#throttle} runs behind its limiter, as
+   * {@code rateLimit(limiter).map(handler, op)}.
+   *
    * @param fn one result per record
    * @param op name and error policy
    * @param <R> result type
    * @return the mapped stream
    */
+  @SuppressWarnings("unchecked")
   public <R> Stream<R> map(Function<? super T, ? extends R> fn, Op op) {
+    if (fn instanceof Throttled) {
+      Throttled<?, ?> t = (Throttled<?, ?>) fn;
+      return rateLimit(t.limiter()).map((Function<? super T, ? extends R>) t.handler(), op);
+    }
     return add(Node.Kind.OPERATOR, "map", op, Ops.map(Objects.requireNonNull(fn, "fn")));
   }
 
@@ -169,12 +179,47 @@ public class Stream<T> {
   }
 
   /**
+   * An action wrapped by {@link RateLimiter#throttleEach} runs behind its limiter, as
+   * {@code rateLimit(limiter).peek(handler, op)}.
+   *
    * @param action a side effect per record
    * @param op options
    * @return the same records
    */
+  @SuppressWarnings("unchecked")
   public Stream<T> peek(Consumer<? super T> action, Op op) {
+    if (action instanceof Throttled.Action) {
+      Throttled.Action<?> t = (Throttled.Action<?>) action;
+      return rateLimit(t.limiter()).peek((Consumer<? super T>) t.handler(), op);
+    }
     return add(Node.Kind.OPERATOR, "peek", op, Ops.peek(Objects.requireNonNull(action, "action")));
+  }
+
+  /**
+   * Lets records pass at most at the limiter's rate, with its bursts (a token bucket on the
+   * pipeline's clock). A record without a token waits — never dropped: its task yields its worker
+   * thread and reads no more input until the token comes, so the source pauses (backpressure).
+   * The limiter's rate is for all tasks of the operator together.
+   *
+   * <pre>{@code
+   * pipeline.from(source).rateLimit(new RateLimiter(1000, 100)).map(this::callService).to(sink);
+   * }</pre>
+   *
+   * @param limiter the rate and burst; a {@link io.nip.backpressure.DynamicThrottler}'s
+   *     {@code limiter()} follows its adjusted rate
+   * @return the same records, no faster than the limiter allows
+   */
+  public Stream<T> rateLimit(RateLimiter limiter) {
+    return rateLimit(limiter, null);
+  }
+
+  /**
+   * @param limiter the rate and burst
+   * @param op name (the error policy does not apply: a rate limiter never fails a record)
+   * @return the same records, no faster than the limiter allows
+   */
+  public Stream<T> rateLimit(RateLimiter limiter, Op op) {
+    return add(Node.Kind.OPERATOR, "rateLimit", op, Ops.rateLimit(Objects.requireNonNull(limiter, "limiter")));
   }
 
   /**

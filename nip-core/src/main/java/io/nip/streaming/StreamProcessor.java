@@ -1,6 +1,8 @@
 package io.nip.streaming;
 
+import io.nip.backpressure.BufferManager;
 import io.nip.errors.ConfigurationException;
+import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.pipeline.Stream;
@@ -39,6 +41,7 @@ public final class StreamProcessor<T> extends SourceFacade<T> {
   private final List<UnaryOperator<Stream<T>>> steps = new ArrayList<>();
   private final List<Sink<? super T>> sinks = new ArrayList<>();
   private int filters;
+  private BufferManager bufferManager;
   private int transforms;
 
   private StreamProcessor(String name) {
@@ -134,6 +137,29 @@ public final class StreamProcessor<T> extends SourceFacade<T> {
       s.to(sink);
     }
     return s;
+  }
+
+  /**
+   * The tutorial's {@code StreamProcessor(name, buffer_manager=...)}: the pipelines this processor
+   * builds ({@link #pipeline}, {@link #start}) read their source through this bounded buffer (see
+   * {@link BufferManager}); {@link #applyTo} leaves the given stream's pipeline as it is.
+   *
+   * <pre>{@code
+   * StreamProcessor.<UserEvent>named("buffered_processor")
+   *     .bufferManager(BufferManager.of(10_000, "drop_oldest")).sink(db::save).start(source);
+   * }</pre>
+   *
+   * @param manager the buffer size per source partition and its overflow strategy
+   * @return this
+   */
+  public StreamProcessor<T> bufferManager(BufferManager manager) {
+    this.bufferManager = Objects.requireNonNull(manager, "bufferManager");
+    return this;
+  }
+
+  @Override
+  PipelineConfig configure(PipelineConfig config) {
+    return bufferManager == null ? config : config.toBuilder().bufferManager(bufferManager).build();
   }
 
   @Override

@@ -78,6 +78,14 @@ public final class Ops {
   }
 
   /**
+   * @param limiter the shared rate limiter
+   * @return factory of a rateLimit
+   */
+  public static OperatorFactory rateLimit(io.nip.backpressure.RateLimiter limiter) {
+    return g -> new io.nip.backpressure.internal.RateLimitOp(limiter);
+  }
+
+  /**
    * @param f async function
    * @param maxInFlight bound
    * @param ordered keep order

@@ -148,7 +148,7 @@ public final class Guard {
         rt.clock().instant(), rt.headers());
   }
 
-  private static String render(Object value) {
+  static String render(Object value) {
     if (value == null) {
       return null;
     }

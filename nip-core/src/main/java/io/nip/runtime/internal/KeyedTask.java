@@ -44,6 +44,13 @@ public final class KeyedTask extends Task {
   private final int[] channelTask;
   private final String[] channelSource;
   private final int[] channelPartition;
+  /**
+   * A batch whose remaining records (from {@link #resumeAt}), or whose barrier and end after its
+   * records and watermark ({@link #resumeControls}), wait until the task's gates hold nothing.
+   */
+  private Batch resumeBatch;
+  private int resumeAt;
+  private boolean resumeControls;
 
   public KeyedTask(TaskRuntime rt, int index, Inbox inbox, Operator[] entries, int channels, Checkpoints checkpoints,
       int[] channelTask, String[] channelSource, int[] channelPartition) {
@@ -80,8 +87,17 @@ public final class KeyedTask extends Task {
       return true;
     }
     boolean progress = false;
-    if (flushExchanges()) {
-      for (int i = 0; i < MAX_BATCHES_PER_ROUND; i++) {
+    if (flushExchanges() && (rt.gates.isEmpty() || rt.releaseGates(nowMillis))) {
+      if (resumeBatch != null) {
+        progress = true;
+        Batch b = resumeBatch;
+        resumeBatch = null;
+        consume(b, resumeAt, resumeControls);
+        if (ended) {
+          return true;
+        }
+      }
+      for (int i = 0; i < MAX_BATCHES_PER_ROUND && resumeBatch == null; i++) {
         Batch b = released.isEmpty() ? inbox.poll() : released.poll();
         if (b == null) {
           break;
@@ -106,6 +122,16 @@ public final class KeyedTask extends Task {
   }
 
   private void consume(Batch b) {
+    consume(b, 0, false);
+  }
+
+  /**
+   * Pushes a batch's records from {@code from} on, then applies its control signals. With gates in
+   * the task it stops after a record a gate held, and before the barrier and end when a gate holds
+   * what the watermark released, and leaves the rest in {@link #resumeBatch}: a gate then holds at
+   * most what one record produced, and a barrier never finds a gate holding records.
+   */
+  private void consume(Batch b, int from, boolean controlsOnly) {
     Operator entry = entries[b.input];
     Object[] keys = b.keys;
     Object[] values = b.values;
@@ -117,14 +143,36 @@ public final class KeyedTask extends Task {
     r.sourceName = channelSource[c];
     r.partition = channelPartition[c];
     r.raw = null;
-    for (int i = 0, n = b.size; i < n; i++) {
-      r.timestamp = ts[i];
-      r.key = keys[i];
-      r.position = pos[i];
-      r.positionRef = b.positionRefAt(i);
-      r.headers = b.headersAt(i);
-      entry.process(values[i]);
+    boolean gated = !r.gates.isEmpty();
+    if (!controlsOnly) {
+      for (int i = from, n = b.size; i < n; i++) {
+        r.timestamp = ts[i];
+        r.key = keys[i];
+        r.position = pos[i];
+        r.positionRef = b.positionRefAt(i);
+        r.headers = b.headersAt(i);
+        entry.process(values[i]);
+        if (gated && r.gatesHolding()) {
+          resume(b, i + 1, false);
+          return;
+        }
+      }
+      applyWatermark(b, c);
+      if (gated && r.gatesHolding()) {
+        resume(b, b.size, true);
+        return;
+      }
     }
+    applyBarrierAndEnd(b, c);
+  }
+
+  private void resume(Batch b, int at, boolean controls) {
+    resumeBatch = b;
+    resumeAt = at;
+    resumeControls = controls;
+  }
+
+  private void applyWatermark(Batch b, int c) {
     if (b.status != Batch.STATUS_NONE) {
       channelIdle[c] = b.status == Batch.STATUS_IDLE;
       updateWatermark();
@@ -144,6 +192,9 @@ public final class KeyedTask extends Task {
       channelWatermarks[c] = b.watermark;
       updateWatermark();
     }
+  }
+
+  private void applyBarrierAndEnd(Batch b, int c) {
     if (b.barrier > 0) {
       channelBarriers[c] = b.barrier;
       if (b.barrier > barrierForwarded && !b.end) {

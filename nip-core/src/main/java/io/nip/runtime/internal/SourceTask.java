@@ -24,6 +24,11 @@ import java.util.TreeMap;
  * reader position and sending a barrier. It reads nothing while an exchange downstream still holds
  * batches that did not fit (backpressure).
  *
+ * <p>With a {@code BufferManager}, or a gate (rate limiter) in its chain, records go from the
+ * reader into a bounded {@link SourceBuffer} and from there one at a time into the chain while it
+ * accepts them (see {@link #runBuffered}); without either they go straight into the chain, a batch
+ * per read, allocation-free.
+ *
  * <p>Records arrive with their envelope (key, headers, raw bytes, position, source time), which is
  * written into the task's record context before the chain runs. An offset stays a primitive
  * {@code long} on this path; only checkpoints handle {@link SourcePosition} objects.
@@ -66,6 +71,13 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
    */
   private Class<?> lastValueClass;
   private boolean lastValueIsEvent;
+  /**
+   * The bounded buffer between the reader and the chain (a {@code BufferManager}, or a chain with a
+   * rate limiter); null when records go straight from the reader into the chain.
+   */
+  private final SourceBuffer buffer;
+  /** Buffered mode: the reader reported the end of its input; the buffer drains first. */
+  private boolean readerEnded;
 
   @SuppressWarnings("unchecked")
   public SourceTask(TaskRuntime rt, int index, SourceReader<Object> reader, Operator head, Guard sourceGuard,
@@ -95,6 +107,12 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       }
     }
     this.holders = holders.toArray(new HoldsRecords[0]);
+    io.nip.backpressure.BufferManager manager = rt.config().bufferManager().orElse(null);
+    if (manager == null && !rt.gates.isEmpty()) {
+      // a gate must be fed one record at a time: the chain's records wait in a buffer of one batch
+      manager = io.nip.backpressure.BufferManager.of(batchSize, io.nip.backpressure.BackpressureStrategy.BLOCK);
+    }
+    this.buffer = manager == null ? null : new SourceBuffer(rt, manager);
     if (this.holders.length > 0) {
       // keyed state in this task (keyByPartitioned): records carry this task's positions on channel 0
       rt.channel = 0;
@@ -130,6 +148,17 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
     }
   }
 
+  @Override
+  void closeOperators() {
+    try {
+      super.closeOperators();
+    } finally {
+      if (buffer != null) {
+        buffer.close();
+      }
+    }
+  }
+
   void requestStop() {
     stopRequested = true;
   }
@@ -146,6 +175,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       done = flushExchanges();
       return true;
     }
+    if (buffer != null) {
+      return runBuffered(now);
+    }
     boolean progress = commitCompleted();
     if (!flushExchanges()) {
       return progress;
@@ -154,6 +186,136 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
       endInput(false);
       return true;
     }
+    sendBarrierIfRequested();
+    if (restoredEnded) {
+      restoredEnded = false;
+      endInput(true);
+      return true;
+    }
+    if (checkpoints != null && checkpoints.outputBacklogged()) {
+      return progress; // the output waiting for the running commit is at its bound: read on after it
+    }
+    long before = recordsIn;
+    SourceReader.Status status = reader.poll(this, checkpoints == null ? batchSize : checkpoints.pollLimit(batchSize));
+    if (status == SourceReader.Status.ASSIGNED) {
+      reassigned();
+      return true;
+    }
+    if (recordsIn > before) {
+      progress = true;
+    }
+    trackActivity(recordsIn - before, now, true);
+    progress |= tickAll(now);
+    if (status == SourceReader.Status.END_OF_INPUT) {
+      endInput(true);
+      return true;
+    }
+    flushExchanges();
+    return progress || status == SourceReader.Status.MORE_AVAILABLE;
+  }
+
+  /**
+   * A round with a buffer between the reader and the chain: release what the gates may pass, feed
+   * buffered records into the chain while it accepts them, and read the source into the buffer —
+   * under BLOCK only as far as it has room, under the DROP strategies one batch per round whatever
+   * the chain does (what does not fit is dropped). Barriers, the end of input and a stop wait until
+   * the buffer is empty and the chain accepts records, so a checkpoint's position never lies behind
+   * a buffered or held record. Watermarks follow the records that entered the chain.
+   */
+  private boolean runBuffered(long now) {
+    boolean progress = commitCompleted();
+    boolean open = acceptsRecords(now);
+    if (open) {
+      progress |= drain();
+      open = !rt.gatesHolding() && flushExchanges();
+    }
+    if (open && buffer.isEmpty()) {
+      if (stopRequested) {
+        endInput(false);
+        return true;
+      }
+      sendBarrierIfRequested();
+      if (readerEnded || restoredEnded) {
+        restoredEnded = false;
+        endInput(true);
+        return true;
+      }
+    }
+    boolean barrierWaits = checkpoints != null && checkpoints.requested() > lastBarrier;
+    // under exactly-once, output waiting for a running commit at its bound also stops the reads
+    boolean backlogged = checkpoints != null && checkpoints.outputBacklogged();
+    SourceReader.Status status = SourceReader.Status.NOTHING_AVAILABLE;
+    if (!readerEnded && !restoredEnded && !stopRequested && !barrierWaits && !backlogged) {
+      int limit = checkpoints == null ? batchSize : checkpoints.pollLimit(batchSize);
+      if (buffer.strategy() == io.nip.backpressure.BackpressureStrategy.BLOCK) {
+        limit = Math.min(limit, buffer.free());
+        buffer.blocked(buffer.free() == 0, now);
+      }
+      if (limit > 0) {
+        long before = recordsIn;
+        status = reader.poll(this, limit);
+        if (status == SourceReader.Status.ASSIGNED) {
+          reassigned();
+          return true;
+        }
+        progress |= recordsIn > before;
+        readerEnded = status == SourceReader.Status.END_OF_INPUT;
+        trackActivity(recordsIn - before, now, false);
+      }
+    }
+    if (open) {
+      progress |= drain();
+      open = !rt.gatesHolding() && flushExchanges();
+    }
+    if (open) {
+      advanceWatermark();
+      if (idle && buffer.isEmpty()) {
+        advanceIdleWatermark();
+      }
+    }
+    progress |= tickAll(now);
+    flushExchanges();
+    return progress || readerEnded && open && buffer.isEmpty() || status == SourceReader.Status.MORE_AVAILABLE;
+  }
+
+  /** @return true when the chain takes records: exchanges handed over their batches, gates hold nothing */
+  private boolean acceptsRecords(long now) {
+    return flushExchanges() && (rt.gates.isEmpty() || rt.releaseGates(now));
+  }
+
+  /**
+   * Feeds buffered records into the chain, one at a time, until the buffer is empty, a batch was
+   * fed, a gate holds a record or an exchange cannot hand over its batches.
+   *
+   * @return true when a record was fed
+   */
+  private boolean drain() {
+    int n = 0;
+    boolean gated = !rt.gates.isEmpty();
+    while (n < batchSize && !buffer.isEmpty()) {
+      buffer.pushOldest(this);
+      n++;
+      if (gated && rt.gatesHolding()) {
+        break;
+      }
+      if (!rt.exchanges.isEmpty() && pendingExchange() && !flushExchanges()) {
+        break;
+      }
+    }
+    return n > 0;
+  }
+
+  private boolean pendingExchange() {
+    for (ExchangeOp x : rt.exchanges) {
+      if (x.hasPending()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Records the reader position and sends the barrier of a newly requested checkpoint. */
+  private void sendBarrierIfRequested() {
     long cp = checkpoints == null ? 0 : checkpoints.requested();
     if (cp > lastBarrier) {
       lastBarrier = cp;
@@ -167,30 +329,33 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
         checkpoints.ack(index, cp, heldHere(), checkpoints.snapshotsEnabled() ? snapshot(position, false) : null);
       }
     }
-    if (restoredEnded) {
-      restoredEnded = false;
-      endInput(true);
-      return true;
+  }
+
+  /** A consumer group gave the partition to this instance (again): its state may be stale. */
+  private void reassigned() {
+    if (buffer != null) {
+      // read in an earlier assignment: the reader starts this one at the committed position, before them
+      buffer.discard();
     }
-    if (checkpoints != null && checkpoints.outputBacklogged()) {
-      return progress; // the output waiting for the running commit is at its bound: read on after it
-    }
-    long before = recordsIn;
-    SourceReader.Status status = reader.poll(this, checkpoints == null ? batchSize : checkpoints.pollLimit(batchSize));
-    if (status == SourceReader.Status.ASSIGNED) {
-      // a consumer group gave the partition to this instance (again): its state may be stale
-      if (checkpoints != null && checkpoints.changelogEnabled()) {
-        byte[] meta = checkpoints.refreshAssigned(index, rt);
-        if (meta != null) {
-          restore(meta, false); // the reader resumes at the position committed with the state
-        }
+    if (checkpoints != null && checkpoints.changelogEnabled()) {
+      byte[] meta = checkpoints.refreshAssigned(index, rt);
+      if (meta != null) {
+        restore(meta, false); // the reader resumes at the position committed with the state
       }
-      return true;
     }
-    if (recordsIn > before) {
-      progress = true;
+  }
+
+  /**
+   * Idle and ownership bookkeeping after a read.
+   *
+   * @param read records the read delivered
+   * @param now the pipeline clock
+   * @param moveWatermark whether to advance the watermark here (unbuffered: records entered the chain)
+   */
+  private void trackActivity(long read, long now, boolean moveWatermark) {
+    if (read > 0) {
       if (checkpoints != null) {
-        checkpoints.entered(recordsIn - before);
+        checkpoints.entered(read);
       }
       lastActivity = now;
       ownedElsewhere = false;
@@ -200,7 +365,9 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
           x.status(false);
         }
       }
-      advanceWatermark();
+      if (moveWatermark) {
+        advanceWatermark();
+      }
     } else if (!reader.isAssigned()) {
       lastActivity = now;
       ownedElsewhere = true;
@@ -231,15 +398,10 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
           x.status(true);
         }
       }
-      advanceIdleWatermark();
+      if (moveWatermark) {
+        advanceIdleWatermark();
+      }
     }
-    progress |= tickAll(now);
-    if (status == SourceReader.Status.END_OF_INPUT) {
-      endInput(true);
-      return true;
-    }
-    flushExchanges();
-    return progress || status == SourceReader.Status.MORE_AVAILABLE;
   }
 
   private void advanceWatermark() {
@@ -403,6 +565,11 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   @Override
   public void emit(Object value, Object key, Headers headers, byte[] rawBytes, long offset,
       long sourceTimestampMillis) {
+    recordsIn++;
+    if (buffer != null) {
+      buffer.add(value, key, headers, rawBytes, offset, null, sourceTimestampMillis);
+      return;
+    }
     rt.position = offset;
     rt.positionRef = null;
     push(value, key, headers, rawBytes, sourceTimestampMillis);
@@ -411,7 +578,22 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   @Override
   public void emit(Object value, Object key, Headers headers, byte[] rawBytes, SourcePosition position,
       long sourceTimestampMillis) {
+    recordsIn++;
+    if (buffer != null) {
+      boolean offset = position != null && position.isOffset();
+      buffer.add(value, key, headers, rawBytes, offset ? position.offset() : -1,
+          offset || position == null || position.isNone() ? null : position, sourceTimestampMillis);
+      return;
+    }
     setPosition(position);
+    push(value, key, headers, rawBytes, sourceTimestampMillis);
+  }
+
+  /** A record leaves the buffer for the chain, with the envelope it was read with. */
+  void pushBuffered(Object value, Object key, Headers headers, byte[] rawBytes, long offset, SourcePosition ref,
+      long sourceTimestampMillis) {
+    rt.position = offset;
+    rt.positionRef = ref;
     push(value, key, headers, rawBytes, sourceTimestampMillis);
   }
 
@@ -426,7 +608,6 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   }
 
   private void push(Object value, Object key, Headers headers, byte[] rawBytes, long sourceTimestampMillis) {
-    recordsIn++;
     rt.raw = rawBytes;
     rt.key = key;
     rt.headers = headers == null ? Headers.EMPTY : headers;

@@ -42,6 +42,8 @@ public final class TaskRuntime implements SinkContext {
   final List<ExchangeOp> exchanges = new ArrayList<>();
   final List<SinkOp> sinks = new ArrayList<>();
   final List<Operator> all = new ArrayList<>();
+  /** Operators that may hold records back (rate limiters); empty in most tasks. */
+  final List<Gate> gates = new ArrayList<>();
 
   long timestamp = Long.MIN_VALUE;
   Object key;
@@ -99,11 +101,37 @@ public final class TaskRuntime implements SinkContext {
     op.open(this);
     all.add(op);
     tickers.add(op);
+    if (op instanceof Gate) {
+      gates.add((Gate) op);
+    }
     if (op instanceof ExchangeOp) {
       exchanges.add((ExchangeOp) op);
     } else if (op instanceof SinkOp) {
       sinks.add((SinkOp) op);
     }
+  }
+
+  /**
+   * Lets every gate of this task pass what it may now.
+   *
+   * @param nowMillis the pipeline clock, epoch millis
+   * @return true when no gate holds a record any more
+   */
+  boolean releaseGates(long nowMillis) {
+    for (Gate g : gates) {
+      g.release(nowMillis);
+    }
+    return !gatesHolding();
+  }
+
+  /** @return true while a gate of this task holds a record */
+  boolean gatesHolding() {
+    for (int i = 0, n = gates.size(); i < n; i++) {
+      if (gates.get(i).holding()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

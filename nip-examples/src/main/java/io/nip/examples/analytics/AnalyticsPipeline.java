@@ -3,6 +3,8 @@ package io.nip.examples.analytics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.nip.backpressure.BufferManager;
+import io.nip.backpressure.RateLimiter;
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.DeadLetter;
 import io.nip.errors.ErrorPolicy;
@@ -55,8 +57,9 @@ import java.util.function.LongSupplier;
  * <p>Windows fire once, when the watermark (largest event time seen per partition minus the
  * out-of-orderness bound) passes their end; allowed lateness is zero. An event behind the watermark
  * for its window is counted in {@link Counters#lateEvents()} and written to the late-events sink
- * when one is given. Backpressure: a full keyed inbox stops the source task, and the Kafka source
- * pauses a partition whose buffer is full. Monitoring: {@link Counters}, the pipeline's
+ * when one is given. Backpressure: by default a full keyed inbox stops the source task, and the Kafka
+ * source pauses a partition whose buffer is full; {@link Builder#backpressure} sets a bounded input
+ * buffer with an overflow strategy and {@link Builder#rateLimit} a rate limit. Monitoring: {@link Counters}, the pipeline's
  * {@code nip.*} metrics (consumer lag, errors, late events) and the timer {@value #LATENCY_METRIC}.
  *
  * <p>Delivery is at-least-once by default: offsets are committed only up to records whose windows
@@ -263,6 +266,8 @@ public final class AnalyticsPipeline {
     private final Map<String, Object> producerProps = new HashMap<>();
     private String instanceId;
     private Guarantee guarantee;
+    private BufferManager buffer;
+    private RateLimiter rateLimit;
 
     private Builder(String servers) {
       this.servers = servers;
@@ -448,6 +453,41 @@ public final class AnalyticsPipeline {
     }
 
     /**
+     * Exercise 1's requirement 6, backpressure: the bounded buffer between each input partition's
+     * fetch and its task, and what a full buffer does. Without it the job blocks (a full keyed
+     * inbox stops the source task, the Kafka source pauses a partition whose fetch buffer is full):
+     * nothing is lost. {@code DROP_OLDEST} / {@code DROP_NEWEST} keep reading at the topic's pace
+     * when the windows fall behind and drop what does not fit — counted in
+     * {@code nip.buffer.dropped}, logged, and dead-lettered if the buffer manager names a sink; the
+     * dropped records' offsets are committed (their events are missing from the windows).
+     *
+     * <pre>{@code
+     * builder.backpressure(BufferManager.of(10_000, BackpressureStrategy.BLOCK))
+     *     .rateLimit(new RateLimiter(50_000, 5_000));
+     * }</pre>
+     *
+     * @param manager buffer size per partition, overflow strategy, optional dead letters and alerts
+     * @return this
+     */
+    public Builder backpressure(BufferManager manager) {
+      this.buffer = Objects.requireNonNull(manager, "backpressure");
+      return this;
+    }
+
+    /**
+     * Caps the events per second that reach the windows (bots, dropped first, do not count); events
+     * wait in the input buffer for their token and the source pauses, or, under a {@code DROP_*}
+     * {@link #backpressure} strategy, the buffer sheds what does not fit.
+     *
+     * @param limiter the rate (events/s) and burst
+     * @return this
+     */
+    public Builder rateLimit(RateLimiter limiter) {
+      this.rateLimit = Objects.requireNonNull(limiter, "rateLimit");
+      return this;
+    }
+
+    /**
      * @param key a Kafka producer setting (results and dead letters)
      * @param value its value
      * @return this
@@ -469,6 +509,9 @@ public final class AnalyticsPipeline {
       PipelineConfig.Builder cb = config.toBuilder().maxOutOfOrderness(maxOutOfOrderness);
       if (guarantee != null) {
         cb.guarantee(guarantee);
+      }
+      if (buffer != null) {
+        cb.bufferManager(buffer);
       }
       boolean exactlyOnce = cb.build().guarantee() == Guarantee.EXACTLY_ONCE;
       if (exactlyOnce) {
@@ -507,6 +550,9 @@ public final class AnalyticsPipeline {
             }
             return true;
           }, Op.named("drop-bots"));
+      if (rateLimit != null) {
+        users = users.rateLimit(rateLimit, Op.named("rate-limit"));
+      }
       WindowOutput<String, UserWindowSummary, AnalyticsEvent> windows = (inputKeyedByUser
               ? users.keyByPartitioned(AnalyticsEvent::userId) : users.keyBy(AnalyticsEvent::userId))
           .window(TumblingWindow.of(WINDOW))

@@ -3,9 +3,17 @@ package io.nip.examples.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nip.backpressure.BackpressureStrategy;
+import io.nip.backpressure.BufferManager;
+import io.nip.backpressure.RateLimiter;
+import io.nip.errors.DeadLetter;
 import io.nip.kafka.embedded.EmbeddedKafka;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
+import io.nip.sink.CollectingSink;
+import io.nip.sink.Sinks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -190,6 +198,57 @@ class AnalyticsPipelineKafkaTest {
     assertThat(job.counters().lateEvents()).isZero();
     assertThat(job.counters().windowsOut()).isEqualTo(expected.size());
     assertThat(job.latency().count()).isPositive().isLessThanOrEqualTo(30_000 - job.counters().botsFiltered());
+  }
+
+  @Test
+  void when_backpressure_blocks_and_the_rate_limit_does_not_bind_then_every_window_still_equals_the_reference() {
+    // Given 30,000 generated events
+    Topics t = topics("backpressure-block");
+    List<byte[]> lines = produce(t.in, UserEventFeed.Spec.defaults(30_000).withUsers(2_000));
+    Map<WindowKey, Expected> expected = reference(lines);
+    MeterRegistry registry = new SimpleMeterRegistry();
+
+    // When exercise 1 runs with a blocking input buffer and a rate limit far above its pace
+    AnalyticsPipeline job = job(t, "backpressure-block-job")
+        .config(PipelineConfig.builder().threads(2).meterRegistry(registry).build())
+        .backpressure(BufferManager.of(1_000, BackpressureStrategy.BLOCK))
+        .rateLimit(new RateLimiter(10_000_000, 1_000_000)).bounded().build();
+    assertThat(job.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
+
+    // Then nothing was dropped and every window is exactly the reference's
+    List<UserWindowSummary> got = summaries(readAll(t.out, expected.size()));
+    assertThat(got).hasSize(expected.size());
+    assertThat(got).allMatch(s -> matches(s, expected.get(new WindowKey(s.userId(), s.windowStart()))));
+    assertThat(registry.find("nip.buffer.dropped").counters()).isNotEmpty()
+        .allSatisfy(c -> assertThat(c.count()).isZero());
+    assertThat(job.counters().eventsIn()).isEqualTo(30_000);
+  }
+
+  @Test
+  void when_the_buffer_drops_newest_behind_a_binding_rate_limit_then_processed_plus_dropped_equals_the_input() {
+    // Given 3,000 events and a job limited to 2,000 events/s behind input buffers of 100 records
+    Topics t = topics("backpressure-drop");
+    List<byte[]> lines = produce(t.in, UserEventFeed.Spec.defaults(3_000).withUsers(500));
+    MeterRegistry registry = new SimpleMeterRegistry();
+    CollectingSink<DeadLetter> dropped = Sinks.collecting("dropped");
+    AnalyticsPipeline job = job(t, "backpressure-drop-job")
+        .config(PipelineConfig.builder().threads(2).meterRegistry(registry).build())
+        .backpressure(BufferManager.of(100, BackpressureStrategy.DROP_NEWEST).withDeadLetters(dropped))
+        .rateLimit(new RateLimiter(2_000, 200)).bounded().build();
+
+    // When it runs to the end of the topic
+    assertThat(job.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
+
+    // Then every record was either processed or dropped (counted and dead-lettered), never both
+    double droppedCount = registry.find("nip.buffer.dropped").counters().stream().mapToDouble(c -> c.count()).sum();
+    assertThat(droppedCount).isPositive();
+    assertThat(dropped.size()).isEqualTo((int) droppedCount);
+    assertThat(job.counters().eventsIn() + dropped.size()).isEqualTo(lines.size());
+    // and the windows hold exactly the human events that were not dropped
+    long humanDropped = dropped.values().stream().filter(d -> !d.value().contains("\"bot_")).count();
+    long humans = lines.stream().filter(l -> !new String(l, StandardCharsets.UTF_8).contains("\"bot_")).count();
+    List<UserWindowSummary> got = summaries(readAll(t.out, (int) job.counters().windowsOut()));
+    assertThat(got.stream().mapToLong(UserWindowSummary::eventCount).sum()).isEqualTo(humans - humanDropped);
   }
 
   @ParameterizedTest(name = "input keyed by user declared: {0}")
