@@ -111,8 +111,8 @@ final class FraudData {
     out.add(pay("f2", 0, "10", "FR", "failed", null));
     out.add(pay("f2", 1_000, "10", "FR", "failed", null));
     // three failures at the same time: the third one alerts
-    out.add(pay("ftie", 5_000, "10", "FR", "failed", null));
-    out.add(pay("ftie", 5_000, "10", "FR", "failed", null));
+    out.add(pay("ftie", 5_000, "10", "FR", "failed", true));
+    out.add(pay("ftie", 5_000, "10", "FR", "failed", true));
     out.add(pay("ftie", 5_000, "10", "FR", "failed", true));
     // 3 countries in exactly 1 h: alert at 3600 s; in 61 min: none
     out.add(pay("c60", 0, "10", "FR", "success", null));
@@ -131,8 +131,8 @@ final class FraudData {
     out.add(pay("s2", 0, "1", "FR", "success", null));
     out.add(pay("s2", 1_000, "1", "FR", "success", null));
     out.add(pay("s2", 2_000, "1000", "FR", "success", null));
-    // throttle: failed_payments at 300 s suppresses multi_country at 1000 s and a spike at 3899 s;
-    // a spike at exactly 300 s + 1 h alerts again
+    // throttle: failed_payments at 300 s suppresses multi_country from 1000 s to 3899 s; at exactly
+    // 300 s + 1 h multi_country alerts again
     out.add(pay("thr", 0, "10", "FR", "failed", null));
     out.add(pay("thr", 100_000, "10", "FR", "failed", null));
     out.add(pay("thr", 300_000, "10", "FR", "failed", false));

@@ -29,7 +29,7 @@ class FraudRulesTest {
   @EnumSource(DriverMode.class)
   void when_generated_payments_with_every_edge_are_evaluated_then_the_alerts_equal_the_reference(DriverMode mode) {
     // Given input with the edges, random users and bad lines
-    FraudData data = FraudData.generate(42, 40, 30);
+    FraudData data = FraudData.generate(7, 60, 30);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     List<DeadLetter> dlq = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     FraudPipeline.Counters counters = new FraudPipeline.Counters();
