@@ -106,6 +106,42 @@ public final class FraudPipeline {
     return r.alerts().peek(monitor::record, Op.named("monitor"));
   }
 
+  /**
+   * Runs the exercise once over what the input topic holds now ({@link Builder#bounded()}), writes
+   * the alerts also to {@code alerts.jsonl} (and into the table {@code fraud_alerts} when a JDBC URL
+   * is given) and bad records to {@code bad.jsonl}, and prints the counts.
+   *
+   * <pre>{@code
+   * java -cp nip-cli/target/nip.jar io.nip.examples.fraud.FraudPipeline localhost:9092 jdbc:postgresql://localhost/app
+   * }</pre>
+   *
+   * @param args optional: the Kafka cluster (default localhost:9092), then a {@code jdbc:postgresql:}
+   *     URL (user and password from {@code PGUSER} and {@code PGPASSWORD})
+   */
+  public static void main(String[] args) {
+    String servers = args.length > 0 ? args[0] : "localhost:9092";
+    Builder b = builder(servers).groupId("fraud").bounded()
+        .outputFile(Path.of("alerts.jsonl")).deadLetterFile(Path.of("bad.jsonl"));
+    com.zaxxer.hikari.HikariDataSource ds = null;
+    if (args.length > 1) {
+      com.zaxxer.hikari.HikariConfig c = new com.zaxxer.hikari.HikariConfig();
+      c.setJdbcUrl(args[1]);
+      c.setUsername(System.getenv("PGUSER"));
+      c.setPassword(System.getenv("PGPASSWORD"));
+      ds = new com.zaxxer.hikari.HikariDataSource(c);
+      AlertTable table = AlertTable.of(ds, AlertTable.DEFAULT_TABLE);
+      table.createIfMissing();
+      b.alertTable(table);
+    }
+    FraudPipeline job = b.build();
+    job.start().awaitTermination();
+    System.out.printf("events=%d bad=%d alerts=%s false_positive_rate=%.3f%n", job.counters().eventsIn(),
+        job.counters().badRecords(), job.monitor().alertsPerPattern(), job.monitor().falsePositiveRate());
+    if (ds != null) {
+      ds.close();
+    }
+  }
+
   /** @return the pipeline, not started */
   public Pipeline pipeline() {
     return pipeline;

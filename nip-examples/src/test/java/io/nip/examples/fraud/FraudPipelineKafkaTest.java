@@ -82,8 +82,10 @@ class FraudPipelineKafkaTest {
   }
 
   private static FraudPipeline job(AlertTable table, String group, Path file) {
+    // tag::readme[]
     return FraudPipeline.builder(kafka.bootstrapServers()).inputTopic("fraud-in").outputTopic("fraud-out")
         .deadLetterTopic("fraud-dlq").groupId(group).bounded().alertTable(table).outputFile(file)
         .config(PipelineConfig.builder().threads(2).commitInterval(Duration.ofMillis(200)).build()).build();
+    // end::readme[]
   }
 }
