@@ -146,15 +146,17 @@ public final class FraudRules {
    * per-key data (all in keyed state).
    */
   static final class Decision implements KeyedProcessor<String, FraudSignal, FraudAlert> {
-    private transient Map<String, Counter> throttled;
+    /** The throttle counters, the same meters for every task; replaced whole (immutable map) by each init. */
+    private volatile Map<String, Counter> throttled = Map.of();
 
     @Override
     public void init(KeyedContext<String, FraudAlert> ctx) {
-      throttled = new HashMap<>();
+      Map<String, Counter> counters = new HashMap<>();
       for (String p : PATTERNS) {
-        throttled.put(p, Counter.builder(THROTTLED_METRIC).tags(ctx.metricTags()).tag("pattern", p)
+        counters.put(p, Counter.builder(THROTTLED_METRIC).tags(ctx.metricTags()).tag("pattern", p)
             .description("alerts suppressed by the one-per-user-per-hour throttle").register(ctx.meterRegistry()));
       }
+      throttled = Map.copyOf(counters);
     }
 
     private static ValueState<UserState> state(KeyedContext<String, FraudAlert> ctx) {
