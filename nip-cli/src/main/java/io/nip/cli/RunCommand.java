@@ -8,13 +8,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code nip run <exercise>}: runs one of the tutorial's exercise jobs over topics that exist
  * already (written by {@code nip load} or any producer), without loading input, so that it can be
- * stopped or killed and started again over the same topics and resume. Only {@code analytics}
- * (exercise 1) exists so far; {@code sessions} and {@code fraud} will sit beside it.
+ * stopped or killed and started again over the same topics and resume: {@code analytics}
+ * (exercise 1) and {@code fraud} (exercise 3); {@code sessions} will sit beside them.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Run an exercise job over existing Kafka topics; it resumes where its group left off.",
-        "Exercises: analytics (exercise 1). sessions and fraud are not available yet."},
-    subcommands = {RunAnalyticsCommand.class})
+        "Exercises: analytics (exercise 1), fraud (exercise 3). sessions is not available yet."},
+    subcommands = {RunAnalyticsCommand.class, RunFraudCommand.class})
 public final class RunCommand implements Runnable {
   @Spec
   CommandSpec spec;

@@ -22,12 +22,13 @@ import picocli.CommandLine.Spec;
  * ./nip bench latency --rate 50000 --seconds 30
  * ./nip bench restore --keys 1000000 --repeat 3 --state rocksdb
  * ./nip bench chaos analytics --kills 30 --events 200000 --guarantee exactly-once
+ * ./nip bench cep --events 1000000
  * }</pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Side-by-side runs of NIP, Kafka Streams and a plain consumer on an embedded broker.",
     subcommands = {BenchCommand.Analytics.class, BenchCommand.Latency.class, BenchCommand.Restore.class,
-        BenchCommand.Chaos.class})
+        BenchCommand.Chaos.class, BenchCommand.CepPattern.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -252,6 +253,48 @@ public final class BenchCommand implements Runnable {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
         RestoreBench.print(m, System.out);
+      }
+      return 0;
+    }
+  }
+
+  /** {@code nip bench cep}: the failed-login pattern on NIP (RocksDB state) and Esper, in-process. */
+  @Command(name = "cep", mixinStandardHelpOptions = true,
+      description = {"The tutorial's failed_login_sequence (3 failed logins within 5 minutes, then a success) over",
+          "the same generated logins on NIP (nip-cep, RocksDB state) and Esper (in memory, match_recognize), in",
+          "this process, one after the other after a warm-up; prints events/s, the ratio and the matches of each."})
+  static final class CepPattern implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "1000000", description = "logins (default ${DEFAULT-VALUE})")
+    long events;
+
+    @Option(names = "--users", defaultValue = "10000", description = "distinct users (default ${DEFAULT-VALUE})")
+    int users;
+
+    @Option(names = "--nip-threads", defaultValue = "1", description = "NIP worker threads (default ${DEFAULT-VALUE}, "
+        + "as Esper's one sending thread)")
+    int nipThreads;
+
+    @Option(names = "--seed", defaultValue = "42", description = "generator seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", description = "print one JSON object on standard output")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (events < 1_000 || users < 1 || nipThreads < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1000, --users and "
+            + "--nip-threads positive");
+      }
+      Map<String, Object> m = io.nip.bench.cep.CepBench.run(
+          new io.nip.bench.cep.CepBench.Settings(events, users, nipThreads, seed), System.err);
+      if (json) {
+        System.out.println(Serdes.objectMapper().writeValueAsString(m));
+      } else {
+        io.nip.bench.cep.CepBench.print(m, System.out);
       }
       return 0;
     }

@@ -32,12 +32,16 @@ public final class MergeOp extends Operator {
   public void watermark(long watermark, int port) {
     watermarks[port] = Math.max(watermarks[port], watermark);
     long min = Long.MAX_VALUE;
+    boolean open = false;
     for (int i = 0; i < watermarks.length; i++) {
       if (!finished[i]) {
+        open = true;
         min = Math.min(min, watermarks[i]);
       }
     }
-    if (min != Long.MAX_VALUE && min > forwarded) {
+    // the end-of-time watermark (every open input at Long.MAX_VALUE) is forwarded too: operators
+    // downstream fire their remaining event-time timers on it before end of input arrives
+    if (open && min > forwarded) {
       forwarded = min;
       out.watermark(min, outPort);
     }

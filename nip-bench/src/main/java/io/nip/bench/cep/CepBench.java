@@ -1,0 +1,205 @@
+package io.nip.bench.cep;
+
+import com.espertech.esper.common.client.EPCompiled;
+import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.compiler.client.CompilerArguments;
+import com.espertech.esper.compiler.client.EPCompilerProvider;
+import com.espertech.esper.runtime.client.EPDeployment;
+import com.espertech.esper.runtime.client.EPRuntime;
+import com.espertech.esper.runtime.client.EPRuntimeProvider;
+import com.espertech.esper.runtime.client.EPStatement;
+import io.nip.cep.Cep;
+import io.nip.cep.Pattern;
+import io.nip.pipeline.Op;
+import io.nip.pipeline.Pipeline;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.serde.Serdes;
+import io.nip.sink.Sinks;
+import io.nip.source.Sources;
+import io.nip.state.rocksdb.RocksDbStateBackend;
+import io.nip.time.WatermarkStrategy;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * {@code nip bench cep}: the tutorial's failed-login pattern (3 failed logins within 5 minutes, then
+ * a success) over the same generated logins on NIP (nip-cep on RocksDB state, in-process pipeline)
+ * and Esper (in-process runtime, the same pattern in EPL {@code match_recognize}), side by side in
+ * one run; prints events/s of each, the ratio and the number of matches (which must agree).
+ *
+ * <pre>{@code
+ * Map<String, Object> m = CepBench.run(new CepBench.Settings(1_000_000, 10_000, 1, 42), System.err);
+ * }</pre>
+ *
+ * <p>Same semantics on both sides: per user, three consecutive failed logins whose first and third
+ * are at most 5 minutes apart, then the next success, any failures between skipped; matches never share an
+ * event (NIP's default skip past the last event, Esper's {@code after match skip past last row}).
+ * Events arrive in event-time order, so NIP's watermark delay does not hold matches back. Times are
+ * wall-clock durations of the whole run (generation excluded), the JIT warmed by a first round of
+ * a tenth of the events on each side.
+ */
+public final class CepBench {
+  /** The EPL: the pattern of {@link #pattern()} as a row pattern per user. */
+  static final String EPL = "@name('failed_login_sequence') select * from Login\n"
+      + "match_recognize (partition by user measures A.ts as firstTs, E.ts as lastTs\n"
+      + "  after match skip past last row\n"
+      + "  pattern (A B C D*? E)\n"
+      + "  define A as not A.success, B as not B.success,\n"
+      + "    C as not C.success and C.ts - A.ts <= 300000,\n"
+      + "    D as not D.success, E as E.success)";
+
+  private CepBench() {}
+
+  /**
+   * What to run.
+   *
+   * @param events logins per round, at least 1,000
+   * @param users distinct users, at least 1
+   * @param nipThreads NIP worker threads
+   * @param seed generator seed
+   */
+  public record Settings(long events, int users, int nipThreads, long seed) {}
+
+  /**
+   * @return the pattern on NIP: three consecutive failures spanning at most 5 minutes
+   *     ({@code times(3).consecutive().stepWithin(5 min)}), then the next success (relaxed: the
+   *     failures in between are skipped), as the EPL's {@code A B C D*? E}
+   */
+  static Pattern<Login> pattern() {
+    return Pattern.<Login>begin("failures").where(l -> !l.isSuccess()).times(3).consecutive()
+        .stepWithin(Duration.ofMinutes(5)).followedBy("success").where(Login::isSuccess);
+  }
+
+  /**
+   * @param s the settings
+   * @param log progress lines
+   * @return figures: {@code events}, {@code nip_events_per_s}, {@code esper_events_per_s},
+   *     {@code ratio_nip_to_esper}, {@code nip_matches}, {@code esper_matches}
+   */
+  public static Map<String, Object> run(Settings s, PrintStream log) {
+    List<Login> warm = logins(Math.max(1_000, s.events() / 10), s.users(), s.seed() + 1);
+    List<Login> logins = logins(s.events(), s.users(), s.seed());
+    log.printf("cep: warm-up (%,d logins each)%n", warm.size());
+    nip(warm, s.nipThreads());
+    esper(warm);
+    log.printf("cep: NIP (RocksDB state, %d thread%s), %,d logins%n", s.nipThreads(), s.nipThreads() == 1 ? "" : "s",
+        logins.size());
+    long t0 = System.nanoTime();
+    long nipMatches = nip(logins, s.nipThreads());
+    double nipSeconds = (System.nanoTime() - t0) / 1e9;
+    log.printf("cep: Esper (in memory), %,d logins%n", logins.size());
+    long t1 = System.nanoTime();
+    long esperMatches = esper(logins);
+    double esperSeconds = (System.nanoTime() - t1) / 1e9;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("events", logins.size());
+    m.put("users", s.users());
+    m.put("nip_threads", s.nipThreads());
+    m.put("nip_seconds", nipSeconds);
+    m.put("nip_events_per_s", logins.size() / nipSeconds);
+    m.put("esper_seconds", esperSeconds);
+    m.put("esper_events_per_s", logins.size() / esperSeconds);
+    m.put("ratio_nip_to_esper", esperSeconds / nipSeconds);
+    m.put("nip_matches", nipMatches);
+    m.put("esper_matches", esperMatches);
+    return m;
+  }
+
+  /**
+   * @param m figures of {@link #run}
+   * @param out where the table goes
+   */
+  public static void print(Map<String, Object> m, PrintStream out) {
+    out.printf("failed_login_sequence over %,d logins of %,d users%n", (Integer) m.get("events"), (Integer) m.get("users"));
+    out.printf("  %-34s %,12.0f events/s  %,9d matches%n", "NIP (nip-cep, RocksDB, " + m.get("nip_threads") + "t)",
+        (Double) m.get("nip_events_per_s"), (Long) m.get("nip_matches"));
+    out.printf("  %-34s %,12.0f events/s  %,9d matches%n", "Esper (in memory)", (Double) m.get("esper_events_per_s"),
+        (Long) m.get("esper_matches"));
+    out.printf("  %-34s %12.2f%n", "NIP / Esper", (Double) m.get("ratio_nip_to_esper"));
+  }
+
+  /**
+   * Generated logins in event-time order: a user tries every few seconds; a third of users fail
+   * often (7 of 10 attempts), the others rarely (1 of 10).
+   */
+  static List<Login> logins(long n, int users, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    List<Login> out = new ArrayList<>((int) n);
+    long t = Instant.parse("2026-01-17T17:00:00Z").toEpochMilli();
+    for (long i = 0; i < n; i++) {
+      int u = rnd.nextInt(users);
+      t += rnd.nextInt(3);
+      boolean failsOften = u % 3 == 0;
+      out.add(new Login("u" + u, rnd.nextInt(10) >= (failsOften ? 7 : 1), t));
+    }
+    return out;
+  }
+
+  private static long nip(List<Login> logins, int threads) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("nip-bench-cep");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    AtomicLong matches = new AtomicLong();
+    try (RocksDbStateBackend rocks = RocksDbStateBackend.builder(dir).build()) {
+      Pipeline p = Pipeline.named("bench-cep", PipelineConfig.builder().threads(threads).stateBackend(rocks).build());
+      Cep.detect(p.from(Sources.collection("logins", logins),
+              WatermarkStrategy.<Login>boundedOutOfOrderness(Duration.ZERO).withTimestamps(l -> Instant.ofEpochMilli(l.getTs())))
+              .keyBy(Login::getUser, Serdes.string()), pattern(), Serdes.json(Login.class), Op.named("failed_login_sequence"))
+          .matches().to(Sinks.forEach("count", m -> matches.incrementAndGet()));
+      if (!p.start().awaitTermination(Duration.ofMinutes(30))) {
+        throw new IllegalStateException("the NIP run did not end within 30 minutes");
+      }
+    } finally {
+      delete(dir);
+    }
+    return matches.get();
+  }
+
+  private static long esper(List<Login> logins) {
+    Configuration config = new Configuration();
+    config.getCommon().addEventType("Login", Login.class);
+    config.getRuntime().getThreading().setInternalTimerEnabled(false);
+    try {
+      EPCompiled compiled = EPCompilerProvider.getCompiler().compile(EPL, new CompilerArguments(config));
+      EPRuntime runtime = EPRuntimeProvider.getRuntime("nip-bench-cep-" + System.nanoTime(), config);
+      try {
+        EPDeployment d = runtime.getDeploymentService().deploy(compiled);
+        EPStatement st = runtime.getDeploymentService().getStatement(d.getDeploymentId(), "failed_login_sequence");
+        AtomicLong matches = new AtomicLong();
+        st.addListener((newEvents, oldEvents, statement, rt) -> matches.addAndGet(newEvents == null ? 0 : newEvents.length));
+        for (Login l : logins) {
+          runtime.getEventService().sendEventBean(l, "Login");
+        }
+        return matches.get();
+      } finally {
+        runtime.destroy();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Esper failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // a leftover temporary directory is harmless
+    }
+  }
+}

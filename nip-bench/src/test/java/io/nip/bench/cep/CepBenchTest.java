@@ -1,0 +1,22 @@
+package io.nip.bench.cep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The two sides of {@code nip bench cep} compute the same thing: equal match counts on the same logins. */
+class CepBenchTest {
+
+  @Test
+  void when_both_engines_run_the_failed_login_pattern_then_they_find_the_same_number_of_matches() {
+    // Given / When: a small run (no figures are checked: timing has no place in unit tests)
+    Map<String, Object> m = CepBench.run(new CepBench.Settings(20_000, 500, 1, 7),
+        new PrintStream(new ByteArrayOutputStream()));
+
+    // Then
+    assertThat((Long) m.get("nip_matches")).isPositive().isEqualTo((Long) m.get("esper_matches"));
+  }
+}
