@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.SerializationException;
-import io.nip.jdbc.testing.PostgresDatabase;
+import io.nip.jdbc.embedded.PostgresDatabase;
 import io.nip.jdbc.testing.PostgresExtension;
 import io.nip.serde.Serde;
 import io.nip.serde.Serdes;

@@ -24,7 +24,7 @@ class JdbcArchitectureTest {
   void the_scan_holds_the_module_main_classes_and_no_test_class() {
     assertThat(JDBC.contain(PostgresCheckpointStorage.class)).isTrue();
     assertThat(JDBC.stream().map(JavaClass::getName)).doesNotContain(JdbcArchitectureTest.class.getName(),
-        "io.nip.jdbc.testing.EmbeddedPostgres");
+        "io.nip.jdbc.testing.PostgresExtension");
   }
 
   @Test

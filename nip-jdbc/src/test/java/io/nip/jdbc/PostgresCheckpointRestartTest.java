@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nip.errors.ConfigurationException;
-import io.nip.jdbc.testing.PostgresDatabase;
+import io.nip.jdbc.embedded.PostgresDatabase;
 import io.nip.jdbc.testing.PostgresExtension;
 import io.nip.pipeline.KeyedProcessor;
 import io.nip.pipeline.Op;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nip.errors.ConfigurationException;
-import io.nip.jdbc.testing.EmbeddedPostgres;
-import io.nip.jdbc.testing.PostgresDatabase;
+import io.nip.jdbc.embedded.EmbeddedPostgres;
+import io.nip.jdbc.embedded.PostgresDatabase;
 import io.nip.jdbc.testing.PostgresExtension;
 import io.nip.state.CheckpointStorage;
 import io.nip.state.CheckpointStorage.StorageFailure;

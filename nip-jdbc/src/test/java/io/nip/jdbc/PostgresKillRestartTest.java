@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.event.GenericEvent;
-import io.nip.jdbc.testing.PostgresDatabase;
+import io.nip.jdbc.embedded.PostgresDatabase;
 import io.nip.jdbc.testing.PostgresExtension;
 import io.nip.pipeline.KeyedContext;
 import io.nip.pipeline.KeyedProcessor;

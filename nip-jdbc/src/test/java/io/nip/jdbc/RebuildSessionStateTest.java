@@ -2,7 +2,7 @@ package io.nip.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nip.jdbc.testing.PostgresDatabase;
+import io.nip.jdbc.embedded.PostgresDatabase;
 import io.nip.jdbc.testing.PostgresExtension;
 import java.util.ArrayList;
 import java.util.HashMap;

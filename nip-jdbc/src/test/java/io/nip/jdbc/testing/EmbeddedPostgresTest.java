@@ -1,5 +1,8 @@
 package io.nip.jdbc.testing;
 
+import io.nip.jdbc.embedded.EmbeddedPostgres;
+import io.nip.jdbc.embedded.PostgresDatabase;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package io.nip.jdbc.testing;
 
+import io.nip.jdbc.embedded.EmbeddedPostgres;
+import io.nip.jdbc.embedded.PostgresDatabase;
+
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;

@@ -1,5 +1,7 @@
 package io.nip.jdbc.testing;
 
+import io.nip.jdbc.embedded.PostgresDatabase;
+
 // tag::extension[]
 import static org.assertj.core.api.Assertions.assertThat;
 

