@@ -178,6 +178,10 @@ public final class KafkaStateChangelog implements StateChangelog {
     // a commit sends its records at once and then flushes: large batches (as the sinks' producer
     // uses) mean fewer requests and fewer compression blocks per commit
     p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // a transaction begun right after the previous commit meets its markers still being written
+    // (CONCURRENT_TRANSACTIONS): retry after 5 ms rather than the default 100 ms (backoff still grows
+    // exponentially up to retry.backoff.max.ms)
+    p.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
     p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-changelog");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
