@@ -37,8 +37,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@code unshare} from util-linux).
  *
  * <p>Start-up takes a few seconds, {@code initdb} most of it (about 3 s on an idle 2-core machine,
- * 8–9 s seen on a busy one); so tests share one server per JVM with {@link #shared()} (or {@link
- * PostgresExtension}) and isolate themselves with a database each (about 0.1 s to create).
+ * 8–9 s seen on a busy one); so tests share one server per JVM with {@link #shared()} (or the JUnit
+ * extension {@code io.nip.jdbc.testing.PostgresExtension} of nip-jdbc's test-jar) and isolate
+ * themselves with a database each (about 0.1 s to create).
  */
 public final class EmbeddedPostgres implements AutoCloseable {
   /** The superuser of the server. */
