@@ -37,6 +37,9 @@ import picocli.CommandLine.Spec;
         "to standard error.",
         "With --guarantee exactly-once, results and dead letters are written in Kafka transactions and read",
         "back read_committed for --output, --dlq-output and the summary.",
+        "Backpressure: --buffer-size N puts a bounded buffer behind each input partition; when it is full,",
+        "--overflow block pauses the input (nothing lost), drop-oldest / drop-newest drop records (counted in the",
+        "summary); --rate-limit EVENTS/S (with --burst N) caps the events that reach the windows.",
         "Exit codes: 0 done, 1 the run failed, 2 bad arguments or files, 3 done, but more lines were bad",
         "than --max-bad-lines allows or every input line was bad (results are written all the same)."})
 public final class AnalyticsCommand implements Callable<Integer> {
