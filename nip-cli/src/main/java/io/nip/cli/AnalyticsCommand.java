@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,6 +37,9 @@ import picocli.CommandLine.Spec;
         "to standard error.",
         "With --guarantee exactly-once, results and dead letters are written in Kafka transactions and read",
         "back read_committed for --output, --dlq-output and the summary.",
+        "Backpressure: --buffer-size N puts a bounded buffer behind each input partition; when it is full,",
+        "--overflow block pauses the input (nothing lost), drop-oldest / drop-newest drop records (counted in the",
+        "summary); --rate-limit EVENTS/S (with --burst N) caps the events that reach the windows.",
         "Exit codes: 0 done, 1 the run failed, 2 bad arguments or files, 3 done, but more lines were bad",
         "than --max-bad-lines allows or every input line was bad (results are written all the same)."})
 public final class AnalyticsCommand implements Callable<Integer> {
@@ -109,6 +113,9 @@ public final class AnalyticsCommand implements Callable<Integer> {
           + "are then read back read_committed from the topics after the job, and --late-output is refused")
   String guarantee;
 
+  @Mixin
+  BackpressureOptions backpressure;
+
   @Override
   public Integer call() {
     validate();
@@ -121,10 +128,10 @@ public final class AnalyticsCommand implements Callable<Integer> {
     try (Outputs files = Outputs.open(output, dlqOutput, lateOutput);
         StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
       AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, files, seed, t,
-          bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g));
+          bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g, backpressure));
       PrintWriter err = spec.commandLine().getErr();
       new AnalyticsReport(describeInput(), input != null, bootstrapServers, output, dlqOutput, lateOutput)
-          .print(s, st.description(), GuaranteeOption.spelled(g), err);
+          .print(s, st.description(), GuaranteeOption.spelled(g), backpressure, err);
       return verdict(s, err);
     }
   }
@@ -181,6 +188,7 @@ public final class AnalyticsCommand implements Callable<Integer> {
     outputs.put("--late-output", lateOutput);
     Outputs.check(input, outputs);
     StateOption.resolve(state, stateDir, redisUri);
+    backpressure.validate();
   }
 
   /**

@@ -46,16 +46,18 @@ final class AnalyticsDemo {
    * @param stateBackend where the windows' state lives; the caller opens and closes it
    * @param guarantee what the output promises; under exactly-once the files are read back from the
    *     committed topics after the job
+   * @param backpressure the input buffer, its overflow strategy and the rate limit, already validated
    */
   record Settings(long events, Path input, Outputs outputs, long seed, int threads,
       String bootstrapServers, Duration maxOutOfOrderness, String groupId, StateBackend stateBackend,
-      Guarantee guarantee) {}
+      Guarantee guarantee, BackpressureOptions backpressure) {}
 
   /**
    * What happened.
    *
    * @param linesIn non-empty input lines read, or events generated
-   * @param eventsIn records read from {@code user-events}
+   * @param eventsIn records read from {@code user-events} that reached the pipeline (not dropped by a full buffer)
+   * @param dropped records of {@code user-events} a full input buffer dropped ({@code --overflow drop-*})
    * @param botsFiltered bot events dropped
    * @param refusedAtLoad lines that never reached Kafka (not UTF-8, or too large), dead-lettered by the loader
    * @param badRecords records of {@code user-events} the pipeline sent to the dead-letter topic
@@ -67,9 +69,9 @@ final class AnalyticsDemo {
    * @param p99 99th percentile of that latency, or null without samples
    * @param firstResults the first results (by window start, then user) as JSON lines
    */
-  record Summary(long linesIn, long eventsIn, long botsFiltered, long refusedAtLoad, long badRecords,
-      long lateEvents, long windowsOut, Duration loadTime, Duration elapsed, Duration p50, Duration p99,
-      List<String> firstResults) {
+  record Summary(long linesIn, long eventsIn, long dropped, long botsFiltered, long refusedAtLoad,
+      long badRecords, long lateEvents, long windowsOut, Duration loadTime, Duration elapsed, Duration p50,
+      Duration p99, List<String> firstResults) {
     double eventsPerSecond() {
       double s = elapsed.toNanos() / 1e9;
       return s <= 0 ? 0 : eventsIn / s;
@@ -146,6 +148,7 @@ final class AnalyticsDemo {
         .groupId(s.groupId()).maxOutOfOrderness(s.maxOutOfOrderness())
         .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
         .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
+    s.backpressure().applyTo(b);
     FirstResults first = new FirstResults(PREVIEW_RESULTS);
     Outputs out = s.outputs();
     Map<TopicPartition, Long> outputFrom = null;
@@ -186,7 +189,8 @@ final class AnalyticsDemo {
     for (ValueAtPercentile v : snap.percentileValues()) {
       pct.add(snap.count() == 0 ? null : Duration.ofNanos((long) v.value(TimeUnit.NANOSECONDS)));
     }
-    return new Summary(loaded.lines(), c.eventsIn(), c.botsFiltered(), loaded.rejected(), c.badRecords(),
+    long dropped = BackpressureOptions.dropped(job.pipeline().config().meterRegistry());
+    return new Summary(loaded.lines(), c.eventsIn(), dropped, c.botsFiltered(), loaded.rejected(), c.badRecords(),
         c.lateEvents(), windowsOut, loadTime, elapsed, pct.isEmpty() ? null : pct.get(0),
         pct.size() < 2 ? null : pct.get(1), first.lines());
   }

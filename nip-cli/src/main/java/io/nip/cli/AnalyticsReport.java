@@ -41,16 +41,22 @@ final class AnalyticsReport {
    * @param s what happened
    * @param stateBackend the state backend's description
    * @param guarantee the guarantee, as {@code --guarantee} spells it
+   * @param backpressure the backpressure options of the run
    * @param err where to print
    */
-  void print(AnalyticsDemo.Summary s, String stateBackend, String guarantee, PrintWriter err) {
+  void print(AnalyticsDemo.Summary s, String stateBackend, String guarantee, BackpressureOptions backpressure,
+      PrintWriter err) {
     err.println("nip demo analytics: " + from + ", Kafka " + (bootstrapServers != null ? bootstrapServers : "embedded"));
     err.printf("  %-16s %s%n", "state backend", stateBackend);
     err.printf("  %-16s %s%n", "guarantee", guarantee);
+    err.printf("  %-16s %s%n", "backpressure", backpressure.description());
     if (fileInput) {
       row(err, "lines read", s.linesIn());
     }
     row(err, "events in", s.eventsIn());
+    if (backpressure.drops()) {
+      row(err, "dropped (buffer)", s.dropped());
+    }
     row(err, "bots filtered", s.botsFiltered());
     row(err, "bad lines", s.badLines());
     row(err, "late events", s.lateEvents());

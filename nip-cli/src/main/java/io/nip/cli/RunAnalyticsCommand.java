@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.NewTopic;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,6 +42,10 @@ import picocli.CommandLine.Spec;
         "up to the end offsets taken at start, closes every window and exits.",
         "With --guarantee exactly-once, results, dead letters, state changes and offsets commit in one Kafka",
         "transaction per checkpoint: read analytics-output with isolation.level=read_committed.",
+        "Backpressure: --buffer-size N puts a bounded buffer behind each input partition; when it is full,",
+        "--overflow block pauses the input (nothing lost), drop-oldest / drop-newest drop records (counted in the",
+        "summary, their offsets committed); --rate-limit EVENTS/S (with --burst N) caps the events that reach the",
+        "windows.",
         "Prints one line when the job has started and a summary of this run to standard error when it ends.",
         "Exit codes: 0 done (bounded), 1 the run failed, 2 bad arguments, an unusable --bootstrap-servers or state,",
         "or a missing input topic, 130 stopped by Ctrl-C or SIGTERM."})
@@ -121,6 +126,9 @@ public final class RunAnalyticsCommand implements Callable<Integer> {
           + "partitions move to its successor once its session timed out); repeatable")
   Map<String, String> consumerProperties = new LinkedHashMap<>();
 
+  @Mixin
+  BackpressureOptions backpressure;
+
   @Override
   public Integer call() {
     Guarantee g = GuaranteeOption.parse(guarantee);
@@ -140,16 +148,16 @@ public final class RunAnalyticsCommand implements Callable<Integer> {
       AnalyticsPipeline job = build(g, st);
       long start = System.nanoTime();
       try (PipelineHandle h = job.start()) {
-        err.printf("%s: group %s, %s, state %s, %s -> %s (dead letters: %s), %s%n", STARTED, group,
-            GuaranteeOption.spelled(g), st.description(), inputTopic, outputTopic, dlqTopic,
-            bounded ? "bounded" : "unbounded (Ctrl-C stops it)");
+        err.printf("%s: group %s, %s, state %s, backpressure %s, %s -> %s (dead letters: %s), %s%n", STARTED,
+            group, GuaranteeOption.spelled(g), st.description(), backpressure.description(), inputTopic, outputTopic,
+            dlqTopic, bounded ? "bounded" : "unbounded (Ctrl-C stops it)");
         err.flush();
         stops.stage("processing", h::stop, () -> String.format("%,d events read, %,d windows written",
             job.counters().eventsIn(), job.counters().windowsOut()));
         h.awaitTermination();
         stops.checkStop();
       }
-      summary(job.counters(), Duration.ofNanos(System.nanoTime() - start), err);
+      summary(job, Duration.ofNanos(System.nanoTime() - start), err);
       return 0;
     }
   }
@@ -166,6 +174,7 @@ public final class RunAnalyticsCommand implements Callable<Integer> {
         .groupId(group).inputTopic(inputTopic).outputTopic(outputTopic).deadLetterTopic(dlqTopic)
         .maxOutOfOrderness(AnalyticsCommand.duration(maxOutOfOrderness));
     consumerProperties.forEach(b::consumerProperty);
+    backpressure.applyTo(b);
     if (instanceId != null) {
       b.instanceId(instanceId);
     }
@@ -178,9 +187,14 @@ public final class RunAnalyticsCommand implements Callable<Integer> {
     return b.build();
   }
 
-  private static void summary(AnalyticsPipeline.Counters c, Duration elapsed, PrintWriter err) {
+  private void summary(AnalyticsPipeline job, Duration elapsed, PrintWriter err) {
+    AnalyticsPipeline.Counters c = job.counters();
     err.println("nip run analytics: done (this run)");
     err.printf("  %-16s %,14d%n", "events in", c.eventsIn());
+    if (backpressure.drops()) {
+      long dropped = BackpressureOptions.dropped(job.pipeline().config().meterRegistry());
+      err.printf("  %-16s %,14d%n", "dropped (buffer)", dropped);
+    }
     err.printf("  %-16s %,14d%n", "bots filtered", c.botsFiltered());
     err.printf("  %-16s %,14d%n", "bad records", c.badRecords());
     err.printf("  %-16s %,14d%n", "late events", c.lateEvents());
@@ -214,6 +228,7 @@ public final class RunAnalyticsCommand implements Callable<Integer> {
       positive("--commit-interval", commitInterval);
     }
     StateOption.resolve(state, stateDir, redisUri);
+    backpressure.validate();
   }
 
   private static Duration positive(String option, String text) {
