@@ -1,7 +1,6 @@
 package io.nip.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.nip.state.redis.EmbeddedRedis;
 import java.io.IOException;
@@ -153,19 +152,47 @@ class AnalyticsStateTest {
   }
 
   @Test
-  void when_the_state_dir_is_not_writable_then_the_reason_is_given() throws IOException {
+  void when_the_state_dir_is_not_writable_then_the_reason_is_given() throws Exception {
     Path readOnly = Files.createDirectory(dir.resolve("read-only"));
     Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
     try {
-      assumeThat(Files.isWritable(readOnly)).as("a user who may write anywhere (root) cannot check this").isFalse();
+      Run r;
+      if (Files.isWritable(readOnly)) {
+        // root may write anywhere: run the command in a child JVM under 'unshare -U', a user namespace
+        // where it keeps uid 0 as the files' owner (it reads the class path) but has no capability
+        // over them, so the read-only directory is read-only for it too
+        r = runUnprivileged("demo", "analytics", "--state-dir", readOnly.toString());
+      } else {
+        r = run("demo", "analytics", "--state-dir", readOnly.toString());
+      }
 
-      Run r = run("demo", "analytics", "--state-dir", readOnly.toString());
-
-      assertThat(r.exitCode()).isEqualTo(2);
+      assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
       assertThat(r.err()).contains("--state-dir " + readOnly + ": Permission denied");
     } finally {
       Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
+  }
+
+  /**
+   * Runs {@code nip} with {@code args} in a child JVM under {@code unshare -U} (util-linux; needs user
+   * namespaces): the way a root build checks what an ordinary user would meet.
+   */
+  private static Run runUnprivileged(String... args) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "-U", javaBin, "-cp",
+        System.getProperty("java.class.path"), NipCommand.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new AssertionError("this build runs as root, so the test needs 'unshare -U' (util-linux) to "
+          + "run the command as an unprivileged user: " + e.getMessage(), e);
+    }
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("the child ended: %s", out).isTrue();
+    assertThat(out).as("'unshare -U' works here (user namespaces enabled)").doesNotContain("unshare: ");
+    return new Run(p.exitValue(), out, Map.of(), List.of());
   }
 
   @Test
