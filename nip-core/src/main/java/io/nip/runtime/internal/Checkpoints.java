@@ -190,18 +190,9 @@ public final class Checkpoints {
    * changelog because another instance owned its partition), so its state is ahead of the committed one.
    */
   private boolean[] unwritten;
-  /** Per task, the local checkpoint taken with its latest barrier part, or null. */
-  private LocalCheckpointTaken[] localTaken;
+  /** The local checkpoints of a durable backend waiting for their commit. */
+  private LocalCheckpoints local;
   private long lastCommitted;
-
-  /**
-   * A local checkpoint a task took at a barrier.
-   *
-   * @param checkpointId the barrier's checkpoint
-   * @param created the stores that existed (their content is in the local checkpoint as of the barrier)
-   * @param uncreated per store not created yet, the changelog position its content corresponds to
-   */
-  private record LocalCheckpointTaken(long checkpointId, java.util.Set<String> created, Map<String, Long> uncreated) {}
 
   /**
    * Switches to changelog mode: call before the first checkpoint.
@@ -220,7 +211,7 @@ public final class Checkpoints {
     this.parts = new StateChangelog.TaskPart[taskCount];
     this.finalParts = new StateChangelog.TaskPart[taskCount];
     this.finalPositions = new SourcePosition[taskCount];
-    this.localTaken = new LocalCheckpointTaken[taskCount];
+    this.local = new LocalCheckpoints(pipeline, backend, taskCount);
     this.unwritten = new boolean[taskCount];
     this.lastCommitted = completed;
   }
@@ -258,72 +249,39 @@ public final class Checkpoints {
   StateChangelog.TaskPart part(int task, TaskRuntime rt, byte[] meta, long checkpointId, long assignment) {
     KeyedStateService state = rt.state();
     List<StateChangelog.Change> changes = state.drainChanges();
-    if (checkpointId > 0 && backend.isDurable() && !state.stores().isEmpty()) {
-      state.flushStores();
-      backend.checkpointLocally(new StateBackend.TaskScope(pipeline, rt.taskId()), checkpointId);
-      LocalCheckpointTaken taken = new LocalCheckpointTaken(checkpointId,
-          java.util.Set.copyOf(state.stores().keySet()), state.uncreatedPositions());
-      synchronized (this) {
-        localTaken[task] = taken;
-      }
-    }
+    local.take(task, rt, checkpointId);
     List<Object> output = rt.drainOutput();
     return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment, output);
   }
 
   // ---- exactly-once output ----
 
-  /** Under exactly-once: the sinks' records go with the parts. */
-  private boolean exactlyOnce;
-
-  /** Output records waiting in tasks beyond which a checkpoint is requested at once: 64 MiB. */
-  static final long OUTPUT_BYTES_BOUND = 64L << 20;
-  private final AtomicLong outputBytes = new AtomicLong();
-  private final java.util.Set<String> atLeastOnceSinks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Under exactly-once: the sinks' output that goes with the parts, or null. */
+  private volatile ExactlyOnceOutput output;
 
   /**
    * @return true when source tasks should read nothing for now: under exactly-once, the output
-   *     waiting in tasks passed {@link #OUTPUT_BYTES_BOUND} while a commit runs (a slow or unreachable
-   *     cluster), so that the output held in memory stays bounded; reading resumes once the commit
-   *     ended and the next checkpoint took the output
+   *     waiting in tasks passed {@link ExactlyOnceOutput#BOUND_BYTES} while a commit runs (a slow or
+   *     unreachable cluster), so that the output held in memory stays bounded; reading resumes once
+   *     the commit ended and the next checkpoint took the output
    */
   boolean outputBacklogged() {
-    return committing && outputBytes.get() > OUTPUT_BYTES_BOUND;
+    ExactlyOnceOutput o = output;
+    return committing && o != null && o.overBound();
   }
 
   /**
    * @return what the tasks of this pipeline share when their sinks write through the changelog's
-   *     commit (exactly-once)
+   *     commit (exactly-once); past its bound a checkpoint is requested at once
    */
   public TaskRuntime.TransactionalSinks transactionalSinks() {
-    exactlyOnce = true;
-    StateChangelog committer = changelog;
-    return new TaskRuntime.TransactionalSinks() {
-      @Override
-      public Object committer() {
-        return committer;
+    ExactlyOnceOutput o = new ExactlyOnceOutput(pipeline, changelog, () -> {
+      if (!inFlight) {
+        requestNow();
       }
-
-      @Override
-      public void added(long bytes) {
-        if (outputBytes.addAndGet(bytes) > OUTPUT_BYTES_BOUND && !inFlight) {
-          requestNow();
-        }
-      }
-
-      @Override
-      public void drained(long bytes) {
-        outputBytes.addAndGet(-bytes);
-      }
-
-      @Override
-      public void notExactlyOnce(String sink) {
-        if (atLeastOnceSinks.add(sink)) {
-          LOG.warn("pipeline '{}' runs exactly-once, but sink '{}' does not write inside the checkpoint's "
-              + "commit: its records are written at least once (they may repeat after a failure)", pipeline, sink);
-        }
-      }
-    };
+    });
+    output = o;
+    return o;
   }
 
   /**
@@ -346,7 +304,7 @@ public final class Checkpoints {
     if (!elsewhere && !unwritten[task] && !rt.state().hasChanges() && !rt.hasPendingOutput()) {
       return null;
     }
-    if (exactlyOnce && ref.sourcePartition() >= 0 && hasKeyedTasks()) {
+    if (output != null && ref.sourcePartition() >= 0 && hasKeyedTasks()) {
       // the partition's records since the last commit are read again, but what they did behind an
       // in-process keyBy (state and results of tasks fed by every partition) cannot be rolled back
       // with it: stop, so that a restart restores every task from the last commit
@@ -361,7 +319,7 @@ public final class Checkpoints {
     parts[task] = null;
     finalParts[task] = null;
     finalPositions[task] = null;
-    localTaken[task] = null;
+    local.forget(task);
     if (ref.sourcePartition() >= 0) {
       positions.remove(ref.sourcePartition());
     }
@@ -473,10 +431,8 @@ public final class Checkpoints {
         unwritten[t] = false; // every part it handed over was written
       }
     }
-    if (backend.isDurable()) {
-      for (int t : c.local()) {
-        confirmLocal(t, c.id(), after.get(taskIds[t]));
-      }
+    for (int t : c.local()) {
+      local.confirm(t, taskIds[t], c.id(), after.get(taskIds[t]));
     }
   }
 
@@ -605,27 +561,6 @@ public final class Checkpoints {
     }
   }
 
-  /**
-   * Confirms the local checkpoint a task took at checkpoint {@code id}, now committed: only when it
-   * took one, and only when its part was written (a changelog does not write the part of a task
-   * whose partition another instance owns: its local state is then ahead of the committed state).
-   * A store created since the local state was opened resumes after this commit's records; one not
-   * created yet still holds what it was opened with.
-   */
-  private void confirmLocal(int t, long id, Map<String, Long> after) {
-    LocalCheckpointTaken taken = localTaken[t];
-    if (taken == null || taken.checkpointId() != id || after == null) {
-      return;
-    }
-    Map<String, Long> resume = new HashMap<>(taken.uncreated());
-    after.forEach((store, position) -> {
-      if (taken.created().contains(store)) {
-        resume.put(store, position);
-      }
-    });
-    backend.confirmLocalCheckpoint(new StateBackend.TaskScope(pipeline, taskIds[t]), id, resume);
-  }
-
   /** Requests a checkpoint at the next opportunity, whatever the interval (test driver, shutdown). */
   public synchronized void requestNow() {
     forced = true;
@@ -751,11 +686,7 @@ public final class Checkpoints {
   }
 
   synchronized void ack(int task, long checkpointId) {
-    ack(task, checkpointId, null);
-  }
-
-  synchronized void ack(int task, long checkpointId, long[] heldPerTask) {
-    ack(task, checkpointId, heldPerTask, null);
+    ack(task, checkpointId, null, null);
   }
 
   /**
