@@ -20,8 +20,10 @@ package io.nip.sink;
  * }
  * }</pre>
  *
- * <p>Records wait in memory until their checkpoint commits (at most one checkpoint interval plus the
- * commit); when the records waiting in all tasks exceed 64 MiB a checkpoint is requested at once,
+ * <p>Records stay in memory until their checkpoint commits (at most one checkpoint interval plus the
+ * commit), also when the committer wrote them ahead into its open transaction (a Kafka changelog
+ * does: see {@link io.nip.state.StateChangelog#writeAhead}), so that a commit that fails can write
+ * them again; when the records waiting in all tasks exceed 64 MiB a checkpoint is requested at once,
  * and while a commit is still running (a slow or unreachable cluster) the sources read nothing more
  * until it ended, so the output held in memory stays bounded.
  * Used by the task's thread only.

@@ -164,13 +164,31 @@ public interface StateChangelog extends AutoCloseable {
    *     handed to {@link io.nip.sink.TransactionalOutput#add} since the previous barrier, in the order
    *     they were written; the changelog writes them in the same atomic commit as the part's changes
    *     (and only when it writes the part). Empty otherwise
+   * @param ahead which of the output records were already written ahead, into the transaction
+   *     that the next commit ends ({@link #writeAhead}); {@link Ahead#NONE} when none
    */
   record TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes, long assignment,
-      List<Object> output) {
+      List<Object> output, Ahead ahead) {
     /** Validates. */
     public TaskPart {
       Objects.requireNonNull(task, "task");
       output = output == null ? List.of() : output;
+      ahead = ahead == null ? Ahead.NONE : ahead;
+    }
+
+    /**
+     * A part none of whose output records were written ahead.
+     *
+     * @param task the task
+     * @param storeIds its stores
+     * @param meta its metadata
+     * @param changes its store changes
+     * @param assignment its partition's assignment, or 0
+     * @param output its output records
+     */
+    public TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes, long assignment,
+        List<Object> output) {
+      this(task, storeIds, meta, changes, assignment, output, Ahead.NONE);
     }
 
     /**
@@ -183,9 +201,59 @@ public interface StateChangelog extends AutoCloseable {
      * @param assignment its partition's assignment, or 0
      */
     public TaskPart(TaskRef task, List<String> storeIds, byte[] meta, List<Change> changes, long assignment) {
-      this(task, storeIds, meta, changes, assignment, List.of());
+      this(task, storeIds, meta, changes, assignment, List.of(), Ahead.NONE);
     }
   }
+
+  /**
+   * The first {@code records} output records of a part were written ahead into the open
+   * transaction {@code transaction} (a token of {@link #writeAhead}); the commit that ends that
+   * transaction writes only the rest. Any other commit writes them all.
+   *
+   * @param transaction the token of the transaction they were written into, 0 for none
+   * @param records how many of the part's first output records it holds
+   */
+  record Ahead(long transaction, int records) {
+    /** No record written ahead. */
+    public static final Ahead NONE = new Ahead(0, 0);
+  }
+
+  /**
+   * Under exactly-once, whether the output of a task whose last barrier was {@code barrier} may be
+   * written ahead now: the changelog has a transaction open that its next commit ends, and that
+   * commit takes every record such a task hands over until its next barrier. A record written ahead
+   * becomes visible (to {@code read_committed} readers) with that commit, so its latency no longer
+   * includes the round trips of writing it at the commit.
+   *
+   * @param barrier the checkpoint id of the task's last barrier
+   * @return the open transaction's token, or 0 when records are to be held for the commit (the
+   *     default: this changelog writes nothing ahead)
+   */
+  default long aheadTransaction(long barrier) {
+    return 0;
+  }
+
+  /**
+   * Writes output records ahead, into the open transaction {@code transaction}; called by a task's
+   * thread, concurrently with other tasks. The caller keeps the records: they go again with a
+   * commit that does not end this transaction (it was abandoned or failed).
+   *
+   * @param transaction a token from {@link #aheadTransaction}
+   * @param records the task's output records since its last barrier, in write order
+   * @param from the index of the first record not written ahead yet
+   * @return how many records from {@code from} on were written; -1 when the transaction is no longer
+   *     open (the records are then held for the commit)
+   */
+  default int writeAhead(long transaction, List<Object> records, int from) {
+    return -1;
+  }
+
+  /**
+   * Abandons the open transaction of records written ahead (a task's uncommitted output is dropped
+   * because its state is restored): it is aborted, and the next commit writes every part's records
+   * itself. Called while no commit runs.
+   */
+  default void abandonAhead() {}
 
   /** A commit that did not happen; the state it carried is sent again with the next checkpoint. */
   final class CommitFailure extends io.nip.errors.StateException {

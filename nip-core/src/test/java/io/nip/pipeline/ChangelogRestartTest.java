@@ -94,11 +94,7 @@ class ChangelogRestartTest {
         .batchSize(16).commitInterval(Duration.ofMillis(10)).meterRegistry(registry).build());
     p.from(source)
         .keyBy(v -> v % 7, Serdes.json(Long.class))
-        .process((KeyedProcessor<Long, Long, Map.Entry<Long, Long>>) (key, value, ctx) -> {
-          ValueState<Long> sum = ctx.valueState("sum", Serdes.json(Long.class));
-          sum.update(sum.valueOr(0L) + value);
-          ctx.emit(Map.entry(key, sum.value()));
-        }, Op.named("summer"))
+        .process(SUMMER, Op.named("summer"))
         .to(out);
     return p;
   }
@@ -110,6 +106,13 @@ class ChangelogRestartTest {
     }
     assertThat(out.values().size()).as("outputs").isGreaterThanOrEqualTo(n);
   }
+
+  /** Per key, the running sum of its numbers, emitted with every number. */
+  static final KeyedProcessor<Long, Long, Map.Entry<Long, Long>> SUMMER = (key, value, ctx) -> {
+    ValueState<Long> sum = ctx.valueState("sum", Serdes.json(Long.class));
+    sum.update(sum.valueOr(0L) + value);
+    ctx.emit(Map.entry(key, sum.value()));
+  };
 
   private static Map<Long, Long> reference(long upTo) {
     Map<Long, Long> reference = new HashMap<>();
@@ -547,11 +550,7 @@ class ChangelogRestartTest {
         .batchSize(16).commitInterval(Duration.ofMillis(10)).stateBackend(backend).build());
     p.from(source)
         .keyBy(v -> (v - 1) / 500, Serdes.json(Long.class))
-        .process((KeyedProcessor<Long, Long, Map.Entry<Long, Long>>) (key, value, ctx) -> {
-          ValueState<Long> sum = ctx.valueState("sum", Serdes.json(Long.class));
-          sum.update(sum.valueOr(0L) + value);
-          ctx.emit(Map.entry(key, sum.value()));
-        }, Op.named("summer"))
+        .process(SUMMER, Op.named("summer"))
         .to(out);
     return p;
   }

@@ -75,6 +75,85 @@ public final class MemoryChangelog implements StateChangelog {
     return writesOutput;
   }
 
+  /**
+   * When true, tasks write output ahead into an "open transaction" between commits, as the Kafka
+   * changelog does: a commit then checks that every record written ahead is in the prefix its part
+   * declares, commits them (in the order written) before the parts' other records, and a failed
+   * commit drops them (the parts carry them again).
+   */
+  public volatile boolean writesAhead;
+  private long aheadToken;
+  private long aheadBase;
+  private long tokens;
+  private final List<Object> aheadOutput = new ArrayList<>();
+  private int aheadCommitted;
+  private int aheadDropped;
+
+  @Override
+  public synchronized long aheadTransaction(long barrier) {
+    return writesAhead && aheadToken != 0 && aheadBase == barrier ? aheadToken : 0;
+  }
+
+  @Override
+  public synchronized int writeAhead(long transaction, List<Object> records, int from) {
+    if (transaction != aheadToken || aheadToken == 0) {
+      return -1;
+    }
+    aheadOutput.addAll(records.subList(from, records.size()));
+    return records.size() - from;
+  }
+
+  @Override
+  public synchronized void abandonAhead() {
+    aheadDropped += aheadOutput.size();
+    aheadOutput.clear();
+    aheadToken = 0;
+  }
+
+  /** @return how many records written ahead were committed */
+  public synchronized int aheadCommitted() {
+    return aheadCommitted;
+  }
+
+  /** @return how many records written ahead were dropped with their transaction (and sent again) */
+  public synchronized int aheadDropped() {
+    return aheadDropped;
+  }
+
+  /** The committed output of one commit, as Kafka would hold it; checks what was written ahead. */
+  private List<Object> outputOf(long token, List<TaskPart> parts, java.util.function.Predicate<TaskPart> written) {
+    List<Object> prefixes = new ArrayList<>();
+    boolean usable = token != 0;
+    for (TaskPart p : parts) {
+      if (token != 0 && p.ahead().transaction() == token) {
+        prefixes.addAll(p.output().subList(0, p.ahead().records()));
+        usable &= written.test(p);
+      }
+    }
+    java.util.Map<Object, Long> want = new HashMap<>();
+    prefixes.forEach(r -> want.merge(r, 1L, Long::sum));
+    java.util.Map<Object, Long> got = new HashMap<>();
+    aheadOutput.forEach(r -> got.merge(r, 1L, Long::sum));
+    if (token != 0 && !want.equals(got)) {
+      throw new AssertionError("records written ahead " + aheadOutput + " are not the parts' prefixes " + prefixes);
+    }
+    List<Object> out = new ArrayList<>();
+    if (usable) {
+      out.addAll(aheadOutput);
+      aheadCommitted += aheadOutput.size();
+    } else {
+      aheadDropped += aheadOutput.size();
+    }
+    for (TaskPart p : parts) {
+      if (written.test(p)) {
+        int from = usable && p.ahead().transaction() == token ? p.ahead().records() : 0;
+        out.addAll(p.output().subList(from, p.output().size()));
+      }
+    }
+    aheadOutput.clear();
+    return out;
+  }
+
   /** @return every output record committed, in commit order */
   public synchronized List<Object> output() {
     return List.copyOf(output);
@@ -114,12 +193,19 @@ public final class MemoryChangelog implements StateChangelog {
   private synchronized Map<String, Map<String, Long>> commitNow(long checkpointId, List<TaskPart> parts,
       Map<Integer, SourcePosition> sourcePositions) {
     commits++;
+    long token = aheadToken;
+    aheadToken = 0;
     if (frozen || (failEvery > 0 && commits % failEvery == 0)) {
       failed++;
+      aheadDropped += aheadOutput.size();
+      aheadOutput.clear();
       throw new CommitFailure("commit " + checkpointId + " refused by the test", null);
     }
     Map<String, Map<String, Long>> after = new HashMap<>();
     java.util.Set<Integer> stale = new java.util.HashSet<>();
+    output.addAll(outputOf(token, parts, p -> !(p.task().sourcePartition() >= 0
+        && (!owned.test(p.task().sourcePartition()) || assignment != null
+            && assignment.applyAsLong(p.task().sourcePartition()) != p.assignment()))));
     for (TaskPart p : parts) {
       if (p.task().sourcePartition() >= 0 && !owned.test(p.task().sourcePartition())) {
         continue; // another instance owns the partition, and with it this task's state
@@ -130,7 +216,6 @@ public final class MemoryChangelog implements StateChangelog {
         continue;
       }
       applied.put(p.task().taskId(), p.meta());
-      output.addAll(p.output());
       for (Change c : p.changes()) {
         logs.computeIfAbsent(c.storeId() + "#" + p.task().partition(), k -> new ArrayList<>())
             .add(c);
@@ -150,6 +235,8 @@ public final class MemoryChangelog implements StateChangelog {
       }
     });
     committed = checkpointId;
+    aheadToken = ++tokens;
+    aheadBase = checkpointId;
     return after;
   }
 

@@ -442,6 +442,60 @@ class KafkaExactlyOnceTest {
     }
   }
 
+  @Test
+  void results_are_written_ahead_into_the_open_transaction_and_become_readable_committed_only_with_its_commit()
+      throws Exception {
+    // Given: an exactly-once job with an 8 s commit interval that committed a first batch
+    String topic = "eos-ahead";
+    kafka.createTopic(topic, 2);
+    kafka.createTopic(topic + "-out", 2);
+    produce(topic, 0, 10);
+    Pipeline p = Pipeline.named("eos-ahead", PipelineConfig.builder().guarantee(Guarantee.EXACTLY_ONCE)
+        .commitInterval(Duration.ofSeconds(8)).build());
+    p.from(KafkaSource.builder(topic, Serdes.string()).bootstrapServers(kafka.bootstrapServers())
+            .groupId("eos-ahead").offsetReset(OffsetReset.EARLIEST).build())
+        .to(KafkaSink.builder(topic + "-out", Serdes.string()).bootstrapServers(kafka.bootstrapServers()).build());
+    PipelineHandle h = p.start();
+    try {
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+          .until(() -> readCommitted(topic + "-out").size() == 10);
+
+      // When: a second batch arrives, seconds before the next commit
+      produce(topic, 10, 20);
+
+      // Then: its results are in the log at once, inside the open transaction: read_uncommitted sees
+      // them, read_committed does not until the commit, and then sees every result once
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+          .until(() -> readNow(topic + "-out", "read_uncommitted") == 20);
+      assertThat(readNow(topic + "-out", "read_committed")).as("read_committed before the commit").isEqualTo(10);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+          .until(() -> readNow(topic + "-out", "read_committed") == 20);
+      assertThat(readCommitted(topic + "-out")).hasSize(20).doesNotHaveDuplicates();
+    } finally {
+      h.stop();
+      h.awaitTermination(Duration.ofSeconds(30));
+    }
+  }
+
+  /** How many records of a topic a consumer with that isolation level reads now (polls for 500 ms). */
+  private static int readNow(String topic, String isolation) {
+    Map<String, Object> props = new HashMap<>(kafka.consumerProperties("now-" + System.nanoTime()));
+    props.put("isolation.level", isolation);
+    props.put("enable.auto.commit", false);
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+      List<TopicPartition> tps = new ArrayList<>();
+      c.partitionsFor(topic).forEach(pi -> tps.add(new TopicPartition(topic, pi.partition())));
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      int n = 0;
+      long deadline = System.nanoTime() + 500_000_000L;
+      while (System.nanoTime() < deadline) {
+        n += c.poll(Duration.ofMillis(100)).count();
+      }
+      return n;
+    }
+  }
+
   /** The sum of a topic's end offsets (commit markers included). */
   private static long logEnd(String topic) {
     Map<String, Object> props = new HashMap<>(kafka.consumerProperties("end-" + System.nanoTime()));

@@ -250,8 +250,9 @@ public final class Checkpoints {
     KeyedStateService state = rt.state();
     List<StateChangelog.Change> changes = state.drainChanges();
     local.take(task, rt, checkpointId);
-    List<Object> output = rt.drainOutput();
-    return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment, output);
+    TaskRuntime.DrainedOutput output = rt.drainOutput(checkpointId);
+    return new StateChangelog.TaskPart(refs[task], state.storeIds(), meta, changes, assignment, output.records(),
+        output.ahead());
   }
 
   // ---- exactly-once output ----
@@ -314,6 +315,7 @@ public final class Checkpoints {
           + "(it resumes from the last commit), or key the input topic and use keyByPartitioned");
     }
     rt.dropPendingOutput(); // produced again from the records read again
+    changelog.abandonAhead(); // some of them, or of the parts dropped below, may be in the open transaction
     unwritten[task] = false;
     carried.removeIf(p -> p.task().taskId().equals(ref.taskId()));
     parts[task] = null;

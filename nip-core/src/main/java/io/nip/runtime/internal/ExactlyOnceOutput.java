@@ -25,7 +25,7 @@ final class ExactlyOnceOutput implements TaskRuntime.TransactionalSinks {
   static final long BOUND_BYTES = 64L << 20;
 
   private final String pipeline;
-  private final Object committer;
+  private final io.nip.state.StateChangelog committer;
   private final Runnable onOverBound;
   private final AtomicLong bytes = new AtomicLong();
   private final Set<String> atLeastOnceSinks = ConcurrentHashMap.newKeySet();
@@ -36,7 +36,7 @@ final class ExactlyOnceOutput implements TaskRuntime.TransactionalSinks {
    * @param onOverBound called (on the adding task's thread) each time an addition leaves more than
    *     {@link #BOUND_BYTES} waiting
    */
-  ExactlyOnceOutput(String pipeline, Object committer, Runnable onOverBound) {
+  ExactlyOnceOutput(String pipeline, io.nip.state.StateChangelog committer, Runnable onOverBound) {
     this.pipeline = pipeline;
     this.committer = committer;
     this.onOverBound = onOverBound;
@@ -62,6 +62,16 @@ final class ExactlyOnceOutput implements TaskRuntime.TransactionalSinks {
   @Override
   public void drained(long size) {
     bytes.addAndGet(-size);
+  }
+
+  @Override
+  public long aheadTransaction(long barrier) {
+    return committer.aheadTransaction(barrier);
+  }
+
+  @Override
+  public int writeAhead(long transaction, java.util.List<Object> records, int from) {
+    return committer.writeAhead(transaction, records, from);
   }
 
   @Override

@@ -408,8 +408,37 @@ public final class TaskRuntime implements SinkContext {
       pendingOutput.add(java.util.Objects.requireNonNull(record, "record"));
       pendingOutputBytes += bytes;
       transactional.added(bytes);
+      writeAhead();
     }
   };
+
+  /** The checkpoint id of this task's last barrier: its output goes with the commit after that checkpoint's. */
+  private long lastBarrier;
+  /** The transaction the first {@link #aheadRecords} of {@link #pendingOutput} were written into, or 0. */
+  private long aheadTransaction;
+  private int aheadRecords;
+
+  /**
+   * Writes the records not written yet ahead into the changelog's open transaction, when that
+   * transaction is the one the commit after this task's next barrier ends; in order, so the
+   * records held before it opened go first.
+   */
+  private void writeAhead() {
+    long tx = transactional.aheadTransaction(lastBarrier);
+    if (tx == 0 || (aheadRecords > 0 && tx != aheadTransaction)) {
+      return;
+    }
+    int n = transactional.writeAhead(tx, pendingOutput, aheadRecords);
+    if (n > 0) {
+      aheadTransaction = tx;
+      aheadRecords += n;
+    }
+  }
+
+  /** What a barrier takes of a task's output: the records and how many of them were written ahead. */
+  public record DrainedOutput(List<Object> records, io.nip.state.StateChangelog.Ahead ahead) {
+    static final DrainedOutput NONE = new DrainedOutput(List.of(), io.nip.state.StateChangelog.Ahead.NONE);
+  }
 
   /**
    * What the tasks of a pipeline under exactly-once share: the committer of their output, the
@@ -427,6 +456,22 @@ public final class TaskRuntime implements SinkContext {
 
     /** @param sink a sink that did not ask for the transactional output */
     void notExactlyOnce(String sink);
+
+    /**
+     * @param barrier the checkpoint id of a task's last barrier
+     * @return the token of the changelog's open transaction its records may be written ahead into, or 0
+     * @see io.nip.state.StateChangelog#aheadTransaction
+     */
+    long aheadTransaction(long barrier);
+
+    /**
+     * @param transaction a token of {@link #aheadTransaction}
+     * @param records a task's records since its last barrier
+     * @param from the first not written ahead yet
+     * @return how many were written, or -1
+     * @see io.nip.state.StateChangelog#writeAhead
+     */
+    int writeAhead(long transaction, List<Object> records, int from);
   }
 
   /**
@@ -448,16 +493,28 @@ public final class TaskRuntime implements SinkContext {
     return output;
   }
 
-  /** @return the output records handed over since the last call, in write order (the list is the caller's) */
-  public List<Object> drainOutput() {
+  /**
+   * Takes the output records handed over since the last call (at a barrier or the task's end).
+   *
+   * @param barrier the checkpoint id of the barrier, or 0 at the task's end
+   * @return the records in write order (the list is the caller's) and how many were written ahead
+   */
+  public DrainedOutput drainOutput(long barrier) {
+    if (barrier > 0) {
+      lastBarrier = barrier;
+    }
     if (pendingOutput.isEmpty()) {
-      return List.of();
+      return DrainedOutput.NONE;
     }
     List<Object> out = pendingOutput;
+    io.nip.state.StateChangelog.Ahead ahead = aheadRecords == 0 ? io.nip.state.StateChangelog.Ahead.NONE
+        : new io.nip.state.StateChangelog.Ahead(aheadTransaction, aheadRecords);
     pendingOutput = new ArrayList<>();
+    aheadRecords = 0;
+    aheadTransaction = 0;
     transactional.drained(pendingOutputBytes);
     pendingOutputBytes = 0;
-    return out;
+    return new DrainedOutput(out, ahead);
   }
 
   /** @return true when output records wait for the next part */
@@ -465,8 +522,13 @@ public final class TaskRuntime implements SinkContext {
     return !pendingOutput.isEmpty();
   }
 
-  /** Drops the output records not handed over yet (the task's state is restored: they are produced again). */
+  /**
+   * Drops the output records not handed over yet (the task's state is restored: they are produced
+   * again); the caller abandons the transaction some of them may have been written ahead into.
+   */
   public void dropPendingOutput() {
+    aheadRecords = 0;
+    aheadTransaction = 0;
     if (!pendingOutput.isEmpty()) {
       pendingOutput = new ArrayList<>();
       transactional.drained(pendingOutputBytes);

@@ -49,8 +49,11 @@ import org.slf4j.LoggerFactory;
  * source's consumer-group offsets — all written by one transactional producer, one transaction per
  * checkpoint.
  *
- * <p>Design: a checkpoint's transaction begins only when the checkpoint is complete, so it is short
- * (the changes were collected at the barriers). The offsets go through
+ * <p>Design: a checkpoint's state changes, metadata and offsets are written when the checkpoint is
+ * complete (the changes were collected at the barriers). Under exactly-once the sinks' records are
+ * written earlier: after each successful commit the next transaction is begun at once, and tasks
+ * write their output into it as they produce it ({@link TransactionAhead}), so the commit adds only
+ * what was not written ahead. The offsets go through
  * {@code sendOffsetsToTransaction} with the consumer's group metadata: a member that lost its
  * partitions in a rebalance has a stale generation, its commit fails and nothing of it becomes
  * visible (it retries with the next checkpoint, without the partitions it no longer owns). Parts
@@ -111,6 +114,10 @@ public final class KafkaStateChangelog implements StateChangelog {
   private final Map<TopicPartition, OffsetAndMetadata> committedOffsets = new java.util.concurrent.ConcurrentHashMap<>();
   /** Per task id, the metadata record the task's state in this instance reflects (restored or committed here). */
   private final Map<String, byte[]> applied = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The transaction open between commits, into which tasks write their output ahead. */
+  private final TransactionAhead ahead = new TransactionAhead();
+  /** A transaction is begun on the producer and neither committed nor aborted. */
+  private boolean transactionOpen;
 
   /**
    * @param sourceName the source's name, for messages
@@ -199,6 +206,38 @@ public final class KafkaStateChangelog implements StateChangelog {
   }
 
   /** @return true: Kafka sinks on this cluster write their records in the checkpoint's transaction */
+  @Override
+  public long aheadTransaction(long barrier) {
+    return ahead.tokenFor(barrier);
+  }
+
+  @Override
+  public int writeAhead(long transaction, List<Object> records, int from) {
+    return ahead.write(transaction, records, from);
+  }
+
+  @Override
+  public void abandonAhead() {
+    ahead.close();
+    if (transactionOpen) {
+      abort();
+    }
+  }
+
+  /**
+   * Begins the transaction that the next commit ends, for tasks to write their output ahead into
+   * (after a commit of {@code checkpointId}). When it cannot be begun, the next commit begins its own.
+   */
+  private void openAhead(long checkpointId) {
+    try {
+      producer.beginTransaction();
+      transactionOpen = true;
+      ahead.open(producer, checkpointId);
+    } catch (KafkaException | IllegalStateException e) {
+      LOG.debug("pipeline '{}': no transaction opened after checkpoint {}: {}", pipeline, checkpointId, e.toString());
+    }
+  }
+
   @Override
   public boolean writesOutput() {
     return true;
@@ -403,6 +442,19 @@ public final class KafkaStateChangelog implements StateChangelog {
   @Override
   public Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
       Map<Integer, SourcePosition> sourcePositions) {
+    TransactionAhead.Closed tx = ahead.close();
+    try {
+      return commit(checkpointId, parts, sourcePositions, tx);
+    } catch (CommitFailure e) {
+      if (transactionOpen) {
+        abort(); // the transaction written ahead into, left open by a commit that did not begin its own
+      }
+      throw e;
+    }
+  }
+
+  private Map<String, Map<String, Long>> commit(long checkpointId, List<TaskPart> parts,
+      Map<Integer, SourcePosition> sourcePositions, TransactionAhead.Closed tx) {
     KafkaFetcher f = fetcher.get();
     // names this commit in the offsets' metadata and in every task's metadata record, so that a member
     // that gets a partition can tell when the state committed with its offset is readable
@@ -415,6 +467,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     ConsumerGroupMetadata group = f == null ? null : f.groupMetadata();
     List<TaskPart> written = new ArrayList<>();
     boolean sourceLeftOut = false;
+    boolean aheadLeftOut = false;
     boolean keyedChanges = false;
     for (TaskPart part : parts) {
       int sp = part.task().sourcePartition();
@@ -442,6 +495,8 @@ public final class KafkaStateChangelog implements StateChangelog {
         // another member owns the partition, and with it this task's state; or the partition was
         // assigned here again since the part was taken, and its state is restored before it is read
         sourceLeftOut = true;
+        // its records written ahead must not commit: the transaction is aborted and begun again
+        aheadLeftOut |= TransactionAhead.heldBy(tx, part.ahead()) > 0;
         if (!part.changes().isEmpty() || !part.output().isEmpty() || sourcePositions.containsKey(sp)) {
           LOG.info("pipeline '{}': checkpoint {} leaves out task {} ({} state changes, {} output records): {}",
               pipeline, checkpointId, part.task().taskId(), part.changes().size(), part.output().size(),
@@ -484,10 +539,25 @@ public final class KafkaStateChangelog implements StateChangelog {
     List<Future<RecordMetadata>> outputSends = new ArrayList<>();
     if (unchanged(written, offsets)) {
       // nothing happened since the last commit (an idle pipeline): no transaction, no metadata records
+      if (!ahead.reopen(tx, checkpointId)) {
+        if (transactionOpen) {
+          abort();
+        }
+        openAhead(checkpointId);
+      }
       return endsOf(written);
     }
+    boolean usable = tx.usable() && !aheadLeftOut;
+    if (transactionOpen && !usable) {
+      abort(); // its records go again below
+    }
     try {
-      producer.beginTransaction();
+      if (!usable) {
+        producer.beginTransaction();
+        transactionOpen = true;
+      } else {
+        outputSends.addAll(tx.sends());
+      }
       for (TaskPart part : written) {
         Map<String, Future<RecordMetadata>> lastOfTask = last.computeIfAbsent(part.task().taskId(), k -> new HashMap<>());
         for (Change c : part.changes()) {
@@ -498,9 +568,10 @@ public final class KafkaStateChangelog implements StateChangelog {
           lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topicOf(application, c.storeId()),
               part.task().partition(), c.key(), value)));
         }
-        for (Object o : part.output()) {
+        List<Object> output = part.output();
+        for (int i = usable ? TransactionAhead.heldBy(tx, part.ahead()) : 0; i < output.size(); i++) {
           @SuppressWarnings("unchecked")
-          ProducerRecord<byte[], byte[]> r = (ProducerRecord<byte[], byte[]>) o;
+          ProducerRecord<byte[], byte[]> r = (ProducerRecord<byte[], byte[]>) output.get(i);
           outputSends.add(producer.send(r));
         }
         byte[] meta = encodeMeta(checkpointId, commitId, part);
@@ -511,6 +582,7 @@ public final class KafkaStateChangelog implements StateChangelog {
         producer.sendOffsetsToTransaction(offsets, group);
       }
       producer.commitTransaction();
+      transactionOpen = false;
     } catch (ProducerFencedException | InvalidProducerEpochException e) {
       throw new StateException("pipeline '" + pipeline + "' (application " + application
           + "): another instance with the same instance id (" + instanceId
@@ -528,6 +600,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     metas.putAll(newMetas); // the records just committed: what this instance's state reflects
     applied.putAll(newMetas);
     committedOffsets.putAll(offsets);
+    openAhead(checkpointId);
     for (TaskPart part : written) {
       Map<String, Long> taskEnds = ends.computeIfAbsent(part.task().taskId(), k -> new HashMap<>());
       Map<String, Future<RecordMetadata>> lastOfTask = last.getOrDefault(part.task().taskId(), Map.of());
@@ -623,6 +696,7 @@ public final class KafkaStateChangelog implements StateChangelog {
   }
 
   private void abort() {
+    transactionOpen = false;
     try {
       producer.abortTransaction();
     } catch (KafkaException e) {
@@ -762,6 +836,10 @@ public final class KafkaStateChangelog implements StateChangelog {
 
   @Override
   public void close() {
+    ahead.close();
+    if (transactionOpen && producer != null) {
+      abort(); // records written ahead would hold back read_committed readers until the transaction timeout
+    }
     if (restoreConsumer != null) {
       restoreConsumer.close(Duration.ofSeconds(5));
       restoreConsumer = null;
