@@ -30,7 +30,10 @@ final class AnalyticsBench {
   }
 
   /** The contenders, in the order a round runs them. */
-  static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "kafka-streams-1t",
+  static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "nip-backpressure",
+      "kafka-streams-1t", "kafka-streams-2t");
+  /** What runs without {@code --contenders}: all but {@code nip-backpressure}, which is asked for by name. */
+  static final List<String> DEFAULT_CONTENDERS = List.of("limit", "nip", "nip-partitioned", "kafka-streams-1t",
       "kafka-streams-2t");
 
   private AnalyticsBench() {}
@@ -74,10 +77,14 @@ final class AnalyticsBench {
       out.add(runs.limit(input, events));
     }
     if (s.contenders().contains("nip")) {
-      out.add(runs.nip(input, events, s.nipThreads(), false, s.state(), s.exactlyOnce()));
+      out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.KEY_BY, s.state(), s.exactlyOnce()));
     }
     if (s.contenders().contains("nip-partitioned")) {
-      out.add(runs.nip(input, events, s.nipThreads(), true, s.state(), s.exactlyOnce()));
+      out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.PARTITIONED, s.state(), s.exactlyOnce()));
+    }
+    if (s.contenders().contains("nip-backpressure")) {
+      out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.BACKPRESSURE, s.state(),
+          s.exactlyOnce()));
     }
     if (s.contenders().contains("kafka-streams-1t")) {
       out.add(runs.kafkaStreams(input, events, 1, s.state(), s.exactlyOnce()));
@@ -118,6 +125,7 @@ final class AnalyticsBench {
     double limit = median(rounds, "limit", AnalyticsRuns.Run::recordsPerSecond);
     double nip = median(rounds, "nip", AnalyticsRuns.Run::recordsPerSecond);
     double nipPartitioned = median(rounds, "nip-partitioned", AnalyticsRuns.Run::recordsPerSecond);
+    double nipBackpressure = median(rounds, "nip-backpressure", AnalyticsRuns.Run::recordsPerSecond);
     double ks1 = median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::recordsPerSecond);
     double ks2 = median(rounds, "kafka-streams-2t", AnalyticsRuns.Run::recordsPerSecond);
     double ks = Double.isNaN(ks1) ? ks2 : Double.isNaN(ks2) ? ks1 : Math.max(ks1, ks2);
@@ -134,6 +142,7 @@ final class AnalyticsBench {
     putRate(m, "limit_eps", limit);
     putRate(m, "nip_eps", nip);
     putRate(m, "nip_partitioned_eps", nipPartitioned);
+    putRate(m, "nip_backpressure_eps", nipBackpressure);
     putRate(m, "kafka_streams_1_thread_eps", ks1);
     putRate(m, "kafka_streams_2_threads_eps", ks2);
     putRate(m, "kafka_streams_eps", ks);
@@ -152,11 +161,16 @@ final class AnalyticsBench {
     if (!Double.isNaN(nipPartitioned / limit)) {
       m.put("nip_partitioned_over_limit", round3(nipPartitioned / limit));
     }
+    if (!Double.isNaN(nipBackpressure / nip)) {
+      m.put("nip_backpressure_over_nip", round3(nipBackpressure / nip));
+    }
     m.put("expected_final_results", w.userWindows());
     putCount(m, "nip_output_records", median(rounds, "nip", AnalyticsRuns.Run::outputRecords));
     putCount(m, "nip_late_events", median(rounds, "nip", AnalyticsRuns.Run::lateEvents));
     putCount(m, "nip_partitioned_output_records", median(rounds, "nip-partitioned", AnalyticsRuns.Run::outputRecords));
     putCount(m, "nip_partitioned_late_events", median(rounds, "nip-partitioned", AnalyticsRuns.Run::lateEvents));
+    putCount(m, "nip_backpressure_output_records", median(rounds, "nip-backpressure", AnalyticsRuns.Run::outputRecords));
+    putCount(m, "nip_backpressure_late_events", median(rounds, "nip-backpressure", AnalyticsRuns.Run::lateEvents));
     putCount(m, "kafka_streams_1_thread_output_records",
         median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::outputRecords));
     putCount(m, "kafka_streams_2_threads_output_records",
@@ -221,6 +235,11 @@ final class AnalyticsBench {
           "NIP partitioned input", m.get("nip_partitioned_eps"),
           m.get("nip_partitioned_output_records"), m.get("expected_final_results"), m.get("nip_partitioned_late_events"));
     }
+    if (m.containsKey("nip_backpressure_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d; late events %,d)%n",
+          "NIP buffer + idle rate limit", m.get("nip_backpressure_eps"),
+          m.get("nip_backpressure_output_records"), m.get("expected_final_results"), m.get("nip_backpressure_late_events"));
+    }
     if (m.containsKey("kafka_streams_1_thread_eps")) {
       out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 1 thread",
           m.get("kafka_streams_1_thread_eps"), m.get("kafka_streams_1_thread_output_records"));
@@ -244,6 +263,11 @@ final class AnalyticsBench {
     if (m.containsKey("nip_partitioned_over_kafka_streams")) {
       out.printf(Locale.ROOT, "  NIP partitioned input / Kafka Streams        = %.2fx%n",
           m.get("nip_partitioned_over_kafka_streams"));
+    }
+    if (m.containsKey("nip_backpressure_over_nip")) {
+      out.printf(Locale.ROOT, "  NIP buffer + idle rate limit / NIP           = %.2fx (buffer %,d per partition, "
+          + "BLOCK; limit %,.0f events/s)%n", m.get("nip_backpressure_over_nip"), AnalyticsRuns.Variant.BUFFER,
+          AnalyticsRuns.Variant.RATE_LIMIT);
     }
     if (m.containsKey("nip_partitioned_over_limit")) {
       out.printf(Locale.ROOT, "  NIP partitioned input / limit                = %.2fx%n", m.get("nip_partitioned_over_limit"));

@@ -113,26 +113,49 @@ final class AnalyticsRuns {
    * as {@code nip-partitioned}), without it keys with {@code keyBy} (the exchange between tasks).
    */
   Run nip(String input, long records, int threads, boolean keyedInput, BenchState state) {
-    return nip(input, records, threads, keyedInput, state, false);
+    return nip(input, records, threads, keyedInput ? Variant.PARTITIONED : Variant.KEY_BY, state, false);
+  }
+
+  /** How the NIP job is set up: each is a contender of its own. */
+  enum Variant {
+    /** Keys with {@code keyBy}: the exchange between tasks. */
+    KEY_BY("nip"),
+    /** Declares the input keyed by user: windows in the source tasks. */
+    PARTITIONED("nip-partitioned"),
+    /**
+     * {@link #KEY_BY} behind exercise 1's backpressure: a bounded buffer of {@link #BUFFER} records
+     * per partition that blocks when full, and a rate limit of {@link #RATE_LIMIT} events/s, far
+     * above what the machine reaches, so that it never binds: what the two cost when they are idle.
+     */
+    BACKPRESSURE("nip-backpressure");
+
+    static final int BUFFER = 10_000;
+    static final double RATE_LIMIT = 100_000_000;
+
+    final String contender;
+
+    Variant(String contender) {
+      this.contender = contender;
+    }
   }
 
   /**
    * Like {@link #nip(String, long, int, boolean, BenchState)}; with {@code exactlyOnce} the job runs
    * {@code Guarantee.EXACTLY_ONCE} at its default checkpoint interval (100 ms).
    */
-  Run nip(String input, long records, int threads, boolean keyedInput, BenchState state, boolean exactlyOnce) {
-    String name = keyedInput ? "nip-partitioned" : "nip";
+  Run nip(String input, long records, int threads, Variant variant, BenchState state, boolean exactlyOnce) {
+    String name = variant.contender;
     String group = nextId(name);
     String output = group + "-out";
     String dlq = group + "-dlq";
     topics.create(output, 3);
     topics.create(dlq, 1);
     try (BenchState.Local local = state.nipBackend()) { // with rocksdb: a new directory, deleted after the run
-      return nip(input, records, threads, keyedInput, local, name, group, output, dlq, exactlyOnce);
+      return nip(input, records, threads, variant, local, name, group, output, dlq, exactlyOnce);
     }
   }
 
-  private Run nip(String input, long records, int threads, boolean keyedInput, BenchState.Local local, String name,
+  private Run nip(String input, long records, int threads, Variant variant, BenchState.Local local, String name,
       String group, String output, String dlq, boolean exactlyOnce) {
     PipelineConfig.Builder config = PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry())
         .guarantee(exactlyOnce ? io.nip.pipeline.Guarantee.EXACTLY_ONCE : io.nip.pipeline.Guarantee.AT_LEAST_ONCE);
@@ -145,8 +168,12 @@ final class AnalyticsRuns {
     long start = System.nanoTime();
     AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
         .outputTopic(output).deadLetterTopic(dlq).bounded().config(config.build());
-    if (keyedInput) {
+    if (variant == Variant.PARTITIONED) {
       builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
+    } else if (variant == Variant.BACKPRESSURE) {
+      builder.backpressure(io.nip.backpressure.BufferManager.of(Variant.BUFFER,
+              io.nip.backpressure.BackpressureStrategy.BLOCK))
+          .rateLimit(io.nip.backpressure.RateLimiter.of(Variant.RATE_LIMIT, Variant.BUFFER));
     }
     AnalyticsPipeline job = builder.build();
     long inputDone = 0;

@@ -97,7 +97,8 @@ public final class BenchCommand implements Runnable {
     Long commitIntervalMs;
 
     @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
-        + "kafka-streams-1t, kafka-streams-2t (default: all; a ratio is printed only when both sides ran)")
+        + "nip-backpressure, kafka-streams-1t, kafka-streams-2t (default: all but nip-backpressure; a ratio is printed "
+        + "only when both sides ran)")
     List<String> contenders;
 
     @Spec
@@ -105,7 +106,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Set<String> chosen = new LinkedHashSet<>(contenders == null ? AnalyticsBench.CONTENDERS : contenders);
+      Set<String> chosen = new LinkedHashSet<>(contenders == null ? AnalyticsBench.DEFAULT_CONTENDERS : contenders);
       if (chosen.isEmpty()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--contenders needs at least one of "
             + AnalyticsBench.CONTENDERS);
