@@ -29,7 +29,17 @@ import java.util.function.Function;
  * </ul>
  * The dead band is exactly one factor wide, so one raise can never carry a healthy load past the
  * target, and a rate that entered the band stays there while the load keeps its shape: the law
- * settles instead of oscillating. Loads per metric:
+ * settles instead of oscillating.
+ *
+ * <p>{@link Metric#QUEUE_SIZE} and {@link Metric#MEMORY_USAGE} measure what accumulates: a queue
+ * grows while the rate is above the sustainable one and shrinks only as fast as the difference,
+ * so a queue past its target says the rate <em>was</em> too high, not that it still is. For them
+ * the law also weighs the trend {@code d}: the interval's last value less its mean (for a queue
+ * that grows or drains steadily, half the change over the interval), significant beyond 2 % of the
+ * target. Over the target the rate falls only while the metric is not falling (a queue that drains
+ * already is left to drain), and under {@code x / f} it rises only while the metric is not rising. Without this
+ * the rate kept falling, interval after interval, while a queue built by a short stall of the
+ * handler drained, and went far below the sustainable rate. Loads per metric:
  * <ul>
  *   <li>{@link Metric#PROCESSING_TIME}: {@code m} is the handler's time per record in
  *       milliseconds and {@code L = rate * m / 1000}, the fraction of a thread the handler uses at
@@ -84,7 +94,11 @@ public final class DynamicThrottler {
   private final long intervalMillis;
   private final NipClock clock;
   private final RateLimiter limiter;
+  /** The part of the target a mean must move by between intervals to count as a trend. */
+  static final double TREND_TOLERANCE = 0.02;
   private long windowStart = Long.MIN_VALUE;
+  /** The latest value recorded. */
+  private double last;
   private double sum;
   private long count;
 
@@ -220,11 +234,12 @@ public final class DynamicThrottler {
     if (windowStart == Long.MIN_VALUE) {
       windowStart = now;
     } else if (now - windowStart >= intervalMillis && count > 0) {
-      adjust(sum / count);
+      adjust(sum / count, last);
       windowStart = now;
       sum = 0;
       count = 0;
     }
+    last = value;
     sum += value;
     count++;
   }
@@ -242,16 +257,19 @@ public final class DynamicThrottler {
     recordMetric((double) (r.totalMemory() - r.freeMemory()) / r.maxMemory());
   }
 
-  private void adjust(double mean) {
+  private void adjust(double mean, double lastValue) {
     double rate = limiter.maxRate();
     // PROCESSING_TIME: the handler's utilization against the target fraction; else m / target against 1
     boolean utilization = metric == Metric.PROCESSING_TIME;
     double load = utilization ? rate * mean / 1000.0 : mean / target;
     double limit = utilization ? target : 1.0;
+    // QUEUE_SIZE and MEMORY_USAGE accumulate: their trend says whether the rate is too high now
+    double trend = utilization ? 0 : lastValue - mean;
+    double tolerance = TREND_TOLERANCE * target;
     double next = rate;
-    if (load > limit) {
+    if (load > limit && trend >= -tolerance) {
       next = Math.max(minRate, rate / factor);
-    } else if (load < limit / factor) {
+    } else if (load < limit / factor && trend <= tolerance) {
       next = Math.min(maxRate, rate * factor);
     }
     if (next != rate) {

@@ -397,9 +397,9 @@ class OverloadTest {
           RATE, RATE / 2.0, RATE / 50.0, String.join("\n  ", trace));
 
       // Then the rate entered ±20 % of the sustainable rate within the first half, never went above
-      // that band again, and averaged within it. (It can fall below the band for a few intervals:
-      // after the handler stalls, the queue the law watches drains slowly and the rate keeps falling
-      // meanwhile; the 60 s run went down to 0.67 R. Known, see nip-examples' README.)
+      // that band again, and averaged within it. (It can fall below the band for an interval or two
+      // when the handler stalls: the queue then grows, and the law lowers the rate while it grows;
+      // see nip-examples' README.)
       int settled = -1;
       for (int i = 0; i < rates.size(); i++) {
         if (Math.abs(rates.get(i) - RATE) <= 0.2 * RATE) {

@@ -99,6 +99,34 @@ class DynamicThrottlerTest {
   }
 
   @Test
+  void when_a_queue_over_its_target_drains_or_one_under_it_grows_then_the_rate_holds() {
+    ManualClock clock = new ManualClock(T0);
+    DynamicThrottler t = new DynamicThrottler(100, 10, 1000, 2, DynamicThrottler.Metric.QUEUE_SIZE)
+        .withTarget(500).withClock(clock);
+    // each interval's first value closes the one before; the rate then reflects that one's decision
+    interval(t, clock, 600, 800, 1000); // A: mean 800, over 500, rising to its end
+    interval(t, clock, 1000, 800, 600); // B: mean 800, over, but draining
+    assertThat(t.rate()).as("after A: lowered").isEqualTo(50.0);
+    interval(t, clock, 0, 100, 200); // C: mean 100, under 250 but growing: the rate is already too high
+    assertThat(t.rate()).as("after B: held").isEqualTo(50.0);
+    interval(t, clock, 200, 100, 0); // D: mean 100, under, draining
+    assertThat(t.rate()).as("after C: held").isEqualTo(50.0);
+    interval(t, clock, 700, 700, 700); // E: mean 700, over, steady
+    assertThat(t.rate()).as("after D: raised").isEqualTo(100.0);
+    t.recordMetric(0);
+    assertThat(t.rate()).as("after E: lowered").isEqualTo(50.0);
+  }
+
+  /** Records the values 400 ms apart and moves the clock past the interval's end. */
+  private static void interval(DynamicThrottler t, ManualClock clock, double... values) {
+    for (double v : values) {
+      t.recordMetric(v);
+      clock.advance(Duration.ofMillis(400));
+    }
+    clock.advance(Duration.ofMillis(1));
+  }
+
+  @Test
   void when_values_come_within_one_interval_then_the_rate_changes_at_most_once_per_interval() {
     ManualClock clock = new ManualClock(T0);
     DynamicThrottler t = DynamicThrottler.of(100, 10, 1000, 1.1, "memory_usage").withClock(clock);
