@@ -838,7 +838,12 @@ public final class KafkaStateChangelog implements StateChangelog {
   public void close() {
     ahead.close();
     if (transactionOpen && producer != null) {
-      abort(); // records written ahead would hold back read_committed readers until the transaction timeout
+      transactionOpen = false;
+      try {
+        producer.abortTransaction(); // records written ahead would hold back read_committed readers until its timeout
+      } catch (KafkaException | IllegalStateException e) {
+        LOG.debug("pipeline '{}': aborting the open transaction at close failed: {}", pipeline, e.toString());
+      }
     }
     if (restoreConsumer != null) {
       restoreConsumer.close(Duration.ofSeconds(5));
