@@ -9,6 +9,7 @@ import io.nip.cep.internal.KeyStateSerde;
 import io.nip.cep.internal.PatternProcessor;
 import io.nip.errors.SerializationException;
 import io.nip.event.GenericEvent;
+import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
@@ -18,10 +19,12 @@ import io.nip.testing.PipelineTestDriver;
 import io.nip.testing.TestInput;
 import io.nip.time.WatermarkStrategy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -104,6 +107,49 @@ class CepStateTest {
       System.out.printf("failed_login_sequence: %d bytes of state per open partial match, %d of them NFA state"
           + " (users with 3 failed logins: 3 partial matches sharing 3 events of %d bytes as JSON)%n",
           bytes / partials, nfaBytes / partials, (bytes - nfaBytes) / buffered);
+    }
+  }
+
+  /** A login of the benchmark's workload ({@code nip bench cep}): user, outcome, event time. */
+  public record Login(String user, boolean success, long ts) {}
+
+  @Test
+  void the_benchmark_workload_keeps_less_than_two_hundred_bytes_of_state_per_open_partial_match() {
+    // Given the benchmark's pattern and logins (10,000 users, a third failing 7 in 10, the others 1 in 10,
+    // event times increasing by 0-2 ms), 200,000 of them evaluated
+    Pipeline p = Pipeline.named("bench-state");
+    Cep.detect(p.from(Sources.<Login>collection("logins", List.of()), WatermarkStrategy.boundedOutOfOrderness(Duration.ZERO))
+            .keyBy(Login::user, Serdes.string()),
+        Pattern.<Login>begin("failures").where(l -> !l.success()).times(3).consecutive()
+            .stepWithin(Duration.ofMinutes(5)).followedBy("success").where(Login::success),
+        Serdes.json(Login.class), Op.named("failed_login_sequence"));
+    long t = CepTestSupport.T0.toEpochMilli();
+    try (PipelineTestDriver d = PipelineTestDriver.of(p, CepTestSupport.T0)) {
+      TestInput<Login> in = d.input("logins");
+      SplittableRandom rnd = new SplittableRandom(42);
+      for (int i = 0; i < 200_000; i++) {
+        int u = rnd.nextInt(10_000);
+        t += rnd.nextInt(3);
+        Login l = new Login("u" + u, rnd.nextInt(10) >= (u % 3 == 0 ? 7 : 1), t);
+        in.pipe(l, Instant.ofEpochMilli(l.ts()));
+      }
+      d.advanceEventTime(Instant.ofEpochMilli(t + 1));
+
+      // When the state of every key is serialized as RocksDB and snapshots store it
+      KeyStateSerde serde = new KeyStateSerde(Serdes.json(Login.class));
+      long bytes = 0;
+      long partials = 0;
+      for (Object v : d.state("failed_login_sequence", PatternProcessor.STORE).values()) {
+        bytes += serde.serialize((KeyState) v).length;
+        partials += ((KeyState) v).partialCount();
+      }
+
+      // Then
+      assertThat(partials).isGreaterThan(1_000);
+      assertThat(bytes / partials).isBetween(20L, 200L);
+      System.out.printf("nip bench cep workload: %d open partial matches in %d keys, %d bytes of state per open"
+          + " partial match (NFA state and shared events)%n", partials,
+          d.state("failed_login_sequence", PatternProcessor.STORE).size(), bytes / partials);
     }
   }
 
