@@ -28,12 +28,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -77,11 +79,12 @@ public final class CepBench {
    * @param memoryState true for NIP's in-memory state backend instead of RocksDB
    * @param checkpointInterval NIP's checkpoint interval (state and source positions to a local
    *     directory), or null for no checkpoints
+   * @param rounds measured rounds, each NIP then Esper, at least 1
    */
   public record Settings(long events, int users, int nipThreads, long seed, boolean memoryState,
-      Duration checkpointInterval) {
+      Duration checkpointInterval, int rounds) {
     /**
-     * RocksDB state, checkpoints every second.
+     * RocksDB state, checkpoints every second, one round.
      *
      * @param events logins per round
      * @param users distinct users
@@ -89,7 +92,7 @@ public final class CepBench {
      * @param seed generator seed
      */
     public Settings(long events, int users, int nipThreads, long seed) {
-      this(events, users, nipThreads, seed, false, Duration.ofSeconds(1));
+      this(events, users, nipThreads, seed, false, Duration.ofSeconds(1), 1);
     }
 
     String state() {
@@ -110,8 +113,10 @@ public final class CepBench {
   /**
    * @param s the settings
    * @param log progress lines
-   * @return figures: {@code events}, {@code nip_events_per_s}, {@code esper_events_per_s},
-   *     {@code ratio_nip_to_esper}, {@code nip_matches}, {@code esper_matches}
+   * @return figures: {@code events}, {@code nip_events_per_s} and {@code esper_events_per_s} (medians
+   *     over the rounds), {@code ratios} (NIP / Esper per round, each side measured one after the other
+   *     in that round), {@code ratio_nip_to_esper} (their median), {@code nip_matches},
+   *     {@code esper_matches}
    */
   public static Map<String, Object> run(Settings s, PrintStream log) {
     List<Login> warm = logins(Math.max(1_000, s.events() / 10), s.users(), s.seed() + 1);
@@ -119,29 +124,44 @@ public final class CepBench {
     log.printf("cep: warm-up (%,d logins each)%n", warm.size());
     nip(warm, s);
     esper(warm);
-    log.printf("cep: NIP (%s state, %d thread%s), %,d logins%n", s.state(), s.nipThreads(),
-        s.nipThreads() == 1 ? "" : "s", logins.size());
-    long t0 = System.nanoTime();
-    long nipMatches = nip(logins, s);
-    double nipSeconds = (System.nanoTime() - t0) / 1e9;
-    log.printf("cep: Esper (in memory), %,d logins%n", logins.size());
-    long t1 = System.nanoTime();
-    long esperMatches = esper(logins);
-    double esperSeconds = (System.nanoTime() - t1) / 1e9;
+    double[] nipRates = new double[s.rounds()];
+    double[] esperRates = new double[s.rounds()];
+    List<Double> ratios = new ArrayList<>();
+    long nipMatches = 0;
+    long esperMatches = 0;
+    for (int r = 0; r < s.rounds(); r++) {
+      log.printf("cep: round %d of %d: NIP (%s state, %d thread%s), then Esper (in memory), %,d logins each%n",
+          r + 1, s.rounds(), s.state(), s.nipThreads(), s.nipThreads() == 1 ? "" : "s", logins.size());
+      long t0 = System.nanoTime();
+      nipMatches = nip(logins, s);
+      long t1 = System.nanoTime();
+      esperMatches = esper(logins);
+      long t2 = System.nanoTime();
+      nipRates[r] = logins.size() / ((t1 - t0) / 1e9);
+      esperRates[r] = logins.size() / ((t2 - t1) / 1e9);
+      ratios.add(nipRates[r] / esperRates[r]);
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("events", logins.size());
     m.put("users", s.users());
+    m.put("rounds", s.rounds());
     m.put("nip_threads", s.nipThreads());
     m.put("nip_state", s.state());
     m.put("nip_checkpoint_interval_ms", s.checkpointInterval() == null ? 0 : s.checkpointInterval().toMillis());
-    m.put("nip_seconds", nipSeconds);
-    m.put("nip_events_per_s", logins.size() / nipSeconds);
-    m.put("esper_seconds", esperSeconds);
-    m.put("esper_events_per_s", logins.size() / esperSeconds);
-    m.put("ratio_nip_to_esper", esperSeconds / nipSeconds);
+    m.put("nip_events_per_s", median(nipRates));
+    m.put("esper_events_per_s", median(esperRates));
+    m.put("ratios", ratios);
+    m.put("ratio_nip_to_esper", median(ratios.stream().mapToDouble(Double::doubleValue).toArray()));
     m.put("nip_matches", nipMatches);
     m.put("esper_matches", esperMatches);
     return m;
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
   /**
@@ -149,7 +169,8 @@ public final class CepBench {
    * @param out where the table goes
    */
   public static void print(Map<String, Object> m, PrintStream out) {
-    out.printf("failed_login_sequence over %,d logins of %,d users%n", (Integer) m.get("events"), (Integer) m.get("users"));
+    out.printf("failed_login_sequence over %,d logins of %,d users (events/s: medians of the rounds)%n",
+        (Integer) m.get("events"), (Integer) m.get("users"));
     long cp = (Long) m.get("nip_checkpoint_interval_ms");
     String nip = "NIP (" + m.get("nip_state") + ", " + m.get("nip_threads") + "t, " + (cp == 0 ? "no checkpoints"
         : "checkpoint/" + cp + " ms") + ")";
@@ -157,7 +178,9 @@ public final class CepBench {
         (Double) m.get("nip_events_per_s"), (Long) m.get("nip_matches"));
     out.printf("  %-40s %,12.0f events/s  %,9d matches%n", "Esper (in memory)", (Double) m.get("esper_events_per_s"),
         (Long) m.get("esper_matches"));
-    out.printf("  %-40s %12.2f%n", "NIP / Esper", (Double) m.get("ratio_nip_to_esper"));
+    out.printf("  %-40s %12.2f  (median of %d rounds: %s)%n", "NIP / Esper", (Double) m.get("ratio_nip_to_esper"),
+        (Integer) m.get("rounds"), ((List<?>) m.get("ratios")).stream().map(r -> String.format("%.2f", (Double) r))
+            .collect(Collectors.joining(" ")));
   }
 
   /**

@@ -278,9 +278,13 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "42", description = "generator seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--state", defaultValue = "rocksdb", description = "NIP's state backend: rocksdb (durable) or "
-        + "memory (default ${DEFAULT-VALUE})")
-    String state;
+    @Option(names = "--state", defaultValue = "rocksdb", converter = StateConverter.class,
+        description = "rocksdb or memory: NIP's state backend; default ${DEFAULT-VALUE}")
+    BenchState state;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "measured rounds, each NIP then Esper; medians "
+        + "reported (default ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--checkpoint-ms", defaultValue = "1000", description = "NIP's checkpoint interval in ms "
         + "(state and positions to a local directory), 0 for none (default ${DEFAULT-VALUE})")
@@ -294,19 +298,17 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (checkpointMs < 0) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-ms must not be negative");
-      }
-      if (!state.equals("rocksdb") && !state.equals("memory")) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--state must be rocksdb or memory, not '" + state + "'");
+      if (checkpointMs < 0 || rounds < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-ms must not be negative, --repeat "
+            + "must be positive");
       }
       if (events < 1_000 || users < 1 || nipThreads < 1) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1000, --users and "
             + "--nip-threads positive");
       }
       Map<String, Object> m = io.nip.bench.cep.CepBench.run(
-          new io.nip.bench.cep.CepBench.Settings(events, users, nipThreads, seed, state.equals("memory"),
-              checkpointMs == 0 ? null : java.time.Duration.ofMillis(checkpointMs)), System.err);
+          new io.nip.bench.cep.CepBench.Settings(events, users, nipThreads, seed, state == BenchState.MEMORY,
+              checkpointMs == 0 ? null : java.time.Duration.ofMillis(checkpointMs), rounds), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {
