@@ -46,7 +46,7 @@ public final class Cep {
     Objects.requireNonNull(eventSerde, "eventSerde");
     Objects.requireNonNull(op, "op");
     Nfa nfa = new Nfa(pattern.stages(), pattern.absence(), pattern.withinMillis(), pattern.afterMatchSkip());
-    PatternProcessor<K, T> processor = new PatternProcessor<>(op.name(), nfa, input.keySerde(), eventSerde);
+    PatternProcessor<K, T> processor = new PatternProcessor<>(op.name(), nfa, eventSerde);
     return new PatternStream<>(input.process(processor, op), op.name());
   }
 }

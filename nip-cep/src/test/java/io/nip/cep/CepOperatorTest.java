@@ -142,8 +142,6 @@ class CepOperatorTest {
       // Then
       assertThat(d.output(s.matches)).containsExactly("u1:a1,b2@10");
       assertThat(d.state("p", "nfa")).isEmpty();
-      assertThat(d.state("p", "events")).isEmpty();
-      assertThat(d.state("p", "pending")).isEmpty();
     }
   }
 

@@ -259,11 +259,12 @@ public final class BenchCommand implements Runnable {
     }
   }
 
-  /** {@code nip bench cep}: the failed-login pattern on NIP (RocksDB state) and Esper, in-process. */
+  /** {@code nip bench cep}: the failed-login pattern on NIP (RocksDB or memory state) and Esper, in-process. */
   @Command(name = "cep", mixinStandardHelpOptions = true,
       description = {"The tutorial's failed_login_sequence (3 failed logins within 5 minutes, then a success) over",
-          "the same generated logins on NIP (nip-cep, RocksDB state) and Esper (in memory, match_recognize), in",
-          "this process, one after the other after a warm-up; prints events/s, the ratio and the matches of each."})
+          "the same generated logins on NIP (nip-cep, RocksDB or memory state) and Esper (in memory,",
+          "match_recognize), in this process, one after the other after a warm-up; prints events/s, the ratio",
+          "and the matches of each."})
   static final class CepPattern implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "1000000", description = "logins (default ${DEFAULT-VALUE})")
     long events;
@@ -278,6 +279,18 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "42", description = "generator seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--state", defaultValue = "rocksdb", converter = StateConverter.class,
+        description = "rocksdb or memory: NIP's state backend; default ${DEFAULT-VALUE}")
+    BenchState state;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "measured rounds, each NIP then Esper; medians "
+        + "reported (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--checkpoint-ms", defaultValue = "1000", description = "NIP's checkpoint interval in ms "
+        + "(state and positions to a local directory), 0 for none (default ${DEFAULT-VALUE})")
+    long checkpointMs;
+
     @Option(names = "--json", description = "print one JSON object on standard output")
     boolean json;
 
@@ -286,12 +299,17 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      if (checkpointMs < 0 || rounds < 1) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--checkpoint-ms must not be negative, --repeat "
+            + "must be positive");
+      }
       if (events < 1_000 || users < 1 || nipThreads < 1) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--events must be at least 1000, --users and "
             + "--nip-threads positive");
       }
       Map<String, Object> m = io.nip.bench.cep.CepBench.run(
-          new io.nip.bench.cep.CepBench.Settings(events, users, nipThreads, seed), System.err);
+          new io.nip.bench.cep.CepBench.Settings(events, users, nipThreads, seed, state == BenchState.MEMORY,
+              checkpointMs == 0 ? null : java.time.Duration.ofMillis(checkpointMs), rounds), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {

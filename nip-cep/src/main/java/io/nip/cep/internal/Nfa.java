@@ -128,10 +128,14 @@ public final class Nfa {
    * @param event the event
    * @param events reads taken events
    * @param out receives matches
-   * @return the partial matches after the event
+   * @return the partial matches after the event; {@code partials} itself (empty) when no partial
+   *     match was open and the event does not satisfy the first step (the event changes nothing)
    */
   public List<Partial> advance(List<Partial> partials, long position, long ts, Object event, Events events,
       Matches out) {
+    if (partials.isEmpty() && !holds(stages[0], event, null, events)) {
+      return partials; // fast path: nothing open, and the event starts nothing
+    }
     List<Partial> next = new ArrayList<>(partials.size() + 2);
     List<Partial> found = new ArrayList<>(0);
     for (Partial p : partials) {
@@ -162,7 +166,7 @@ public final class Nfa {
         next.add(p.ignoring());
       }
     }
-    if (holds(stages[0], event, null, events)) {
+    if (partials.isEmpty() || holds(stages[0], event, null, events)) { // empty: the fast path's check held
       accept(Partial.start(position, ts), ts, next, found);
     }
     if (!found.isEmpty()) {

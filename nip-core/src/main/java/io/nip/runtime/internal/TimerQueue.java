@@ -1,10 +1,10 @@
 package io.nip.runtime.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * Timers of one operator in one task, for one time domain: ordered by time, then by registration
@@ -12,6 +12,12 @@ import java.util.PriorityQueue;
  * is skipped when due; once deleted timers outnumber live ones (and are more than a few), the heap
  * is rebuilt from the live ones, so timers deleted far ahead of their time (a timer at the end of
  * time, deleted and set again over and over) cannot make it grow without bound.
+ *
+ * <p>Design: a binary min-heap over parallel arrays of primitive times and registration numbers,
+ * beside the timers themselves, so that sifting compares numbers in place instead of following two
+ * references per comparison (operators such as the pattern operator add and poll a timer per
+ * record, over heaps of tens of thousands of timers). The live map gives each timer its
+ * registration number: a heap entry whose number is not the live one was deleted.
  *
  * <p>Invariant: {@link #snapshot()} lists live timers in firing order, and re-adding them in that
  * order reproduces it, so a restored task fires same-time timers in the same order as an
@@ -29,10 +35,10 @@ public final class TimerQueue {
    */
   public record Timer(long time, Object key, Object namespace) {}
 
-  private record Slot(Timer timer, long seq) {}
-
-  private final PriorityQueue<Slot> heap = new PriorityQueue<>((a, b) -> a.timer.time != b.timer.time
-      ? Long.compare(a.timer.time, b.timer.time) : Long.compare(a.seq, b.seq));
+  private long[] times = new long[16];
+  private long[] seqs = new long[16];
+  private Timer[] timers = new Timer[16];
+  private int heapSize;
   private final Map<Timer, Long> live = new HashMap<>();
   private long nextSeq;
   /** Heap slots whose timer was deleted. */
@@ -40,19 +46,20 @@ public final class TimerQueue {
 
   /** @param timer registers it; a duplicate is ignored */
   public void add(Timer timer) {
-    if (!live.containsKey(timer)) {
-      long seq = nextSeq++;
-      live.put(timer, seq);
-      heap.add(new Slot(timer, seq));
+    Long seq = nextSeq; // one map lookup
+    if (live.putIfAbsent(timer, seq) == null) {
+      nextSeq++;
+      push(timer, seq);
     }
   }
 
   /** @param timer removes it if registered */
   public void delete(Timer timer) {
     if (live.remove(timer) != null && ++stale > COMPACT_MIN && stale > live.size()) {
-      heap.clear();
+      heapSize = 0;
+      Arrays.fill(timers, null);
       for (Map.Entry<Timer, Long> e : live.entrySet()) {
-        heap.add(new Slot(e.getKey(), e.getValue()));
+        push(e.getKey(), e.getValue());
       }
       stale = 0;
     }
@@ -60,7 +67,7 @@ public final class TimerQueue {
 
   /** @return heap slots, live and deleted (for tests) */
   int heapSize() {
-    return heap.size();
+    return heapSize;
   }
 
   /**
@@ -68,12 +75,12 @@ public final class TimerQueue {
    * @return the earliest live timer with time at most {@code upTo}, removed; or null
    */
   public Timer pollDue(long upTo) {
-    while (!heap.isEmpty() && heap.peek().timer.time <= upTo) {
-      Slot s = heap.poll();
-      Long seq = live.get(s.timer);
-      if (seq != null && seq == s.seq) {
-        live.remove(s.timer);
-        return s.timer;
+    while (heapSize > 0 && times[0] <= upTo) {
+      Timer t = timers[0];
+      long seq = seqs[0];
+      removeTop();
+      if (live.remove(t, seq)) { // one map lookup; a timer deleted and added again has another number
+        return t;
       }
       stale--;
     }
@@ -87,22 +94,83 @@ public final class TimerQueue {
 
   /** Removes every timer. */
   public void clear() {
-    heap.clear();
+    heapSize = 0;
+    Arrays.fill(timers, null);
     live.clear();
     stale = 0;
   }
 
   /** @return the live timers in firing order, for snapshots and inspection */
   public List<Timer> snapshot() {
-    List<Slot> slots = new ArrayList<>(live.size());
-    for (Map.Entry<Timer, Long> e : live.entrySet()) {
-      slots.add(new Slot(e.getKey(), e.getValue()));
-    }
-    slots.sort(heap.comparator());
-    List<Timer> out = new ArrayList<>(slots.size());
-    for (Slot s : slots) {
-      out.add(s.timer);
+    List<Map.Entry<Timer, Long>> entries = new ArrayList<>(live.entrySet());
+    entries.sort((a, b) -> a.getKey().time() != b.getKey().time() ? Long.compare(a.getKey().time(), b.getKey().time())
+        : Long.compare(a.getValue(), b.getValue()));
+    List<Timer> out = new ArrayList<>(entries.size());
+    for (Map.Entry<Timer, Long> e : entries) {
+      out.add(e.getKey());
     }
     return out;
+  }
+
+  private static boolean before(long t1, long s1, long t2, long s2) {
+    return t1 != t2 ? t1 < t2 : s1 < s2;
+  }
+
+  private void push(Timer timer, long seq) {
+    if (heapSize == times.length) {
+      int n = heapSize * 2;
+      times = Arrays.copyOf(times, n);
+      seqs = Arrays.copyOf(seqs, n);
+      timers = Arrays.copyOf(timers, n);
+    }
+    long t = timer.time();
+    int i = heapSize++;
+    while (i > 0) {
+      int parent = (i - 1) >>> 1;
+      if (!before(t, seq, times[parent], seqs[parent])) {
+        break;
+      }
+      move(parent, i);
+      i = parent;
+    }
+    set(i, t, seq, timer);
+  }
+
+  private void removeTop() {
+    int last = --heapSize;
+    long t = times[last];
+    long seq = seqs[last];
+    Timer timer = timers[last];
+    timers[last] = null;
+    if (last == 0) {
+      return;
+    }
+    int i = 0;
+    int half = last >>> 1;
+    while (i < half) {
+      int child = 2 * i + 1;
+      int right = child + 1;
+      if (right < last && before(times[right], seqs[right], times[child], seqs[child])) {
+        child = right;
+      }
+      if (!before(times[child], seqs[child], t, seq)) {
+        break;
+      }
+      move(child, i);
+      i = child;
+    }
+    set(i, t, seq, timer);
+  }
+
+  private void move(int from, int to) {
+    times[to] = times[from];
+    seqs[to] = seqs[from];
+    timers[to] = timers[from];
+  }
+
+  private void set(int i, long t, long seq, Timer timer) {
+    times[i] = t;
+    seqs[i] = seq;
+    timers[i] = timer;
   }
 }

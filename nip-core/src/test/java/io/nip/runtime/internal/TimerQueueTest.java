@@ -2,9 +2,17 @@ package io.nip.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class TimerQueueTest {
+  /** Firing order of the reference: time, then registration number. */
+  private static final Comparator<Map.Entry<TimerQueue.Timer, Long>> FIRING =
+      Comparator.<Map.Entry<TimerQueue.Timer, Long>>comparingLong(e -> e.getKey().time())
+          .thenComparingLong(Map.Entry::getValue);
 
   @Test
   void when_far_future_timers_are_deleted_and_set_again_then_the_heap_stays_bounded() {
@@ -43,5 +51,46 @@ class TimerQueueTest {
     assertThat(q.pollDue(10)).isEqualTo(new TimerQueue.Timer(10, "a", null));
     assertThat(q.pollDue(10)).isNull();
     assertThat(q.heapSize()).isZero();
+  }
+
+  @Test
+  void random_adds_deletes_and_polls_fire_like_a_sorted_reference() {
+    // Given a reference: live timers with their registration number, fired by (time, number)
+    Random r = new Random(11);
+    TimerQueue q = new TimerQueue();
+    Map<TimerQueue.Timer, Long> ref = new HashMap<>();
+    long seq = 0;
+    long now = 0;
+    StringBuilder expected = new StringBuilder();
+    StringBuilder actual = new StringBuilder();
+    for (int i = 0; i < 50_000; i++) {
+      // When timers of 300 keys are added, deleted and polled at random, with many same-time ties
+      TimerQueue.Timer t = new TimerQueue.Timer(now + r.nextInt(50), "k" + r.nextInt(300), null);
+      int op = r.nextInt(10);
+      if (op < 5) {
+        q.add(t);
+        if (!ref.containsKey(t)) {
+          ref.put(t, seq++);
+        }
+      } else if (op < 7) {
+        q.delete(t);
+        ref.remove(t);
+      } else {
+        now += r.nextInt(5);
+        long at = now;
+        TimerQueue.Timer due = ref.entrySet().stream().filter(e -> e.getKey().time() <= at).min(FIRING)
+            .map(Map.Entry::getKey).orElse(null);
+        if (due != null) {
+          ref.remove(due);
+        }
+        expected.append(due).append('\n');
+        actual.append(q.pollDue(now)).append('\n');
+      }
+    }
+    // Then the same timers fire in the same order, and the same ones are left, in firing order
+    assertThat(actual.toString()).isEqualTo(expected.toString());
+    assertThat(q.size()).isEqualTo(ref.size());
+    assertThat(q.snapshot()).containsExactlyElementsOf(ref.entrySet().stream().sorted(FIRING).map(Map.Entry::getKey)
+        .toList());
   }
 }
