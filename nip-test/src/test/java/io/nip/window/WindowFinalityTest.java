@@ -1,19 +1,14 @@
 package io.nip.window;
 
-import static io.nip.window.WindowTestSupport.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
-import io.nip.pipeline.WindowedStream.WindowOutput;
 import io.nip.sink.CollectingSink;
-import io.nip.sink.Sinks;
 import io.nip.testing.PipelineTestDriver;
 import io.nip.testing.TestInput;
 import io.nip.window.WindowTestSupport.Ev;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,21 +18,15 @@ import org.junit.jupiter.api.Test;
  */
 class WindowFinalityTest {
   private static final long MIN = 60_000;
-  private final CollectingSink<WindowResult<String, Long>> out = Sinks.collecting("out");
-  private final CollectingSink<Ev> late = Sinks.collecting("late");
+  private final CountingWindows windows = new CountingWindows();
+  private final CollectingSink<Ev> late = windows.late;
 
   private Pipeline counting(WindowAssigner assigner, Duration lateness) {
-    Pipeline p = Pipeline.named("finality");
-    WindowOutput<String, Long, Ev> results = events(p, Duration.ZERO).keyBy(Ev::key).window(assigner)
-        .allowedLateness(lateness).aggregate(Aggregates.count(), Op.named("w"));
-    results.to(out);
-    results.lateEvents().to(late);
-    return p;
+    return windows.counting(assigner, lateness, Duration.ZERO);
   }
 
   private List<String> results(PipelineTestDriver d) {
-    return d.output(out).stream().map(r -> r.key() + "[" + r.start().toEpochMilli() + "," + r.end().toEpochMilli()
-        + ")=" + r.value() + ":" + r.firing()).collect(Collectors.toList());
+    return windows.results(d);
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.nip.state.StoreSpec;
 import io.nip.window.Aggregate;
 import io.nip.window.EarlyEmit;
 import io.nip.window.GlobalWindow;
+import io.nip.window.SessionWindow;
 import io.nip.window.WindowAggregator;
 import io.nip.window.WindowAssigner;
 import io.nip.window.WindowResult;
@@ -152,7 +153,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     this.spec = spec;
     this.guard = guard;
     this.kind = spec.assigner().kind();
-    this.size = spec.assigner().size().toMillis();
+    // sessions: the half-open length of an event's own span (gap, or gap + 1 ms when inclusive);
+    // merging, firing, lateness and the purge all follow it
+    this.size = spec.assigner() instanceof SessionWindow s ? s.span().toMillis() : spec.assigner().size().toMillis();
     this.fixed = kind == WindowAssigner.Kind.TUMBLING || kind == WindowAssigner.Kind.SLIDING
         ? FixedWindows.of(spec.assigner()) : null;
     this.lateness = spec.allowedLateness().toMillis();
