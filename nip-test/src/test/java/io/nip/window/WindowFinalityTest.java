@@ -134,4 +134,21 @@ class WindowFinalityTest {
       assertThat(results(d)).containsExactly("b[20000,30000)=1:LATE_UPDATE", "a[60000,70000)=1:ON_TIME");
     }
   }
+
+  @Test
+  void when_an_event_bridges_a_long_closed_session_and_a_later_open_one_then_it_is_late() {
+    // Given sessions with a 10 s gap and 5 s lateness: a's [0, 10 s) closed at 15 s, whose marker
+    // would be purged at 25 s, and a's open session [12 s, 38 s) starting 2 s after its end
+    Pipeline p = counting(SessionWindow.withGap(Duration.ofSeconds(10)), Duration.ofSeconds(5));
+    try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
+      TestInput<Ev> in = d.input("in");
+      in.pipe(new Ev("a", 0)).pipe(new Ev("a", 12_000)).pipe(new Ev("a", 20_000)).pipe(new Ev("a", 28_000));
+      // When a@5 s arrives: it overlaps the closed session and would bridge into the open one
+      in.pipe(new Ev("a", 5_000));
+      in.end();
+      // Then it is late, and no session overlapping the closed one is emitted
+      assertThat(late.values()).containsExactly(new Ev("a", 5_000));
+      assertThat(results(d)).containsExactly("a[0,10000)=1:ON_TIME", "a[12000,38000)=3:ON_TIME");
+    }
+  }
 }
