@@ -586,14 +586,17 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
 
   /**
    * Purges a closed session's marker, unless the key's next session starts less than a span after
-   * its end: an event between them could bridge into that session and be accepted because of its
-   * later end, so the marker stays (and rejects such an event) until that neighbour is purged.
+   * its end and is still open: an event between them could bridge into that session and be
+   * accepted because of its later end, so the marker stays (and rejects such an event) until that
+   * neighbour closes (then an event bridging into it is late anyway). The postponed timer is due
+   * after the neighbour's close timer, so this terminates; at the end of time nothing can arrive.
    */
   private void purgeMarker(Object key, NavigableMap<Long, Win> kw, Win w, long now) {
     Map.Entry<Long, Win> next = kw.higherEntry(w.start);
-    if (next != null && next.getKey() < FixedWindows.saturatedAdd(w.end, size)) {
-      long later = Math.max(purgeTime(next.getValue()), FixedWindows.saturatedAdd(now, 1));
-      timers.register(domain(), later, key, new Ns(w.start, PURGE));
+    if (now != Long.MAX_VALUE && next != null && !next.getValue().closed
+        && next.getKey() < FixedWindows.saturatedAdd(w.end, size)) {
+      long closeAt = FixedWindows.saturatedAdd(next.getValue().end, lateness);
+      timers.register(domain(), Math.max(closeAt, now + 1), key, new Ns(w.start, PURGE));
       return;
     }
     purge(key, kw, w);
