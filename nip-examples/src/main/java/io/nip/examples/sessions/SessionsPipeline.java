@@ -99,9 +99,11 @@ public final class SessionsPipeline extends KafkaJob<SessionsPipeline.Counters> 
    */
   public static void main(String[] args) {
     String servers = args.length > 0 ? args[0] : "localhost:9092";
+    // tag::readme[]
     SessionsPipeline job = SessionsPipeline.builder(servers).groupId("sessions").bounded()
         .outputFile(Path.of("sessions.jsonl")).deadLetterFile(Path.of("bad.jsonl")).build();
     job.start().awaitTermination();
+    // end::readme[]
     System.out.printf("sessions=%d updates=%d bad=%d late=%d%n", job.counters().sessionsOut(),
         job.counters().lateUpdates(), job.counters().badRecords(), job.counters().lateEvents());
   }

@@ -4,6 +4,7 @@ import io.nip.examples.UserEvent;
 import io.nip.pipeline.KeyedStream;
 import io.nip.pipeline.Stream;
 import io.nip.serde.Serdes;
+import io.nip.source.Sources;
 import io.nip.streaming.SessionEvents;
 import io.nip.streaming.SessionIds;
 import io.nip.streaming.StatefulProcessor;
@@ -33,6 +34,21 @@ public final class TutorialSessions {
   public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(1800);
 
   private TutorialSessions() {}
+
+  /**
+   * Runs {@link #processor()} over a few events of two users, on the pipeline clock, and prints
+   * each session's dict.
+   *
+   * @param args ignored
+   */
+  public static void main(String[] args) {
+    Instant t0 = Instant.parse("2026-01-17T17:00:00Z");
+    List<UserEvent> events = List.of(new UserEvent("e1", "u1", "login", t0, Map.of()),
+        new UserEvent("e2", "u2", "click", t0.plusSeconds(60), Map.of()),
+        new UserEvent("e3", "u1", "purchase", t0.plus(SESSION_TIMEOUT), Map.of()),
+        new UserEvent("e4", "u1", "login", t0.plus(SESSION_TIMEOUT).plus(SESSION_TIMEOUT).plusSeconds(1), Map.of()));
+    processor().sink(System.out::println).start(Sources.collection("events", events)).awaitTermination();
+  }
 
   /**
    * {@code @processor.sessionize(session_timeout=1800, key_func=lambda e: e.user_id)} over
