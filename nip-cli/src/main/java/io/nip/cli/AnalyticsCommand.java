@@ -1,6 +1,7 @@
 package io.nip.cli;
 
 import io.nip.examples.analytics.AnalyticsPipeline;
+import io.nip.examples.analytics.UserWindowSummary;
 import io.nip.pipeline.Guarantee;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -52,22 +53,8 @@ public final class AnalyticsCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--events", paramLabel = "N", defaultValue = "100000",
-      description = "events to generate (default: ${DEFAULT-VALUE}); not with --input")
-  long events;
-
-  @Option(names = "--input", paramLabel = "FILE.jsonl",
-      description = "read user events from this JSON-lines file instead of generating them")
-  Path input;
-
-  @Option(names = "--output", paramLabel = "FILE.jsonl",
-      description = "also write the window results here as JSON lines (besides topic analytics-output)")
-  Path output;
-
-  @Option(names = "--dlq-output", paramLabel = "FILE.jsonl",
-      description = "also write the dead letters (bad lines with line number and reason) here as JSON lines "
-          + "(besides topic user-events-dlq)")
-  Path dlqOutput;
+  @Mixin
+  DemoInput demo;
 
   @Option(names = "--late-output", paramLabel = "FILE.jsonl",
       description = "write the late events (behind the watermark, in no window) here as JSON lines")
@@ -78,16 +65,9 @@ public final class AnalyticsCommand implements Callable<Integer> {
           + "the results are written either way)")
   Long maxBadLines;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-      description = "use this Kafka cluster instead of starting an embedded broker")
-  String bootstrapServers;
-
   @Option(names = "--max-out-of-orderness", paramLabel = "DURATION", defaultValue = "30s",
       description = "watermark bound, e.g. 30s, 2m, PT30S (default: ${DEFAULT-VALUE})")
   String maxOutOfOrderness;
-
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
-  long seed;
 
   @Option(names = "--threads", paramLabel = "T",
       description = "worker threads (default: available processors)")
@@ -120,25 +100,26 @@ public final class AnalyticsCommand implements Callable<Integer> {
   public Integer call() {
     validate();
     Guarantee g = GuaranteeOption.parse(guarantee);
-    BootstrapCheck.require(bootstrapServers);
+    BootstrapCheck.require(demo.bootstrapServers);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     String groupId = "nip-demo-analytics-" + UUID.randomUUID();
     // opened before the broker starts: a directory or server that cannot be used is a usage error
     // output files are created first: one that cannot be written is a usage error before any work
-    try (Outputs files = Outputs.open(output, dlqOutput, lateOutput);
+    try (Outputs<UserWindowSummary> files = Outputs.open(demo.output, demo.dlqOutput, lateOutput);
         StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
-      AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(events, input, files, seed, t,
-          bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g, backpressure));
+      AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(demo.events, demo.input, files,
+          demo.seed, t,          demo.bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g, backpressure));
       PrintWriter err = spec.commandLine().getErr();
-      new AnalyticsReport(describeInput(), input != null, bootstrapServers, output, dlqOutput, lateOutput)
+      new AnalyticsReport(describeInput(), demo.input != null, demo.bootstrapServers, demo.output, demo.dlqOutput,
+          lateOutput)
           .print(s, st.description(), GuaranteeOption.spelled(g), backpressure, err);
       return verdict(s, err);
     }
   }
 
   private String describeInput() {
-    return input != null ? "input " + input
-        : String.format("generator (%,d events, 10,000 users, 5%% bots, seed %d)", events, seed);
+    return demo.input != null ? "input " + demo.input
+        : String.format("generator (%,d events, 10,000 users, 5%% bots, seed %d)", demo.events, demo.seed);
   }
 
   /** @return the exit code for what the run met in its input, with a message when it is not 0 */
@@ -155,24 +136,15 @@ public final class AnalyticsCommand implements Callable<Integer> {
       return 0;
     }
     err.println("nip: " + why + "; the dead letters say which and why (topic " + AnalyticsPipeline.DLQ_TOPIC
-        + (dlqOutput != null ? ", file " + dlqOutput : "") + "); exit code " + EXIT_BAD_INPUT);
+        + (demo.dlqOutput != null ? ", file " + demo.dlqOutput : "") + "); exit code " + EXIT_BAD_INPUT);
     err.flush();
     return EXIT_BAD_INPUT;
   }
 
   private void validate() {
-    boolean eventsGiven = spec.commandLine().getParseResult().hasMatchedOption("--events");
-    if (input != null && eventsGiven) {
-      throw new NipCommand.UsageException("--events and --input exclude each other: give one of them");
-    }
-    if (events < 1) {
-      throw new NipCommand.UsageException("--events must be at least 1, but was " + events);
-    }
+    demo.validate(spec);
     if (threads != null && (threads < 1 || threads > 1024)) {
       throw new NipCommand.UsageException("--threads must be between 1 and 1024, but was " + threads);
-    }
-    if (input != null && (!Files.isRegularFile(input) || !Files.isReadable(input))) {
-      throw new NipCommand.UsageException("--input " + input + ": no such readable file");
     }
     if (maxBadLines != null && maxBadLines < 0) {
       throw new NipCommand.UsageException("--max-bad-lines must be at least 0, but was " + maxBadLines);
@@ -183,10 +155,10 @@ public final class AnalyticsCommand implements Callable<Integer> {
           + " have no topic, and a file cannot be part of the job's Kafka transactions (they are counted in the summary)");
     }
     Map<String, Path> outputs = new LinkedHashMap<>();
-    outputs.put("--output", output);
-    outputs.put("--dlq-output", dlqOutput);
+    outputs.put("--output", demo.output);
+    outputs.put("--dlq-output", demo.dlqOutput);
     outputs.put("--late-output", lateOutput);
-    Outputs.check(input, outputs);
+    Outputs.check(demo.input, outputs);
     StateOption.resolve(state, stateDir, redisUri);
     backpressure.validate();
   }

@@ -48,7 +48,7 @@ final class AnalyticsDemo {
    *     committed topics after the job
    * @param backpressure the input buffer, its overflow strategy and the rate limit, already validated
    */
-  record Settings(long events, Path input, Outputs outputs, long seed, int threads,
+  record Settings(long events, Path input, Outputs<UserWindowSummary> outputs, long seed, int threads,
       String bootstrapServers, Duration maxOutOfOrderness, String groupId, StateBackend stateBackend,
       Guarantee guarantee, BackpressureOptions backpressure) {}
 
@@ -89,19 +89,45 @@ final class AnalyticsDemo {
   private AnalyticsDemo() {}
 
   static Summary run(Settings s) {
-    // Ctrl-C or SIGTERM: the current stage stops, the finally blocks clean up, Stopped says how far
+    return withInput(s.bootstrapServers(), AnalyticsPipeline.OUTPUT_TOPIC, s.input(), s.events(), s.seed(),
+        s.outputs().deadLetters(), (servers, loaded, loadTime, stops) -> process(servers, s, loaded, loadTime, stops));
+  }
+
+  /** What a demo does with the loaded input topic. */
+  @FunctionalInterface
+  interface Job<S> {
+    S run(String servers, InputLoader.Result loaded, Duration loadTime, ShutdownHandler stops);
+  }
+
+  /**
+   * The part every demo shares: starts the embedded broker unless servers are given, creates
+   * {@code user-events}, the output topic and {@code user-events-dlq}, writes the input (file lines
+   * unchanged, or generated events) into {@code user-events}, runs the job and stops the broker.
+   * Ctrl-C or SIGTERM stops the current stage.
+   *
+   * @param bootstrapServers an external cluster, or null for the embedded broker
+   * @param outputTopic the demo's results topic
+   * @param input a JSON-lines file, or null to generate events
+   * @param events how many events to generate
+   * @param seed the generator's seed
+   * @param deadLetters the dead-letter file, or null
+   * @param job what to run over the loaded topic
+   * @param <S> what the job returns
+   * @return the job's result
+   */
+  static <S> S withInput(String bootstrapServers, String outputTopic, Path input, long events, long seed,
+      OutputFile<DeadLetter> deadLetters, Job<S> job) {
     try (ShutdownHandler stops = ShutdownHandler.install()) {
-      stops.stage(s.bootstrapServers() == null ? "starting the embedded broker" : "creating the topics", () -> { },
+      stops.stage(bootstrapServers == null ? "starting the embedded broker" : "creating the topics", () -> { },
           () -> "");
-      EmbeddedKafka embedded = s.bootstrapServers() == null ? EmbeddedKafka.start() : null;
+      EmbeddedKafka embedded = bootstrapServers == null ? EmbeddedKafka.start() : null;
       try {
-        String servers = embedded != null ? embedded.bootstrapServers() : s.bootstrapServers();
+        String servers = embedded != null ? embedded.bootstrapServers() : bootstrapServers;
         stops.stage("creating the topics", () -> { }, () -> "");
-        int maxRecordBytes = createTopics(servers);
+        int maxRecordBytes = createTopics(servers, outputTopic);
         long t0 = System.nanoTime();
-        InputLoader.Result loaded = load(servers, s, maxRecordBytes, stops);
-        Duration loadTime = Duration.ofNanos(System.nanoTime() - t0);
-        return process(servers, s, loaded, loadTime, stops);
+        InputLoader.Result loaded = load(servers, input, events, seed, deadLetters, maxRecordBytes, stops);
+        return job.run(servers, loaded, Duration.ofNanos(System.nanoTime() - t0), stops);
       } finally {
         if (embedded != null) {
           embedded.close();
@@ -111,28 +137,29 @@ final class AnalyticsDemo {
   }
 
   /** @return the largest record the input topic takes, in bytes (its max.message.bytes, at most the producer's limit) */
-  private static int createTopics(String servers) {
+  private static int createTopics(String servers, String outputTopic) {
     return KafkaTopics.ensure(servers, List.of(new NewTopic(AnalyticsPipeline.INPUT_TOPIC, 3, (short) 1),
-        new NewTopic(AnalyticsPipeline.OUTPUT_TOPIC, 3, (short) 1),
+        new NewTopic(outputTopic, 3, (short) 1),
         new NewTopic(AnalyticsPipeline.DLQ_TOPIC, 1, (short) 1)), AnalyticsPipeline.INPUT_TOPIC);
   }
 
-  private static InputLoader.Result load(String servers, Settings s, int maxRecordBytes, ShutdownHandler stops) {
+  private static InputLoader.Result load(String servers, Path input, long events, long seed,
+      OutputFile<DeadLetter> deadLetters, int maxRecordBytes, ShutdownHandler stops) {
     stops.checkStop();
     UserEventFeed feed = UserEventFeed.open(servers, AnalyticsPipeline.INPUT_TOPIC);
     stops.stage("loading the input", () -> { }, () -> String.format("%,d events written to %s", feed.sent(),
         AnalyticsPipeline.INPUT_TOPIC));
-    if (s.input() == null) {
+    if (input == null) {
       try (feed) {
-        UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withSeed(s.seed()), (key, value) -> {
+        UserEventFeed.generate(UserEventFeed.Spec.defaults(events).withSeed(seed), (key, value) -> {
           stops.checkStop();
           feed.send(key, value);
         });
       }
-      return new InputLoader.Result(s.events(), s.events(), 0, 0);
+      return new InputLoader.Result(events, events, 0, 0);
     }
-    return InputLoader.loadFile(feed, servers, s.input(), AnalyticsPipeline.INPUT_TOPIC, AnalyticsPipeline.DLQ_TOPIC,
-        AnalyticsPipeline.PIPELINE_NAME, maxRecordBytes, s.outputs().deadLetters(), stops::checkStop);
+    return InputLoader.loadFile(feed, servers, input, AnalyticsPipeline.INPUT_TOPIC, AnalyticsPipeline.DLQ_TOPIC,
+        AnalyticsPipeline.PIPELINE_NAME, maxRecordBytes, deadLetters, stops::checkStop);
   }
 
   private static Summary process(String servers, Settings s, InputLoader.Result loaded, Duration loadTime,
@@ -150,7 +177,7 @@ final class AnalyticsDemo {
         .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
     s.backpressure().applyTo(b);
     FirstResults first = new FirstResults(PREVIEW_RESULTS);
-    Outputs out = s.outputs();
+    Outputs<UserWindowSummary> out = s.outputs();
     Map<TopicPartition, Long> outputFrom = null;
     Map<TopicPartition, Long> dlqFrom = null;
     if (exactlyOnce) {
@@ -202,7 +229,7 @@ final class AnalyticsDemo {
    * @return the results read
    */
   private static long readBack(String servers, Map<TopicPartition, Long> outputFrom, Map<TopicPartition, Long> dlqFrom,
-      Outputs out, FirstResults first) {
+      Outputs<UserWindowSummary> out, FirstResults first) {
     long n = KafkaTopics.readCommitted(servers, AnalyticsPipeline.OUTPUT_TOPIC, outputFrom, r -> {
       UserWindowSummary w = UserWindowSummary.SERDE.deserialize(r.value());
       first.add(w);
@@ -210,12 +237,24 @@ final class AnalyticsDemo {
         out.results().append(w, Headers.EMPTY);
       }
     });
-    if (out.deadLetters() != null) {
+    readBackDeadLetters(servers, dlqFrom, out.deadLetters());
+    return n;
+  }
+
+  /**
+   * Under exactly-once: appends the dead letters the job committed to {@code user-events-dlq} (from
+   * the offsets taken before it started) to the dead-letter file.
+   *
+   * @param servers the cluster
+   * @param dlqFrom the topic's committed ends before the job
+   * @param file the dead-letter file, or null (then nothing is read)
+   */
+  static void readBackDeadLetters(String servers, Map<TopicPartition, Long> dlqFrom, OutputFile<DeadLetter> file) {
+    if (file != null) {
       KafkaTopics.readCommitted(servers, AnalyticsPipeline.DLQ_TOPIC, dlqFrom, r -> {
         DeadLetter d = KafkaTopics.deadLetterOf(r);
-        out.deadLetters().append(d, d.headers());
+        file.append(d, d.headers());
       });
     }
-    return n;
   }
 }

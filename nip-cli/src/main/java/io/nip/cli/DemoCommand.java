@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 /** {@code nip demo <name>}: runs one of the tutorial's exercise pipelines. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run a demo pipeline of the tutorial.",
-    subcommands = {AnalyticsCommand.class, FraudCommand.class})
+    subcommands = {AnalyticsCommand.class, SessionsCommand.class, FraudCommand.class})
 public final class DemoCommand implements Runnable {
   @Spec
   CommandSpec spec;

@@ -1,6 +1,7 @@
 package io.nip.cli;
 
 import io.nip.examples.analytics.AnalyticsPipeline;
+import io.nip.examples.analytics.UserWindowSummary;
 import io.nip.examples.analytics.UserEventFeed;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ public final class LoadCommand implements Callable<Integer> {
     BootstrapCheck.require(bootstrapServers);
     String dlq = dlqTopic != null ? dlqTopic : topic + "-dlq";
     PrintWriter err = spec.commandLine().getErr();
-    try (Outputs files = Outputs.open(null, dlqOutput, null); ShutdownHandler stops = ShutdownHandler.install()) {
+    try (Outputs<UserWindowSummary> files = Outputs.open(null, dlqOutput, null); ShutdownHandler stops = ShutdownHandler.install()) {
       stops.stage("creating the topics", () -> { }, () -> "");
       int maxRecordBytes = KafkaTopics.ensure(bootstrapServers,
           List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(dlq, 1, (short) 1)), topic);

@@ -6,6 +6,7 @@ import io.nip.examples.analytics.AnalyticsEvent;
 import io.nip.examples.analytics.DeadLetterJson;
 import io.nip.examples.analytics.UserEventFeed;
 import io.nip.examples.analytics.UserWindowSummary;
+import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,19 +17,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The files of one run of {@code nip demo analytics}: results ({@code --output}), dead letters
+ * The files of one run of {@code nip demo analytics} or {@code nip demo sessions}: results ({@code --output}), dead letters
  * ({@code --dlq-output}) and late events ({@code --late-output}), each absent when its option was
  * not given. {@link #check} refuses, before anything is opened, an output that is the input file
  * or another output (compared after resolving symbolic links), and a directory; {@link #open}
  * then creates every file, so an unwritable one fails with the OS's reason before the broker
  * starts and the input loads.
  */
-final class Outputs implements AutoCloseable {
-  private final OutputFile<UserWindowSummary> results;
+final class Outputs<R> implements AutoCloseable {
+  private final OutputFile<R> results;
   private final OutputFile<DeadLetter> deadLetters;
   private final OutputFile<AnalyticsEvent> late;
 
-  private Outputs(OutputFile<UserWindowSummary> results, OutputFile<DeadLetter> deadLetters,
+  private Outputs(OutputFile<R> results, OutputFile<DeadLetter> deadLetters,
       OutputFile<AnalyticsEvent> late) {
     this.results = results;
     this.deadLetters = deadLetters;
@@ -99,16 +100,29 @@ final class Outputs implements AutoCloseable {
    * @return the open files; close them after the run
    * @throws NipCommand.UsageException naming the option, the file and the OS's reason
    */
-  static Outputs open(Path output, Path dlqOutput, Path lateOutput) {
-    OutputFile<UserWindowSummary> r = null;
+  static Outputs<UserWindowSummary> open(Path output, Path dlqOutput, Path lateOutput) {
+    return open(output, UserWindowSummary.SERDE, dlqOutput, lateOutput);
+  }
+
+  /**
+   * @param output results file, or null
+   * @param results how a result is written (one JSON line)
+   * @param dlqOutput dead-letter file, or null
+   * @param lateOutput late-events file, or null
+   * @param <R> the result type
+   * @return the open files; close them after the run
+   * @throws NipCommand.UsageException naming the option, the file and the OS's reason
+   */
+  static <R> Outputs<R> open(Path output, Serde<R> results, Path dlqOutput, Path lateOutput) {
+    OutputFile<R> r = null;
     OutputFile<DeadLetter> d = null;
     try {
-      r = output == null ? null : OutputFile.open("--output", output, (s, h) -> UserWindowSummary.SERDE.serialize(s));
+      r = output == null ? null : OutputFile.open("--output", output, (s, h) -> results.serialize(s));
       DeadLetterJson json = new DeadLetterJson();
       d = dlqOutput == null ? null : OutputFile.open("--dlq-output", dlqOutput, (x, h) -> json.serialize(x));
       OutputFile<AnalyticsEvent> l = lateOutput == null ? null
           : OutputFile.open("--late-output", lateOutput, Outputs::lateLine);
-      return new Outputs(r, d, l);
+      return new Outputs<>(r, d, l);
     } catch (RuntimeException e) {
       closeQuietly(r);
       closeQuietly(d);
@@ -140,7 +154,7 @@ final class Outputs implements AutoCloseable {
   }
 
   /** @return the results file, or null */
-  OutputFile<UserWindowSummary> results() {
+  OutputFile<R> results() {
     return results;
   }
 

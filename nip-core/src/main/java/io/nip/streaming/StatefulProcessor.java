@@ -39,6 +39,17 @@ import java.util.function.Function;
  * PipelineHandle h = p.start(source);
  * }</pre>
  *
+ * <h2>Sessions</h2>
+ * Instead of rounds, {@link #sessionize} groups a key's events into event-time sessions (the
+ * tutorial's {@code @processor.sessionize}): more than the timeout of inactivity closes a session,
+ * its events are handed over in event-time order with a stable session id, late events within
+ * {@link #allowedLateness(Duration)} emit updates, and later ones go to {@link #lateEvents(Sink)}.
+ *
+ * <pre>{@code
+ * StatefulProcessor.<UserEvent, Summary>named("sessions").eventType(UserEvent.class).allowedLateness(Duration.ofMinutes(5))
+ *     .sessionize(Duration.ofMinutes(30), UserEvent::userId, (user, events, id) -> Summary.of(user, events, id)).sink(out);
+ * }</pre>
+ *
  * <h2>Processing rounds</h2>
  * A round of a key opens with the key's first event while no round of that key is open, at
  * processing time {@code t0} (the pipeline clock). It closes at the first of:
@@ -95,6 +106,9 @@ public final class StatefulProcessor<T, R> extends SourceFacade<T> {
   private static final Duration MAX_FLUSH_INTERVAL = Duration.ofDays(365);
   private static final Duration MAX_STATE_TTL = Duration.ofDays(36_500);
   private static final int MAX_EVENTS_LIMIT = 1_000_000;
+  /** The default {@link #maxEventsPerSession(int)}. */
+  public static final int DEFAULT_MAX_EVENTS_PER_SESSION = 10_000;
+  private static final Duration MAX_SESSION_TIMEOUT = Duration.ofDays(365);
 
   private final List<Sink<? super R>> sinks = new ArrayList<>();
   private StateBackend backend;
@@ -102,6 +116,9 @@ public final class StatefulProcessor<T, R> extends SourceFacade<T> {
   private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
   private int maxEvents = DEFAULT_MAX_EVENTS_PER_ROUND;
   private Serde<T> eventSerde;
+  private Duration allowedLateness = Duration.ZERO;
+  private int maxEventsPerSession = DEFAULT_MAX_EVENTS_PER_SESSION;
+  private Sink<? super LateEvent<T>> lateSink;
   /** Keys the input and adds the round operator, with the settings at apply time. */
   private Function<Stream<T>, Stream<R>> aggregation;
 
@@ -122,6 +139,26 @@ public final class StatefulProcessor<T, R> extends SourceFacade<T> {
      * @return the result to emit, or null for none
      */
     R apply(K key, List<T> events, Map<String, Object> state);
+  }
+
+  /**
+   * The user's per-session function of {@link #sessionize}.
+   *
+   * @param <K> key type
+   * @param <T> event type
+   * @param <R> result type
+   */
+  @FunctionalInterface
+  public interface SessionFunction<K, T, R> {
+    /**
+     * @param key the session's key
+     * @param sessionEvents the session's events in event-time order (ties: arrival order), at least
+     *     one, unmodifiable, bounded by {@link #maxEventsPerSession(int)}; also says whether this
+     *     result is an update and which earlier session ids it supersedes
+     * @param sessionId the session's id, see {@link SessionIds}
+     * @return the result to emit, or null for none
+     */
+    R apply(K key, SessionEvents<T> sessionEvents, String sessionId);
   }
 
   private StatefulProcessor(String name) {
@@ -277,14 +314,117 @@ public final class StatefulProcessor<T, R> extends SourceFacade<T> {
       Aggregation<K, T, R> fn) {
     Objects.requireNonNull(keyFn, "keyFn");
     Objects.requireNonNull(fn, "fn");
-    if (aggregation != null) {
-      throw new ConfigurationException("StatefulProcessor '" + name + "' aggregate", "may be set once, and is already set");
-    }
+    checkNotSet();
     aggregation = input -> {
       KeyedStream<K, T> keyed = keySerde == null ? input.keyBy(keyFn) : input.keyBy(keyFn, keySerde);
       return keyed.process(new RoundProcessor<>(fn, keyed.keySerde(), eventSerde, stateTtl, flushInterval, maxEvents),
           Op.named(name));
     };
+    return this;
+  }
+
+  /**
+   * Sets the aggregation to sessions (the tutorial's {@code @processor.sessionize(session_timeout=1800,
+   * key_func=..)}): per key, events are grouped into sessions that more than {@code timeout} of
+   * inactivity (event time) closes; exactly {@code timeout} continues a session
+   * ({@link io.nip.window.SessionWindow#withInactivityGap}). When the watermark passes a session's
+   * last event + {@code timeout}, {@code fn} gets its events and its id, and its result is emitted.
+   * Sessions live in the pipeline's state backend (operator {@code <name>}), bounded per session by
+   * {@link #maxEventsPerSession(int)}. May be set once, instead of {@link #aggregate}.
+   *
+   * <p>With {@link #allowedLateness(Duration)}, an event that arrives after its session closed but
+   * within the lateness of the close updates the session (merging sessions it bridges) and the
+   * result is emitted again, {@link SessionEvents#isUpdate() marked as an update}, under the same
+   * session id; a merged session keeps the id of its earliest start and
+   * {@link SessionEvents#supersededIds()} names the ids it replaces. A consumer keeps the latest
+   * result per session id and drops superseded ids. Later events go to {@link #lateEvents(Sink)}.
+   *
+   * <pre>{@code
+   * StatefulProcessor.<UserEvent, Summary>named("sessions").eventType(UserEvent.class)
+   *     .sessionize(Duration.ofMinutes(30), UserEvent::userId, (user, events, id) -> Summary.of(user, events, id));
+   * }</pre>
+   *
+   * @param timeout the longest inactivity within a session, from 1 ms to 365 days
+   * @param keyFn the key of an event; keys are written as JSON in state and in session ids
+   * @param fn called once per session result
+   * @param <K> key type
+   * @return this
+   * @throws ConfigurationException when an aggregation was set already or the timeout is out of range
+   */
+  public <K> StatefulProcessor<T, R> sessionize(Duration timeout, Function<? super T, ? extends K> keyFn,
+      SessionFunction<K, T, R> fn) {
+    return sessionize(timeout, keyFn, null, fn);
+  }
+
+  /**
+   * @param timeout the longest inactivity within a session, from 1 ms to 365 days
+   * @param keyFn the key of an event
+   * @param keySerde how keys are written in state and session ids; null for JSON
+   * @param fn called once per session result
+   * @param <K> key type
+   * @return this
+   * @throws ConfigurationException when an aggregation was set already or the timeout is out of range
+   */
+  public <K> StatefulProcessor<T, R> sessionize(Duration timeout, Function<? super T, ? extends K> keyFn,
+      Serde<K> keySerde, SessionFunction<K, T, R> fn) {
+    Duration gap = positive("sessionize timeout", timeout, MAX_SESSION_TIMEOUT);
+    if (gap.toMillis() < 1) {
+      throw ConfigurationException.invalid("StatefulProcessor '" + name + "' sessionize timeout", gap,
+          "must be at least 1 ms");
+    }
+    Objects.requireNonNull(keyFn, "keyFn");
+    Objects.requireNonNull(fn, "fn");
+    checkNotSet();
+    Sessionizer<K, T, R> sessions = new Sessionizer<>(name, keyFn, keySerde, fn);
+    aggregation = input -> sessions.apply(input, new Sessionizer.Settings<>(gap, allowedLateness,
+        maxEventsPerSession, eventSerde, lateSink));
+    return this;
+  }
+
+  /**
+   * How long after a session closed a late event still updates it ({@link #sessionize} only).
+   *
+   * @param lateness zero (the default) to 365 days
+   * @return this
+   */
+  public StatefulProcessor<T, R> allowedLateness(Duration lateness) {
+    Objects.requireNonNull(lateness, "allowedLateness");
+    if (lateness.isNegative() || lateness.compareTo(MAX_SESSION_TIMEOUT) > 0) {
+      throw ConfigurationException.invalid("StatefulProcessor '" + name + "' allowedLateness", lateness,
+          "must be between zero and " + MAX_SESSION_TIMEOUT);
+    }
+    this.allowedLateness = lateness;
+    return this;
+  }
+
+  /**
+   * The most events a session keeps for {@link #sessionize}'s function. Past it, the session keeps
+   * its earliest {@code n - 1} events and its latest one, counts the rest in
+   * {@link SessionEvents#droppedEvents()} and the metric {@code nip.session.dropped.events}, and
+   * is still emitted.
+   *
+   * @param n 2 to 1,000,000 (default {@value #DEFAULT_MAX_EVENTS_PER_SESSION})
+   * @return this
+   */
+  public StatefulProcessor<T, R> maxEventsPerSession(int n) {
+    if (n < 2 || n > MAX_EVENTS_LIMIT) {
+      throw ConfigurationException.invalid("StatefulProcessor '" + name + "' maxEventsPerSession", n,
+          "must be between 2 and " + MAX_EVENTS_LIMIT);
+    }
+    this.maxEventsPerSession = n;
+    return this;
+  }
+
+  /**
+   * Where {@link #sessionize} sends events that came too late for their session, each with a
+   * reason. Without it they are counted in {@code nip.window.late.events} and dropped with a
+   * rate-limited warning.
+   *
+   * @param sink the sink; its name must be unique within the pipeline
+   * @return this
+   */
+  public StatefulProcessor<T, R> lateEvents(Sink<? super LateEvent<T>> sink) {
+    this.lateSink = Objects.requireNonNull(sink, "lateEvents");
     return this;
   }
 
@@ -361,14 +501,22 @@ public final class StatefulProcessor<T, R> extends SourceFacade<T> {
     }
   }
 
+  private void checkNotSet() {
+    if (aggregation != null) {
+      throw new ConfigurationException("StatefulProcessor '" + name + "' aggregate",
+          "may be set once (aggregate or sessionize), and is already set");
+    }
+  }
+
   private void checkAggregation() {
     if (aggregation == null) {
       throw new ConfigurationException("StatefulProcessor '" + name + "' aggregate",
-          "no aggregation was set; call aggregate(keyFn, (key, events, state) -> ..) first");
+          "no aggregation was set; call aggregate(keyFn, (key, events, state) -> ..) or "
+              + "sessionize(timeout, keyFn, (key, sessionEvents, sessionId) -> ..) first");
     }
     if (eventSerde == null) {
       throw new ConfigurationException("StatefulProcessor '" + name + "' eventType",
-          "the events of an open round are kept in keyed state and need a serde; call eventType(MyEvent.class) "
+          "the events of an open round or session are kept in keyed state and need a serde; call eventType(MyEvent.class) "
               + "or eventSerde(..)");
     }
   }

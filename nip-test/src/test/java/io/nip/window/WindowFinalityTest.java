@@ -1,19 +1,14 @@
 package io.nip.window;
 
-import static io.nip.window.WindowTestSupport.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
-import io.nip.pipeline.WindowedStream.WindowOutput;
 import io.nip.sink.CollectingSink;
-import io.nip.sink.Sinks;
 import io.nip.testing.PipelineTestDriver;
 import io.nip.testing.TestInput;
 import io.nip.window.WindowTestSupport.Ev;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,21 +18,15 @@ import org.junit.jupiter.api.Test;
  */
 class WindowFinalityTest {
   private static final long MIN = 60_000;
-  private final CollectingSink<WindowResult<String, Long>> out = Sinks.collecting("out");
-  private final CollectingSink<Ev> late = Sinks.collecting("late");
+  private final CountingWindows windows = new CountingWindows();
+  private final CollectingSink<Ev> late = windows.late;
 
   private Pipeline counting(WindowAssigner assigner, Duration lateness) {
-    Pipeline p = Pipeline.named("finality");
-    WindowOutput<String, Long, Ev> results = events(p, Duration.ZERO).keyBy(Ev::key).window(assigner)
-        .allowedLateness(lateness).aggregate(Aggregates.count(), Op.named("w"));
-    results.to(out);
-    results.lateEvents().to(late);
-    return p;
+    return windows.counting(assigner, lateness, Duration.ZERO);
   }
 
   private List<String> results(PipelineTestDriver d) {
-    return d.output(out).stream().map(r -> r.key() + "[" + r.start().toEpochMilli() + "," + r.end().toEpochMilli()
-        + ")=" + r.value() + ":" + r.firing()).collect(Collectors.toList());
+    return windows.results(d);
   }
 
   @Test
@@ -143,6 +132,23 @@ class WindowFinalityTest {
       assertThat(results(d)).containsExactly("b[20000,30000)=1:LATE_UPDATE");
       in.end();
       assertThat(results(d)).containsExactly("b[20000,30000)=1:LATE_UPDATE", "a[60000,70000)=1:ON_TIME");
+    }
+  }
+
+  @Test
+  void when_an_event_bridges_a_long_closed_session_and_a_later_open_one_then_it_is_late() {
+    // Given sessions with a 10 s gap and 5 s lateness: a's [0, 10 s) closed at 15 s, whose marker
+    // would be purged at 25 s, and a's open session [12 s, 38 s) starting 2 s after its end
+    Pipeline p = counting(SessionWindow.withGap(Duration.ofSeconds(10)), Duration.ofSeconds(5));
+    try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
+      TestInput<Ev> in = d.input("in");
+      in.pipe(new Ev("a", 0)).pipe(new Ev("a", 12_000)).pipe(new Ev("a", 20_000)).pipe(new Ev("a", 28_000));
+      // When a@5 s arrives: it overlaps the closed session and would bridge into the open one
+      in.pipe(new Ev("a", 5_000));
+      in.end();
+      // Then it is late, and no session overlapping the closed one is emitted
+      assertThat(late.values()).containsExactly(new Ev("a", 5_000));
+      assertThat(results(d)).containsExactly("a[0,10000)=1:ON_TIME", "a[12000,38000)=3:ON_TIME");
     }
   }
 }

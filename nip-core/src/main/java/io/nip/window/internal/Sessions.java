@@ -5,8 +5,9 @@ import java.util.NavigableMap;
 import java.util.function.ToLongFunction;
 
 /**
- * Session arithmetic: an event at {@code t} spans {@code [t, t + gap)} (saturated at
- * {@link Long#MAX_VALUE}) and merges with every session of its key that this span overlaps; the
+ * Session arithmetic: an event at {@code t} spans {@code [t, t + span)} (saturated at
+ * {@link Long#MAX_VALUE}), where the span is the gap ({@code SessionWindow.withGap}) or the gap
+ * plus 1 ms ({@code SessionWindow.withInactivityGap}: {@code [t, t + gap]} in whole milliseconds) and merges with every session of its key that this span overlaps; the
  * merged session spans them all. Sessions of a key never overlap each other, so ordered by start
  * they are also ordered by end, and the overlapping ones are found by walking back from the span's
  * end until a session ends at or before its start.
@@ -16,7 +17,7 @@ public final class Sessions {
 
   /**
    * @param ts event time, epoch millis
-   * @param gap the gap in millis
+   * @param gap the span in millis: the gap, plus 1 for an inclusive gap
    * @return the end of the event's own span
    */
   public static long end(long ts, long gap) {

@@ -18,6 +18,7 @@ import io.nip.state.StoreSpec;
 import io.nip.window.Aggregate;
 import io.nip.window.EarlyEmit;
 import io.nip.window.GlobalWindow;
+import io.nip.window.SessionWindow;
 import io.nip.window.WindowAggregator;
 import io.nip.window.WindowAssigner;
 import io.nip.window.WindowResult;
@@ -49,8 +50,10 @@ import org.slf4j.LoggerFactory;
  * {@code LATE_UPDATE} at once, never a later {@code ON_TIME}; a merged session is fired only if
  * its merged end is behind the watermark. A closed session (past {@code end + lateness}) keeps a
  * marker without its accumulator until {@code end + lateness + gap}, the last moment an on-time
- * event could still overlap it: an event that would merge into it is late, so a closed session
- * is never followed by an overlapping one.
+ * event could still overlap it on its own, and beyond that while the key's next session starts
+ * within a gap of its end (an event bridging into that later session would otherwise be accepted
+ * for the later session's end): an event that would merge into it is late, so a closed session is
+ * never followed by an overlapping one.
  */
 public final class WindowOp extends Operator implements MultiOutput, HoldsRecords {
   private static final byte FIRE = 0;
@@ -152,7 +155,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     this.spec = spec;
     this.guard = guard;
     this.kind = spec.assigner().kind();
-    this.size = spec.assigner().size().toMillis();
+    // sessions: the half-open length of an event's own span (gap, or gap + 1 ms when inclusive);
+    // merging, firing, lateness and the purge all follow it
+    this.size = spec.assigner() instanceof SessionWindow s ? s.span().toMillis() : spec.assigner().size().toMillis();
     this.fixed = kind == WindowAssigner.Kind.TUMBLING || kind == WindowAssigner.Kind.SLIDING
         ? FixedWindows.of(spec.assigner()) : null;
     this.lateness = spec.allowedLateness().toMillis();
@@ -560,6 +565,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         w.earlyTimer = true;
         timers.register(TimeDomain.PROCESSING_TIME, t.time() + earlyInterval, key, ns);
       }
+    } else if (ns.kind() == PURGE && kind == WindowAssigner.Kind.SESSION) {
+      purgeMarker(key, kw, w, t.time());
     } else if (ns.kind() == PURGE || (ns.kind() == CLEANUP && kind != WindowAssigner.Kind.SESSION)) {
       purge(key, kw, w);
     } else if (ns.kind() == CLEANUP) {
@@ -575,6 +582,24 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         store.put(key, kw);
       }
     }
+  }
+
+  /**
+   * Purges a closed session's marker, unless the key's next session starts less than a span after
+   * its end and is still open: an event between them could bridge into that session and be
+   * accepted because of its later end, so the marker stays (and rejects such an event) until that
+   * neighbour closes (then an event bridging into it is late anyway). The postponed timer is due
+   * after the neighbour's close timer, so this terminates; at the end of time nothing can arrive.
+   */
+  private void purgeMarker(Object key, NavigableMap<Long, Win> kw, Win w, long now) {
+    Map.Entry<Long, Win> next = kw.higherEntry(w.start);
+    if (now != Long.MAX_VALUE && next != null && !next.getValue().closed
+        && next.getKey() < FixedWindows.saturatedAdd(w.end, size)) {
+      long closeAt = FixedWindows.saturatedAdd(next.getValue().end, lateness);
+      timers.register(domain(), Math.max(closeAt, now + 1), key, new Ns(w.start, PURGE));
+      return;
+    }
+    purge(key, kw, w);
   }
 
   /** A session past {@code end + lateness}: drop the accumulator, keep the bounds until PURGE. */

@@ -1,22 +1,17 @@
 package io.nip.examples.analytics;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.nip.backpressure.BufferManager;
 import io.nip.backpressure.RateLimiter;
 import io.nip.errors.ConfigurationException;
-import io.nip.errors.DeadLetter;
+import io.nip.examples.KafkaJob;
+import io.nip.examples.KafkaJobBuilder;
 import io.nip.errors.ErrorPolicy;
-import io.nip.kafka.KafkaDeadLetterSink;
-import io.nip.kafka.KafkaSink;
-import io.nip.kafka.KafkaSource;
-import io.nip.kafka.OffsetReset;
 import io.nip.pipeline.Guarantee;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
-import io.nip.pipeline.PipelineHandle;
 import io.nip.pipeline.Stream;
 import io.nip.pipeline.WindowedStream.WindowOutput;
 import io.nip.serde.Serdes;
@@ -31,10 +26,6 @@ import io.nip.window.WindowResult;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -70,7 +61,7 @@ import java.util.function.LongSupplier;
  * sees every window exactly once; only the Kafka sinks can take part in that transaction, so the
  * builder then refuses file and extra sinks ({@link Builder#build()}).
  */
-public final class AnalyticsPipeline {
+public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters> {
   /** The pipeline's name, as in the tutorial. */
   public static final String PIPELINE_NAME = "analytics_pipeline";
   /** Default input topic. */
@@ -93,13 +84,10 @@ public final class AnalyticsPipeline {
   /** One event in this many (a power of two) has its latency recorded. */
   static final int LATENCY_SAMPLE = 8;
 
-  private final Pipeline pipeline;
-  private final Counters counters;
   private final Timer latency;
 
   private AnalyticsPipeline(Pipeline pipeline, Counters counters, Timer latency) {
-    this.pipeline = pipeline;
-    this.counters = counters;
+    super(pipeline, counters);
     this.latency = latency;
   }
 
@@ -111,24 +99,9 @@ public final class AnalyticsPipeline {
     return new Builder(Objects.requireNonNull(bootstrapServers, "bootstrapServers"));
   }
 
-  /** @return the pipeline, not started */
-  public Pipeline pipeline() {
-    return pipeline;
-  }
-
-  /** @return the live counts of this job */
-  public Counters counters() {
-    return counters;
-  }
-
   /** @return the processing-latency timer ({@value #LATENCY_METRIC}) in the pipeline's registry */
   public Timer latency() {
     return latency;
-  }
-
-  /** @return the handle of the started pipeline */
-  public PipelineHandle start() {
-    return pipeline.start();
   }
 
   /**
@@ -227,17 +200,8 @@ public final class AnalyticsPipeline {
 
     /** Counts from the meters {@code nip.errors} (dead-lettered) and {@code nip.window.late.events}. */
     private void countFromMeters(MeterRegistry registry) {
-      meteredBad = () -> sum(registry.find("nip.errors").tag("pipeline", PIPELINE_NAME)
-          .tag("outcome", "dead_lettered").counters());
-      meteredLate = () -> sum(registry.find("nip.window.late.events").tag("pipeline", PIPELINE_NAME).counters());
-    }
-
-    private static long sum(java.util.Collection<Counter> counters) {
-      double total = 0;
-      for (Counter c : counters) {
-        total += c.count();
-      }
-      return (long) total;
+      meteredBad = deadLettered(registry, PIPELINE_NAME);
+      meteredLate = KafkaJob.lateEvents(registry, PIPELINE_NAME);
     }
 
     /** @return window results written */
@@ -246,73 +210,21 @@ public final class AnalyticsPipeline {
     }
   }
 
-  /** Settings of an {@link AnalyticsPipeline}; {@code groupId} is required. */
-  public static final class Builder {
-    private final String servers;
-    private String inputTopic = INPUT_TOPIC;
-    private String outputTopic = OUTPUT_TOPIC;
-    private String dlqTopic = DLQ_TOPIC;
-    private String groupId;
-    private boolean bounded;
+  /**
+   * Settings of an {@link AnalyticsPipeline}; {@code groupId} is required. Defaults: topics
+   * {@value #INPUT_TOPIC}, {@value #OUTPUT_TOPIC}, {@value #DLQ_TOPIC}, watermark bound 30 s. Under
+   * {@link #guarantee(Guarantee) guarantee(EXACTLY_ONCE)} dead letters and late events are counted
+   * from the pipeline's meters ({@code nip.errors}, {@code nip.window.late.events}) and
+   * {@link #lateEvents} is refused as well.
+   */
+  public static final class Builder extends KafkaJobBuilder<Builder, UserWindowSummary> {
     private boolean inputKeyedByUser;
-    private Duration maxOutOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
-    private PipelineConfig config = PipelineConfig.defaults();
-    private Path outputFile;
-    private Path deadLetterFile;
     private Sink<? super AnalyticsEvent> lateSink;
-    private final List<Sink<? super UserWindowSummary>> outputSinks = new ArrayList<>();
-    private final List<Sink<? super DeadLetter>> deadLetterSinks = new ArrayList<>();
-    private final Map<String, Object> consumerProps = new HashMap<>();
-    private final Map<String, Object> producerProps = new HashMap<>();
-    private String instanceId;
-    private Guarantee guarantee;
     private BufferManager buffer;
     private RateLimiter rateLimit;
 
     private Builder(String servers) {
-      this.servers = servers;
-    }
-
-    /**
-     * @param topic the input topic (default {@value #INPUT_TOPIC})
-     * @return this
-     */
-    public Builder inputTopic(String topic) {
-      this.inputTopic = Objects.requireNonNull(topic, "topic");
-      return this;
-    }
-
-    /**
-     * @param topic the results topic (default {@value #OUTPUT_TOPIC})
-     * @return this
-     */
-    public Builder outputTopic(String topic) {
-      this.outputTopic = Objects.requireNonNull(topic, "topic");
-      return this;
-    }
-
-    /**
-     * @param topic the dead-letter topic (default {@value #DLQ_TOPIC})
-     * @return this
-     */
-    public Builder deadLetterTopic(String topic) {
-      this.dlqTopic = Objects.requireNonNull(topic, "topic");
-      return this;
-    }
-
-    /**
-     * @param id the consumer group; instances with the same id share the partitions
-     * @return this
-     */
-    public Builder groupId(String id) {
-      this.groupId = Objects.requireNonNull(id, "groupId");
-      return this;
-    }
-
-    /** Reads up to the end offsets taken at start, then closes every window and completes. @return this */
-    public Builder bounded() {
-      this.bounded = true;
-      return this;
+      super(servers, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC, DEFAULT_OUT_OF_ORDERNESS);
     }
 
     /**
@@ -332,71 +244,6 @@ public final class AnalyticsPipeline {
     }
 
     /**
-     * @param bound how far events may come out of event-time order (default 30 s)
-     * @return this
-     */
-    public Builder maxOutOfOrderness(Duration bound) {
-      Objects.requireNonNull(bound, "maxOutOfOrderness");
-      if (bound.isNegative()) {
-        throw ConfigurationException.invalid("maxOutOfOrderness", bound, "must not be negative");
-      }
-      this.maxOutOfOrderness = bound;
-      return this;
-    }
-
-    /**
-     * @param base threads, batch size, commit interval, meter registry ...; its error policy is
-     *     replaced by the dead-letter path
-     * @return this
-     */
-    public Builder config(PipelineConfig base) {
-      this.config = Objects.requireNonNull(base, "config");
-      return this;
-    }
-
-    /**
-     * @param file also write every result here as JSON lines
-     * @return this
-     */
-    public Builder outputFile(Path file) {
-      this.outputFile = Objects.requireNonNull(file, "file");
-      return this;
-    }
-
-    /**
-     * @param file also write every dead letter here as JSON lines ({@link DeadLetterJson})
-     * @return this
-     */
-    public Builder deadLetterFile(Path file) {
-      this.deadLetterFile = Objects.requireNonNull(file, "file");
-      return this;
-    }
-
-    /**
-     * Also writes every result to {@code sink}, besides the output topic; may be called more than
-     * once. The sink's writers run on the pipeline's task threads, concurrently.
-     *
-     * @param sink e.g. a file the caller opened, or a preview of the first results
-     * @return this
-     */
-    public Builder outputSink(Sink<? super UserWindowSummary> sink) {
-      outputSinks.add(Objects.requireNonNull(sink, "sink"));
-      return this;
-    }
-
-    /**
-     * Also writes every dead letter to {@code sink}, besides the dead-letter topic; may be called
-     * more than once. The sink's writers run on the pipeline's task threads, concurrently.
-     *
-     * @param sink e.g. a dead-letter file the caller opened ({@link DeadLetterJson} lines)
-     * @return this
-     */
-    public Builder deadLetterSink(Sink<? super DeadLetter> sink) {
-      deadLetterSinks.add(Objects.requireNonNull(sink, "sink"));
-      return this;
-    }
-
-    /**
      * @param sink where late events go, besides being counted; during its writer's {@code write},
      *     {@code SinkContext.currentHeaders()} holds the event's record headers (e.g.
      *     {@value UserEventFeed#LINE_HEADER})
@@ -404,51 +251,6 @@ public final class AnalyticsPipeline {
      */
     public Builder lateEvents(Sink<? super AnalyticsEvent> sink) {
       this.lateSink = Objects.requireNonNull(sink, "sink");
-      return this;
-    }
-
-    /**
-     * @param key a Kafka consumer setting
-     * @param value its value
-     * @return this
-     */
-    public Builder consumerProperty(String key, Object value) {
-      consumerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
-    }
-
-    /**
-     * Names this running instance for the state changelog's transactional producer (see
-     * {@code KafkaSource.Builder.instanceId}): instances of one group that run at the same time need
-     * distinct ids, a restarted instance keeps its id. Default: the host name.
-     *
-     * @param id letters, digits, '.', '_', '-'
-     * @return this
-     */
-    public Builder instanceId(String id) {
-      this.instanceId = Objects.requireNonNull(id, "id");
-      return this;
-    }
-
-    /**
-     * What the output promises after a failure (default: the config's, {@link Guarantee#AT_LEAST_ONCE}
-     * unless set there). Under {@link Guarantee#EXACTLY_ONCE} the results, dead letters, state changes
-     * and offsets of each checkpoint commit in one Kafka transaction (100 ms checkpoints unless the
-     * config sets {@code commitInterval}); readers of the output and dead-letter topics must read
-     * with {@code isolation.level=read_committed}. Only the Kafka sinks take part, so {@link
-     * #outputFile}, {@link #deadLetterFile}, {@link #outputSink}, {@link #deadLetterSink} and {@link
-     * #lateEvents} are refused by {@link #build()} under it; dead letters and late events are then
-     * counted from the pipeline's meters ({@code nip.errors}, {@code nip.window.late.events}).
-     *
-     * <pre>{@code
-     * AnalyticsPipeline.builder(servers).groupId("analytics").guarantee(Guarantee.EXACTLY_ONCE).build();
-     * }</pre>
-     *
-     * @param g the guarantee
-     * @return this
-     */
-    public Builder guarantee(Guarantee g) {
-      this.guarantee = Objects.requireNonNull(g, "guarantee");
       return this;
     }
 
@@ -488,38 +290,22 @@ public final class AnalyticsPipeline {
     }
 
     /**
-     * @param key a Kafka producer setting (results and dead letters)
-     * @param value its value
-     * @return this
-     */
-    public Builder producerProperty(String key, Object value) {
-      producerProps.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
-    }
-
-    /**
      * @return the job, not started
      * @throws ConfigurationException without a group id, or under {@link Guarantee#EXACTLY_ONCE}
      *     with a file or extra sink (it could not be part of the Kafka transaction)
      */
     public AnalyticsPipeline build() {
-      if (groupId == null) {
-        throw new ConfigurationException("groupId", "is required");
-      }
-      PipelineConfig.Builder cb = config.toBuilder().maxOutOfOrderness(maxOutOfOrderness);
-      if (guarantee != null) {
-        cb.guarantee(guarantee);
-      }
+      PipelineConfig.Builder cb = configBuilder();
       if (buffer != null) {
         cb.bufferManager(buffer);
       }
       boolean exactlyOnce = cb.build().guarantee() == Guarantee.EXACTLY_ONCE;
       if (exactlyOnce) {
-        refuseNonTransactionalSinks();
+        refuseNonTransactionalSinks(lateSink);
       }
       Counters counters = new Counters();
-      PipelineConfig cfg = cb.errorPolicy(ErrorPolicy.deadLetter(exactlyOnce
-          ? KafkaDeadLetterSink.create(dlqTopic, producerConfig()) : deadLetters(counters))).build();
+      PipelineConfig cfg = cb.errorPolicy(ErrorPolicy.deadLetter(deadLetters(exactlyOnce,
+          Sinks.forEach("dlq-count", d -> counters.bad.increment())))).build();
       if (exactlyOnce) {
         counters.countFromMeters(cfg.meterRegistry());
       }
@@ -529,17 +315,7 @@ public final class AnalyticsPipeline {
           .distributionStatisticBufferLength(1)
           .tag("pipeline", PIPELINE_NAME).register(cfg.meterRegistry());
       Pipeline p = Pipeline.named(PIPELINE_NAME, cfg);
-
-      KafkaSource.Builder<AnalyticsEvent> source = KafkaSource.builder(inputTopic, new AnalyticsEventSerde())
-          .bootstrapServers(servers).groupId(groupId).offsetReset(OffsetReset.EARLIEST)
-          .consumerProperties(consumerProps);
-      if (bounded) {
-        source.bounded();
-      }
-      if (instanceId != null) {
-        source.instanceId(instanceId);
-      }
-      Stream<AnalyticsEvent> users = p.from(source.build(),
+      Stream<AnalyticsEvent> users = p.from(source(new AnalyticsEventSerde()),
               WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(maxOutOfOrderness)
                   .withTimestamps(AnalyticsEvent::eventTime))
           .peek(e -> counters.parsed.increment(), Op.named("count-in"))
@@ -562,56 +338,12 @@ public final class AnalyticsPipeline {
           .filter(r -> r.firing() == WindowResult.Firing.ON_TIME, Op.named("final-only"))
           .map(WindowResult::value, Op.named("summary"))
           .peek(s -> counters.windows.increment(), Op.named("count-out"));
-      results.to(KafkaSink.builder(outputTopic, UserWindowSummary.SERDE).bootstrapServers(servers)
-          .key(UserWindowSummary::userId).producerProperties(producerProps).build());
-      if (outputFile != null) {
-        results.to(Sinks.jsonLines("output-file", outputFile, UserWindowSummary.SERDE));
-      }
-      for (Sink<? super UserWindowSummary> sink : outputSinks) {
-        results.to(sink);
-      }
+      writeResults(results, UserWindowSummary.SERDE, UserWindowSummary::userId);
       if (!exactlyOnce) { // under exactly-once late events are only counted, by the window's meter
         Stream<AnalyticsEvent> late = windows.lateEvents().peek(e -> counters.late.increment(), Op.named("count-late"));
         late.to(lateSink != null ? lateSink : Sinks.forEach("late-events", e -> { }));
       }
       return new AnalyticsPipeline(p, counters, latency);
-    }
-
-    private void refuseNonTransactionalSinks() {
-      String why = "is not a Kafka sink and cannot join the Kafka transaction of EXACTLY_ONCE; read the topic with "
-          + "isolation.level=read_committed instead";
-      if (outputFile != null) {
-        throw ConfigurationException.invalid("outputFile", outputFile, why);
-      }
-      if (deadLetterFile != null) {
-        throw ConfigurationException.invalid("deadLetterFile", deadLetterFile, why);
-      }
-      if (!outputSinks.isEmpty()) {
-        throw ConfigurationException.invalid("outputSink", outputSinks.get(0).name(), why);
-      }
-      if (!deadLetterSinks.isEmpty()) {
-        throw ConfigurationException.invalid("deadLetterSink", deadLetterSinks.get(0).name(), why);
-      }
-      if (lateSink != null) {
-        throw ConfigurationException.invalid("lateEvents", lateSink.name(), why);
-      }
-    }
-
-    private Map<String, Object> producerConfig() {
-      Map<String, Object> props = new HashMap<>(producerProps);
-      props.put("bootstrap.servers", servers);
-      return props;
-    }
-
-    private Sink<DeadLetter> deadLetters(Counters counters) {
-      List<Sink<? super DeadLetter>> sinks = new ArrayList<>();
-      sinks.add(KafkaDeadLetterSink.create(dlqTopic, producerConfig()));
-      if (deadLetterFile != null) {
-        sinks.add(Sinks.jsonLines("dlq-file", deadLetterFile, new DeadLetterJson()));
-      }
-      sinks.addAll(deadLetterSinks);
-      sinks.add(Sinks.forEach("dlq-count", d -> counters.bad.increment()));
-      return new FanOutSink<>("dead-letters", sinks);
     }
   }
 }

@@ -135,12 +135,10 @@ public final class AnalyticsReference {
    * @return the expected numbers of every (user, window); lines the job would dead-letter are left out
    */
   public static Map<WindowKey, Numbers> expected(Iterable<byte[]> lines) {
-    AnalyticsEventSerde serde = new AnalyticsEventSerde();
     long size = AnalyticsPipeline.WINDOW.toMillis();
     Map<WindowKey, Acc> groups = new HashMap<>();
-    for (byte[] line : lines) {
-      AnalyticsEvent e = parse(serde, line);
-      if (e == null || e.isBot()) {
+    for (AnalyticsEvent e : validEvents(lines)) {
+      if (e.isBot()) {
         continue;
       }
       long ms = e.eventTime().toEpochMilli();
@@ -153,6 +151,25 @@ public final class AnalyticsReference {
     Map<WindowKey, Numbers> out = new HashMap<>();
     groups.forEach((k, a) -> out.put(k, new Numbers(a.count, a.types.size(), a.total.doubleValue())));
     return out;
+  }
+
+  /**
+   * The events a job reads from these lines, by the job's parser and bad-input rules: lines it
+   * would dead-letter (empty, not UTF-8, not JSON, not a valid event) are left out.
+   *
+   * @param lines the input lines, bytes as written to the input topic
+   * @return the valid events, bots included, in input order
+   */
+  public static List<AnalyticsEvent> validEvents(Iterable<byte[]> lines) {
+    AnalyticsEventSerde serde = new AnalyticsEventSerde();
+    List<AnalyticsEvent> events = new ArrayList<>();
+    for (byte[] line : lines) {
+      AnalyticsEvent e = parse(serde, line);
+      if (e != null) {
+        events.add(e);
+      }
+    }
+    return events;
   }
 
   private static AnalyticsEvent parse(AnalyticsEventSerde serde, byte[] line) {

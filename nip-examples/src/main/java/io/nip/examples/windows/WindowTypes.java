@@ -63,7 +63,7 @@ public final class WindowTypes {
   }
 
   /**
-   * Session window closed by 30 minutes of inactivity.
+   * Session window closed by more than 30 minutes of inactivity (exactly 30 minutes continues a session).
    *
    * @param byUser events keyed by user
    * @return one map per session: user_id, session_id, duration_seconds, event_count, session_start,
@@ -86,7 +86,7 @@ public final class WindowTypes {
           return a;
         },
         a -> a.clone()).withAccumulatorSerde(io.nip.serde.Serdes.json(long[].class));
-    return byUser.window(SessionWindow.withGap(Duration.ofMinutes(30)))
+    return byUser.window(SessionWindow.withInactivityGap(Duration.ofMinutes(30)))
         .aggregate(span)
         .map(r -> {
           long[] a = r.value();
