@@ -68,9 +68,14 @@ public final class MetricsCollector implements AutoCloseable {
     }
     this.readings = first;
     this.deltas = new Deltas(registry, b.clock);
-    this.endpoint = prometheus == null ? null : HttpEndpoint.start(name + "-metrics",
-        new InetSocketAddress(b.bindAddress, b.prometheusPort), Map.of(METRICS_PATH,
-            () -> new HttpEndpoint.Response(200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape())));
+    try {
+      this.endpoint = prometheus == null ? null : HttpEndpoint.start(name + "-metrics",
+          new InetSocketAddress(b.bindAddress, b.prometheusPort), Map.of(METRICS_PATH,
+              () -> new HttpEndpoint.Response(200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape())));
+    } catch (RuntimeException e) {
+      registry.close(); // the StatsD client was started
+      throw e;
+    }
   }
 
   private static PrometheusConfig prometheusConfig(Duration step) {

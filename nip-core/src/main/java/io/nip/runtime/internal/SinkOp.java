@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Latency: one written record in {@link #LATENCY_SAMPLE_EVERY} (the first one included) is
  * recorded in two timers, {@value #EVENT_TIME_LATENCY} (the clock at the start of the task's round
  * minus the record's event time) and {@value #PROCESSING_LATENCY} (that clock minus the start of
- * the source round that read the record, or the input that made this output). Both read only the
+ * the source round that pushed the record, or the input that made this output, into its chain —
+ * after the source buffer, when there is one). Both read only the
  * times the task already holds, so the hot path reads no clock and allocates nothing; sampling keeps
  * the histogram's cost off most records. Resolution is that of the pipeline clock (milliseconds).
  */

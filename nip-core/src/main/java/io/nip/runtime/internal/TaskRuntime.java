@@ -63,8 +63,8 @@ public final class TaskRuntime implements SinkContext {
   long roundMillis;
   /**
    * When the current record (or the input that made the current output) entered the pipeline: the
-   * clock at the start of the source task's round that read it, carried across exchanges once per
-   * batch (epoch millis).
+   * clock at the start of the source task's round that pushed it into its chain (after the source
+   * buffer, when there is one), carried across exchanges once per batch (epoch millis).
    */
   long ingestMillis;
   private final KeyedStateService state = new KeyedStateService(this);
