@@ -1,10 +1,10 @@
 package io.nip.pipeline.internal;
 
-import io.micrometer.core.instrument.Counter;
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.ErrorPolicy;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.runtime.internal.ChainEnds;
+import io.nip.runtime.internal.CheckpointMetrics;
 import io.nip.runtime.internal.Checkpoints;
 import io.nip.runtime.internal.FanOut;
 import io.nip.runtime.internal.Guard;
@@ -244,9 +244,8 @@ public final class Planner {
     Checkpoints checkpoints = withCheckpoints ? new Checkpoints(taskIds.toArray(new String[0]),
         Restore.topology(pipelineName, taskIds), new Checkpoints.Triggers(config.commitInterval().toMillis(),
             config.checkpointEveryEvents(), millisOf(config.checkpointTimeout())), config.clock().millis(),
-        storage, committed, pipelineName, Counter.builder("nip.checkpoints.aborted")
-            .description("checkpoints aborted because they did not complete within checkpointTimeout")
-            .tag("pipeline", pipelineName).register(config.meterRegistry())) : null;
+        storage, committed, pipelineName,
+        new CheckpointMetrics(pipelineName, config.meterRegistry(), config.clock())) : null;
     Plan plan = new Plan(checkpoints);
     try {
       return build(plan, checkpoints, sources, resolved, taskIds, restore, committed, exactlyOnce);

@@ -33,6 +33,8 @@ final class Batch {
   long barrier = -1;
   byte status = STATUS_NONE;
   boolean end;
+  /** {@link TaskRuntime#ingestMillis} of the batch's first record: when it entered the pipeline. */
+  long ingestMillis;
 
   Batch(int channel, int input, int capacity) {
     this.channel = channel;

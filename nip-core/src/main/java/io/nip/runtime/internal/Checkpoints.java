@@ -1,7 +1,6 @@
 package io.nip.runtime.internal;
 
 import io.nip.source.SourcePosition;
-import io.micrometer.core.instrument.Counter;
 import io.nip.state.CheckpointStorage;
 import io.nip.state.StateBackend;
 import io.nip.state.StateChangelog;
@@ -59,7 +58,7 @@ public final class Checkpoints {
   private final long intervalMillis;
   private final long everyEvents;
   private final long timeoutMillis;
-  private final Counter abortedCounter;
+  private final CheckpointMetrics metrics;
   private final String pipeline;
   /** Records that entered the sources since the last request. */
   private final AtomicLong entered = new AtomicLong();
@@ -111,14 +110,14 @@ public final class Checkpoints {
    * @param storage where snapshots go, or null to only commit positions
    * @param restoredId the completed checkpoint the tasks were restored from, or 0
    * @param pipeline the pipeline's name, for logs
-   * @param abortedCounter counts aborted checkpoints, or null
+   * @param metrics the checkpoints' meters, or null when nothing reads them
    */
   public Checkpoints(String[] taskIds, byte[] topology, Triggers triggers, long nowMillis,
-      CheckpointStorage storage, long restoredId, String pipeline, Counter abortedCounter) {
+      CheckpointStorage storage, long restoredId, String pipeline, CheckpointMetrics metrics) {
     this.everyEvents = triggers.everyEvents();
     this.timeoutMillis = triggers.timeoutMillis();
     this.pipeline = pipeline;
-    this.abortedCounter = abortedCounter;
+    this.metrics = metrics == null ? CheckpointMetrics.unread() : metrics;
     this.topology = topology.clone();
     this.taskCount = taskIds.length;
     this.taskIds = taskIds.clone();
@@ -450,6 +449,7 @@ public final class Checkpoints {
   /** A commit failed: its parts go again with the next one, before any part handed over since. Under the lock. */
   private void failed(Commit c, StateChangelog.CommitFailure e) {
     lastCommitFailure = e;
+    metrics.failed();
     carried.addAll(0, c.parts());
     LOG.warn("pipeline '{}': checkpoint {} was not committed to {} ({}); its state changes go with the next one",
         pipeline, c.id(), changelog.name(), e.getMessage());
@@ -505,6 +505,7 @@ public final class Checkpoints {
       synchronized (this) {
         if (after != null) {
           committed(c, after);
+          metrics.completed(requestedAt);
         } else {
           failed(c, failure != null ? failure : new StateChangelog.CommitFailure(String.valueOf(fatal), fatal));
           if (fatal != null) {
@@ -632,9 +633,7 @@ public final class Checkpoints {
       }
     }
     aborted++;
-    if (abortedCounter != null) {
-      abortedCounter.increment();
-    }
+    metrics.aborted();
     StringBuilder missing = new StringBuilder();
     int shown = 0;
     for (int t = 0; t < taskCount; t++) {
@@ -792,6 +791,7 @@ public final class Checkpoints {
         storage.complete(requested);
       }
       completedHold = pendingHold;
+      metrics.completed(lastTrigger);
       completed = requested;
       inFlight = false;
     }

@@ -55,6 +55,7 @@ public final class ExchangeOp extends Operator {
     Batch b = current[t];
     if (b == null) {
       b = current[t] = new Batch(channel, input, batchCapacity);
+      b.ingestMillis = rt.ingestMillis;
     }
     if (b.add(key, value, rt.timestamp, rt.position, rt.positionRef, rt.headers)) {
       seal(t);

@@ -82,6 +82,7 @@ public final class KeyedTask extends Task {
 
   @Override
   boolean runOnce(long nowMillis) {
+    rt.roundMillis = nowMillis;
     if (ended) {
       done = flushExchanges();
       return true;
@@ -143,6 +144,7 @@ public final class KeyedTask extends Task {
     r.sourceName = channelSource[c];
     r.partition = channelPartition[c];
     r.raw = null;
+    r.ingestMillis = b.ingestMillis;
     boolean gated = !r.gates.isEmpty();
     if (!controlsOnly) {
       for (int i = from, n = b.size; i < n; i++) {

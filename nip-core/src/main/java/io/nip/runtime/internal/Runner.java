@@ -1,6 +1,7 @@
 package io.nip.runtime.internal;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nip.errors.NipException;
 import io.nip.pipeline.PipelineConfig;
@@ -66,6 +67,12 @@ public final class Runner implements PipelineHandle {
             .description("records read from a source partition")
             .tag("pipeline", pipelineName).tag("source", st.rt.sourceName()).tag("task", st.id())
             .register(registry);
+        Gauge.builder("nip.watermark.lag", st.rt, this::watermarkLagMillis)
+            .description("the pipeline clock minus a source partition's watermark; NaN before the"
+                + " first watermark and after the end of input")
+            .baseUnit("milliseconds")
+            .tag("pipeline", pipelineName).tag("source", st.rt.sourceName()).tag("task", st.id())
+            .register(registry);
       }
       for (SinkOp s : t.rt.sinks) {
         FunctionCounter.builder("nip.sink.records", s, x -> x.written)
@@ -74,6 +81,12 @@ public final class Runner implements PipelineHandle {
             .register(registry);
       }
     }
+  }
+
+  /** Read by the gauge from any thread: a stale watermark only makes one reading late. */
+  private double watermarkLagMillis(TaskRuntime rt) {
+    long wm = rt.watermark;
+    return wm == Long.MIN_VALUE || wm == Long.MAX_VALUE ? Double.NaN : config.clock().millis() - wm;
   }
 
   /** Starts the workers. */

@@ -170,6 +170,8 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   @Override
   boolean runOnce(long now) {
     this.nowMillis = now;
+    rt.roundMillis = now;
+    rt.ingestMillis = now;
     this.aheadLimit = now > Long.MAX_VALUE - maxAheadMillis ? Long.MAX_VALUE : now + maxAheadMillis;
     if (ended) {
       done = flushExchanges();

@@ -59,6 +59,14 @@ public final class TaskRuntime implements SinkContext {
   int partition = -1;
   String sourceName = "";
   long watermark = Long.MIN_VALUE;
+  /** The pipeline clock at the start of the task's current round (epoch millis); read by sinks' latency metrics. */
+  long roundMillis;
+  /**
+   * When the current record (or the input that made the current output) entered the pipeline: the
+   * clock at the start of the source task's round that pushed it into its chain (after the source
+   * buffer, when there is one), carried across exchanges once per batch (epoch millis).
+   */
+  long ingestMillis;
   private final KeyedStateService state = new KeyedStateService(this);
   /** Set before operators' {@code finish}: true when the input was exhausted, false when stopped. */
   boolean inputExhausted = true;

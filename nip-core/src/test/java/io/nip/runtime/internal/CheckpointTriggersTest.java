@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.state.CheckpointStorage;
+import io.nip.time.ManualClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +53,10 @@ class CheckpointTriggersTest {
     }
   }
 
-  private static Checkpoints coordinator(long everyEvents, long timeoutMillis, CheckpointStorage storage, Counter aborted) {
+  private static Checkpoints coordinator(long everyEvents, long timeoutMillis, CheckpointStorage storage,
+      CheckpointMetrics metrics) {
     return new Checkpoints(TASKS, new byte[] {1}, new Checkpoints.Triggers(HOUR, everyEvents, timeoutMillis), 0,
-        storage, 0, "p", aborted);
+        storage, 0, "p", metrics);
   }
 
   @Test
@@ -107,7 +109,8 @@ class CheckpointTriggersTest {
     RecordingStorage storage = new RecordingStorage();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Counter aborted = registry.counter("nip.checkpoints.aborted", "pipeline", "p");
-    Checkpoints c = coordinator(10, 30_000, storage, aborted);
+    ManualClock clock = new ManualClock(java.time.Instant.ofEpochMilli(31_000));
+    Checkpoints c = coordinator(10, 30_000, storage, new CheckpointMetrics("p", registry, clock));
     c.entered(10);
     c.maybeTrigger(1_000);
     assertThat(c.requested()).isEqualTo(1);
@@ -133,12 +136,17 @@ class CheckpointTriggersTest {
     assertThat(storage.completedIds).isEmpty();
     assertThat(storage.parts).doesNotContainKey("1/keyed-0-0");
 
-    // When both tasks acknowledge 2, it completes, and only 2 is ever complete in the storage
+    // When both tasks acknowledge 2 (250 ms after its request), it completes, and only 2 is ever
+    // complete in the storage
+    clock.advance(java.time.Duration.ofMillis(250));
     c.ack(0, 2, null, new byte[] {3});
     c.ack(1, 2, null, new byte[] {4});
     assertThat(c.completed()).isEqualTo(2);
     assertThat(storage.completedIds).containsExactly(2L);
     assertThat(storage.read(2, "keyed-0-0")).containsExactly(4);
+    io.micrometer.core.instrument.Timer duration = registry.get("nip.checkpoints.duration").timer();
+    assertThat(duration.count()).isEqualTo(1);
+    assertThat(duration.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250.0);
   }
 
   @Test
