@@ -11,7 +11,8 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * {@code nip bench analytics}: exercise 1 on the same data and broker, run one after another by the
+ * {@code nip bench analytics} and {@code nip bench sessions}: exercise 1 (or 2) on the same data and
+ * broker, run one after another by the
  * limit (plain consumer + Jackson), NIP, and Kafka Streams with 1 and 2 stream threads. A warm-up
  * round over a slice of the events runs every contender once first and is not reported; then
  * {@code repeat} rounds run the contenders in alternation, and the medians are reported.
@@ -22,12 +23,25 @@ final class AnalyticsBench {
 
   /** The settings of a run. */
   record Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
-      BenchState state, boolean exactlyOnce, java.time.Duration commitInterval) {
+      BenchState state, boolean exactlyOnce, java.time.Duration commitInterval, AnalyticsRuns.Exercise exercise) {
+    Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
+        BenchState state, boolean exactlyOnce, java.time.Duration commitInterval) {
+      this(events, repeat, warmupEvents, nipThreads, json, contenders, state, exactlyOnce, commitInterval,
+          AnalyticsRuns.Exercise.ANALYTICS);
+    }
+
     Settings(long events, int repeat, long warmupEvents, int nipThreads, boolean json, Set<String> contenders,
         BenchState state) {
       this(events, repeat, warmupEvents, nipThreads, json, contenders, state, false, null);
     }
+
+    boolean sessions() {
+      return exercise == AnalyticsRuns.Exercise.SESSIONS;
+    }
   }
+
+  /** The contenders of {@code nip bench sessions}. */
+  static final List<String> SESSION_CONTENDERS = List.of("limit", "nip", "kafka-streams-1t", "kafka-streams-2t");
 
   /** The contenders, in the order a round runs them. */
   static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "nip-backpressure",
@@ -45,11 +59,14 @@ final class AnalyticsBench {
       log.printf("broker pid %d at %s%n", broker.pid(), bootstrap);
       topics.create(INPUT, 3);
       topics.create(WARMUP_INPUT, 3);
-      EventFeed.Written w = EventFeed.write(bootstrap, INPUT, s.events(), 42);
-      log.printf(Locale.ROOT, "wrote %,d events (%.0f bytes each on average, %,d from bots, %,d user windows) "
-          + "in %.1f s%n", w.events(), w.averageBytes(), w.bots(), w.userWindows(), w.elapsed().toMillis() / 1000.0);
-      EventFeed.write(bootstrap, WARMUP_INPUT, s.warmupEvents(), 7);
-      AnalyticsRuns runs = new AnalyticsRuns(bootstrap, topics).commitInterval(s.commitInterval());
+      int users = s.sessions() ? EventFeed.SESSION_USERS : EventFeed.USERS;
+      EventFeed.Written w = EventFeed.write(bootstrap, INPUT, s.events(), 42, users);
+      log.printf(Locale.ROOT, "wrote %,d events (%.0f bytes each on average, %,d users, %,d from bots, %,d user "
+          + "windows, %,d sessions) in %.1f s%n", w.events(), w.averageBytes(), users, w.bots(), w.userWindows(),
+          w.sessions(), w.elapsed().toMillis() / 1000.0);
+      EventFeed.write(bootstrap, WARMUP_INPUT, s.warmupEvents(), 7, users);
+      AnalyticsRuns runs = new AnalyticsRuns(bootstrap, topics).commitInterval(s.commitInterval())
+          .exercise(s.exercise());
 
       log.printf(Locale.ROOT, "warm-up on %,d events (not reported) ...%n", s.warmupEvents());
       for (AnalyticsRuns.Run r : round(runs, WARMUP_INPUT, s.warmupEvents(), s)) {
@@ -164,7 +181,8 @@ final class AnalyticsBench {
     if (!Double.isNaN(nipBackpressure / nip)) {
       m.put("nip_backpressure_over_nip", round3(nipBackpressure / nip));
     }
-    m.put("expected_final_results", w.userWindows());
+    m.put("exercise", s.sessions() ? "sessions" : "analytics");
+    m.put("expected_final_results", s.sessions() ? w.sessions() : w.userWindows());
     putCount(m, "nip_output_records", median(rounds, "nip", AnalyticsRuns.Run::outputRecords));
     putCount(m, "nip_late_events", median(rounds, "nip", AnalyticsRuns.Run::lateEvents));
     putCount(m, "nip_partitioned_output_records", median(rounds, "nip-partitioned", AnalyticsRuns.Run::outputRecords));
@@ -219,8 +237,9 @@ final class AnalyticsBench {
 
   static void print(Map<String, Object> m, PrintStream out) {
     out.println();
-    out.printf(Locale.ROOT, "exercise 1 over %,d events (%d bytes each on average), state in %s, %s, commit interval "
-        + "%s ms, median of %d round(s)%n", m.get("events"), m.get("average_event_bytes"), m.get("state"),
+    out.printf(Locale.ROOT, "%s over %,d events (%d bytes each on average), state in %s, %s, commit interval "
+        + "%s ms, median of %d round(s)%n", "sessions".equals(m.get("exercise")) ? "exercise 2 (sessions)"
+        : "exercise 1", m.get("events"), m.get("average_event_bytes"), m.get("state"),
         m.get("guarantee"), m.get("commit_interval_ms"), m.get("rounds"));
     if (m.containsKey("limit_eps")) {
       out.printf(Locale.ROOT, "  %-28s %,12d records/s%n", "limit (consumer + Jackson)", m.get("limit_eps"));

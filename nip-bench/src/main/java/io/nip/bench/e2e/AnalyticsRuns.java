@@ -56,6 +56,25 @@ final class AnalyticsRuns {
     this.topics = topics;
   }
 
+  /** Which exercise the runs measure. */
+  enum Exercise {
+    /** Exercise 1: bots filtered, 5-minute windows per user. */
+    ANALYTICS,
+    /** Exercise 2: sessions per user, closed by more than 30 minutes of inactivity. */
+    SESSIONS
+  }
+
+  private Exercise exercise = Exercise.ANALYTICS;
+
+  /**
+   * @param e the exercise NIP and Kafka Streams run (default {@link Exercise#ANALYTICS})
+   * @return this
+   */
+  AnalyticsRuns exercise(Exercise e) {
+    this.exercise = e;
+    return this;
+  }
+
   /** NIP's commitInterval and Kafka Streams' commit.interval.ms, or null for each side's default. */
   private Duration commitInterval;
 
@@ -166,25 +185,17 @@ final class AnalyticsRuns {
       config.commitInterval(commitInterval);
     }
     long start = System.nanoTime();
-    AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
-        .outputTopic(output).deadLetterTopic(dlq).bounded().config(config.build());
-    if (variant == Variant.PARTITIONED) {
-      builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
-    } else if (variant == Variant.BACKPRESSURE) {
-      builder.backpressure(io.nip.backpressure.BufferManager.of(Variant.BUFFER,
-              io.nip.backpressure.BackpressureStrategy.BLOCK))
-          .rateLimit(io.nip.backpressure.RateLimiter.of(Variant.RATE_LIMIT, Variant.BUFFER));
-    }
-    AnalyticsPipeline job = builder.build();
+    NipJob job = exercise == Exercise.SESSIONS ? sessionsJob(group, input, output, dlq, config.build())
+        : analyticsJob(variant, group, input, output, dlq, config.build());
     long inputDone = 0;
     long firstInput = 0;
-    try (PipelineHandle h = job.start()) {
+    try (PipelineHandle h = job.job().start()) {
       long deadline = start + Duration.ofMinutes(30).toNanos();
       while (!h.awaitTermination(Duration.ofMillis(5))) {
-        if (firstInput == 0 && job.counters().eventsIn() > 0) {
+        if (firstInput == 0 && job.eventsIn().getAsLong() > 0) {
           firstInput = System.nanoTime();
         }
-        if (inputDone == 0 && job.counters().eventsIn() >= records) {
+        if (inputDone == 0 && job.eventsIn().getAsLong() >= records) {
           inputDone = System.nanoTime();
         }
         if (System.nanoTime() > deadline) {
@@ -210,7 +221,32 @@ final class AnalyticsRuns {
       throw new IllegalStateException("NIP sent " + bad + " records to the dead-letter topic");
     }
     Duration head = Duration.ofNanos(firstInput == 0 ? 0 : firstInput - start);
-    return new Run(name, records, elapsed, out, job.counters().lateEvents(), tail, head);
+    return new Run(name, records, elapsed, out, job.lateEvents().getAsLong(), tail, head);
+  }
+
+  /** A NIP job of either exercise, with its counters. */
+  private record NipJob(io.nip.examples.KafkaJob<?> job, java.util.function.LongSupplier eventsIn,
+      java.util.function.LongSupplier lateEvents) {}
+
+  private NipJob analyticsJob(Variant variant, String group, String input, String output, String dlq,
+      PipelineConfig config) {
+    AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
+        .outputTopic(output).deadLetterTopic(dlq).bounded().config(config);
+    if (variant == Variant.PARTITIONED) {
+      builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
+    } else if (variant == Variant.BACKPRESSURE) {
+      builder.backpressure(io.nip.backpressure.BufferManager.of(Variant.BUFFER,
+              io.nip.backpressure.BackpressureStrategy.BLOCK))
+          .rateLimit(io.nip.backpressure.RateLimiter.of(Variant.RATE_LIMIT, Variant.BUFFER));
+    }
+    AnalyticsPipeline job = builder.build();
+    return new NipJob(job, () -> job.counters().eventsIn(), () -> job.counters().lateEvents());
+  }
+
+  private NipJob sessionsJob(String group, String input, String output, String dlq, PipelineConfig config) {
+    io.nip.examples.sessions.SessionsPipeline job = io.nip.examples.sessions.SessionsPipeline.builder(bootstrap)
+        .groupId(group).inputTopic(input).outputTopic(output).deadLetterTopic(dlq).bounded().config(config).build();
+    return new NipJob(job, () -> job.counters().eventsIn(), () -> job.counters().lateEvents());
   }
 
   /**
@@ -237,7 +273,9 @@ final class AnalyticsRuns {
     if (commitInterval != null) {
       props.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
     }
-    KafkaStreams streams = new KafkaStreams(StreamsAnalyticsJob.topology(input, output, seen, storeKind), props);
+    KafkaStreams streams = new KafkaStreams(exercise == Exercise.SESSIONS
+        ? StreamsSessionsJob.topology(input, output, seen, storeKind)
+        : StreamsAnalyticsJob.topology(input, output, seen, storeKind), props);
     Throwable[] failure = new Throwable[1];
     streams.setUncaughtExceptionHandler(e -> {
       failure[0] = e;

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
  *
  * <pre>{@code
  * ./nip bench analytics --events 2000000 --repeat 3
+ * ./nip bench sessions --events 1000000 --repeat 3
  * ./nip bench latency --rate 50000 --seconds 30
  * ./nip bench restore --keys 1000000 --repeat 3 --state rocksdb
  * ./nip bench chaos analytics --kills 30 --events 200000 --guarantee exactly-once
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Side-by-side runs of NIP, Kafka Streams and a plain consumer on an embedded broker.",
-    subcommands = {BenchCommand.Analytics.class, BenchCommand.Latency.class, BenchCommand.Restore.class,
+    subcommands = {BenchCommand.Analytics.class, BenchCommand.Sessions.class, BenchCommand.Latency.class, BenchCommand.Restore.class,
         BenchCommand.Chaos.class, BenchCommand.CepPattern.class})
 public final class BenchCommand implements Runnable {
   @Spec
@@ -65,7 +66,7 @@ public final class BenchCommand implements Runnable {
   @Command(name = "analytics", mixinStandardHelpOptions = true,
       description = "Exercise 1 (bots filtered, 5-minute windows per user) on NIP, Kafka Streams (1 and 2 "
           + "threads) and a plain consumer that only parses; prints records/s and the ratios.")
-  static final class Analytics implements Callable<Integer> {
+  static class Analytics implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "2000000", description = "input events (default ${DEFAULT-VALUE})")
     long events;
 
@@ -104,17 +105,31 @@ public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    /** @return the exercise this command runs */
+    AnalyticsRuns.Exercise exercise() {
+      return AnalyticsRuns.Exercise.ANALYTICS;
+    }
+
+    /** @return the contenders it knows, and those it runs by default */
+    List<String> known() {
+      return AnalyticsBench.CONTENDERS;
+    }
+
+    List<String> defaults() {
+      return AnalyticsBench.DEFAULT_CONTENDERS;
+    }
+
     @Override
     public Integer call() throws Exception {
-      Set<String> chosen = new LinkedHashSet<>(contenders == null ? AnalyticsBench.DEFAULT_CONTENDERS : contenders);
+      Set<String> chosen = new LinkedHashSet<>(contenders == null ? defaults() : contenders);
       if (chosen.isEmpty()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--contenders needs at least one of "
-            + AnalyticsBench.CONTENDERS);
+            + known());
       }
-      if (!AnalyticsBench.CONTENDERS.containsAll(chosen)) {
-        chosen.removeAll(AnalyticsBench.CONTENDERS);
+      if (!known().containsAll(chosen)) {
+        chosen.removeAll(known());
         throw new CommandLine.ParameterException(spec.commandLine(), "unknown contender(s) " + chosen
-            + "; choose from " + AnalyticsBench.CONTENDERS);
+            + "; choose from " + known());
       }
       if (events < 1 || repeat < 1 || nipThreads < 1 || (commitIntervalMs != null && commitIntervalMs < 1)) {
         throw new CommandLine.ParameterException(spec.commandLine(),
@@ -123,7 +138,8 @@ public final class BenchCommand implements Runnable {
       long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(500_000, events / 4));
       Map<String, Object> m = AnalyticsBench.run(
           new AnalyticsBench.Settings(events, repeat, warmup, nipThreads, json, chosen, state,
-              exactlyOnce(spec, guarantee), commitIntervalMs == null ? null : Duration.ofMillis(commitIntervalMs)),
+              exactlyOnce(spec, guarantee), commitIntervalMs == null ? null : Duration.ofMillis(commitIntervalMs),
+              exercise()),
           System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
@@ -131,6 +147,32 @@ public final class BenchCommand implements Runnable {
         AnalyticsBench.print(m, System.out);
       }
       return 0;
+    }
+  }
+
+  /**
+   * {@code nip bench sessions}: exercise-2 throughput of the limit, NIP and Kafka Streams session
+   * windows, with the options of {@code nip bench analytics}.
+   */
+  @Command(name = "sessions", mixinStandardHelpOptions = true,
+      description = "Exercise 2 (sessions per user, closed by more than 30 minutes of inactivity, 5 minutes of "
+          + "lateness; 100,000 users) on NIP, Kafka Streams session windows (1 and 2 threads; ofInactivityGapAndGrace, "
+          + "final results through suppress) and a plain consumer that only parses; prints records/s and the ratios. "
+          + "Contenders: limit, nip, kafka-streams-1t, kafka-streams-2t.")
+  static final class Sessions extends Analytics {
+    @Override
+    AnalyticsRuns.Exercise exercise() {
+      return AnalyticsRuns.Exercise.SESSIONS;
+    }
+
+    @Override
+    List<String> known() {
+      return AnalyticsBench.SESSION_CONTENDERS;
+    }
+
+    @Override
+    List<String> defaults() {
+      return AnalyticsBench.SESSION_CONTENDERS;
     }
   }
 
