@@ -85,6 +85,13 @@ public final class KafkaStateChangelog implements StateChangelog {
    */
   static final Duration SHARED_GROUP_GRACE = Duration.ofSeconds(60);
   private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * The largest state or metadata record the changelog writes, and the {@code max.message.bytes} of
+   * the topics it creates: 32 MiB. A task's metadata holds all its timers (about 35 bytes each), so a
+   * task with many keys in sessions or windows writes a record of megabytes; sink records keep the
+   * client's own limit ({@link #maxRecordBytes()}).
+   */
+  static final int STATE_RECORD_MAX_BYTES = 32 << 20;
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** How long a new owner waits for the state committed with the offset it resumes at to be readable. */
   private static final Duration STATE_VISIBLE_TIMEOUT = Duration.ofSeconds(60);
@@ -190,6 +197,9 @@ public final class KafkaStateChangelog implements StateChangelog {
     // exponentially up to retry.backoff.max.ms)
     p.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
     p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(STATE_RECORD_MAX_BYTES, maxRecordBytes() + 512));
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(2L * STATE_RECORD_MAX_BYTES,
+        Long.parseLong(String.valueOf(clientProps.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L << 20)))));
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-changelog");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -537,6 +547,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     Map<String, Map<String, Future<RecordMetadata>>> last = new HashMap<>();
     Map<String, byte[]> newMetas = new HashMap<>();
     List<Future<RecordMetadata>> outputSends = new ArrayList<>();
+    List<StateSend> stateSends = new ArrayList<>();
     if (unchanged(written, offsets)) {
       // nothing happened since the last commit (an idle pipeline): no transaction, no metadata records
       if (!ahead.reopen(tx, checkpointId)) {
@@ -576,7 +587,9 @@ public final class KafkaStateChangelog implements StateChangelog {
         }
         byte[] meta = encodeMeta(checkpointId, commitId, part);
         newMetas.put(part.task().taskId(), meta);
-        producer.send(new ProducerRecord<>(metaTopic, 0, part.task().taskId().getBytes(StandardCharsets.UTF_8), meta));
+        stateSends.add(new StateSend("the metadata of task " + part.task().taskId() + " (" + meta.length
+            + " bytes: its timers and watermarks)", producer.send(new ProducerRecord<>(metaTopic, 0,
+                part.task().taskId().getBytes(StandardCharsets.UTF_8), meta))));
       }
       if (!offsets.isEmpty()) {
         producer.sendOffsetsToTransaction(offsets, group);
@@ -589,7 +602,15 @@ public final class KafkaStateChangelog implements StateChangelog {
           + ") took over the changelog; give each running instance its own instance id", e);
     } catch (KafkaException | IllegalStateException e) {
       abort();
-      RuntimeException refused = refusedOutput(outputSends);
+      for (StateSend send : stateSends) {
+        RuntimeException r = refused(List.of(send.future()));
+        if (r != null) {
+          throw new StateException("pipeline '" + pipeline + "': checkpoint " + checkpointId + " cannot be committed: "
+              + "the cluster refuses " + send.what() + " (" + r.getMessage() + "); every later commit would carry it "
+              + "again", r);
+        }
+      }
+      RuntimeException refused = refused(outputSends);
       if (refused != null) {
         throw new StateException("pipeline '" + pipeline + "': checkpoint " + checkpointId + " cannot be committed: "
             + "the cluster refuses an output record (" + refused.getMessage() + "); every later commit would "
@@ -666,7 +687,10 @@ public final class KafkaStateChangelog implements StateChangelog {
    *     does (too large, a keyless record for a compacted topic, an invalid topic, not authorized for
    *     the topic), or null
    */
-  private static RuntimeException refusedOutput(List<Future<RecordMetadata>> sends) {
+  /** A state or metadata record sent by a commit, and what it is (for the message when it is refused). */
+  private record StateSend(String what, Future<RecordMetadata> future) {}
+
+  private static RuntimeException refused(List<Future<RecordMetadata>> sends) {
     for (Future<RecordMetadata> f : sends) {
       if (!f.isDone()) {
         continue;
@@ -753,7 +777,8 @@ public final class KafkaStateChangelog implements StateChangelog {
     try (Admin admin = Admin.create(clientProps)) {
       try {
         admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
-            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(STATE_RECORD_MAX_BYTES))))).all().get();
         LOG.info("created changelog topic {} ({} partitions, compacted)", topic, partitions);
         awaitLeaders(admin, topic);
       } catch (ExecutionException e) {
