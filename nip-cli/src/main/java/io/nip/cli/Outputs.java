@@ -3,7 +3,7 @@ package io.nip.cli;
 import io.nip.errors.DeadLetter;
 import io.nip.event.Headers;
 import io.nip.examples.analytics.AnalyticsEvent;
-import io.nip.examples.analytics.DeadLetterJson;
+import io.nip.examples.DeadLetterJson;
 import io.nip.examples.analytics.UserEventFeed;
 import io.nip.examples.analytics.UserWindowSummary;
 import io.nip.serde.Serde;

@@ -2,8 +2,6 @@ package io.nip.examples;
 
 import io.nip.errors.ConfigurationException;
 import io.nip.errors.DeadLetter;
-import io.nip.examples.analytics.DeadLetterJson;
-import io.nip.examples.analytics.FanOutSink;
 import io.nip.kafka.KafkaDeadLetterSink;
 import io.nip.kafka.KafkaSink;
 import io.nip.kafka.KafkaSource;

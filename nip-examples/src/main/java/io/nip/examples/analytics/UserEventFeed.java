@@ -45,7 +45,7 @@ public final class UserEventFeed implements AutoCloseable {
 
   /**
    * The header {@link #sendLine(byte[], long, Consumer)} gives each record: the 1-based number of
-   * its line in the input file, as decimal text. Dead letters keep it ({@link DeadLetterJson}'s
+   * its line in the input file, as decimal text. Dead letters keep it ({@link io.nip.examples.DeadLetterJson}'s
    * {@code line}).
    */
   public static final String LINE_HEADER = "nip.input.line";

@@ -7,7 +7,7 @@ import io.nip.examples.KafkaJob;
 import io.nip.examples.KafkaJobBuilder;
 import io.nip.examples.analytics.AnalyticsEvent;
 import io.nip.examples.analytics.AnalyticsEventSerde;
-import io.nip.examples.analytics.FanOutSink;
+import io.nip.examples.FanOutSink;
 import io.nip.pipeline.Guarantee;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.errors.DeadLetter;
 import io.nip.errors.ErrorPolicy;
 import io.nip.errors.SerializationException;
-import io.nip.examples.analytics.FanOutSink;
+import io.nip.examples.FanOutSink;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.sink.CollectingSink;

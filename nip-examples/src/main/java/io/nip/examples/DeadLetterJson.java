@@ -1,4 +1,4 @@
-package io.nip.examples.analytics;
+package io.nip.examples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.nip.errors.DeadLetter;

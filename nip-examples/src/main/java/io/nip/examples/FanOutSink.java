@@ -1,4 +1,4 @@
-package io.nip.examples.analytics;
+package io.nip.examples;
 
 import io.nip.sink.Sink;
 import io.nip.sink.SinkContext;
