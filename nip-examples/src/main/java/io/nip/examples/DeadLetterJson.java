@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Dead letters as one JSON object per line for a dead-letter file: where the record came from
  * ({@code source}; {@code line}, the input file's 1-based line number when the record carried it
- * in the header {@value UserEventFeed#LINE_HEADER}, else null; {@code partition} and
+ * in the header {@value #LINE_HEADER}, else null; {@code partition} and
  * {@code offset}, null for a line that never reached Kafka), the bad record as text (not base64,
  * so it can be read and replayed; bytes that are not UTF-8 become U+FFFD), the operator and the
  * error. Write-only.
@@ -21,6 +21,9 @@ import java.util.Map;
  * }</pre>
  */
 public final class DeadLetterJson implements Serde<DeadLetter> {
+  /** The header of a record read from a file that holds its line number there, as decimal text. */
+  public static final String LINE_HEADER = "nip.input.line";
+
 
   @Override
   public byte[] serialize(DeadLetter d) {
@@ -46,10 +49,10 @@ public final class DeadLetterJson implements Serde<DeadLetter> {
 
   /**
    * @param d a dead letter
-   * @return the input line number in its header {@value UserEventFeed#LINE_HEADER}, or null
+   * @return the input line number in its header {@value #LINE_HEADER}, or null
    */
   public static Long lineOf(DeadLetter d) {
-    String line = d.headers().lastString(UserEventFeed.LINE_HEADER);
+    String line = d.headers().lastString(LINE_HEADER);
     try {
       return line == null ? null : Long.valueOf(line);
     } catch (NumberFormatException e) {

@@ -48,7 +48,7 @@ public final class UserEventFeed implements AutoCloseable {
    * its line in the input file, as decimal text. Dead letters keep it ({@link io.nip.examples.DeadLetterJson}'s
    * {@code line}).
    */
-  public static final String LINE_HEADER = "nip.input.line";
+  public static final String LINE_HEADER = io.nip.examples.DeadLetterJson.LINE_HEADER;
   /** The producer's {@code max.request.size}: no record, key and headers included, is larger. */
   public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 

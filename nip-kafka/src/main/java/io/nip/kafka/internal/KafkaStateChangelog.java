@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,10 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,10 +28,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -84,14 +77,6 @@ public final class KafkaStateChangelog implements StateChangelog {
    * timeout (45 s), after which a killed member's partitions come back.
    */
   static final Duration SHARED_GROUP_GRACE = Duration.ofSeconds(60);
-  private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(10);
-  /**
-   * The largest state or metadata record the changelog writes, and the {@code max.message.bytes} of
-   * the topics it creates: 32 MiB. A task's metadata holds all its timers (about 35 bytes each), so a
-   * task with many keys in sessions or windows writes a record of megabytes; sink records keep the
-   * client's own limit ({@link #maxRecordBytes()}).
-   */
-  static final int STATE_RECORD_MAX_BYTES = 32 << 20;
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
   /** How long a new owner waits for the state committed with the offset it resumes at to be readable. */
   private static final Duration STATE_VISIBLE_TIMEOUT = Duration.ofSeconds(60);
@@ -109,7 +94,7 @@ public final class KafkaStateChangelog implements StateChangelog {
   private KafkaProducer<byte[], byte[]> producer;
   private KafkaConsumer<byte[], byte[]> restoreConsumer;
   private final java.util.concurrent.atomic.AtomicInteger restoreConsumers = new java.util.concurrent.atomic.AtomicInteger();
-  private final Set<String> knownTopics = new HashSet<>();
+  private final ChangelogTopics topics;
   /** Per task id, per store id: the changelog position after the last write known here. */
   private final Map<String, Map<String, Long>> ends = new java.util.concurrent.ConcurrentHashMap<>();
   /** Per task id, the latest metadata record read from, or written to, the metadata topic. */
@@ -145,6 +130,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     this.clientProps = Map.copyOf(clientProps);
     this.instanceId = instanceId;
     this.transactionTimeoutMs = transactionTimeoutMs;
+    this.topics = new ChangelogTopics(this.clientProps, name());
   }
 
   @Override
@@ -158,7 +144,7 @@ public final class KafkaStateChangelog implements StateChangelog {
    * @return the changelog topic of that store
    */
   public static String topicOf(String application, String storeId) {
-    return sanitize(application + "-" + storeId.replace('/', '-') + "-changelog");
+    return ChangelogTopics.topicOf(application, storeId);
   }
 
   /**
@@ -166,25 +152,16 @@ public final class KafkaStateChangelog implements StateChangelog {
    * @return the topic holding each task's latest metadata
    */
   public static String metaTopicOf(String application) {
-    return sanitize(application + "-nip-task-meta");
-  }
-
-  private static String sanitize(String topic) {
-    StringBuilder b = new StringBuilder(topic.length());
-    for (int i = 0; i < topic.length(); i++) {
-      char c = topic.charAt(i);
-      b.append(Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '_' || c == '-' ? c : '_');
-    }
-    return b.toString();
+    return ChangelogTopics.metaTopicOf(application);
   }
 
   @Override
   public long open(String pipeline) {
     this.pipeline = pipeline;
     this.metaTopic = metaTopicOf(application);
-    ensureTopic(metaTopic, 1);
+    topics.ensure(metaTopic, 1);
     Map<String, Object> p = new HashMap<>(clientProps);
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, sanitize(application + "-" + sourceName + "-" + instanceId));
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ChangelogTopics.sanitize(application + "-" + sourceName + "-" + instanceId));
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
@@ -197,8 +174,8 @@ public final class KafkaStateChangelog implements StateChangelog {
     // exponentially up to retry.backoff.max.ms)
     p.putIfAbsent(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
     p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(STATE_RECORD_MAX_BYTES, maxRecordBytes() + 512));
-    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(2L * STATE_RECORD_MAX_BYTES,
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Math.max(ChangelogTopics.STATE_RECORD_MAX_BYTES, maxRecordBytes() + 512));
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(2L * ChangelogTopics.STATE_RECORD_MAX_BYTES,
         Long.parseLong(String.valueOf(clientProps.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L << 20)))));
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, pipeline + "-" + sourceName + "-changelog");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
@@ -518,9 +495,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       written.add(part);
       for (String store : part.storeIds()) {
         String topic = topicOf(application, store);
-        if (!knownTopics.contains(topic)) {
-          ensureTopic(topic, part.task().partitions());
-        }
+        topics.ensure(topic, part.task().partitions());
       }
     }
     if (keyedChanges && f != null && (sourceLeftOut || !f.settled())) {
@@ -745,62 +720,6 @@ public final class KafkaStateChangelog implements StateChangelog {
       out.putShort((short) b.length).put(b);
     }
     return out.put(part.meta()).array();
-  }
-
-  /**
-   * A new topic's partitions take a moment to get leaders, and a leader named in the metadata takes
-   * another moment to serve requests. A write refused as NOT_LEADER_OR_FOLLOWER while a later batch
-   * of the same producer lands is retried as OUT_OF_ORDER_SEQUENCE_NUMBER until the transaction's
-   * batches line up again (a WARN per retry, an ERROR on the broker). Listing the end offsets goes to
-   * each leader: once every leader answers it, writes are accepted.
-   */
-  private static void awaitLeaders(Admin admin, String topic) throws InterruptedException {
-    long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-          Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-          d.partitions().forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-          admin.listOffsets(ends).all().get();
-          return;
-        }
-      } catch (ExecutionException e) {
-        // not known to the broker that answered yet, or a leader not ready yet
-      }
-      Thread.sleep(20);
-    }
-    // go on: the producer retries writes until the leaders are there
-  }
-
-  private void ensureTopic(String topic, int partitions) {
-    try (Admin admin = Admin.create(clientProps)) {
-      try {
-        admin.createTopics(List.of(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
-            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(STATE_RECORD_MAX_BYTES))))).all().get();
-        LOG.info("created changelog topic {} ({} partitions, compacted)", topic, partitions);
-        awaitLeaders(admin, topic);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw e;
-        }
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        if (d.partitions().size() < partitions) {
-          throw new StateException("changelog topic " + topic + " has " + d.partitions().size()
-              + " partitions but the pipeline needs " + partitions + " (one per task); it was created by a pipeline "
-              + "with another parallelism or source partition count: restore with the same plan, or use a new "
-              + "application id");
-        }
-      }
-      knownTopics.add(topic);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StateException("interrupted while creating changelog topic " + topic, e);
-    } catch (ExecutionException e) {
-      throw new StateException("cannot create changelog topic " + topic + " at " + name() + ": "
-          + e.getCause().getMessage(), e.getCause());
-    }
   }
 
   /** Reads a partition from an offset to its last committed offset; returns the position reached. */
