@@ -41,7 +41,6 @@ import org.slf4j.LoggerFactory;
  * one compacted metadata topic ({@code <application>-nip-task-meta}, keyed by task id), and the
  * source's consumer-group offsets — all written by one transactional producer, one transaction per
  * checkpoint.
- *
  * <p>Design: a checkpoint's state changes, metadata and offsets are written when the checkpoint is
  * complete (the changes were collected at the barriers). Under exactly-once the sinks' records are
  * written earlier: after each successful commit the next transaction is begun at once, and tasks
