@@ -8,9 +8,10 @@ import java.util.Objects;
 /**
  * Keeps the state of a pipeline's tasks as changelogs, committed together with the source positions.
  * At every checkpoint each task hands over the entries its stores changed since the previous
- * checkpoint, and a small metadata record (timers, watermarks, the list of its stores); the
- * changelog commits all of them and the source positions of the checkpoint in one atomic step
- * (for Kafka: one transaction over compacted changelog topics and the consumer group's offsets),
+ * checkpoint (timers included: they are kept in stores), and a small metadata record (watermarks,
+ * the list of its stores); the changelog commits all of them and the source positions of the
+ * checkpoint in one atomic step (for Kafka: one transaction over compacted changelog topics and
+ * the consumer group's offsets),
  * so state and positions always agree. A task restores from the committed changes, optionally only
  * from a position on (after a local checkpoint of a durable backend).
  *
@@ -155,7 +156,7 @@ public interface StateChangelog extends AutoCloseable {
    *
    * @param task the task
    * @param storeIds the ids of every store the task has: a restore reads their changelogs
-   * @param meta its metadata (timers, watermarks), opaque to the changelog
+   * @param meta its metadata (watermarks, source position), opaque to the changelog
    * @param changes its store changes
    * @param assignment for a source task, the assignment of its partition its state belongs to
    *     ({@link io.nip.source.SourceReader#assignment()}); a changelog writes the part only while the

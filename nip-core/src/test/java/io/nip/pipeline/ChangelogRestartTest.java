@@ -350,6 +350,85 @@ class ChangelogRestartTest {
     assertThat(got).hasSizeGreaterThanOrEqualTo(29 * 3);
   }
 
+  @Test
+  void when_many_keys_hold_timers_then_checkpoints_write_only_changed_timers_and_a_restart_fires_them_all()
+      throws InterruptedException {
+    // Given: 2,000 keys, each counting its numbers of a 10-second bucket until an event-time timer at
+    // the bucket's end, checkpointed every 10 ms while 3,000 numbers are read, then stopped
+    MemoryChangelog changelog = new MemoryChangelog();
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(2);
+    CollectingSink<Map.Entry<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = perKeyBuckets(new WithChangelog<>(first, changelog), out1).start();
+    first.limit.set(1_500);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (changelog.changesOf("buckets/__timers") < 2_000 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    h1.stop();
+    assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // Then: every timer went to the operator's timer store once (registering it again for the next
+    // record of its window changes nothing), and no task's metadata carries timers
+    assertThat(changelog.changesOf("buckets/__timers")).as("timer store changes").isEqualTo(2_000);
+    assertThat(changelog.maxMetaBytes()).as("largest task metadata, bytes").isLessThan(512);
+    assertThat(out1.values()).as("no window closed yet").isEmpty();
+
+    // When: a fresh pipeline restores and reads on until the first windows close
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(2);
+    second.limit.set(10_500);
+    CollectingSink<Map.Entry<Long, Long>> out2 = Sinks.collecting("out");
+    PipelineHandle h2 = perKeyBuckets(new WithChangelog<>(second, changelog), out2).start();
+    deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (out2.values().size() < 2_000 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    h2.stop();
+    assertThat(h2.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // Then: every key's first bucket fired once, with all of its 10 numbers (times 0..9,999 ms)
+    Map<Long, Long> got = new HashMap<>();
+    for (Map.Entry<Long, Long> r : out2.values()) {
+      assertThat(got.put(r.getKey(), r.getValue())).as("emitted once: " + r).isNull();
+    }
+    assertThat(got).hasSize(2_000);
+    got.forEach((k, v) -> assertThat(v).as("key " + k).isEqualTo(10L));
+    // and the fired timers left the store: deletions were committed too
+    assertThat(changelog.changesOf("buckets/__timers")).as("timer store changes").isGreaterThanOrEqualTo(4_000);
+  }
+
+  /**
+   * Per key (value mod 2,000), the count of its numbers per 10-second bucket (a store per bucket),
+   * emitted by a timer at the bucket's end.
+   */
+  static final class Buckets implements KeyedProcessor<Long, Long, Map.Entry<Long, Long>> {
+    @Override
+    public void process(Long key, Long value, KeyedContext<Long, Map.Entry<Long, Long>> ctx) {
+      long bucket = ctx.timestamp().toEpochMilli() / 10_000;
+      ValueState<Long> count = ctx.valueState("count-" + bucket, Serdes.json(Long.class));
+      count.update(count.valueOr(0L) + 1);
+      long end = (bucket + 1) * 10_000 - 1;
+      ctx.registerEventTimeTimer(java.time.Instant.ofEpochMilli(end)); // once per bucket: a duplicate is ignored
+    }
+
+    @Override
+    public void onTimer(Long key, java.time.Instant time, io.nip.time.TimeDomain domain,
+        KeyedContext<Long, Map.Entry<Long, Long>> ctx) {
+      ValueState<Long> count = ctx.valueState("count-" + time.toEpochMilli() / 10_000, Serdes.json(Long.class));
+      ctx.emit(Map.entry(key, count.valueOr(0L)));
+      count.clear();
+    }
+  }
+
+  private static Pipeline perKeyBuckets(Source<Long> source, CollectingSink<Map.Entry<Long, Long>> out) {
+    Pipeline p = Pipeline.named("changelog-timers", PipelineConfig.builder().threads(2).parallelism(2)
+        .batchSize(16).commitInterval(Duration.ofMillis(10)).build());
+    p.from(source, WatermarkStrategy.<Long>boundedOutOfOrderness(Duration.ZERO).withIdleTimeout(Duration.ofDays(1)))
+        .keyBy(v -> v % 2_000, Serdes.json(Long.class))
+        .process(new Buckets(), Op.named("buckets"))
+        .to(out);
+    return p;
+  }
+
   private static Pipeline windowed(Source<Long> source, CollectingSink<WindowResult<Long, Long>> out) {
     Pipeline p = Pipeline.named("changelog-windows", PipelineConfig.builder().threads(2).parallelism(2)
         .batchSize(16).commitInterval(Duration.ofMillis(10)).build());

@@ -216,6 +216,7 @@ public final class MemoryChangelog implements StateChangelog {
         continue;
       }
       applied.put(p.task().taskId(), p.meta());
+      maxMetaBytes = Math.max(maxMetaBytes, p.meta().length);
       for (Change c : p.changes()) {
         logs.computeIfAbsent(c.storeId() + "#" + p.task().partition(), k -> new ArrayList<>())
             .add(c);
@@ -238,6 +239,27 @@ public final class MemoryChangelog implements StateChangelog {
     aheadToken = ++tokens;
     aheadBase = checkpointId;
     return after;
+  }
+
+  private int maxMetaBytes;
+
+  /** @return the size of the largest task metadata committed, in bytes */
+  public synchronized int maxMetaBytes() {
+    return maxMetaBytes;
+  }
+
+  /**
+   * @param storeId "operator/store"
+   * @return how many changes of that store were committed, over every partition
+   */
+  public synchronized int changesOf(String storeId) {
+    int n = 0;
+    for (Map.Entry<String, List<Change>> e : logs.entrySet()) {
+      if (e.getKey().startsWith(storeId + "#")) {
+        n += e.getValue().size();
+      }
+    }
+    return n;
   }
 
   @Override

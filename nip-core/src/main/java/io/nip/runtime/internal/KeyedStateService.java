@@ -24,6 +24,10 @@ import java.util.Map;
  * operator; a store is identified in a snapshot by "operator/store", a timer service by its
  * operator. A snapshot is a self-describing byte array (format version, then named sections), so
  * it can be stored by any {@code CheckpointStorage} and restored in another process.
+ * With a changelog ({@link #enableChangelog}) an operator's timers are kept in a store of its own
+ * ({@link TimerService#TIMER_STORE}), so that a checkpoint sends only the timers that changed and
+ * the task's metadata carries none; sections of timers in a snapshot are then only those of an
+ * older checkpoint, added to the restored timers and written to the store at the next checkpoint.
  * A store may be created lazily (a keyed processor asks for its value state on its first record):
  * a snapshot section whose store or timer service is not registered yet waits, and is restored
  * when the operator registers it. Sections nobody claims by the end of the run are simply unused.
@@ -75,6 +79,9 @@ public final class KeyedStateService {
    *     stores start new change sets
    */
   public java.util.List<StateChangelog.Change> drainChanges() {
+    for (TimerService<?> t : timers.values()) {
+      t.writeChanges(); // into the operator's timer store, whose changes follow
+    }
     java.util.List<StateChangelog.Change> out = new java.util.ArrayList<>();
     for (KeyValueStore<?, ?> s : stores.values()) {
       ((ChangeTrackingStore<?, ?>) s).drain(out);
@@ -82,8 +89,13 @@ public final class KeyedStateService {
     return out;
   }
 
-  /** @return true when a store changed since the last {@link #drainChanges} */
+  /** @return true when a store or a timer changed since the last {@link #drainChanges} */
   public boolean hasChanges() {
+    for (TimerService<?> t : timers.values()) {
+      if (t.hasChanges()) {
+        return true;
+      }
+    }
     for (KeyValueStore<?, ?> s : stores.values()) {
       if (s instanceof ChangeTrackingStore && ((ChangeTrackingStore<?, ?>) s).hasChanges()) {
         return true;
@@ -184,8 +196,16 @@ public final class KeyedStateService {
    * @param <V> value type
    * @return the store
    */
-  @SuppressWarnings("unchecked")
   public <K, V> KeyValueStore<K, V> store(String operator, StoreSpec<K, V> spec) {
+    if (spec.name().equals(TimerService.TIMER_STORE)) {
+      throw io.nip.errors.ConfigurationException.invalid("store.name", "'" + spec.name() + "'",
+          "is where an operator's timers are kept; choose another name");
+    }
+    return createStore(operator, spec);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <K, V> KeyValueStore<K, V> createStore(String operator, StoreSpec<K, V> spec) {
     String id = operator + "/" + spec.name();
     KeyValueStore<?, ?> existing = stores.get(id);
     if (existing != null) {
@@ -232,9 +252,17 @@ public final class KeyedStateService {
     }
     TimerService<N> service = new TimerService<>(operator, (Serde<Object>) keySerde, namespaceSerde);
     timers.put(operator, service);
+    if (logged) {
+      // the timers live in a store of the operator, with its changelog: it holds those restored so far
+      service.keepIn(createStore(operator, service.storeSpec()));
+    }
     byte[] pending = pendingTimers.remove(operator);
     if (pending != null) {
-      restoreTimers(service, pending);
+      if (logged) {
+        addTimers(service, pending); // a checkpoint from before timers were kept in a store
+      } else {
+        restoreTimers(service, pending);
+      }
     }
     return service;
   }
@@ -303,12 +331,15 @@ public final class KeyedStateService {
           out.writeLong(entry.expiresAtMillis());
         }
       }
-      out.writeInt(timers.size() + pendingTimers.size());
+      // with a changelog, timers are in the operators' timer stores: only sections of an older
+      // checkpoint whose operator has not asked for its timers yet are carried on
+      out.writeInt((logged ? 0 : timers.size()) + pendingTimers.size());
       for (Map.Entry<String, byte[]> e : pendingTimers.entrySet()) {
         out.writeUTF(e.getKey());
         Bytes.write(out, e.getValue());
       }
-      for (Map.Entry<String, TimerService<?>> e : timers.entrySet()) {
+      for (Map.Entry<String, TimerService<?>> e : logged ? java.util.Set.<Map.Entry<String, TimerService<?>>>of()
+          : timers.entrySet()) {
         out.writeUTF(e.getKey());
         ByteArrayOutputStream section = new ByteArrayOutputStream();
         try (DataOutputStream sectionOut = new DataOutputStream(section)) {
@@ -368,7 +399,14 @@ public final class KeyedStateService {
       }
       for (Map.Entry<String, TimerService<?>> e : timers.entrySet()) {
         byte[] section = pendingTimers.remove(e.getKey());
-        restoreTimers(e.getValue(), section != null ? section : EMPTY_TIMERS);
+        if (logged) {
+          e.getValue().reload(); // the changelog restored the timer store
+          if (section != null) {
+            addTimers(e.getValue(), section);
+          }
+        } else {
+          restoreTimers(e.getValue(), section != null ? section : EMPTY_TIMERS);
+        }
       }
     } catch (IOException e) {
       throw new StateException("task " + rt.taskId() + ": corrupt snapshot (" + e + ")", e);
@@ -380,6 +418,14 @@ public final class KeyedStateService {
       throw new StateException("task " + rt.taskId() + ": the checkpoint holds " + what + " of operator '" + operator
           + "', which this pipeline does not have (operators: " + new java.util.TreeSet<>(operators) + "); "
           + "state is never dropped silently: keep the operator's name, or restore into a new checkpoint location");
+    }
+  }
+
+  private void addTimers(TimerService<?> service, byte[] section) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(section))) {
+      service.add(in);
+    } catch (IOException e) {
+      throw new StateException("task " + rt.taskId() + ": corrupt timer snapshot (" + e + ")", e);
     }
   }
 

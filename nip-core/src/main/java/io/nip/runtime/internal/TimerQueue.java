@@ -19,11 +19,20 @@ import java.util.Map;
  * record, over heaps of tens of thousands of timers). The live map gives each timer its
  * registration number: a heap entry whose number is not the live one was deleted.
  *
- * <p>Invariant: {@link #snapshot()} lists live timers in firing order, and re-adding them in that
+ * <p>Change tracking (when a changelog keeps the timers, {@link #track()}): the queue remembers
+ * which timers were added or removed since the last {@link #drainChanges}, so that a checkpoint
+ * writes only those to the timer store, never the whole queue. A timer added and removed between
+ * two drains is never written; one that was in the store and is removed becomes a deletion.
+ *
+ * <p>Invariants: {@link #snapshot()} lists live timers in firing order, and re-adding them in that
  * order reproduces it, so a restored task fires same-time timers in the same order as an
- * uninterrupted one.
+ * uninterrupted one; restoring timers with their registration numbers ({@link #addRestored})
+ * reproduces it too. With tracking, the timer store after applying the drained changes holds
+ * exactly the live timers and their registration numbers.
  */
 public final class TimerQueue {
+  /** A tracked change: the timer was removed, and it is in the timer store. */
+  static final long REMOVED = -1;
   /** Deleted slots tolerated before a rebuild is considered. */
   private static final int COMPACT_MIN = 64;
   /**
@@ -43,6 +52,57 @@ public final class TimerQueue {
   private long nextSeq;
   /** Heap slots whose timer was deleted. */
   private int stale;
+  /**
+   * With tracking: per timer changed since the last drain, {@link #REMOVED}, or {@code 2 * seq + 1}
+   * when it was added and the store also holds an earlier registration of it (removed meanwhile),
+   * or {@code 2 * seq} when the store does not hold it. Null without tracking.
+   */
+  private Map<Timer, Long> changes;
+
+  /** Starts tracking changes: the timers live now are taken to be in the timer store already. */
+  void track() {
+    changes = new HashMap<>();
+  }
+
+  /** @return true when a timer was added or removed since the last {@link #drainChanges} */
+  boolean hasChanges() {
+    return changes != null && !changes.isEmpty();
+  }
+
+  /**
+   * Hands over every change since the last call and starts a new change set.
+   *
+   * @param added receives a timer added (it is live) and its registration number
+   * @param removed receives a timer removed that the store holds
+   */
+  void drainChanges(java.util.function.ObjLongConsumer<Timer> added, java.util.function.Consumer<Timer> removed) {
+    if (changes == null) {
+      return;
+    }
+    for (Map.Entry<Timer, Long> e : changes.entrySet()) {
+      long c = e.getValue();
+      if (c == REMOVED) {
+        removed.accept(e.getKey());
+      } else {
+        added.accept(e.getKey(), c >>> 1);
+      }
+    }
+    changes = new HashMap<>();
+  }
+
+  private void tracked(Timer timer, long seq) {
+    Long before = changes.get(timer);
+    changes.put(timer, 2 * seq + (before != null && before == REMOVED ? 1 : 0));
+  }
+
+  private void untracked(Timer timer) {
+    Long before = changes.get(timer);
+    if (before == null || (before & 1) == 1) {
+      changes.put(timer, REMOVED); // the store holds it (unchanged since the drain, or an earlier registration)
+    } else {
+      changes.remove(timer); // added since the drain: the store never saw it
+    }
+  }
 
   /** @param timer registers it; a duplicate is ignored */
   public void add(Timer timer) {
@@ -50,12 +110,35 @@ public final class TimerQueue {
     if (live.putIfAbsent(timer, seq) == null) {
       nextSeq++;
       push(timer, seq);
+      if (changes != null) {
+        tracked(timer, seq);
+      }
+    }
+  }
+
+  /**
+   * Puts back a timer read from the timer store, with its registration number; not tracked (the
+   * store holds it). Later registrations get higher numbers.
+   *
+   * @param timer the timer
+   * @param seq its registration number, at least 0
+   */
+  void addRestored(Timer timer, long seq) {
+    if (live.putIfAbsent(timer, seq) == null) {
+      nextSeq = Math.max(nextSeq, seq + 1);
+      push(timer, seq);
     }
   }
 
   /** @param timer removes it if registered */
   public void delete(Timer timer) {
-    if (live.remove(timer) != null && ++stale > COMPACT_MIN && stale > live.size()) {
+    if (live.remove(timer) == null) {
+      return;
+    }
+    if (changes != null) {
+      untracked(timer);
+    }
+    if (++stale > COMPACT_MIN && stale > live.size()) {
       heapSize = 0;
       Arrays.fill(timers, null);
       for (Map.Entry<Timer, Long> e : live.entrySet()) {
@@ -80,6 +163,9 @@ public final class TimerQueue {
       long seq = seqs[0];
       removeTop();
       if (live.remove(t, seq)) { // one map lookup; a timer deleted and added again has another number
+        if (changes != null) {
+          untracked(t);
+        }
         return t;
       }
       stale--;
@@ -92,12 +178,15 @@ public final class TimerQueue {
     return live.size();
   }
 
-  /** Removes every timer. */
+  /** Removes every timer, and forgets the tracked changes (the timer store is emptied or reloaded too). */
   public void clear() {
     heapSize = 0;
     Arrays.fill(timers, null);
     live.clear();
     stale = 0;
+    if (changes != null) {
+      changes = new HashMap<>();
+    }
   }
 
   /** @return the live timers in firing order, for snapshots and inspection */

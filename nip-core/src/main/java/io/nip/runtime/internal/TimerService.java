@@ -2,6 +2,8 @@ package io.nip.runtime.internal;
 
 import io.nip.errors.StateException;
 import io.nip.serde.Serde;
+import io.nip.state.KeyValueStore;
+import io.nip.state.StoreSpec;
 import io.nip.time.TimeDomain;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -13,8 +15,15 @@ import java.io.IOException;
  * snapshotted with the stores at every checkpoint and restored with them.
  *
  * <p>Design: a timer is (time, key, namespace), deduplicated, fired in time order; deleting is
- * lazy (see {@link TimerQueue}). Keys and namespaces are written with the operator's serdes in a
- * snapshot, so a restored pipeline (another process) fires exactly the timers the snapshot held.
+ * lazy (see {@link TimerQueue}). Keys and namespaces are written with the operator's serdes, so a
+ * restored pipeline (another process) fires exactly the timers that were checkpointed.
+ *
+ * <p>Two ways to checkpoint: with a state changelog the timers live in a store of the operator
+ * ({@link #TIMER_STORE}, attached by {@link #keepIn}) that gets, at each checkpoint, only the
+ * timers added or removed since the previous one ({@link #writeChanges}), like any keyed state, and
+ * a restore reads the timers back from that store ({@link #reload}); a task's checkpoint metadata
+ * then carries no timer, however many there are. Without a changelog (a checkpoint storage that
+ * takes whole snapshots) they are written whole into the task's snapshot ({@link #snapshot}).
  *
  * <p>Threading: confined to the task's thread.
  *
@@ -26,6 +35,11 @@ public final class TimerService<N> {
   private final Serde<N> namespaceSerde;
   private final TimerQueue eventTime = new TimerQueue();
   private final TimerQueue processingTime = new TimerQueue();
+  /** The store that keeps the timers for the changelog, or null. */
+  private KeyValueStore<StoredTimer, Long> store;
+
+  /** The name of the store that keeps an operator's timers (a name no operator's own store may take). */
+  static final String TIMER_STORE = "__timers";
 
   TimerService(String operator, Serde<Object> keySerde, Serde<N> namespaceSerde) {
     this.operator = operator;
@@ -75,6 +89,50 @@ public final class TimerService<N> {
     return eventTime.size() + processingTime.size();
   }
 
+  /** @return how the timer store writes its entries: domain, time, key, namespace; registration number */
+  StoreSpec<StoredTimer, Long> storeSpec() {
+    return StoreSpec.keyValue(TIMER_STORE, new StoredTimerSerde(), LONG_SERDE);
+  }
+
+  /**
+   * Keeps the timers in a store from now on: the timers it holds replace the live ones, and every
+   * change is tracked for {@link #writeChanges}.
+   *
+   * @param timerStore a store made from {@link #storeSpec()}
+   */
+  void keepIn(KeyValueStore<StoredTimer, Long> timerStore) {
+    this.store = timerStore;
+    eventTime.track();
+    processingTime.track();
+    reload();
+  }
+
+  /** @return true when the timers are kept in a store */
+  boolean kept() {
+    return store != null;
+  }
+
+  /** Replaces the live timers with those the timer store holds (after a restore wrote into it). */
+  void reload() {
+    eventTime.clear();
+    processingTime.clear();
+    store.forEach((t, seq) -> (t.eventTime() ? eventTime : processingTime)
+        .addRestored(new TimerQueue.Timer(t.time(), t.key(), t.namespace()), seq));
+  }
+
+  /** Writes the timers added and removed since the last call to the timer store. */
+  void writeChanges() {
+    eventTime.drainChanges((t, seq) -> store.put(StoredTimer.of(true, t), seq),
+        t -> store.delete(StoredTimer.of(true, t)));
+    processingTime.drainChanges((t, seq) -> store.put(StoredTimer.of(false, t), seq),
+        t -> store.delete(StoredTimer.of(false, t)));
+  }
+
+  /** @return true when a timer was added or removed since the last {@link #writeChanges} */
+  boolean hasChanges() {
+    return eventTime.hasChanges() || processingTime.hasChanges();
+  }
+
   void snapshot(DataOutputStream out) throws IOException {
     write(out, eventTime);
     write(out, processingTime);
@@ -103,6 +161,17 @@ public final class TimerService<N> {
   void restore(DataInputStream in) throws IOException {
     eventTime.clear();
     processingTime.clear();
+    add(in);
+  }
+
+  /**
+   * Adds the timers of a snapshot section to the live ones (a checkpoint written before timers
+   * were kept in a store: they are written to it at the next checkpoint).
+   *
+   * @param in a section {@link #snapshot} wrote
+   * @throws IOException when it is corrupt
+   */
+  void add(DataInputStream in) throws IOException {
     read(in, eventTime);
     read(in, processingTime);
   }
@@ -114,6 +183,90 @@ public final class TimerService<N> {
       Object key = keySerde.deserialize(Bytes.read(in));
       N ns = in.readBoolean() ? namespaceSerde.deserialize(Bytes.read(in)) : null;
       q.add(new TimerQueue.Timer(time, key, ns));
+    }
+  }
+
+  /**
+   * A timer as the timer store keys it.
+   *
+   * @param eventTime true for event time, false for processing time
+   * @param time epoch millis
+   * @param key the key it belongs to
+   * @param namespace what it is for within the key, or null
+   */
+  record StoredTimer(boolean eventTime, long time, Object key, Object namespace) {
+    static StoredTimer of(boolean eventTime, TimerQueue.Timer t) {
+      return new StoredTimer(eventTime, t.time(), t.key(), t.namespace());
+    }
+  }
+
+  private static final Serde<Long> LONG_SERDE = new Serde<>() {
+    @Override
+    public byte[] serialize(Long value) {
+      return java.nio.ByteBuffer.allocate(8).putLong(value).array();
+    }
+
+    @Override
+    public Long deserialize(byte[] bytes) {
+      if (bytes.length != 8) {
+        throw new StateException("corrupt timer entry: " + bytes.length + " bytes for a registration number");
+      }
+      return java.nio.ByteBuffer.wrap(bytes).getLong();
+    }
+  };
+
+  /**
+   * Domain (1 byte), time (8 bytes, sign bit flipped so that byte order is time order), key
+   * (length and bytes), namespace (-1, or length and bytes): a durable store keeps each domain's
+   * timers in time order.
+   */
+  private final class StoredTimerSerde implements Serde<StoredTimer> {
+    @Override
+    public byte[] serialize(StoredTimer t) {
+      byte[] key = keySerde.serialize(t.key());
+      byte[] ns = null;
+      if (t.namespace() != null) {
+        if (namespaceSerde == null) {
+          throw new StateException("timers of '" + operator + "' have a namespace but no namespace serde");
+        }
+        @SuppressWarnings("unchecked")
+        N n = (N) t.namespace();
+        ns = namespaceSerde.serialize(n);
+      }
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 + 8 + 4 + key.length + 4 + (ns == null ? 0 : ns.length));
+      b.put((byte) (t.eventTime() ? 0 : 1)).putLong(t.time() ^ Long.MIN_VALUE).putInt(key.length).put(key);
+      b.putInt(ns == null ? -1 : ns.length);
+      if (ns != null) {
+        b.put(ns);
+      }
+      return b.array();
+    }
+
+    @Override
+    public StoredTimer deserialize(byte[] bytes) {
+      try {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        boolean eventTime = b.get() == 0;
+        long time = b.getLong() ^ Long.MIN_VALUE;
+        byte[] key = new byte[b.getInt()];
+        b.get(key);
+        int nsLength = b.getInt();
+        Object ns = null;
+        if (nsLength >= 0) {
+          byte[] nsBytes = new byte[nsLength];
+          b.get(nsBytes);
+          ns = namespaceSerde.deserialize(nsBytes);
+        }
+        if (b.hasRemaining()) {
+          throw new StateException("corrupt timer entry of '" + operator + "': " + b.remaining() + " bytes left over");
+        }
+        return new StoredTimer(eventTime, time, keySerde.deserialize(key), ns);
+      } catch (RuntimeException e) {
+        if (e instanceof StateException) {
+          throw e;
+        }
+        throw new StateException("corrupt timer entry of '" + operator + "' (" + bytes.length + " bytes): " + e, e);
+      }
     }
   }
 }
