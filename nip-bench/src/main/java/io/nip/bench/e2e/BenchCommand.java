@@ -377,16 +377,12 @@ public final class BenchCommand implements Runnable {
     }
   }
 
-  /** {@code nip bench chaos analytics}: exercise 1 killed N times, output checked against the reference. */
-  @Command(name = "analytics", mixinStandardHelpOptions = true,
-      description = {"Broker in its own JVM; N generated events written once with 'nip load'; 'nip run analytics'",
-          "(unbounded, 100 ms checkpoints, RocksDB state) in a child JVM killed with SIGKILL at random moments and",
-          "restarted with the same group, state directory and instance id, --kills times; then a last bounded run;",
-          "then the output topic read read_committed and compared with the windows computed from the input file.",
-          "Prints lost, doubled and wrong results. Exit codes: 0 the guarantee held, 1 it was broken (exactly-once:",
-          "any lost, doubled or wrong result; at-least-once: any lost or wrong; duplicates are only reported) or",
-          "the harness failed, 2 bad arguments."})
-  static final class ChaosAnalytics implements Callable<Integer> {
+  /**
+   * The options and the run of every {@code nip bench chaos} exercise: a broker in its own JVM,
+   * then {@link ChaosRun} with the subcommand's {@link ChaosExercise}. Picocli reads the options of
+   * this superclass for each subcommand.
+   */
+  abstract static class ChaosCommand implements Callable<Integer> {
     @Option(names = "--kills", defaultValue = "30", description = "SIGKILLs, each followed by a restart "
         + "(default ${DEFAULT-VALUE})")
     int kills;
@@ -404,6 +400,13 @@ public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    private final ChaosExercise exercise;
+
+    /** @param exercise the job this subcommand kills and the reference it checks against */
+    ChaosCommand(ChaosExercise exercise) {
+      this.exercise = exercise;
+    }
+
     @Override
     public Integer call() throws Exception {
       Guarantee g = switch (guarantee.trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -419,11 +422,26 @@ public final class BenchCommand implements Runnable {
       long s = seed != null ? seed : new java.util.Random().nextLong();
       System.err.printf("chaos: seed %d (rerun with --seed %d)%n", s, s);
       try (BrokerProcess broker = BrokerProcess.start()) {
-        ChaosRun.Result r = ChaosRun.run(broker.bootstrapServers(), new ChaosRun.Settings(kills, events, g, s),
-            System.err);
+        ChaosRun.Result r = ChaosRun.run(broker.bootstrapServers(),
+            new ChaosRun.Settings(exercise, kills, events, g, s), System.err);
         ChaosRun.print(r, System.out);
         return r.broken() ? 1 : 0;
       }
+    }
+  }
+
+  /** {@code nip bench chaos analytics}: exercise 1 killed N times, output checked against the reference. */
+  @Command(name = "analytics", mixinStandardHelpOptions = true,
+      description = {"Broker in its own JVM; N generated events written once with 'nip load'; 'nip run analytics'",
+          "(unbounded, 100 ms checkpoints, RocksDB state) in a child JVM killed with SIGKILL at random moments and",
+          "restarted with the same group, state directory and instance id, --kills times; then a last bounded run;",
+          "then the output topic read read_committed and compared with the windows computed from the input file.",
+          "Prints lost, doubled and wrong results. Exit codes: 0 the guarantee held, 1 it was broken (exactly-once:",
+          "any lost, doubled or wrong result; at-least-once: any lost or wrong; duplicates are only reported) or",
+          "the harness failed, 2 bad arguments."})
+  static final class ChaosAnalytics extends ChaosCommand {
+    ChaosAnalytics() {
+      super(new AnalyticsChaos());
     }
   }
 }

@@ -1,9 +1,7 @@
 package io.nip.bench.e2e;
 
 import io.nip.cli.NipCommand;
-import io.nip.examples.analytics.AnalyticsReference;
 import io.nip.examples.analytics.UserEventFeed;
-import io.nip.examples.analytics.UserWindowSummary;
 import io.nip.pipeline.Guarantee;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,15 +30,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The chaos harness of exercise 1: the job ({@code nip run analytics}) runs in a child JVM over a
- * topic written once by {@code nip load}, and is killed with SIGKILL at random moments and started
- * again (same group, state directory and instance id) N times; a last, bounded run reads to the
- * end; the output topic is then read {@code read_committed} and compared with
- * {@link AnalyticsReference}, computed from the input file without the engine.
+ * The chaos harness of the exercises: the job ({@code nip run analytics}, see
+ * {@link ChaosExercise}) runs in a child JVM over a topic written once by {@code nip load}, and is
+ * killed with SIGKILL at random moments and started again (same group, state directory and
+ * instance id) N times; a last, bounded run reads to the end; the output topic is then read
+ * {@code read_committed} and compared with the exercise's reference, computed from the input file
+ * without the engine ({@link AnalyticsChaos}).
  *
  * <p>Design. Where a kill lands: kill {@code i} of {@code N} waits until the group has committed a
  * random share of the input, uniform in {@code [i, i + 1) / (N + 1)} (times 0.9, since under
- * at-least-once the offsets of windows still open are never committed by an unbounded run), so the
+ * at-least-once the offsets of results still open are never committed by an unbounded
+ * run), so the
  * kills spread over the whole input whatever the machine's speed; then a further random 0–250 ms,
  * so that with 100 ms checkpoints the kill falls anywhere in the checkpoint cycle: while records are
  * processed, while a checkpoint's barrier flows, while its transaction commits. A child that has not
@@ -56,7 +56,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class ChaosRun {
   /** Records of the output listed per kind in the report. */
   static final int SHOWN = 5;
-  private static final String STARTED = "nip run analytics: started";
   private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration FINAL_TIMEOUT = Duration.ofMinutes(5);
@@ -64,12 +63,13 @@ final class ChaosRun {
   /**
    * What to run.
    *
+   * @param exercise the job and its reference
    * @param kills SIGKILLs, each followed by a restart
    * @param events generated input events
    * @param guarantee the guarantee the job runs with and the comparison checks
    * @param seed drives the generator and the kill moments
    */
-  record Settings(int kills, long events, Guarantee guarantee, long seed) {}
+  record Settings(ChaosExercise exercise, int kills, long events, Guarantee guarantee, long seed) {}
 
   /**
    * What happened.
@@ -80,11 +80,11 @@ final class ChaosRun {
    * @param elapsed the whole harness run
    * @param workDir the work directory (deleted when the guarantee held)
    */
-  record Result(Settings settings, AnalyticsReference.Comparison comparison, List<String> killReports,
+  record Result(Settings settings, ChaosExercise.Comparison comparison, List<String> killReports,
       Duration elapsed, Path workDir) {
     /** @return whether the guarantee asked for was broken: exactly-once any lost/doubled/wrong, at-least-once any lost/wrong */
     boolean broken() {
-      AnalyticsReference.Comparison c = comparison;
+      ChaosExercise.Comparison c = comparison;
       boolean lostOrWrong = !c.lost().isEmpty() || !c.wrong().isEmpty();
       return settings.guarantee() == Guarantee.EXACTLY_ONCE ? lostOrWrong || !c.doubled().isEmpty() : lostOrWrong;
     }
@@ -120,7 +120,8 @@ final class ChaosRun {
   static Result run(String servers, Settings s, PrintStream progress) throws IOException, InterruptedException {
     ChaosRun r = new ChaosRun(servers, s, progress);
     long t0 = System.nanoTime();
-    Path input = r.writeInput();
+    List<byte[]> lines = new ArrayList<>();
+    Path input = r.writeInput(lines);
     r.load(input);
     List<String> kills = new ArrayList<>();
     for (int i = 0; i < s.kills(); i++) {
@@ -129,7 +130,7 @@ final class ChaosRun {
     }
     r.awaitNoMembers();
     r.finalRun();
-    AnalyticsReference.Comparison c = AnalyticsReference.compare(AnalyticsReference.expected(input), r.readOutput());
+    ChaosExercise.Comparison c = s.exercise().compare(lines, r.readOutput());
     Result result = new Result(s, c, kills, Duration.ofNanos(System.nanoTime() - t0), r.dir);
     if (!result.broken()) {
       r.deleteWorkDir();
@@ -149,13 +150,11 @@ final class ChaosRun {
     return "chaos-" + id;
   }
 
-  private Path writeInput() throws IOException {
+  /** Writes the generated input to a file in the work directory, and each line's bytes to {@code lines}. */
+  private Path writeInput(List<byte[]> lines) throws IOException {
     Path input = dir.resolve("events.jsonl");
-    int users = (int) Math.max(100, Math.min(10_000, s.events() / 30));
-    List<String> lines = new ArrayList<>();
-    UserEventFeed.generate(UserEventFeed.Spec.defaults(s.events()).withUsers(users).withSeed(s.seed()),
-        (k, v) -> lines.add(new String(v, StandardCharsets.UTF_8)));
-    Files.write(input, lines);
+    UserEventFeed.generate(s.exercise().input(s.events(), s.seed()), (k, v) -> lines.add(v));
+    Files.write(input, lines.stream().map(v -> new String(v, StandardCharsets.UTF_8)).toList());
     return input;
   }
 
@@ -173,7 +172,7 @@ final class ChaosRun {
   private Process start(String name, boolean bounded) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        NipCommand.class.getName(), "run", "analytics", "--bootstrap-servers", servers, "--group", group(),
+        NipCommand.class.getName(), "run", s.exercise().job(), "--bootstrap-servers", servers, "--group", group(),
         "--instance-id", "chaos", "--guarantee", spelled(s.guarantee()), "--commit-interval", "100ms",
         "--state-dir", dir.resolve("state").toString(), "--threads", "2",
         "--input-topic", topic("in"), "--output-topic", topic("out"), "--dlq-topic", topic("dlq"),
@@ -225,7 +224,7 @@ final class ChaosRun {
   private void awaitStarted(Process child, String name) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      if (Files.exists(log(name)) && Files.readString(log(name), StandardCharsets.ISO_8859_1).contains(STARTED)) {
+      if (Files.exists(log(name)) && Files.readString(log(name), StandardCharsets.ISO_8859_1).contains(s.exercise().startedLine())) {
         return;
       }
       if (!child.isAlive()) {
@@ -283,15 +282,15 @@ final class ChaosRun {
     progress.printf("chaos: last bounded run done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
-  /** @return every result in the output topic, as a {@code read_committed} consumer sees it */
-  private List<UserWindowSummary> readOutput() {
+  /** @return every value in the output topic, as a {@code read_committed} consumer sees it, in partition order */
+  private List<byte[]> readOutput() {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    List<UserWindowSummary> out = new ArrayList<>();
+    List<byte[]> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
       List<TopicPartition> tps = new ArrayList<>();
       c.partitionsFor(topic("out"), Duration.ofSeconds(30))
@@ -305,7 +304,7 @@ final class ChaosRun {
           throw new IllegalStateException("reading " + topic("out") + " did not reach its end " + ends);
         }
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          out.add(UserWindowSummary.SERDE.deserialize(r.value()));
+          out.add(r.value());
         }
       }
     }
@@ -337,26 +336,21 @@ final class ChaosRun {
    * @param out where to print
    */
   static void print(Result r, PrintStream out) {
-    AnalyticsReference.Comparison c = r.comparison();
+    ChaosExercise.Comparison c = r.comparison();
     Settings st = r.settings();
-    out.printf("nip bench chaos analytics: %d kills, %,d events, %s, seed %d, %.1f s%n", st.kills(), st.events(),
-        spelled(st.guarantee()), st.seed(), r.elapsed().toNanos() / 1e9);
-    out.printf("  %-18s %,12d%n", "expected windows", c.expectedWindows());
+    out.printf("nip bench chaos %s: %d kills, %,d events, %s, seed %d, %.1f s%n", st.exercise().job(), st.kills(),
+        st.events(), spelled(st.guarantee()), st.seed(), r.elapsed().toNanos() / 1e9);
+    out.printf("  %-18s %,12d%n", "expected " + c.unit(), c.expected());
     out.printf("  %-18s %,12d  (read_committed)%n", "output records", c.outputs());
     out.printf("  %-18s %,12d%n", "lost", c.lost().size());
     out.printf("  %-18s %,12d%s%n", "doubled", c.doubled().size(),
         st.guarantee() == Guarantee.AT_LEAST_ONCE ? "  (allowed under at-least-once)" : "");
     out.printf("  %-18s %,12d%n", "wrong", c.wrong().size());
-    c.lost().stream().limit(SHOWN).forEach(k -> out.println("  lost:    " + k.userId() + " " + k.windowStart()));
-    c.doubled().stream().limit(SHOWN).forEach(d -> out.println("  doubled: " + json(d)));
-    c.wrong().stream().limit(SHOWN).forEach(w -> out.println("  wrong:   " + json(w.got()) + " expected "
-        + (w.expected() == null ? "no such window" : w.expected())));
+    c.lost().stream().limit(SHOWN).forEach(k -> out.println("  lost:    " + k));
+    c.doubled().stream().limit(SHOWN).forEach(d -> out.println("  doubled: " + d));
+    c.wrong().stream().limit(SHOWN).forEach(w -> out.println("  wrong:   " + w));
     out.println(r.broken() ? "  verdict: " + spelled(st.guarantee()) + " BROKEN; logs in " + r.workDir()
         : "  verdict: " + spelled(st.guarantee()) + " held");
     out.flush();
-  }
-
-  private static String json(UserWindowSummary s) {
-    return new String(UserWindowSummary.SERDE.serialize(s), StandardCharsets.UTF_8);
   }
 }

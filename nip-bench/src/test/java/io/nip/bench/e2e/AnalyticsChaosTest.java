@@ -1,68 +1,12 @@
 package io.nip.bench.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.nip.pipeline.Guarantee;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 /**
- * The chaos harness in the build, short: the broker in its own JVM, exercise 1 ({@code nip run
- * analytics}, RocksDB state, 100 ms checkpoints) in a child JVM killed with SIGKILL at random
- * moments and restarted, a last bounded run, and the output topic read {@code read_committed}
- * against the reference computed from the input file. Under both guarantees no window is lost or
- * wrong; under exactly-once none is doubled either. The long variant:
- * {@code -Dnip.chaos.kills=30} (and {@code -Dnip.chaos.events=N}, {@code -Dnip.chaos.seed=S}).
+ * {@link ChaosTestBase} for exercise 1: {@code nip run analytics} killed 3 times under each
+ * guarantee, its windows checked against {@link io.nip.examples.analytics.AnalyticsReference}
+ * (lost, doubled, wrong as {@link AnalyticsChaos} defines them).
  */
-class AnalyticsChaosTest {
-  /** Kills in the build; the long variant passes {@code -Dnip.chaos.kills=30}. */
-  static final int KILLS = Integer.getInteger("nip.chaos.kills", 3);
-  static final long EVENTS = Long.getLong("nip.chaos.events", 30_000L + KILLS * 3_000L);
-  static BrokerProcess broker;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    broker = BrokerProcess.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @EnumSource(Guarantee.class)
-  void when_the_job_is_killed_at_random_moments_and_restarted_then_no_window_is_lost_or_wrong_and_exactly_once_doubles_none(
-      Guarantee guarantee) throws Exception {
-    // Given: generated events loaded once, the job started over them in a child JVM
-    long seed = Long.getLong("nip.chaos.seed", System.nanoTime());
-
-    // When: it is killed KILLS times at random moments and restarted, then run bounded to the end
-    ChaosRun.Result r = ChaosRun.run(broker.bootstrapServers(),
-        new ChaosRun.Settings(KILLS, EVENTS, guarantee, seed), System.err);
-    ChaosRun.print(r, System.out);
-
-    // Then: the read_committed output holds every window of the reference with its numbers ...
-    assertThat(r.killReports()).hasSize(KILLS);
-    assertThat(r.comparison().expectedWindows()).isGreaterThan(1_000);
-    assertThat(r.comparison().lost().size()).as("lost windows (seed %d), first: %s", seed,
-        first(r.comparison().lost())).isZero();
-    assertThat(r.comparison().wrong().size()).as("wrong results (seed %d), first: %s", seed,
-        first(r.comparison().wrong())).isZero();
-    // ... and, under exactly-once, each of them once: this needs the engine's Kafka transactions
-    // (sink records, changelog and offsets of a checkpoint in one transaction)
-    if (guarantee == Guarantee.EXACTLY_ONCE) {
-      assertThat(r.comparison().doubled().size()).as("doubled results under exactly-once (seed %d), first: %s", seed,
-          first(r.comparison().doubled())).isZero();
-      assertThat(r.comparison().outputs()).isEqualTo(r.comparison().expectedWindows());
-    }
-    assertThat(r.broken()).isFalse();
-  }
-
-  private static List<?> first(List<?> all) {
-    return all.subList(0, Math.min(ChaosRun.SHOWN, all.size()));
+class AnalyticsChaosTest extends ChaosTestBase {
+  AnalyticsChaosTest() {
+    super(new AnalyticsChaos());
   }
 }
