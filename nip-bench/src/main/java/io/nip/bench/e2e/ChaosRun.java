@@ -30,16 +30,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The chaos harness of the exercises: the job ({@code nip run analytics}, see
- * {@link ChaosExercise}) runs in a child JVM over a topic written once by {@code nip load}, and is
- * killed with SIGKILL at random moments and started again (same group, state directory and
- * instance id) N times; a last, bounded run reads to the end; the output topic is then read
- * {@code read_committed} and compared with the exercise's reference, computed from the input file
- * without the engine ({@link AnalyticsChaos}).
+ * The chaos harness of the exercises: the job ({@code nip run analytics} or {@code nip run
+ * sessions}, see {@link ChaosExercise}) runs in a child JVM over a topic written once by
+ * {@code nip load}, and is killed with SIGKILL at random moments and started again (same group,
+ * state directory and instance id) N times; a last, bounded run reads to the end; the output topic
+ * is then read {@code read_committed} and compared with the exercise's reference, computed from the
+ * input file without the engine ({@link AnalyticsChaos}, {@link SessionsChaos}).
  *
  * <p>Design. Where a kill lands: kill {@code i} of {@code N} waits until the group has committed a
  * random share of the input, uniform in {@code [i, i + 1) / (N + 1)} (times 0.9, since under
- * at-least-once the offsets of results still open are never committed by an unbounded
+ * at-least-once the offsets of windows or sessions still open are never committed by an unbounded
  * run), so the
  * kills spread over the whole input whatever the machine's speed; then a further random 0–250 ms,
  * so that with 100 ms checkpoints the kill falls anywhere in the checkpoint cycle: while records are
