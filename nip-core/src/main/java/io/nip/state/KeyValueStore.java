@@ -69,6 +69,19 @@ public interface KeyValueStore<K, V> extends StateStore {
   }
 
   /**
+   * Deletes an entry given its serialized key, without deserializing it: for restores from a
+   * changelog (a tombstone) and for writers that hold bytes already. Ordered like {@link
+   * #putRestoredSerialized} with the other calls.
+   *
+   * @param key the key as this store's key serde wrote it
+   * @return false (the default) when the store does not take serialized keys: the caller then
+   *     deserializes the key and calls {@link #delete}
+   */
+  default boolean deleteRestoredSerialized(byte[] key) {
+    return false;
+  }
+
+  /**
    * @param key the key
    * @return the value removed, or null
    */

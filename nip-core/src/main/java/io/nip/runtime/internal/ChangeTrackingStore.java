@@ -152,7 +152,8 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
    * @param change the change
    */
   void apply(StateChangelog.Change change) {
-    if (change.value() != null && inner.putRestoredSerialized(change.key(), change.value(), change.expiresAtMillis())) {
+    if (change.value() != null ? inner.putRestoredSerialized(change.key(), change.value(), change.expiresAtMillis())
+        : inner.deleteRestoredSerialized(change.key())) {
       return; // a backend of bytes: no round trip through the objects
     }
     K key = keySerde.deserialize(change.key());

@@ -79,10 +79,12 @@ public final class KeyedStateService {
    *     stores start new change sets
    */
   public java.util.List<StateChangelog.Change> drainChanges() {
-    for (TimerService<?> t : timers.values()) {
-      t.writeChanges(); // into the operator's timer store, whose changes follow
-    }
     java.util.List<StateChangelog.Change> out = new java.util.ArrayList<>();
+    for (TimerService<?> t : timers.values()) {
+      if (t.kept()) {
+        t.writeChanges(out); // made by the timer service itself: its store is not change-tracked
+      }
+    }
     for (KeyValueStore<?, ?> s : stores.values()) {
       ((ChangeTrackingStore<?, ?>) s).drain(out);
     }
@@ -254,7 +256,11 @@ public final class KeyedStateService {
     timers.put(operator, service);
     if (logged) {
       // the timers live in a store of the operator, with its changelog: it holds those restored so far
-      service.keepIn(createStore(operator, service.storeSpec()));
+      // (wrapped like any store, for restores; the timer service makes its changes itself)
+      String id = operator + "/" + TimerService.TIMER_STORE;
+      ChangeTrackingStore<TimerService.StoredTimer, Long> store =
+          (ChangeTrackingStore<TimerService.StoredTimer, Long>) createStore(operator, service.storeSpec());
+      service.keepIn(id, store.inner(), rt.config().stateBackend().isDurable());
     }
     byte[] pending = pendingTimers.remove(operator);
     if (pending != null) {

@@ -3,6 +3,7 @@ package io.nip.runtime.internal;
 import io.nip.errors.StateException;
 import io.nip.serde.Serde;
 import io.nip.state.KeyValueStore;
+import io.nip.state.StateChangelog;
 import io.nip.state.StoreSpec;
 import io.nip.time.TimeDomain;
 import java.io.DataInputStream;
@@ -19,8 +20,8 @@ import java.io.IOException;
  * restored pipeline (another process) fires exactly the timers that were checkpointed.
  *
  * <p>Two ways to checkpoint: with a state changelog the timers live in a store of the operator
- * ({@link #TIMER_STORE}, attached by {@link #keepIn}) that gets, at each checkpoint, only the
- * timers added or removed since the previous one ({@link #writeChanges}), like any keyed state, and
+ * ({@link #TIMER_STORE}, attached by {@link #keepIn}) whose changelog gets, at each checkpoint, only
+ * the timers added or removed since the previous one ({@link #writeChanges}), like any keyed state, and
  * a restore reads the timers back from that store ({@link #reload}); a task's checkpoint metadata
  * then carries no timer, however many there are. Without a changelog (a checkpoint storage that
  * takes whole snapshots) they are written whole into the task's snapshot ({@link #snapshot}).
@@ -37,6 +38,11 @@ public final class TimerService<N> {
   private final TimerQueue processingTime = new TimerQueue();
   /** The store that keeps the timers for the changelog, or null. */
   private KeyValueStore<StoredTimer, Long> store;
+  /** The timer store's id, "operator/__timers". */
+  private String storeId;
+  /** Whether changes are also written to the store (a durable backend's local checkpoints need them). */
+  private boolean writeStore;
+  private StoredTimerSerde storedSerde;
 
   /** The name of the store that keeps an operator's timers (a name no operator's own store may take). */
   static final String TIMER_STORE = "__timers";
@@ -98,10 +104,20 @@ public final class TimerService<N> {
    * Keeps the timers in a store from now on: the timers it holds replace the live ones, and every
    * change is tracked for {@link #writeChanges}.
    *
-   * @param timerStore a store made from {@link #storeSpec()}
+   * <p>The store is written only when {@code writeStore} (a durable backend, whose local checkpoints
+   * must hold the timers); otherwise it holds only what a restore wrote into it, and the live timers
+   * are in the queues alone (no second copy in memory).
+   *
+   * @param id the store's id, "operator/__timers"
+   * @param timerStore the backend's store made from {@link #storeSpec()}, not change-tracked: the
+   *     changes are made here
+   * @param writeStore whether changes are written to the store as well
    */
-  void keepIn(KeyValueStore<StoredTimer, Long> timerStore) {
+  void keepIn(String id, KeyValueStore<StoredTimer, Long> timerStore, boolean writeStore) {
+    this.storeId = id;
     this.store = timerStore;
+    this.writeStore = writeStore;
+    this.storedSerde = new StoredTimerSerde();
     eventTime.track();
     processingTime.track();
     reload();
@@ -120,12 +136,34 @@ public final class TimerService<N> {
         .addRestored(new TimerQueue.Timer(t.time(), t.key(), t.namespace()), seq));
   }
 
-  /** Writes the timers added and removed since the last call to the timer store. */
-  void writeChanges() {
-    eventTime.drainChanges((t, seq) -> store.put(StoredTimer.of(true, t), seq),
-        t -> store.delete(StoredTimer.of(true, t)));
-    processingTime.drainChanges((t, seq) -> store.put(StoredTimer.of(false, t), seq),
-        t -> store.delete(StoredTimer.of(false, t)));
+  /**
+   * Hands over the timers added and removed since the last call as changes of the timer store (and
+   * writes them to it when it is written).
+   *
+   * @param out receives the changes
+   */
+  void writeChanges(java.util.List<StateChangelog.Change> out) {
+    eventTime.drainChanges((t, seq) -> added(out, StoredTimer.of(true, t), seq),
+        t -> removed(out, StoredTimer.of(true, t)));
+    processingTime.drainChanges((t, seq) -> added(out, StoredTimer.of(false, t), seq),
+        t -> removed(out, StoredTimer.of(false, t)));
+  }
+
+  private void added(java.util.List<StateChangelog.Change> out, StoredTimer t, long seq) {
+    byte[] key = storedSerde.serialize(t);
+    byte[] value = LONG_SERDE.serialize(seq);
+    out.add(new StateChangelog.Change(storeId, key, value, Long.MAX_VALUE));
+    if (writeStore && !store.putRestoredSerialized(key, value, Long.MAX_VALUE)) {
+      store.put(t, seq);
+    }
+  }
+
+  private void removed(java.util.List<StateChangelog.Change> out, StoredTimer t) {
+    byte[] key = storedSerde.serialize(t);
+    out.add(new StateChangelog.Change(storeId, key, null, Long.MAX_VALUE));
+    if (writeStore && !store.deleteRestoredSerialized(key)) {
+      store.delete(t);
+    }
   }
 
   /** @return true when a timer was added or removed since the last {@link #writeChanges} */

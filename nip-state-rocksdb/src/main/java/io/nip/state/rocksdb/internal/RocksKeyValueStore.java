@@ -35,7 +35,8 @@ import org.rocksdb.WriteBatch;
  * Scans, snapshots and purges flush first and then read RocksDB only. With a limit of 0 the store
  * writes through. Threading: confined to the task's thread.
  *
- * <p>Restores: entries restored from a changelog as bytes ({@link #putRestoredSerialized}) skip the
+ * <p>Restores: entries restored from a changelog as bytes ({@link #putRestoredSerialized}, {@link
+ * #deleteRestoredSerialized}) skip the
  * cache (a restore writes each key once, and would only churn it) and go to RocksDB in batches of
  * {@value #RESTORE_BATCH}; every other call writes the pending batch first, so it is never seen
  * out of order.
@@ -134,6 +135,26 @@ final class RocksKeyValueStore<K, V> extends ColumnStore<K, V> implements KeyVal
   }
 
   /** Writes the pending restored entries, if any. */
+  @Override
+  public boolean deleteRestoredSerialized(byte[] key) {
+    Objects.requireNonNull(key, "key");
+    if (!cache.isEmpty()) {
+      return false; // a cached entry of the key would hide this deletion
+    }
+    try {
+      if (restored == null) {
+        restored = new WriteBatch();
+      }
+      restored.delete(column.handle(), key);
+      if (++restoredCount >= RESTORE_BATCH) {
+        writeRestored();
+      }
+    } catch (RocksDBException e) {
+      throw failure("restore entries of", e);
+    }
+    return true;
+  }
+
   private void writeRestored() {
     if (restored == null) {
       return;
