@@ -10,7 +10,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -21,7 +24,15 @@ final class HttpReceiver implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received. */
-  record Request(String method, String path, String contentType, String body) {
+  record Request(String method, String path, Map<String, String> headers, String body) {
+    String contentType() {
+      return header("Content-Type");
+    }
+
+    String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -34,6 +45,7 @@ final class HttpReceiver implements AutoCloseable {
   private final HttpServer server;
   private final Deque<Integer> script = new ArrayDeque<>();
   private final int otherwise;
+  private volatile boolean echo;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
 
   private HttpReceiver(int otherwise, int... first) throws IOException {
@@ -45,13 +57,15 @@ final class HttpReceiver implements AutoCloseable {
     server.createContext("/", exchange -> {
       try (exchange) {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
-            exchange.getRequestHeaders().getFirst("Content-Type"), body));
+        Map<String, String> headers = new HashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.get(0)));
+        requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers, body));
         int status;
         synchronized (script) {
           status = script.isEmpty() ? otherwise : script.poll();
         }
-        byte[] answer = (status / 100 == 2 ? "ok" : "failure " + status).getBytes(StandardCharsets.UTF_8);
+        String text = echo ? body : status / 100 == 2 ? "ok" : "failure " + status;
+        byte[] answer = text.getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(status, answer.length);
         exchange.getResponseBody().write(answer);
       }
@@ -69,6 +83,12 @@ final class HttpReceiver implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Answers with the request's own body from now on, as some receivers quote what they reject. */
+  HttpReceiver echoing() {
+    this.echo = true;
+    return this;
   }
 
   String url(String path) {
