@@ -17,6 +17,13 @@ import java.util.Objects;
 public record AlertNotification(String manager, String alert, AlertStatus status, AlertSeverity severity,
     String message, String detail, Instant at) {
   /**
+   * @param manager the manager's name
+   * @param alert the alert's name
+   * @param status FIRING or RESOLVED
+   * @param severity the alert's severity
+   * @param message the alert's message
+   * @param detail what the condition reported (may be empty)
+   * @param at when the evaluation ran
    * @throws NullPointerException when any component is null
    */
   public AlertNotification {
