@@ -34,7 +34,7 @@ public final class SharedProducer {
     cfg.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     cfg.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     cfg.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    cfg.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    cfg.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
     cfg.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     cfg.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     this.props = cfg;
