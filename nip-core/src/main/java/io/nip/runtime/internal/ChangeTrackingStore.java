@@ -18,8 +18,10 @@ import java.util.function.BiConsumer;
  * <p>Design: it wraps the backend's store. A key written several times between two checkpoints is
  * sent once, with the value it has at the barrier; a deleted key is sent as a tombstone. It reports
  * that it does not store live objects, so operators that change a value in place put it again —
- * that put is what marks the key. Entries applied during a restore bypass the tracking (they are
- * already in the changelog).
+ * that put is what marks the key, and the object put last is the value sent (kept here until the
+ * barrier, so that a durable backend's store, whose cache may have written it out meanwhile, is
+ * never read back and deserialized only to be serialized again). Entries applied during a restore
+ * bypass the tracking (they are already in the changelog).
  *
  * <p>Invariant: after {@link #drain} the change set is empty; every write made after it is in the
  * next drain. Threading: confined to the task's thread, like the store it wraps.
@@ -34,12 +36,15 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
   private final Serde<V> valueSerde;
   private final NipClock clock;
   private final long ttlMillis;
-  /** Key → expiry of its last write, or {@link #DELETED}. */
-  private Map<K, Long> changed = new HashMap<>();
-  private static final long DELETED = Long.MIN_VALUE;
-  /** The expiry of a write without TTL, boxed once: a put per record allocates nothing here. */
-  private static final Long NEVER = Long.MAX_VALUE;
-  private static final Long DELETED_BOXED = DELETED;
+  /**
+   * Key → the value put last (without a TTL), an {@link Expiring} value (with one), or {@link
+   * #DELETED}: a put per record allocates nothing here without a TTL.
+   */
+  private Map<K, Object> changed = new HashMap<>();
+  private static final Object DELETED = new Object();
+
+  /** A value put into a store with a TTL, and when it expires (epoch millis). */
+  private record Expiring(Object value, long expiresAtMillis) {}
 
   ChangeTrackingStore(String storeId, KeyValueStore<K, V> inner, StoreSpec<K, V> spec, NipClock clock) {
     this.storeId = storeId;
@@ -67,13 +72,13 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
   @Override
   public void put(K key, V value) {
     inner.put(key, value);
-    changed.put(key, ttlMillis == 0 ? NEVER : Long.valueOf(clock.millis() + ttlMillis));
+    changed.put(key, ttlMillis == 0 ? value : new Expiring(value, clock.millis() + ttlMillis));
   }
 
   @Override
   public V delete(K key) {
     V old = inner.delete(key);
-    changed.put(key, DELETED_BOXED);
+    changed.put(key, DELETED);
     return old;
   }
 
@@ -133,17 +138,24 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
     if (changed.isEmpty()) {
       return;
     }
-    for (Map.Entry<K, Long> e : changed.entrySet()) {
-      K key = e.getKey();
-      byte[] k = keySerde.serialize(key);
-      V value = e.getValue() == DELETED ? null : inner.get(key);
-      if (value == null) {
+    for (Map.Entry<K, Object> e : changed.entrySet()) {
+      byte[] k = keySerde.serialize(e.getKey());
+      Object change = e.getValue();
+      if (change == DELETED) {
         out.add(new StateChangelog.Change(storeId, k, null, Long.MAX_VALUE));
+      } else if (change instanceof Expiring x) {
+        // an entry expired by now still goes with its expiry: a restore drops it by itself
+        out.add(new StateChangelog.Change(storeId, k, valueSerde.serialize(value(x.value())), x.expiresAtMillis()));
       } else {
-        out.add(new StateChangelog.Change(storeId, k, valueSerde.serialize(value), e.getValue()));
+        out.add(new StateChangelog.Change(storeId, k, valueSerde.serialize(value(change)), Long.MAX_VALUE));
       }
     }
     changed = new HashMap<>();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> V value(Object o) {
+    return (V) o;
   }
 
   /**
