@@ -341,8 +341,11 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   }
 
   /**
-   * Timers of a window: FIRE at its end unless it was born fired; CLEANUP at {@code end + lateness}
-   * (purges a fixed window, closes a session); for sessions PURGE at {@code end + lateness + gap}.
+   * Timers of a window, one at a time (each phase's timer sets the next one when it fires): FIRE at
+   * its end unless it was born fired; then CLEANUP at {@code end + lateness} (purges a fixed
+   * window, closes a session) when there is a lateness; then for sessions PURGE at
+   * {@code end + lateness + gap}. A session extended by each event of its key so changes one timer
+   * per event, not three.
    */
   private void registerEnd(Object key, Win w) {
     w.seq = nextSeq++;
@@ -350,16 +353,35 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
       endBuckets.computeIfAbsent(w.start, e -> new ArrayList<>()).add(key);
       return;
     }
+    armNext(key, w);
+  }
+
+  /** Registers the timer of the window's next phase (see {@link #registerEnd}), if any. */
+  private void armNext(Object key, Win w) {
     TimeDomain d = domain();
     if (!w.fired) {
       timers.register(d, w.end, key, new Ns(w.start, FIRE));
-    }
-    if (lateness > 0) {
+    } else if (lateness > 0 && !w.closed) {
       timers.register(d, FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP));
-    }
-    if (kind == WindowAssigner.Kind.SESSION) {
+    } else if (kind == WindowAssigner.Kind.SESSION && w.closed) {
       timers.register(d, purgeTime(w), key, new Ns(w.start, PURGE));
     }
+  }
+
+  /**
+   * @return whether a timer is the pending one of its window's phase; any other (a checkpoint of an
+   *     earlier version registered every phase's timer at once) is stale and ignored
+   */
+  private boolean current(TimerQueue.Timer t, Win w) {
+    byte phase = ((Ns) t.namespace()).kind();
+    if (phase == FIRE) {
+      return !w.fired && t.time() == w.end;
+    } else if (phase == CLEANUP) {
+      return w.fired && !w.closed && t.time() == FixedWindows.saturatedAdd(w.end, lateness);
+    } else if (phase == PURGE) {
+      return w.closed && t.time() >= purgeTime(w); // a postponed purge comes later
+    }
+    return true;
   }
 
   private TimeDomain domain() {
@@ -400,17 +422,16 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     return FixedWindows.saturatedAdd(FixedWindows.saturatedAdd(w.end, lateness), size);
   }
 
+  /** Deletes the window's pending timer (a purged window's timer has fired already). */
   private void unregisterEnd(Object key, Win w) {
     if (endBuckets != null) {
       return; // fixed windows without lateness are only purged when they fire
     }
     TimeDomain d = domain();
-    timers.delete(d, w.end, key, new Ns(w.start, FIRE));
-    if (lateness > 0) {
+    if (!w.fired) {
+      timers.delete(d, w.end, key, new Ns(w.start, FIRE));
+    } else if (lateness > 0 && !w.closed) {
       timers.delete(d, FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP));
-    }
-    if (kind == WindowAssigner.Kind.SESSION) {
-      timers.delete(d, purgeTime(w), key, new Ns(w.start, PURGE));
     }
   }
 
@@ -554,7 +575,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     Ns ns = (Ns) t.namespace();
     NavigableMap<Long, Win> kw = store.get(key);
     Win w = kw == null ? null : kw.get(ns.start());
-    if (w == null) {
+    if (w == null || kind != WindowAssigner.Kind.GLOBAL && !current(t, w)) {
       return;
     }
     if (ns.kind() == EARLY) {
@@ -571,6 +592,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
       purge(key, kw, w);
     } else if (ns.kind() == CLEANUP) {
       close(key, kw, w);
+      armNext(key, w); // PURGE
     } else if (kind == WindowAssigner.Kind.GLOBAL || (lateness == 0 && kind != WindowAssigner.Kind.SESSION)) {
       fireAndPurge(key, kw, w);
     } else {
@@ -581,6 +603,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
       } else {
         store.put(key, kw);
       }
+      armNext(key, w); // CLEANUP, or a closed session's PURGE
     }
   }
 
