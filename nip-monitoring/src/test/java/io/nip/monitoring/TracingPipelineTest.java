@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nip.errors.ErrorPolicy;
 import io.nip.event.Headers;
+import io.nip.pipeline.KeyedProcessor;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.Stream;
@@ -209,5 +210,56 @@ class TracingPipelineTest {
       assertThat(s.getTraceId()).isEqualTo(REMOTE_TRACE);
       assertThat(s.getParentSpanId()).isEqualTo(REMOTE_SPAN);
     });
+  }
+
+  @Test
+  void a_step_after_the_key_exchange_continues_the_trace_under_the_step_before_it() {
+    // Given: a traced parse, a keyBy with a pass-through process, then a traced count
+    tracing(SamplerType.ALWAYS, 1.0);
+    Pipeline pipeline = Pipeline.named("orders");
+    CollectingSink<String> out = Sinks.collecting("out");
+    Stream<String> parsed = tracing.trace("parse").map(
+        pipeline.from(Sources.<String>collection("events", List.of())), String::trim);
+    Stream<String> regrouped = parsed.keyBy(v -> v.substring(0, 1))
+        .process((KeyedProcessor<String, String, String>) (k, v, ctx) -> ctx.emit(v));
+    tracing.trace("count").map(regrouped, v -> v + "#").to(out);
+
+    // When: three records cross the exchange
+    try (PipelineTestDriver driver = PipelineTestDriver.of(pipeline, T0)) {
+      driver.input("events").pipeAll(" a1", " b1", " a2");
+      assertThat(driver.output(out)).containsExactlyInAnyOrder("a1#", "b1#", "a2#");
+    }
+
+    // Then: each count span is a child of its record's parse span, in one trace per record
+    Map<String, List<SpanData>> byName = byName(exported());
+    Map<String, SpanData> parseById = byName.get("parse").stream()
+        .collect(Collectors.toMap(SpanData::getSpanId, Function.identity()));
+    assertThat(byName.get("count")).hasSize(3).allSatisfy(count -> {
+      SpanData parse = parseById.get(count.getParentSpanId());
+      assertThat(parse).isNotNull();
+      assertThat(count.getTraceId()).isEqualTo(parse.getTraceId());
+    });
+    assertThat(byName.get("count").stream().map(SpanData::getTraceId).distinct()).hasSize(3);
+  }
+
+  @Test
+  void the_step_as_a_map_with_headers_function_traces_each_record_and_leaves_its_headers() {
+    // Given: the step as a plain mapWithHeaders function, before a sink that records headers
+    tracing(SamplerType.ALWAYS, 1.0);
+    Pipeline pipeline = Pipeline.named("orders");
+    HeaderRecordingSink<Integer> out = new HeaderRecordingSink<>("out");
+    pipeline.from(Sources.<String>collection("events", List.of()))
+        .mapWithHeaders(tracing.trace("parse").function(Integer::parseInt)).to(out);
+    String incoming = "00-" + REMOTE_TRACE + "-" + REMOTE_SPAN + "-01";
+
+    // When: a record continues a remote trace
+    try (PipelineTestDriver driver = PipelineTestDriver.of(pipeline, T0)) {
+      driver.input("events").pipe("42", T0, Headers.of("traceparent", incoming.getBytes()));
+      assertThat(driver.output("out")).containsExactly(42);
+    }
+
+    // Then: the span hangs under the remote parent, and the record keeps its incoming context
+    assertThat(exported()).singleElement().satisfies(s -> assertThat(s.getParentSpanId()).isEqualTo(REMOTE_SPAN));
+    assertThat(out.written()).singleElement().satisfies(w -> assertThat(w.traceparent()).isEqualTo(incoming));
   }
 }

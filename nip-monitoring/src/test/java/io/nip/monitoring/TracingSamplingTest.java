@@ -87,6 +87,17 @@ class TracingSamplingTest {
   }
 
   @Test
+  void an_otlp_grpc_manager_builds_and_closes_without_a_collector_when_no_span_ended() {
+    // Given/When: a gRPC exporter to a port nothing listens on, and no span
+    TracingManager tracing = TracingManager.builder("svc").otlpGrpc("http://127.0.0.1:1").build();
+
+    // Then: closing has nothing to send and returns at once
+    long before = System.nanoTime();
+    tracing.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
   void the_tutorial_constructor_keeps_its_settings() {
     // Given/When: the tutorial's three arguments
     try (TracingManager tracing = new TracingManager("nip-streaming-pipeline", SamplerType.PROBABILISTIC, 0.1)) {
