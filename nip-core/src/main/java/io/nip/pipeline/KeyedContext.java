@@ -1,5 +1,7 @@
 package io.nip.pipeline;
 
+import io.nip.event.Headers;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.nip.serde.Serde;
@@ -26,6 +28,22 @@ public interface KeyedContext<K, R> {
 
   /** @return the task's current event-time watermark */
   Instant currentWatermark();
+
+  /**
+   * The headers of the record being processed, as the source read them or an upstream
+   * {@code withHeaders} set them: e.g. a W3C {@code traceparent}, so that a processor can continue
+   * the record's trace.
+   *
+   * <pre>{@code
+   * String tenant = ctx.headers().lastString("tenant");
+   * }</pre>
+   *
+   * @return the current record's headers, never null; {@link Headers#EMPTY} in {@code onTimer} (a
+   *     timer belongs to no record) and by default
+   */
+  default Headers headers() {
+    return Headers.EMPTY;
+  }
 
   /** @return the pipeline clock's current time */
   Instant currentProcessingTime();

@@ -115,4 +115,36 @@ class HeadersTest {
       assertThat(out.written).containsExactly("a key=null Headers[trace=t1]");
     }
   }
+
+  @Test
+  void when_a_keyed_processor_reads_headers_then_it_sees_its_record_s_and_none_in_a_timer() {
+    // Given: a keyed processor that writes the record's "trace" header, and a timer per key
+    Pipeline p = Pipeline.named("keyed-headers");
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    p.from(Sources.<String>collection("in", List.of()))
+        .keyBy(v -> v.substring(0, 1))
+        .process(new KeyedProcessor<String, String, String>() {
+          @Override
+          public void process(String key, String value, KeyedContext<String, String> ctx) {
+            ctx.emit(value + "@" + ctx.headers().lastString("trace"));
+            ctx.registerEventTimeTimer(ctx.timestamp().plusSeconds(1));
+          }
+
+          @Override
+          public void onTimer(String key, Instant time, io.nip.time.TimeDomain domain,
+              KeyedContext<String, String> ctx) {
+            ctx.emit(key + "-timer@" + ctx.headers().lastString("trace"));
+          }
+        })
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When: two records, one with a trace header, then the watermark passes their timers
+      driver.<String>input("in").pipe("a1", T0, trace("t1")).pipe("b1", T0);
+      driver.advanceEventTime(T0.plusSeconds(2));
+    }
+    // Then: each record saw its own headers; the timers saw none
+    assertThat(out.written).contains("a1@t1 key=a Headers[trace=t1]", "b1@null key=b Headers[]");
+    assertThat(out.written.stream().filter(w -> w.contains("-timer@"))).containsExactlyInAnyOrder(
+        "a-timer@null key=a Headers[]", "b-timer@null key=b Headers[]");
+  }
 }

@@ -136,6 +136,11 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   }
 
   @Override
+  public Headers headers() {
+    return rt.headers(); // EMPTY inside onTimer: fire() calls it with no record's headers
+  }
+
+  @Override
   public Instant timestamp() {
     return rt.currentTimestamp();
   }
