@@ -147,6 +147,34 @@ public final class TracingManager implements AutoCloseable {
   }
 
   /**
+   * Opens a span that continues the trace a record carries in its headers (W3C {@code traceparent}
+   * and {@code tracestate}), for code that sees the record's headers but runs outside a traced step:
+   * a keyed processor ({@code KeyedContext.headers()}), a sink. Headers without a (valid) trace
+   * context start a new trace, sampled by the manager's sampler; a context that is not sampled
+   * gives a no-op scope without building a span.
+   *
+   * <pre>{@code
+   * try (TraceScope scope = tracing.span("score_payment", ctx.headers())) {
+   *   ctx.emit(score(payment));
+   * }
+   * }</pre>
+   *
+   * @param name the span's name, not null
+   * @param parent the record's headers, not null
+   * @return the open span, current until closed; close it with try-with-resources
+   */
+  public TraceScope span(String name, Headers parent) {
+    Objects.requireNonNull(name, "name");
+    io.opentelemetry.context.Context context = TraceHeaders.extract(Objects.requireNonNull(parent, "parent"));
+    SpanContext remote = Span.fromContext(context).getSpanContext();
+    if (remote.isValid() && !remote.isSampled()) {
+      return TraceScope.NOOP;
+    }
+    Span span = tracer.spanBuilder(name).setParent(context).startSpan();
+    return new TraceScope(span, span.makeCurrent());
+  }
+
+  /**
    * Runs {@code body} in a child span; a failure marks the span (status ERROR, {@code exception}
    * event) and is rethrown.
    *

@@ -262,4 +262,39 @@ class TracingPipelineTest {
     assertThat(exported()).singleElement().satisfies(s -> assertThat(s.getParentSpanId()).isEqualTo(REMOTE_SPAN));
     assertThat(out.written()).singleElement().satisfies(w -> assertThat(w.traceparent()).isEqualTo(incoming));
   }
+
+  @Test
+  void a_keyed_processor_continues_the_trace_of_its_record_from_the_context_headers() {
+    // Given: a traced step before a keyBy, and a keyed processor that opens a span from its record's headers
+    tracing(SamplerType.ALWAYS, 1.0);
+    Pipeline pipeline = Pipeline.named("orders");
+    CollectingSink<String> out = Sinks.collecting("out");
+    tracing.trace("parse").map(pipeline.from(Sources.<String>collection("events", List.of())), String::trim)
+        .keyBy(v -> v.substring(0, 1))
+        .process((io.nip.pipeline.KeyedProcessor<String, String, String>) (key, value, ctx) -> {
+          try (TraceScope scope = tracing.span("score", ctx.headers())) {
+            ctx.emit(value.toUpperCase());
+          }
+        })
+        .to(out);
+
+    // When: two records flow
+    try (PipelineTestDriver driver = PipelineTestDriver.of(pipeline, T0)) {
+      TestInput<String> in = driver.input("events");
+      in.pipe(" a ", T0);
+      in.pipe(" b ", T0);
+      assertThat(driver.output("out")).containsExactlyInAnyOrder("A", "B");
+    }
+
+    // Then: each score span is a child of its record's parse span, in the same trace
+    Map<String, List<SpanData>> byName = byName(exported());
+    assertThat(byName.get("score")).hasSize(2);
+    Map<String, SpanData> parseById = byName.get("parse").stream()
+        .collect(Collectors.toMap(SpanData::getSpanId, Function.identity()));
+    assertThat(byName.get("score")).allSatisfy(score -> {
+      SpanData parent = parseById.get(score.getParentSpanId());
+      assertThat(parent).as("parent of " + score).isNotNull();
+      assertThat(score.getTraceId()).isEqualTo(parent.getTraceId());
+    });
+  }
 }
