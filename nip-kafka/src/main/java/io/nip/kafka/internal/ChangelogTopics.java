@@ -102,7 +102,8 @@ final class ChangelogTopics {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
         }
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        // another instance created it a moment ago: the broker that answers may not know it yet
+        TopicDescription d = describeWhenKnown(admin, topic);
         if (d.partitions().size() < partitions) {
           throw new StateException("changelog topic " + topic + " has " + d.partitions().size()
               + " partitions but the pipeline needs " + partitions + " (one per task); it was created by a pipeline "
@@ -117,6 +118,25 @@ final class ChangelogTopics {
     } catch (ExecutionException e) {
       throw new StateException("cannot create changelog topic " + topic + " at " + cluster + ": "
           + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  /** Describes a topic, retrying while the broker answers that it does not host it (yet). */
+  private static TopicDescription describeWhenKnown(Admin admin, String topic)
+      throws InterruptedException, ExecutionException {
+    long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        awaitLeaders(admin, topic);
+        return d;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      Thread.sleep(20);
     }
   }
 
