@@ -13,6 +13,7 @@ import io.nip.runtime.internal.KeyedTask;
 import io.nip.runtime.internal.MultiOutput;
 import io.nip.runtime.internal.Operator;
 import io.nip.runtime.internal.Plan;
+import io.nip.runtime.internal.Probe;
 import io.nip.runtime.internal.SourceTask;
 import io.nip.runtime.internal.TaskRuntime;
 import io.nip.sink.Sink;
@@ -574,6 +575,10 @@ public final class Planner {
     private final Map<Node, List<Node>> mergeInputs = new IdentityHashMap<>();
     private final Set<Node> regionNodes;
     private final List<Operator> created = new ArrayList<>();
+    /** Per-operator metrics of this task's nodes, when the configuration asks for them. */
+    private final Map<Node, Probe.Meters> meters = new IdentityHashMap<>();
+    private final Set<Node> receiving = new HashSet<>();
+    private final Set<Node> emitting = new HashSet<>();
 
     Chain(TaskRuntime rt, Origin origin, int originTask) {
       this.rt = rt;
@@ -593,6 +598,11 @@ public final class Planner {
     }
 
     void open() {
+      for (Map.Entry<Node, Probe.Meters> e : meters.entrySet()) {
+        Node n = e.getKey();
+        e.getValue().register(rt.meterRegistry(), pipelineName, n.name, rt.taskId(), receiving.contains(n),
+            emitting.contains(n));
+      }
       for (Operator op : created) {
         rt.register(op);
       }
@@ -686,14 +696,25 @@ public final class Planner {
         return d;
       }
       if (children.size() == 1) {
-        return build(children.get(0));
+        return probed(n, children.get(0), build(children.get(0)));
       }
       FanOut fan = new FanOut();
       created.add(fan);
       for (Node c : children) {
-        fan.add(build(c), portOf(n, c));
+        fan.add(probed(n, c, build(c)), portOf(n, c));
       }
       return fan;
+    }
+
+    /** {@code target}, behind a probe counting the edge from {@code from} to {@code to} when asked for. */
+    private Operator probed(Node from, Node to, Operator target) {
+      if (!config.operatorMetrics()) {
+        return target;
+      }
+      emitting.add(from);
+      receiving.add(to);
+      return new Probe(meters.computeIfAbsent(from, k -> new Probe.Meters()),
+          meters.computeIfAbsent(to, k -> new Probe.Meters()), target);
     }
   }
 }

@@ -56,6 +56,12 @@ public final class KeyedStateService {
    * (a durable backend's): the content a store not created yet still holds in the backend.
    */
   private Map<String, Long> localPositions = Map.of();
+  /** Entries per store as last measured on the task thread, read by the {@code nip.state.entries} gauges. */
+  private final Map<String, StoreEntries> entries = new LinkedHashMap<>();
+  /** Pipeline clock millis before which {@link #measureSizes} does not measure again. */
+  private long nextMeasureMillis;
+  /** How often store sizes are measured at most (at checkpoints): a remote store answers over the network. */
+  static final long MEASURE_EVERY_MILLIS = 5_000;
 
   KeyedStateService(TaskRuntime rt) {
     this.rt = rt;
@@ -234,7 +240,42 @@ public final class KeyedStateService {
     if (pending != null) {
       store.restore(pending);
     }
+    StoreEntries counted = new StoreEntries();
+    entries.put(id, counted);
+    io.micrometer.core.instrument.Gauge.builder("nip.state.entries", counted, c -> c.entries)
+        .description("entries of a state store (an estimate on RocksDB; may count expired entries not"
+            + " yet purged), measured at checkpoints, at most every " + MEASURE_EVERY_MILLIS / 1000 + " s")
+        .baseUnit("entries").tag("pipeline", rt.pipelineName()).tag("task", rt.taskId())
+        .tag("operator", operator).tag("store", spec.name()).register(rt.meterRegistry());
+    nextMeasureMillis = 0; // the new store is measured at the next checkpoint
     return store;
+  }
+
+  /**
+   * Measures every store's entries for the {@code nip.state.entries} gauges, at most every
+   * {@link #MEASURE_EVERY_MILLIS}: a store is measured on its task's thread (stores are not
+   * thread-safe), at checkpoints, where the task touches its state anyway.
+   */
+  private void measureSizes() {
+    long now = rt.clock().millis();
+    if (now < nextMeasureMillis || entries.isEmpty()) {
+      return;
+    }
+    nextMeasureMillis = now + MEASURE_EVERY_MILLIS;
+    for (Map.Entry<String, StoreEntries> e : entries.entrySet()) {
+      double n;
+      try {
+        n = stores.get(e.getKey()).approximateSize();
+      } catch (RuntimeException unreachable) {
+        n = Double.NaN; // a metric never fails a checkpoint: the store's own operations report the failure
+      }
+      e.getValue().entries = n;
+    }
+  }
+
+  /** A store's last measured size, written by its task's thread and read by the registry's. */
+  private static final class StoreEntries {
+    volatile double entries = Double.NaN;
   }
 
   /**
@@ -314,6 +355,7 @@ public final class KeyedStateService {
    * @throws StateException when a store or timer cannot be serialized
    */
   public byte[] snapshot(boolean withStores) {
+    measureSizes();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(FORMAT_VERSION);

@@ -1,0 +1,113 @@
+package io.nip.runtime.internal;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Per-operator metrics on one edge of a fused chain: the planner puts a probe in front of every
+ * operator it wires behind another (or behind a source), when {@code PipelineConfig.operatorMetrics}
+ * is on.
+ *
+ * <p>Why an edge and not the operator: operators call {@code out.process} directly, so the only place
+ * that sees both the records an operator emits and the records its successor receives, without
+ * touching every operator class, is the call between them. A probe counts the record once for the
+ * upstream node ({@link Meters#out}) and once for the downstream one ({@link Meters#in}); an
+ * operator with several inputs (a merge) or outputs (a fan-out, a route) has one probe per edge, all
+ * adding to the same two {@link Meters}. One record in {@link #TIME_SAMPLE_EVERY} is timed around the
+ * downstream call with {@link System#nanoTime()}: the time of the operator and of the operators fused
+ * behind it (as Kafka Streams' processor-node latency, which also includes the nodes a record is
+ * forwarded to).
+ *
+ * <p>Threading: confined to the task thread like every operator; the counters are plain longs read
+ * by the registry's thread through function counters (a reading may be a round late, never torn on
+ * 64-bit JVMs). Signals pass through untouched.
+ */
+public final class Probe extends Operator {
+  /** One record in this many is timed. */
+  static final int TIME_SAMPLE_EVERY = 64;
+
+  private final Operator target;
+  private final Meters from;
+  private final Meters to;
+  private int untilSample = 1;
+
+  /**
+   * @param from the upstream node's meters
+   * @param to the downstream node's meters
+   * @param target the downstream operator
+   */
+  public Probe(Meters from, Meters to, Operator target) {
+    this.from = from;
+    this.to = to;
+    this.target = target;
+  }
+
+  @Override
+  public void process(Object value) {
+    from.out++;
+    to.in++;
+    if (--untilSample > 0) {
+      target.process(value);
+      return;
+    }
+    untilSample = TIME_SAMPLE_EVERY;
+    long start = System.nanoTime();
+    target.process(value);
+    to.time.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void watermark(long watermark, int port) {
+    target.watermark(watermark, port);
+  }
+
+  @Override
+  public void barrier(long checkpointId, int port) {
+    target.barrier(checkpointId, port);
+  }
+
+  @Override
+  public void finish(int port) {
+    target.finish(port);
+  }
+
+  /** The records one node of one task received and emitted, and its sampled processing time. */
+  public static final class Meters {
+    /** Created by the planner, one per node per task. */
+    public Meters() {}
+
+    long in;
+    long out;
+    Timer time;
+
+    /**
+     * Registers the node's meters: records in and the processing time when it receives records,
+     * records out when it emits any.
+     *
+     * @param registry where they go
+     * @param pipeline the pipeline's name
+     * @param operator the node's name
+     * @param task the task's id
+     * @param receives true when records reach the node through a probe
+     * @param emits true when the node's output passes through a probe
+     */
+    public void register(MeterRegistry registry, String pipeline, String operator, String task, boolean receives,
+        boolean emits) {
+      if (receives) {
+        FunctionCounter.builder("nip.operator.records.in", this, m -> m.in)
+            .description("records an operator received").baseUnit("records")
+            .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
+        time = Timer.builder("nip.operator.processing.time")
+            .description("sampled (one record in " + TIME_SAMPLE_EVERY + ") time an operator and the"
+                + " operators fused behind it took for a record")
+            .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
+      }
+      if (emits) {
+        FunctionCounter.builder("nip.operator.records.out", this, m -> m.out)
+            .description("records an operator emitted").baseUnit("records")
+            .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
+      }
+    }
+  }
+}
