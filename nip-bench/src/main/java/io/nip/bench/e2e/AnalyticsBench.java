@@ -45,8 +45,11 @@ final class AnalyticsBench {
 
   /** The contenders, in the order a round runs them. */
   static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "nip-backpressure",
-      "kafka-streams-1t", "kafka-streams-2t");
-  /** What runs without {@code --contenders}: all but {@code nip-backpressure}, which is asked for by name. */
+      "nip-bare", "nip-monitored", "kafka-streams-1t", "kafka-streams-2t");
+  /**
+   * What runs without {@code --contenders}: all but {@code nip-backpressure}, {@code nip-bare} and
+   * {@code nip-monitored}, which are asked for by name.
+   */
   static final List<String> DEFAULT_CONTENDERS = List.of("limit", "nip", "nip-partitioned", "kafka-streams-1t",
       "kafka-streams-2t");
 
@@ -103,6 +106,11 @@ final class AnalyticsBench {
       out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.BACKPRESSURE, s.state(),
           s.exactlyOnce()));
     }
+    for (AnalyticsRuns.Variant v : List.of(AnalyticsRuns.Variant.BARE, AnalyticsRuns.Variant.MONITORED)) {
+      if (s.contenders().contains(v.contender)) {
+        out.add(runs.nip(input, events, s.nipThreads(), v, s.state(), s.exactlyOnce()));
+      }
+    }
     if (s.contenders().contains("kafka-streams-1t")) {
       out.add(runs.kafkaStreams(input, events, 1, s.state(), s.exactlyOnce()));
     }
@@ -143,6 +151,8 @@ final class AnalyticsBench {
     double nip = median(rounds, "nip", AnalyticsRuns.Run::recordsPerSecond);
     double nipPartitioned = median(rounds, "nip-partitioned", AnalyticsRuns.Run::recordsPerSecond);
     double nipBackpressure = median(rounds, "nip-backpressure", AnalyticsRuns.Run::recordsPerSecond);
+    double nipBare = median(rounds, "nip-bare", AnalyticsRuns.Run::recordsPerSecond);
+    double nipMonitored = median(rounds, "nip-monitored", AnalyticsRuns.Run::recordsPerSecond);
     double ks1 = median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::recordsPerSecond);
     double ks2 = median(rounds, "kafka-streams-2t", AnalyticsRuns.Run::recordsPerSecond);
     double ks = Double.isNaN(ks1) ? ks2 : Double.isNaN(ks2) ? ks1 : Math.max(ks1, ks2);
@@ -160,6 +170,8 @@ final class AnalyticsBench {
     putRate(m, "nip_eps", nip);
     putRate(m, "nip_partitioned_eps", nipPartitioned);
     putRate(m, "nip_backpressure_eps", nipBackpressure);
+    putRate(m, "nip_bare_eps", nipBare);
+    putRate(m, "nip_monitored_eps", nipMonitored);
     putRate(m, "kafka_streams_1_thread_eps", ks1);
     putRate(m, "kafka_streams_2_threads_eps", ks2);
     putRate(m, "kafka_streams_eps", ks);
@@ -181,6 +193,12 @@ final class AnalyticsBench {
     if (!Double.isNaN(nipBackpressure / nip)) {
       m.put("nip_backpressure_over_nip", round3(nipBackpressure / nip));
     }
+    if (!Double.isNaN(nip / nipBare)) {
+      m.put("nip_over_nip_bare", round3(nip / nipBare));
+    }
+    if (!Double.isNaN(nipMonitored / nipBare)) {
+      m.put("nip_monitored_over_nip_bare", round3(nipMonitored / nipBare));
+    }
     m.put("exercise", s.sessions() ? "sessions" : "analytics");
     m.put("expected_final_results", s.sessions() ? w.sessions() : w.userWindows());
     putCount(m, "nip_output_records", median(rounds, "nip", AnalyticsRuns.Run::outputRecords));
@@ -189,6 +207,8 @@ final class AnalyticsBench {
     putCount(m, "nip_partitioned_late_events", median(rounds, "nip-partitioned", AnalyticsRuns.Run::lateEvents));
     putCount(m, "nip_backpressure_output_records", median(rounds, "nip-backpressure", AnalyticsRuns.Run::outputRecords));
     putCount(m, "nip_backpressure_late_events", median(rounds, "nip-backpressure", AnalyticsRuns.Run::lateEvents));
+    putCount(m, "nip_bare_output_records", median(rounds, "nip-bare", AnalyticsRuns.Run::outputRecords));
+    putCount(m, "nip_monitored_output_records", median(rounds, "nip-monitored", AnalyticsRuns.Run::outputRecords));
     putCount(m, "kafka_streams_1_thread_output_records",
         median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::outputRecords));
     putCount(m, "kafka_streams_2_threads_output_records",
@@ -259,6 +279,16 @@ final class AnalyticsBench {
           "NIP buffer + idle rate limit", m.get("nip_backpressure_eps"),
           m.get("nip_backpressure_output_records"), m.get("expected_final_results"), m.get("nip_backpressure_late_events"));
     }
+    if (m.containsKey("nip_bare_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d)%n",
+          "NIP, no operator metrics", m.get("nip_bare_eps"), m.get("nip_bare_output_records"),
+          m.get("expected_final_results"));
+    }
+    if (m.containsKey("nip_monitored_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d)%n",
+          "NIP, full monitoring", m.get("nip_monitored_eps"), m.get("nip_monitored_output_records"),
+          m.get("expected_final_results"));
+    }
     if (m.containsKey("kafka_streams_1_thread_eps")) {
       out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 1 thread",
           m.get("kafka_streams_1_thread_eps"), m.get("kafka_streams_1_thread_output_records"));
@@ -288,8 +318,30 @@ final class AnalyticsBench {
           + "BLOCK; limit %,.0f events/s)%n", m.get("nip_backpressure_over_nip"), AnalyticsRuns.Variant.BUFFER,
           AnalyticsRuns.Variant.RATE_LIMIT);
     }
+    if (m.containsKey("nip_over_nip_bare")) {
+      out.printf(Locale.ROOT, "  NIP (operator metrics on) / NIP bare         = %.2fx  per round: %s%n",
+          m.get("nip_over_nip_bare"), perRound(m, "nip_eps", "nip_bare_eps"));
+    }
+    if (m.containsKey("nip_monitored_over_nip_bare")) {
+      out.printf(Locale.ROOT, "  NIP full monitoring / NIP bare               = %.2fx  per round: %s (Prometheus scraped"
+          + " every 1 s, health checks, %.0f %% traced)%n", m.get("nip_monitored_over_nip_bare"),
+          perRound(m, "nip_monitored_eps", "nip_bare_eps"), FullMonitoring.TRACE_RATE * 100);
+    }
     if (m.containsKey("nip_partitioned_over_limit")) {
       out.printf(Locale.ROOT, "  NIP partitioned input / limit                = %.2fx%n", m.get("nip_partitioned_over_limit"));
     }
+  }
+
+  /** @return each round's {@code a / b}, e.g. "1.01, 0.98, 1.02" */
+  private static String perRound(Map<String, Object> m, String a, String b) {
+    StringBuilder out = new StringBuilder();
+    for (Object r : (List<?>) m.get("per_round")) {
+      Map<?, ?> round = (Map<?, ?>) r;
+      if (round.get(a) instanceof Number x && round.get(b) instanceof Number y) {
+        out.append(out.length() == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "%.2f", x.doubleValue() / y.doubleValue()));
+      }
+    }
+    return out.toString();
   }
 }

@@ -146,7 +146,14 @@ final class AnalyticsRuns {
      * per partition that blocks when full, and a rate limit of {@link #RATE_LIMIT} events/s, far
      * above what the machine reaches, so that it never binds: what the two cost when they are idle.
      */
-    BACKPRESSURE("nip-backpressure");
+    BACKPRESSURE("nip-backpressure"),
+    /**
+     * {@link #KEY_BY} with full monitoring ({@link FullMonitoring}): meters in a Prometheus registry
+     * scraped every second, health checks, and 1 % of records traced and exported over OTLP.
+     */
+    MONITORED("nip-monitored"),
+    /** {@link #KEY_BY} without per-operator metrics ({@code PipelineConfig.operatorMetrics(false)}). */
+    BARE("nip-bare");
 
     static final int BUFFER = 10_000;
     static final double RATE_LIMIT = 100_000_000;
@@ -176,8 +183,17 @@ final class AnalyticsRuns {
 
   private Run nip(String input, long records, int threads, Variant variant, BenchState.Local local, String name,
       String group, String output, String dlq, boolean exactlyOnce) {
-    PipelineConfig.Builder config = PipelineConfig.builder().threads(threads).meterRegistry(new SimpleMeterRegistry())
-        .guarantee(exactlyOnce ? io.nip.pipeline.Guarantee.EXACTLY_ONCE : io.nip.pipeline.Guarantee.AT_LEAST_ONCE);
+    try (FullMonitoring monitoring = variant == Variant.MONITORED ? new FullMonitoring() : null) {
+      PipelineConfig.Builder config = PipelineConfig.builder().threads(threads)
+          .meterRegistry(monitoring != null ? monitoring.registry() : new SimpleMeterRegistry())
+          .operatorMetrics(variant != Variant.BARE)
+          .guarantee(exactlyOnce ? io.nip.pipeline.Guarantee.EXACTLY_ONCE : io.nip.pipeline.Guarantee.AT_LEAST_ONCE);
+      return nip(input, records, variant, local, name, group, output, dlq, config, monitoring);
+    }
+  }
+
+  private Run nip(String input, long records, Variant variant, BenchState.Local local, String name,
+      String group, String output, String dlq, PipelineConfig.Builder config, FullMonitoring monitoring) {
     if (local.backend() != null) {
       config.stateBackend(local.backend());
     }
@@ -186,7 +202,7 @@ final class AnalyticsRuns {
     }
     long start = System.nanoTime();
     NipJob job = exercise == Exercise.SESSIONS ? sessionsJob(group, input, output, dlq, config.build())
-        : analyticsJob(variant, group, input, output, dlq, config.build());
+        : analyticsJob(variant, group, input, output, dlq, config.build(), monitoring);
     long inputDone = 0;
     long firstInput = 0;
     try (PipelineHandle h = job.job().start()) {
@@ -229,9 +245,12 @@ final class AnalyticsRuns {
       java.util.function.LongSupplier lateEvents) {}
 
   private NipJob analyticsJob(Variant variant, String group, String input, String output, String dlq,
-      PipelineConfig config) {
+      PipelineConfig config, FullMonitoring monitoring) {
     AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
         .outputTopic(output).deadLetterTopic(dlq).bounded().config(config);
+    if (monitoring != null) {
+      builder.afterParse(monitoring::traced);
+    }
     if (variant == Variant.PARTITIONED) {
       builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
     } else if (variant == Variant.BACKPRESSURE) {

@@ -98,8 +98,9 @@ public final class BenchCommand implements Runnable {
     Long commitIntervalMs;
 
     @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
-        + "nip-backpressure, kafka-streams-1t, kafka-streams-2t (default: all but nip-backpressure; a ratio is printed "
-        + "only when both sides ran)")
+        + "nip-backpressure, nip-bare (no operator metrics), nip-monitored (Prometheus, health checks, 1 % traced), "
+        + "kafka-streams-1t, kafka-streams-2t (default: all but nip-backpressure, nip-bare and nip-monitored; a ratio "
+        + "is printed only when both sides ran)")
     List<String> contenders;
 
     @Spec

@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The tutorial's exercise 1, "Build a Real-Time Analytics Pipeline", on Kafka: read
@@ -222,6 +223,7 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
     private Sink<? super AnalyticsEvent> lateSink;
     private BufferManager buffer;
     private RateLimiter rateLimit;
+    private UnaryOperator<Stream<AnalyticsEvent>> afterParse = UnaryOperator.identity();
 
     private Builder(String servers) {
       super(servers, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC, DEFAULT_OUT_OF_ORDERNESS);
@@ -290,6 +292,23 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
     }
 
     /**
+     * Inserts steps of the application's own between parsing and the bot filter, e.g. a traced step
+     * (nip-monitoring's {@code TracingManager}) or a metric of its own; they see every parsed event,
+     * bots included, and must keep its event time.
+     *
+     * <pre>{@code
+     * builder.afterParse(events -> tracing.trace("process_event").map(events, e -> e));
+     * }</pre>
+     *
+     * @param steps the parsed events in, the events for the windows out
+     * @return this
+     */
+    public Builder afterParse(UnaryOperator<Stream<AnalyticsEvent>> steps) {
+      this.afterParse = Objects.requireNonNull(steps, "afterParse");
+      return this;
+    }
+
+    /**
      * @return the job, not started
      * @throws ConfigurationException without a group id, or under {@link Guarantee#EXACTLY_ONCE}
      *     with a file or extra sink (it could not be part of the Kafka transaction)
@@ -315,10 +334,11 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
           .distributionStatisticBufferLength(1)
           .tag("pipeline", PIPELINE_NAME).register(cfg.meterRegistry());
       Pipeline p = Pipeline.named(PIPELINE_NAME, cfg);
-      Stream<AnalyticsEvent> users = p.from(source(new AnalyticsEventSerde()),
+      Stream<AnalyticsEvent> parsed = p.from(source(new AnalyticsEventSerde()),
               WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(maxOutOfOrderness)
                   .withTimestamps(AnalyticsEvent::eventTime))
-          .peek(e -> counters.parsed.increment(), Op.named("count-in"))
+          .peek(e -> counters.parsed.increment(), Op.named("count-in"));
+      Stream<AnalyticsEvent> users = Objects.requireNonNull(afterParse.apply(parsed), "afterParse returned null")
           .filter(e -> {
             if (e.isBot()) {
               counters.bots.increment();
