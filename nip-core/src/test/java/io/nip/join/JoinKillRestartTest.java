@@ -1,0 +1,209 @@
+package io.nip.join;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nip.ChildJvm;
+import io.nip.event.GenericEvent;
+import io.nip.pipeline.KeyedContext;
+import io.nip.pipeline.KeyedProcessor;
+import io.nip.pipeline.Op;
+import io.nip.pipeline.Pipeline;
+import io.nip.pipeline.PipelineConfig;
+import io.nip.pipeline.Stream;
+import io.nip.serde.Serdes;
+import io.nip.sink.Sinks;
+import io.nip.source.GeneratorSpec;
+import io.nip.source.SourceContext;
+import io.nip.source.SourceOutput;
+import io.nip.source.SourcePosition;
+import io.nip.source.SourceReader;
+import io.nip.source.Sources;
+import io.nip.state.CheckpointStorage;
+import io.nip.state.ValueState;
+import io.nip.time.NipClock;
+import io.nip.time.TimeDomain;
+import io.nip.time.WatermarkStrategy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Join state after {@code kill -9}: a window join of two rate-limited generators (clicks and views,
+ * 50 keys, disorder within the watermarks' bound) feeds a keyed counter of the pairs (count and
+ * checksum per key, in state) and checkpoints to a local directory; it runs in a child JVM killed
+ * with SIGKILL at random moments and started again. The run that completes emits each key's count
+ * and checksum, which must equal the brute-force join of the two generators' events: no pair lost
+ * with join state that a kill interrupted, none counted twice.
+ */
+class JoinKillRestartTest {
+  /** Kills per run: 3 in the build; {@code -Dnip.kills=30} for the long variant. */
+  static final int KILLS = Integer.getInteger("nip.kills", 3);
+  static final int EVENTS = Math.max(20_000, KILLS * 7_000);
+  static final int RATE = 3_000;
+  static final Duration WITHIN = Duration.ofMillis(20);
+
+  static GeneratorSpec spec(String side, long events, boolean throttled) {
+    GeneratorSpec.Builder b = GeneratorSpec.builder().events(events).keys(50).partitions(2)
+        .seed(side.equals("clicks") ? 11 : 13).botRatio(0).timeStep(Duration.ofMillis(1))
+        .maxDisorder(Duration.ofMillis(200)).startTime(Instant.parse("2026-01-01T00:00:00Z"));
+    return throttled ? b.ratePerSecond(RATE).build() : b.build();
+  }
+
+  /** The job the test kills: args = checkpoint directory, output file, events per side. */
+  public static final class Job {
+    public static void main(String[] args) {
+      long events = Long.parseLong(args[2]);
+      Pipeline p = Pipeline.named("join-kill", PipelineConfig.builder().threads(2).parallelism(2)
+          .commitInterval(Duration.ofMillis(50))
+          .checkpointStorage(CheckpointStorage.localDirectory(Path.of(args[0]))).build());
+      WatermarkStrategy<GenericEvent> wm = WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(1));
+      Stream<String> clicks = p.from(Sources.generator("clicks", spec("clicks", events, true)), wm)
+          .map(e -> e.key() + " " + e.eventId(), Op.named("click-ids"));
+      Stream<String> views = p.from(Sources.generator("views", spec("views", events, true)), wm)
+          .map(e -> e.key() + " " + e.eventId(), Op.named("view-ids"));
+      Joins.left(clicks, JoinKillRestartTest::key, Serdes.string())
+          .window(views, JoinKillRestartTest::key, Serdes.string(), JoinWindow.within(WITHIN))
+          .keySerde(Serdes.string())
+          .apply((c, v) -> c + " " + v, Op.named("join"))
+          .keyBy(JoinKillRestartTest::key, Serdes.string())
+          .<String>process(new KeyedProcessor<>() {
+            @Override
+            public void process(String key, String pair, KeyedContext<String, String> ctx) {
+              ValueState<Long> count = ctx.valueState("count", Serdes.json(Long.class));
+              ValueState<Long> checksum = ctx.valueState("checksum", Serdes.json(Long.class));
+              count.update(count.valueOr(0L) + 1);
+              checksum.update(checksum.valueOr(0L) + pair.hashCode());
+              ctx.registerEventTimeTimer(Instant.ofEpochMilli(Long.MAX_VALUE));
+            }
+
+            @Override
+            public void onTimer(String key, Instant time, TimeDomain domain, KeyedContext<String, String> ctx) {
+              ctx.emit(key + " " + ctx.valueState("count", Serdes.json(Long.class)).value() + " "
+                  + ctx.valueState("checksum", Serdes.json(Long.class)).value());
+            }
+          }, Op.named("pairs"))
+          .to(Sinks.jsonLines("out", Path.of(args[1]), Serdes.string()));
+      p.start().awaitTermination();
+      System.exit(0);
+    }
+  }
+
+  static String key(String keyAndId) {
+    return keyAndId.substring(0, keyAndId.indexOf(' '));
+  }
+
+  /** Every generated event of one side: key, id and event time. */
+  private static List<Object[]> events(String side) {
+    List<Object[]> all = new ArrayList<>();
+    SourceContext ctx = new SourceContext("reference", NipClock.system(), new SimpleMeterRegistry());
+    for (int partition = 0; partition < 2; partition++) {
+      try (SourceReader<GenericEvent> r = Sources.generator(side, spec(side, EVENTS, false))
+          .createReader(partition, ctx, SourcePosition.NONE)) {
+        SourceOutput<GenericEvent> out = new SourceOutput<>() {
+          @Override
+          public void emit(GenericEvent e, Object key, io.nip.event.Headers h, byte[] raw, long offset, long ts) {
+            all.add(new Object[] {e.key(), e.key() + " " + e.eventId(), e.eventTime().toEpochMilli()});
+          }
+
+          @Override
+          public void emit(GenericEvent e, Object key, io.nip.event.Headers h, byte[] raw, SourcePosition p, long ts) {
+            emit(e, key, h, raw, 0L, ts);
+          }
+
+          @Override
+          public void fail(byte[] raw, SourcePosition p, Throwable error) {
+            throw new IllegalStateException(error);
+          }
+        };
+        while (r.poll(out, 10_000) != SourceReader.Status.END_OF_INPUT) {
+          // unthrottled and bounded: poll to the end
+        }
+      }
+    }
+    return all;
+  }
+
+  /** The brute-force join: per key, the number of (click, view) pairs within {@link #WITHIN}, and their checksum. */
+  private static Map<String, String> reference() {
+    Map<String, List<Object[]>> viewsByKey = new HashMap<>();
+    for (Object[] v : events("views")) {
+      viewsByKey.computeIfAbsent((String) v[0], k -> new ArrayList<>()).add(v);
+    }
+    Map<String, long[]> acc = new HashMap<>();
+    long within = WITHIN.toMillis();
+    for (Object[] c : events("clicks")) {
+      for (Object[] v : viewsByKey.getOrDefault((String) c[0], List.of())) {
+        if (Math.abs((Long) c[2] - (Long) v[2]) <= within) {
+          long[] a = acc.computeIfAbsent((String) c[0], k -> new long[2]);
+          a[0]++;
+          a[1] += (c[1] + " " + v[1]).hashCode();
+        }
+      }
+    }
+    Map<String, String> ref = new HashMap<>();
+    acc.forEach((k, a) -> ref.put(k, a[0] + " " + a[1]));
+    return ref;
+  }
+
+  private static boolean hasCheckpoint(Path checkpoints) throws IOException {
+    if (!Files.isDirectory(checkpoints)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(checkpoints)) {
+      return files.anyMatch(f -> f.getFileName().toString().startsWith("chk-"));
+    }
+  }
+
+  private static Process start(Path checkpoints, Path output) throws IOException {
+    return ChildJvm.start(Job.class, output.resolveSibling(output.getFileName() + ".log"),
+        checkpoints.toString(), output.toString(), Integer.toString(EVENTS));
+  }
+
+  @Test
+  void when_the_join_is_killed_at_random_moments_then_the_completed_run_counted_every_pair_once(@TempDir Path dir)
+      throws Exception {
+    Path checkpoints = dir.resolve("checkpoints");
+    Random random = new Random();
+    // When: the job is killed with SIGKILL at random moments once it checkpoints, and restarted each time
+    for (int kill = 0; kill < KILLS; kill++) {
+      Process p = start(checkpoints, dir.resolve("out-" + kill + ".jsonl"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (p.isAlive() && !hasCheckpoint(checkpoints) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(random.nextInt(1_500));
+      Path log = dir.resolve("out-" + kill + ".jsonl.log");
+      assertThat(p.isAlive()).as("the job is still running when killed (kill %d): %s", kill,
+          Files.exists(log) ? Files.readString(log) : "").isTrue();
+      p.destroyForcibly();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    Path output = dir.resolve("out-final.jsonl");
+    Process last = start(checkpoints, output);
+    assertThat(last.waitFor(180, TimeUnit.SECONDS)).as("the last run completes").isTrue();
+    assertThat(last.exitValue()).as(Files.readString(dir.resolve("out-final.jsonl.log"))).isZero();
+
+    // Then: per key, the count and checksum of the pairs equal the brute-force join's
+    Map<String, String> got = new HashMap<>();
+    for (String line : Files.readAllLines(output)) {
+      String v = Serdes.string().deserialize(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      String text = v.startsWith("\"") ? v.substring(1, v.length() - 1) : v;
+      int space = text.indexOf(' ');
+      got.put(text.substring(0, space), text.substring(space + 1));
+    }
+    Map<String, String> expected = reference();
+    assertThat(expected).as("the workload joins pairs").hasSizeGreaterThan(40);
+    assertThat(got).isEqualTo(expected);
+  }
+}
