@@ -55,6 +55,7 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
   private final Pattern pattern;
   private final Serde<T> valueSerde;
   private final Serde<?> keySerde;
+  private final java.util.function.Function<Object, ? extends T> tombstones;
   private final Map<String, Object> consumerProps;
   private final boolean bounded;
   private final int maxBufferedRecords;
@@ -71,6 +72,7 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
     this.pattern = b.pattern;
     this.valueSerde = b.valueSerde;
     this.keySerde = b.keySerde;
+    this.tombstones = b.tombstones;
     this.consumerProps = Map.copyOf(b.props);
     this.bounded = b.bounded;
     this.maxBufferedRecords = b.maxBufferedRecords;
@@ -181,7 +183,7 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
       fetcher = new KafkaFetcher(name, partitionList(), props, adminProperties(), bounded, maxBufferedRecords,
           context, changelogActive);
     }
-    return fetcher.reader(partition, valueSerde, keySerde, start.isOffset() ? start.offset() : -1);
+    return fetcher.reader(partition, valueSerde, keySerde, tombstones, start.isOffset() ? start.offset() : -1);
   }
 
   /**
@@ -270,6 +272,7 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
     private Pattern pattern;
     private final Serde<T> valueSerde;
     private Serde<?> keySerde;
+    private java.util.function.Function<Object, ? extends T> tombstones;
     private final Map<String, Object> props = new HashMap<>();
     private String name;
     private boolean bounded;
@@ -327,6 +330,25 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
      */
     public Builder<T> keySerde(Serde<?> keySerde) {
       this.keySerde = Objects.requireNonNull(keySerde, "keySerde");
+      return this;
+    }
+
+    /**
+     * Reads tombstones (records whose value is null, which delete their key from a compacted topic)
+     * as values made from their key, e.g. a deletion marker for a {@code Table}. Without it a
+     * tombstone is bad input (the pipeline's error policy). The key is the record's key as
+     * {@link #keySerde} makes it (its bytes without one); a tombstone without a key is bad input.
+     *
+     * <pre>{@code
+     * KafkaSource.builder("user-profiles", Serdes.json(ProfileUpdate.class)).keySerde(Serdes.string())
+     *     .tombstones(key -> ProfileUpdate.deleted((String) key));
+     * }</pre>
+     *
+     * @param fromKey the value standing for a tombstone of that key; never null
+     * @return this
+     */
+    public Builder<T> tombstones(java.util.function.Function<Object, ? extends T> fromKey) {
+      this.tombstones = Objects.requireNonNull(fromKey, "tombstones");
       return this;
     }
 

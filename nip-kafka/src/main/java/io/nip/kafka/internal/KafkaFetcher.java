@@ -180,19 +180,22 @@ public final class KafkaFetcher implements AutoCloseable {
    * @param index the partition's task index
    * @param serde value serde
    * @param keySerde key serde, or null to pass key bytes through as they are
+   * @param tombstones makes the value of a record whose value is null from its key, or null to treat
+   *     such records as bad input
    * @param startOffset where the partition starts at its next assignment here, or -1 for the
    *     group's committed offset
    * @param <T> value type
    * @return a reader of that partition
    */
-  public <T> SourceReader<T> reader(int index, Serde<T> serde, Serde<?> keySerde, long startOffset) {
+  public <T> SourceReader<T> reader(int index, Serde<T> serde, Serde<?> keySerde,
+      java.util.function.Function<Object, ? extends T> tombstones, long startOffset) {
     openReaders.incrementAndGet();
     PartitionBuffer b = byIndex[index];
     if (startOffset >= 0) {
       b.requestedStart.set(startOffset);
       signal();
     }
-    return new KafkaPartitionReader<>(this, b, serde, keySerde, bounded, startOffset);
+    return new KafkaPartitionReader<>(this, b, serde, keySerde, tombstones, bounded, startOffset);
   }
 
   /** @return true once the fetcher has been closed */

@@ -25,6 +25,8 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
   private final PartitionBuffer buf;
   private final Serde<T> serde;
   private final Serde<?> keySerde;
+  /** Makes a value of a tombstone's key, or null: tombstones are bad input. */
+  private final java.util.function.Function<Object, ? extends T> tombstones;
   private final boolean bounded;
   private List<ConsumerRecord<byte[], byte[]>> current;
   private int index;
@@ -35,7 +37,8 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
   private boolean closed;
 
   KafkaPartitionReader(KafkaFetcher fetcher, PartitionBuffer buf, Serde<T> serde, Serde<?> keySerde,
-      boolean bounded, long startOffset) {
+      java.util.function.Function<Object, ? extends T> tombstones, boolean bounded, long startOffset) {
+    this.tombstones = tombstones;
     this.fetcher = fetcher;
     this.next = startOffset < 0 ? NO_POSITION : startOffset;
     this.buf = buf;
@@ -119,11 +122,22 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
       T value;
       Object key;
       try {
-        value = serde.deserialize(raw);
-        if (value == null) {
-          throw new io.nip.errors.SerializationException("record value is null (a tombstone)", raw, null);
-        }
         key = keySerde == null || r.key() == null ? r.key() : keySerde.deserialize(r.key());
+        if (raw == null && tombstones != null) {
+          if (key == null) {
+            throw new io.nip.errors.SerializationException("a tombstone without a key deletes nothing", null, null);
+          }
+          value = tombstones.apply(key);
+          if (value == null) {
+            throw new io.nip.errors.SerializationException("the tombstone function returned null for key " + key,
+                null, null);
+          }
+        } else {
+          value = serde.deserialize(raw);
+          if (value == null) {
+            throw new io.nip.errors.SerializationException("record value is null (a tombstone)", raw, null);
+          }
+        }
       } catch (RuntimeException ex) {
         output.fail(raw, headersOf(r), r.offset(), ex);
         continue;
