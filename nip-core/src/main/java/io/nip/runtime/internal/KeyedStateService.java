@@ -242,11 +242,13 @@ public final class KeyedStateService {
     }
     StoreEntries counted = new StoreEntries();
     entries.put(id, counted);
+    io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("pipeline", rt.pipelineName(),
+        "task", rt.taskId(), "operator", operator, "store", spec.name());
+    Probe.replaced(rt.meterRegistry(), "nip.state.entries", tags);
     io.micrometer.core.instrument.Gauge.builder("nip.state.entries", counted, c -> c.entries)
         .description("entries of a state store (an estimate on RocksDB; may count expired entries not"
             + " yet purged), measured at checkpoints, at most every " + MEASURE_EVERY_MILLIS / 1000 + " s")
-        .baseUnit("entries").tag("pipeline", rt.pipelineName()).tag("task", rt.taskId())
-        .tag("operator", operator).tag("store", spec.name()).register(rt.meterRegistry());
+        .baseUnit("entries").tags(tags).register(rt.meterRegistry());
     nextMeasureMillis = 0; // the new store is measured at the next checkpoint
     return store;
   }

@@ -72,6 +72,18 @@ public final class Probe extends Operator {
     target.finish(port);
   }
 
+  /**
+   * Removes the meter a previous plan of the same pipeline registered under these tags (a restart
+   * in the same process, a test driver's restore): its counts belong to the operators that are
+   * gone, and a function counter registered again would keep reading them.
+   */
+  static void replaced(MeterRegistry registry, String name, io.micrometer.core.instrument.Tags tags) {
+    io.micrometer.core.instrument.Meter old = registry.find(name).tags(tags).meter();
+    if (old != null) {
+      registry.remove(old);
+    }
+  }
+
   /** The records one node of one task received and emitted, and its sampled processing time. */
   public static final class Meters {
     /** Created by the planner, one per node per task. */
@@ -94,7 +106,10 @@ public final class Probe extends Operator {
      */
     public void register(MeterRegistry registry, String pipeline, String operator, String task, boolean receives,
         boolean emits) {
+      io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("pipeline", pipeline,
+          "operator", operator, "task", task);
       if (receives) {
+        replaced(registry, "nip.operator.records.in", tags);
         FunctionCounter.builder("nip.operator.records.in", this, m -> m.in)
             .description("records an operator received").baseUnit("records")
             .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
@@ -104,6 +119,7 @@ public final class Probe extends Operator {
             .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
       }
       if (emits) {
+        replaced(registry, "nip.operator.records.out", tags);
         FunctionCounter.builder("nip.operator.records.out", this, m -> m.out)
             .description("records an operator emitted").baseUnit("records")
             .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
