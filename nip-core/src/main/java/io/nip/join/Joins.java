@@ -1,15 +1,13 @@
 package io.nip.join;
 
 import io.nip.errors.ConfigurationException;
-import io.nip.join.internal.IntervalJoin;
-import io.nip.join.internal.JoinState;
-import io.nip.join.internal.Tagged;
-import io.nip.join.internal.TemporalJoin;
-import io.nip.pipeline.KeyedProcessor;
+import io.nip.join.internal.JoinAssembly;
+import io.nip.pipeline.JoinType;
+import io.nip.pipeline.JoinWindow;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Stream;
+import io.nip.pipeline.Table;
 import io.nip.serde.Serde;
-import io.nip.serde.Serdes;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
@@ -201,24 +199,9 @@ public final class Joins {
      *     of the pair's times (stream joins)
      * @throws ConfigurationException when a name is taken, or the streams are of different pipelines
      */
-    @SuppressWarnings("unchecked")
     public <O> Stream<O> apply(BiFunction<? super L, ? super R, ? extends O> joiner, Op op) {
-      Objects.requireNonNull(joiner, "joiner");
-      Objects.requireNonNull(op, "op");
-      String name = op.name();
-      Function<? super L, ? extends K> leftKey = left.keyFn;
-      Stream<Tagged> lefts = left.stream.map(v -> new Tagged(true, leftKey.apply(v), v), Op.named(name + "-left"));
-      Function<Object, ? extends K> rk = rightKey;
-      Function<Object, ? extends R> rv = rightValue;
-      Stream<Tagged> rights = ((Stream<Object>) right).map(v -> new Tagged(false, rk.apply(v), rv.apply(v)),
-          Op.named(name + "-right"));
-      JoinState.StateSerde<L, R> serde = new JoinState.StateSerde<>(left.serde, rightSerde);
-      boolean outer = type == JoinType.LEFT_OUTER;
-      KeyedProcessor<K, Tagged, O> processor = window == null
-          ? new TemporalJoin<>(serde, joiner, outer, retentionMillis)
-          : new IntervalJoin<>(serde, joiner, outer, window.before().toMillis(), window.after().toMillis());
-      Serde<K> ks = keySerde != null ? keySerde : (Serde<K>) Serdes.json(Object.class);
-      return lefts.merge(rights).keyBy(t -> (K) t.key(), ks).process(processor, op);
+      return JoinAssembly.build(left.stream, left.keyFn, left.serde, right, rightKey, rightValue, rightSerde, window,
+          retentionMillis, type == JoinType.LEFT_OUTER, keySerde, joiner, op);
     }
   }
 }

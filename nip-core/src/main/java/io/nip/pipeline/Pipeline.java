@@ -96,6 +96,35 @@ public final class Pipeline {
   }
 
   /**
+   * Reads a changelog source (e.g. a compacted Kafka topic) as a versioned table for joins
+   * ({@link Stream#join(Table, Function, io.nip.serde.Serde, java.util.function.BiFunction, Op)}):
+   * each record sets its key's value from its event time on; a null value deletes the key.
+   *
+   * <pre>{@code
+   * Table<String, Profile> profiles = pipeline.table(profileSource,
+   *     WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(5)),
+   *     ProfileUpdate::userId, ProfileUpdate::profile, Serdes.json(Profile.class), Duration.ofHours(1));
+   * }</pre>
+   *
+   * @param source the updates
+   * @param strategy their event time and watermarks
+   * @param keyFn the key an update sets; a null key is bad input
+   * @param valueFn the value from the update's time on; null deletes the key
+   * @param valueSerde how values are kept in state
+   * @param retention how long behind the watermark older versions stay readable
+   * @param <T> update type
+   * @param <K> key type
+   * @param <V> value type
+   * @return the table
+   * @throws io.nip.errors.ConfigurationException when {@code retention} is negative
+   */
+  public <T, K, V> Table<K, V> table(Source<T> source, WatermarkStrategy<T> strategy,
+      java.util.function.Function<? super T, ? extends K> keyFn, java.util.function.Function<? super T, ? extends V> valueFn,
+      io.nip.serde.Serde<V> valueSerde, java.time.Duration retention) {
+    return Table.from(from(source, strategy), keyFn, valueFn, valueSerde, retention);
+  }
+
+  /**
    * Plans the pipeline and starts it on the configured worker threads. Planning discovers every
    * source's partitions (a connector may contact its broker here) and opens one reader per partition.
    *

@@ -378,6 +378,127 @@ public class Stream<T> {
   }
 
   /**
+   * Stream–table join: each record joins the table's value for its key as of the record's event
+   * time, emitted once the watermark has passed that time (so an update that happened earlier but
+   * arrives later is still seen); records whose key has no value (or a deleted one) emit nothing.
+   * The join's state (waiting records, the table's versions within its retention) is keyed state of
+   * operator {@code op}; see nip-core's README, "Joins", and {@code io.nip.join.Joins} for the same
+   * joins as a builder.
+   *
+   * <pre>{@code
+   * Stream<Enriched> enriched = events.join(profiles, UserEvent::userId, Serdes.json(UserEvent.class),
+   *     Enriched::new, Op.named("enrich"));
+   * }</pre>
+   *
+   * @param table the versioned table ({@link Pipeline#table}, {@link Table#from})
+   * @param keyFn this stream's join key; a null key is bad input (the error policy)
+   * @param serde how this stream's records are kept in state while they wait
+   * @param joiner the result of a record and its value; a null result emits nothing
+   * @param op the join's name (required) and error policy
+   * @param <K> key type
+   * @param <V> table value type
+   * @param <R> result type
+   * @return the joined stream, each result at its record's time
+   * @throws io.nip.errors.ConfigurationException when a name is taken or the table is of another pipeline
+   */
+  public <K, V, R> Stream<R> join(Table<K, V> table, Function<? super T, ? extends K> keyFn, Serde<T> serde,
+      java.util.function.BiFunction<? super T, ? super V, ? extends R> joiner, Op op) {
+    return tableJoin(table, keyFn, serde, joiner, op, false);
+  }
+
+  /**
+   * {@link #join(Table, Function, Serde, java.util.function.BiFunction, Op)}, left-outer: a record
+   * whose key has no value at its time is joined with {@code null}.
+   *
+   * @param table the versioned table
+   * @param keyFn this stream's join key
+   * @param serde how this stream's records are kept in state while they wait
+   * @param joiner the result of a record and its value (null when none)
+   * @param op the join's name (required) and error policy
+   * @param <K> key type
+   * @param <V> table value type
+   * @param <R> result type
+   * @return the joined stream
+   */
+  public <K, V, R> Stream<R> leftJoin(Table<K, V> table, Function<? super T, ? extends K> keyFn, Serde<T> serde,
+      java.util.function.BiFunction<? super T, ? super V, ? extends R> joiner, Op op) {
+    return tableJoin(table, keyFn, serde, joiner, op, true);
+  }
+
+  private <K, V, R> Stream<R> tableJoin(Table<K, V> table, Function<? super T, ? extends K> keyFn, Serde<T> serde,
+      java.util.function.BiFunction<? super T, ? super V, ? extends R> joiner, Op op, boolean outer) {
+    Objects.requireNonNull(table, "table");
+    return io.nip.pipeline.internal.Ops.join(this, Objects.requireNonNull(keyFn, "keyFn"),
+        Objects.requireNonNull(serde, "serde"), table.changes(), table.keyFn(), table.valueFn(), table.valueSerde(),
+        null, table.retention().toMillis(), outer, joiner, op);
+  }
+
+  /**
+   * Stream–stream join: each record joins every record of {@code other} with its key whose time
+   * lies within {@code window} around its own ({@code [t - before, t + after]}); each pair is
+   * emitted once, as soon as both are there, at the later of the two times.
+   *
+   * <pre>{@code
+   * Stream<Attribution> a = purchases.join(clicks, Purchase::userId, Click::userId,
+   *     JoinWindow.of(Duration.ofMinutes(30), Duration.ZERO), purchaseSerde, clickSerde,
+   *     Attribution::new, Op.named("click-to-purchase"));
+   * }</pre>
+   *
+   * @param other the other stream
+   * @param keyFn this stream's join key
+   * @param otherKeyFn the other stream's join key
+   * @param window the bounds
+   * @param serde how this stream's records are kept in state
+   * @param otherSerde how the other stream's records are kept in state
+   * @param joiner the result of a pair; a null result emits nothing
+   * @param op the join's name (required) and error policy
+   * @param <K> key type
+   * @param <U> the other stream's type
+   * @param <R> result type
+   * @return the joined stream
+   */
+  public <K, U, R> Stream<R> join(Stream<U> other, Function<? super T, ? extends K> keyFn,
+      Function<? super U, ? extends K> otherKeyFn, JoinWindow window, Serde<T> serde, Serde<U> otherSerde,
+      java.util.function.BiFunction<? super T, ? super U, ? extends R> joiner, Op op) {
+    return streamJoin(other, keyFn, otherKeyFn, window, serde, otherSerde, joiner, op, false);
+  }
+
+  /**
+   * {@link #join(Stream, Function, Function, JoinWindow, Serde, Serde, java.util.function.BiFunction, Op)},
+   * left-outer: a record that joined nothing is emitted once with {@code null} when the watermark
+   * passes the end of its window.
+   *
+   * @param other the other stream
+   * @param keyFn this stream's join key
+   * @param otherKeyFn the other stream's join key
+   * @param window the bounds
+   * @param serde how this stream's records are kept in state
+   * @param otherSerde how the other stream's records are kept in state
+   * @param joiner the result of a pair (the other side null when none)
+   * @param op the join's name (required) and error policy
+   * @param <K> key type
+   * @param <U> the other stream's type
+   * @param <R> result type
+   * @return the joined stream
+   */
+  public <K, U, R> Stream<R> leftJoin(Stream<U> other, Function<? super T, ? extends K> keyFn,
+      Function<? super U, ? extends K> otherKeyFn, JoinWindow window, Serde<T> serde, Serde<U> otherSerde,
+      java.util.function.BiFunction<? super T, ? super U, ? extends R> joiner, Op op) {
+    return streamJoin(other, keyFn, otherKeyFn, window, serde, otherSerde, joiner, op, true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <K, U, R> Stream<R> streamJoin(Stream<U> other, Function<? super T, ? extends K> keyFn,
+      Function<? super U, ? extends K> otherKeyFn, JoinWindow window, Serde<T> serde, Serde<U> otherSerde,
+      java.util.function.BiFunction<? super T, ? super U, ? extends R> joiner, Op op, boolean outer) {
+    Objects.requireNonNull(otherKeyFn, "otherKeyFn");
+    return io.nip.pipeline.internal.Ops.join(this, Objects.requireNonNull(keyFn, "keyFn"),
+        Objects.requireNonNull(serde, "serde"), Objects.requireNonNull(other, "other"),
+        (Function<Object, ? extends K>) otherKeyFn, v -> (U) v, Objects.requireNonNull(otherSerde, "otherSerde"),
+        Objects.requireNonNull(window, "window"), 0, outer, joiner, op);
+  }
+
+  /**
    * Writes every record to a sink. A stream may be written to several sinks.
    *
    * @param sink the sink

@@ -1,10 +1,10 @@
 package io.nip.streaming;
 
 import io.nip.errors.ConfigurationException;
-import io.nip.join.JoinType;
-import io.nip.join.JoinWindow;
+import io.nip.pipeline.JoinType;
+import io.nip.pipeline.JoinWindow;
 import io.nip.join.Joins;
-import io.nip.join.Table;
+import io.nip.pipeline.Table;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;

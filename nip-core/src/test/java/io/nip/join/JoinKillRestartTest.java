@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.ChildJvm;
 import io.nip.event.GenericEvent;
+import io.nip.pipeline.JoinWindow;
 import io.nip.pipeline.KeyedContext;
 import io.nip.pipeline.KeyedProcessor;
 import io.nip.pipeline.Op;

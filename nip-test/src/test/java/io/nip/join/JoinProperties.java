@@ -2,9 +2,11 @@ package io.nip.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nip.pipeline.JoinWindow;
 import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.Stream;
+import io.nip.pipeline.Table;
 import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
 import io.nip.sink.CollectingSink;
@@ -63,11 +65,16 @@ class JoinProperties {
 
   @Property(tries = 300)
   void latest_joins_each_event_with_the_version_as_of_its_time(@ForAll("streams") List<Ev> input,
-      @ForAll boolean leftOuter, @ForAll @LongRange(min = 0, max = 2 * BOUND) long retention) {
+      @ForAll boolean leftOuter, @ForAll @LongRange(min = 0, max = 2 * BOUND) long retention, @ForAll boolean dsl) {
     List<String> got = run(input, (left, right) -> {
       Table<String, String> table = Table.from(right, Ev::key, Ev::value, Serdes.string(), Duration.ofMillis(retention));
+      java.util.function.BiFunction<Ev, String, String> joiner = (l, v) -> l.id() + "|" + (v == null ? "-" : v);
+      if (dsl) { // Stream.join / Stream.leftJoin
+        return leftOuter ? left.leftJoin(table, Ev::key, SERDE, joiner, Op.named("join"))
+            : left.join(table, Ev::key, SERDE, joiner, Op.named("join"));
+      }
       Joins.Builder<String, Ev, String> b = Joins.left(left, Ev::key, SERDE).latest(table);
-      return (leftOuter ? b.leftOuter() : b).apply((l, v) -> l.id() + "|" + (v == null ? "-" : v), Op.named("join"));
+      return (leftOuter ? b.leftOuter() : b).apply(joiner, Op.named("join"));
     });
     List<String> expected = new ArrayList<>();
     for (Ev l : input) {
@@ -90,12 +97,17 @@ class JoinProperties {
 
   @Property(tries = 300)
   void window_joins_every_pair_within_the_bounds_once(@ForAll("streams") List<Ev> input, @ForAll boolean leftOuter,
-      @ForAll @LongRange(min = 0, max = 6_000) long before, @ForAll @LongRange(min = 0, max = 6_000) long after) {
+      @ForAll @LongRange(min = 0, max = 6_000) long before, @ForAll @LongRange(min = 0, max = 6_000) long after,
+      @ForAll boolean dsl) {
     List<String> got = run(input, (left, right) -> {
-      Joins.Builder<String, Ev, Ev> b = Joins.left(left, Ev::key, SERDE)
-          .window(right, Ev::key, SERDE, JoinWindow.of(Duration.ofMillis(before), Duration.ofMillis(after)));
-      return (leftOuter ? b.leftOuter() : b).apply((l, r) -> l.id() + "|" + (r == null ? "-" : r.id()),
-          Op.named("join"));
+      JoinWindow window = JoinWindow.of(Duration.ofMillis(before), Duration.ofMillis(after));
+      java.util.function.BiFunction<Ev, Ev, String> joiner = (l, r) -> l.id() + "|" + (r == null ? "-" : r.id());
+      if (dsl) { // Stream.join / Stream.leftJoin
+        return leftOuter ? left.leftJoin(right, Ev::key, Ev::key, window, SERDE, SERDE, joiner, Op.named("join"))
+            : left.join(right, Ev::key, Ev::key, window, SERDE, SERDE, joiner, Op.named("join"));
+      }
+      Joins.Builder<String, Ev, Ev> b = Joins.left(left, Ev::key, SERDE).window(right, Ev::key, SERDE, window);
+      return (leftOuter ? b.leftOuter() : b).apply(joiner, Op.named("join"));
     });
     assertThat(got).containsExactlyInAnyOrderElementsOf(pairs(input, before, after, leftOuter));
   }

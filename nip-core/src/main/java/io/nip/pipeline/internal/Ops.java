@@ -130,4 +130,19 @@ public final class Ops {
         (io.nip.window.WindowAggregator<Object, Object>) aggregator, allowedLateness, earlyEmit, processingTime);
     return g -> new WindowOp(name[0], spec, (Serde<Object>) keySerde, g);
   }
+
+  /**
+   * Builds a join for {@code Stream.join} / {@code Stream.leftJoin} (see
+   * {@link io.nip.join.internal.JoinAssembly#build}).
+   *
+   * @return the joined stream
+   */
+  public static <K, L, R, O> io.nip.pipeline.Stream<O> join(io.nip.pipeline.Stream<L> left,
+      Function<? super L, ? extends K> leftKey, io.nip.serde.Serde<L> leftSerde, io.nip.pipeline.Stream<?> right,
+      Function<Object, ? extends K> rightKey, Function<Object, ? extends R> rightValue,
+      io.nip.serde.Serde<R> rightSerde, io.nip.pipeline.JoinWindow window, long retentionMillis, boolean leftOuter,
+      java.util.function.BiFunction<? super L, ? super R, ? extends O> joiner, io.nip.pipeline.Op op) {
+    return io.nip.join.internal.JoinAssembly.build(left, leftKey, leftSerde, right, rightKey, rightValue, rightSerde,
+        window, retentionMillis, leftOuter, null, joiner, op);
+  }
 }

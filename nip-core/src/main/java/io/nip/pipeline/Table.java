@@ -1,7 +1,6 @@
-package io.nip.join;
+package io.nip.pipeline;
 
 import io.nip.errors.ConfigurationException;
-import io.nip.pipeline.Stream;
 import io.nip.serde.Serde;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,7 +19,11 @@ import java.util.function.Function;
  * watermark can no longer be answered exactly and is counted as late ({@code nip.join.late.events}).
  *
  * <pre>{@code
- * Table<String, Profile> profiles = Table.from(
+ * Table<String, Profile> profiles = pipeline.table(profileSource,
+ *     WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(5)),
+ *     ProfileUpdate::userId, ProfileUpdate::profile, Serdes.json(Profile.class), Duration.ofHours(1));
+ * // or from any stream of updates:
+ * Table<String, Profile> same = Table.from(
  *     pipeline.from(profileSource, WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(5))),
  *     ProfileUpdate::userId, ProfileUpdate::profile,   // profile() == null deletes the user
  *     Serdes.json(Profile.class), Duration.ofHours(1));
@@ -66,15 +69,18 @@ public final class Table<K, V> {
     return new Table<>(changes, keyFn, valueFn, valueSerde, retention);
   }
 
-  Stream<?> changes() {
+  /** @return the stream of updates the table is built from */
+  public Stream<?> changes() {
     return changes;
   }
 
-  Function<Object, ? extends K> keyFn() {
+  /** @return the key an update sets (applied to the updates of {@link #changes()}) */
+  public Function<Object, ? extends K> keyFn() {
     return keyFn;
   }
 
-  Function<Object, ? extends V> valueFn() {
+  /** @return the value an update sets; null for a tombstone */
+  public Function<Object, ? extends V> valueFn() {
     return valueFn;
   }
 

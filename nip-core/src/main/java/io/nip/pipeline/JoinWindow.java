@@ -1,4 +1,4 @@
-package io.nip.join;
+package io.nip.pipeline;
 
 import io.nip.errors.ConfigurationException;
 import java.time.Duration;

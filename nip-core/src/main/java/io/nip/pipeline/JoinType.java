@@ -1,4 +1,4 @@
-package io.nip.join;
+package io.nip.pipeline;
 
 /**
  * Which left records a join emits.
