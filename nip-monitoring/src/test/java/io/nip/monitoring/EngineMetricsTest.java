@@ -84,6 +84,34 @@ class EngineMetricsTest {
   }
 
   @Test
+  void window_results_fired_by_a_watermark_across_a_key_exchange_measure_their_processing_latency_from_its_source_round() {
+    // Given keyed one-second windows behind a key exchange, on worker threads and a standing clock
+    ManualClock clock = new ManualClock(T0.plusSeconds(60));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    CollectingSink<Long> out = Sinks.collecting("out");
+    Pipeline pipeline = Pipeline.named("windowed", PipelineConfig.builder().meterRegistry(registry).clock(clock)
+        .build());
+    LogSource<Integer> fifty = new LogSource<>("fifty", i -> T0.plusMillis(i * 100L).toEpochMilli());
+    for (int i = 0; i < 50; i++) {
+      fifty.log.add(i);
+    }
+    pipeline.from(fifty, WatermarkStrategy.<Integer>boundedOutOfOrderness(Duration.ZERO)).keyBy(i -> i % 3)
+        .window(io.nip.window.TumblingWindow.of(Duration.ofSeconds(1))).aggregate(io.nip.window.Aggregates.count())
+        .map(r -> r.value(), Op.named("value")).to(out);
+
+    // When the windows of the first four seconds fire (some tasks get the watermark in a batch without records)
+    try (PipelineHandle handle = pipeline.start()) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> out.values().size() == 12);
+      handle.stop();
+    }
+
+    // Then their processing latency is that of the rounds (0 on a standing clock), not the time since 1970
+    Timer processing = registry.get("nip.sink.latency.processing").timer();
+    assertThat(processing.count()).isPositive();
+    assertThat(processing.max(TimeUnit.MILLISECONDS)).isLessThan(60_000.0);
+  }
+
+  @Test
   void every_operator_counts_the_records_it_receives_and_emits_across_a_fan_out_and_a_key_exchange() {
     // Given parse -> even -> (keyed sum -> sums) and (by-ten -> tens): two sinks behind a fan-out
     SimpleMeterRegistry registry = new SimpleMeterRegistry();

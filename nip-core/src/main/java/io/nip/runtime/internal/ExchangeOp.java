@@ -104,6 +104,9 @@ public final class ExchangeOp extends Operator {
     Batch b = current[t];
     if (b == null) {
       b = current[t] = new Batch(channel, input, 0);
+      // a control-only batch (a watermark that fires windows downstream): the source round that
+      // sent it is the input of what it makes the receiving task emit
+      b.ingestMillis = rt.ingestMillis;
     }
     return b;
   }

@@ -248,7 +248,7 @@ public final class KeyedStateService {
     io.micrometer.core.instrument.Gauge.builder("nip.state.entries", counted, c -> c.entries)
         .description("entries of a state store (an estimate on RocksDB; may count expired entries not"
             + " yet purged), measured at checkpoints, at most every " + MEASURE_EVERY_MILLIS / 1000 + " s")
-        .baseUnit("entries").tags(tags).register(rt.meterRegistry());
+        .tags(tags).register(rt.meterRegistry());
     nextMeasureMillis = 0; // the new store is measured at the next checkpoint
     return store;
   }

@@ -111,7 +111,7 @@ public final class Probe extends Operator {
       if (receives) {
         replaced(registry, "nip.operator.records.in", tags);
         FunctionCounter.builder("nip.operator.records.in", this, m -> m.in)
-            .description("records an operator received").baseUnit("records")
+            .description("records an operator received")
             .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
         time = Timer.builder("nip.operator.processing.time")
             .description("sampled (one record in " + TIME_SAMPLE_EVERY + ") time an operator and the"
@@ -121,7 +121,7 @@ public final class Probe extends Operator {
       if (emits) {
         replaced(registry, "nip.operator.records.out", tags);
         FunctionCounter.builder("nip.operator.records.out", this, m -> m.out)
-            .description("records an operator emitted").baseUnit("records")
+            .description("records an operator emitted")
             .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
       }
     }

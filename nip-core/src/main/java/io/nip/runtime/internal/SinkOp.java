@@ -64,7 +64,9 @@ public final class SinkOp extends Operator {
     if (rt.timestamp != Long.MIN_VALUE) {
       eventTimeLatency.record(Math.max(0, now - rt.timestamp), TimeUnit.MILLISECONDS);
     }
-    processingLatency.record(Math.max(0, now - rt.ingestMillis), TimeUnit.MILLISECONDS);
+    if (rt.ingestMillis > 0) { // 0: no source round made this output in this task (nothing to measure)
+      processingLatency.record(Math.max(0, now - rt.ingestMillis), TimeUnit.MILLISECONDS);
+    }
   }
 
   Sink<Object> sink() {
