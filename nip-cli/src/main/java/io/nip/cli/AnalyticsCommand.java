@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
         "Backpressure: --buffer-size N puts a bounded buffer behind each input partition; when it is full,",
         "--overflow block pauses the input (nothing lost), drop-oldest / drop-newest drop records (counted in the",
         "summary); --rate-limit EVENTS/S (with --burst N) caps the events that reach the windows.",
+        "Monitoring: --monitor serves /metrics (Prometheus), /health and a live dashboard on 127.0.0.1 while the",
+        "demo runs (--port P, default any free port; the URLs are printed); --linger keeps them up until Ctrl-C.",
         "Exit codes: 0 done, 1 the run failed, 2 bad arguments or files, 3 done, but more lines were bad",
         "than --max-bad-lines allows or every input line was bad (results are written all the same)."})
 public final class AnalyticsCommand implements Callable<Integer> {
@@ -96,6 +98,9 @@ public final class AnalyticsCommand implements Callable<Integer> {
   @Mixin
   BackpressureOptions backpressure;
 
+  @Mixin
+  MonitorOptions monitoring;
+
   @Override
   public Integer call() {
     validate();
@@ -105,15 +110,23 @@ public final class AnalyticsCommand implements Callable<Integer> {
     String groupId = "nip-demo-analytics-" + UUID.randomUUID();
     // opened before the broker starts: a directory or server that cannot be used is a usage error
     // output files are created first: one that cannot be written is a usage error before any work
-    try (Outputs<UserWindowSummary> files = Outputs.open(demo.output, demo.dlqOutput, lateOutput);
+    PrintWriter err = spec.commandLine().getErr();
+    try (MonitorOptions.Monitoring monitor = monitoring.start("analytics", "NIP analytics demo (exercise 1)", err);
+        Outputs<UserWindowSummary> files = Outputs.open(demo.output, demo.dlqOutput, lateOutput);
         StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
       AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(demo.events, demo.input, files,
-          demo.seed, t,          demo.bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g, backpressure));
-      PrintWriter err = spec.commandLine().getErr();
+          demo.seed, t, demo.bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g, backpressure,
+          monitor == null ? null : monitor.registry()));
       new AnalyticsReport(describeInput(), demo.input != null, demo.bootstrapServers, demo.output, demo.dlqOutput,
           lateOutput)
           .print(s, st.description(), GuaranteeOption.spelled(g), backpressure, err);
-      return verdict(s, err);
+      int code = verdict(s, err);
+      if (monitor != null && monitoring.linger) {
+        err.println("nip: the demo ended; serving the monitoring at " + monitor.dashboard.url() + " until Ctrl-C");
+        err.flush();
+        UntilStopped.await("serving the monitoring");
+      }
+      return code;
     }
   }
 
@@ -161,6 +174,7 @@ public final class AnalyticsCommand implements Callable<Integer> {
     Outputs.check(demo.input, outputs);
     StateOption.resolve(state, stateDir, redisUri);
     backpressure.validate();
+    monitoring.validate();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.nip.cli;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.nip.errors.DeadLetter;
@@ -47,10 +48,12 @@ final class AnalyticsDemo {
    * @param guarantee what the output promises; under exactly-once the files are read back from the
    *     committed topics after the job
    * @param backpressure the input buffer, its overflow strategy and the rate limit, already validated
+   * @param meterRegistry the registry the pipeline records its meters in ({@code --monitor}), or null for
+   *     the pipeline's own
    */
   record Settings(long events, Path input, Outputs<UserWindowSummary> outputs, long seed, int threads,
       String bootstrapServers, Duration maxOutOfOrderness, String groupId, StateBackend stateBackend,
-      Guarantee guarantee, BackpressureOptions backpressure) {}
+      Guarantee guarantee, BackpressureOptions backpressure, MeterRegistry meterRegistry) {}
 
   /**
    * What happened.
@@ -167,6 +170,9 @@ final class AnalyticsDemo {
     boolean exactlyOnce = s.guarantee() == Guarantee.EXACTLY_ONCE;
     PipelineConfig.Builder cb = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
         .stateBackend(s.stateBackend()).guarantee(s.guarantee());
+    if (s.meterRegistry() != null) {
+      cb.meterRegistry(s.meterRegistry());
+    }
     if (!exactlyOnce) {
       cb.commitInterval(Duration.ofSeconds(1)); // exactly-once keeps its 100 ms: results show when they commit
     }

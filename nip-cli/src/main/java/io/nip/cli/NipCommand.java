@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 /**
  * The {@code nip} command. Subcommands: {@code demo analytics} (an end-to-end demo that loads its
  * input), {@code load} (a file's lines into a topic), {@code run analytics} (the job over existing
- * topics, resumable), and {@code bench} when the
+ * topics, resumable), {@code dashboard} (the live dashboard of a running pipeline, from its
+ * Prometheus endpoint), and {@code bench} when the
  * benchmarks are on the class path (see {@link BenchPlaceholder}). Exit codes: 0 success, 1 the run
  * failed, 2 bad arguments or files (an unusable {@code --bootstrap-servers} too), 3 the run completed
  * but more input lines were bad than {@code --max-bad-lines} allows, or every line was bad ({@link
@@ -22,11 +23,13 @@ import picocli.CommandLine.Spec;
  * ./nip demo analytics --state-dir /tmp/nip-state
  * ./nip load --topic user-events --input events.jsonl --bootstrap-servers localhost:9092
  * ./nip run analytics --bootstrap-servers localhost:9092 --guarantee exactly-once --state-dir /tmp/nip-state
+ * ./nip demo analytics --monitor --port 8080 --linger
+ * ./nip dashboard --metrics-url http://127.0.0.1:9404/metrics --health-url http://127.0.0.1:8081/health
  * }</pre>
  */
 @Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",
     description = "NIP stream processing: demos of the tutorial's pipelines, loading topics, running jobs.",
-    subcommands = {DemoCommand.class, LoadCommand.class, RunCommand.class})
+    subcommands = {DemoCommand.class, LoadCommand.class, RunCommand.class, DashboardCommand.class})
 public final class NipCommand implements Runnable {
   /** Exit code of a run that failed while processing. */
   public static final int EXIT_FAILED = 1;
