@@ -54,7 +54,9 @@ class DashboardBrowserTest {
     // per user) with a collector, a monitor and a dashboard on a free port
     Path chromium = executable("chromium");
     Path chromedriver = executable("chromedriver");
-    try (MetricsCollector collector = MetricsCollector.builder("browser_metrics").prometheus(0).build();
+    WebDriver browser = browser(chromium, chromedriver); // before the generator's clock starts
+    try (AutoCloseable quit = browser::quit;
+        MetricsCollector collector = MetricsCollector.builder("browser_metrics").prometheus(0).build();
         PipelineMonitor monitor = PipelineMonitor.builder("browser_monitor").checkInterval(REFRESH).build()
             .defaultChecks(collector.registry()).start();
         Dashboard dashboard = Dashboard.builder("Streaming Pipeline Metrics").collector(collector).monitor(monitor)
@@ -74,7 +76,6 @@ class DashboardBrowserTest {
           .to(Sinks.forEach("counts", line -> windows.incrementAndGet()));
       URI metrics = URI.create("http://127.0.0.1:" + collector.prometheusAddress().orElseThrow().getPort()
           + MetricsCollector.METRICS_PATH);
-      WebDriver browser = browser(chromium, chromedriver);
       try (PipelineHandle handle = pipeline.start()) {
         // When the page is opened while records flow
         browser.get(dashboard.url().toString());
@@ -106,8 +107,8 @@ class DashboardBrowserTest {
           double errors = number(browser, "errors-total");
           double sourceRow = number(row(browser, "source", "events").orElseThrow(), "out");
           double sinkRow = number(row(browser, "sink", "counts").orElseThrow(), "in");
-          double p99 = number(browser, "latency-p99");
-          double p50 = number(browser, "latency-p50");
+          double[] p99 = millis(browser, "latency-p99");
+          double[] p50 = millis(browser, "latency-p50");
           double inRate = number(browser, "in-rate");
           after = Scrape.of(metrics);
           assertBetween("records in", recordsIn, before.counter("nip_source_records_total"),
@@ -154,8 +155,6 @@ class DashboardBrowserTest {
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
         assertThat(Files.size(target)).isGreaterThan(10_000);
         handle.stop();
-      } finally {
-        browser.quit();
       }
     }
   }
@@ -230,10 +229,29 @@ class DashboardBrowserTest {
     assertThat(shown).as("%s shown (scrape before %s, after %s)", what, before, after).isBetween(before, after);
   }
 
-  /** @return whether the latency quantile shown (ms, rounded for display) is that of one of the two reads */
-  private static boolean oneOf(double shown, Scrape before, Scrape after, double quantile) {
-    double tolerance = Math.max(0.05, shown * 0.001);
-    return Math.abs(shown - before.quantileMax("nip_sink_latency_event_time_seconds", quantile) * 1000) <= tolerance
-        || Math.abs(shown - after.quantileMax("nip_sink_latency_event_time_seconds", quantile) * 1000) <= tolerance;
+  /**
+   * @param shown a latency shown (ms) and how far rounding for display may move it (ms)
+   * @return whether it is the quantile of one of the two reads
+   */
+  private static boolean oneOf(double[] shown, Scrape before, Scrape after, double quantile) {
+    return Math.abs(shown[0] - before.quantileMax("nip_sink_latency_event_time_seconds", quantile) * 1000) <= shown[1]
+        || Math.abs(shown[0] - after.quantileMax("nip_sink_latency_event_time_seconds", quantile) * 1000) <= shown[1];
+  }
+
+  /** @return a duration shown in the unit beside it ({@code <id>-unit}), in ms, and half its last digit in ms */
+  private static double[] millis(WebDriver d, String id) {
+    String shown = text(d, id);
+    double value = number(shown);
+    double unit = switch (text(d, id + "-unit")) {
+      case "ms" -> 1;
+      case "s" -> 1_000;
+      case "min" -> 60_000;
+      case "h" -> 3_600_000;
+      case "d" -> 86_400_000;
+      default -> throw new AssertionError("unknown unit beside " + id + ": " + text(d, id + "-unit"));
+    };
+    int dot = shown.indexOf('.');
+    int decimals = dot < 0 ? 0 : shown.length() - dot - 1;
+    return new double[] {value * unit, 0.5 * Math.pow(10, -decimals) * unit + 1e-6};
   }
 }

@@ -34,6 +34,38 @@ class DashboardTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
+  void the_tutorials_dashboard_serves_a_pipelines_figures_in_this_process() throws Exception {
+    CollectingSink<Integer> out = Sinks.collecting("out");
+    // tag::dashboard[]
+    try (MetricsCollector collector = MetricsCollector.builder("pipeline_metrics").build();
+        PipelineMonitor monitor = PipelineMonitor.builder("pipeline_monitor").build()
+            .defaultChecks(collector.registry()).start();
+        Dashboard dashboard = Dashboard.builder("Streaming Pipeline Metrics") // the tutorial's dashboard(title)
+            .collector(collector) // read every refreshInterval (default 1 s) from the collector's registry
+            .monitor(monitor) // the health status and checks, also served at /health
+            .port(0) // http://127.0.0.1:<port>/, 0 = any free port; bindAddress(..) to listen elsewhere
+            .start()) {
+      System.out.println("dashboard " + dashboard.url()); // and /metrics, /health, /api/metrics
+      Pipeline pipeline = Pipeline.named("numbers",
+          PipelineConfig.builder().meterRegistry(collector.registry()).build());
+      pipeline.from(Sources.collection("in", IntStream.range(0, 1_000).boxed().toList()),
+          WatermarkStrategy.<Integer>processingTime()).filter(i -> i % 10 != 0).to(out);
+      try (PipelineHandle handle = pipeline.start()) {
+        handle.awaitTermination();
+      }
+      // end::dashboard[]
+      dashboard.refresh();
+      JsonNode doc = JSON.readTree(get(dashboard.url().resolve(Dashboard.API_PATH)).body());
+      assertThat(doc.at("/current/recordsIn").asDouble()).isEqualTo(1_000.0);
+      assertThat(doc.at("/current/recordsOut").asDouble()).isEqualTo(900.0);
+      assertThat(doc.at("/current/errorRate").asDouble()).isZero();
+      assertThat(doc.at("/health/status").asText()).isEqualTo("UP");
+      assertThat(doc.at("/history/time")).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(get(dashboard.url().resolve("/metrics")).body()).contains("nip_sink_records_total{");
+    }
+  }
+
+  @Test
   void the_text_parser_reads_a_real_scrape_as_a_prometheus_parser_does() throws Exception {
     // Given the scrape output of a collector that ran a pipeline (counters, gauges, summaries)
     try (MetricsCollector collector = MetricsCollector.builder("parse").prometheus(0).build()) {

@@ -292,6 +292,9 @@ public final class DashboardData {
           t.operatorSample(s, n.substring(OPERATOR_PREFIX.length()), v, windowOperator);
         }
       }
+      if (Double.isNaN(t.errors) && !Double.isNaN(t.recordsIn)) {
+        t.errors = 0; // the error counters appear with the first error
+      }
       for (double[] sc : buffers.values()) {
         if (sc[1] > 0 && !Double.isNaN(sc[0])) {
           t.bufferUtilization = max(t.bufferUtilization, sc[0] / sc[1]);

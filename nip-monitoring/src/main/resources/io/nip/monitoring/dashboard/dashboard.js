@@ -8,7 +8,7 @@
 
   var CHARTS = [
     { id: 'throughput', title: 'Throughput (records/s)', series: [['inPerSecond', 'in', '#2563eb'], ['outPerSecond', 'out', '#16a34a']] },
-    { id: 'latency', title: 'End-to-end latency (ms)', series: [['latencyP50Ms', 'p50', '#7c3aed'], ['latencyP99Ms', 'p99', '#dc2626']] },
+    { id: 'latency', title: 'End-to-end latency', series: [['latencyP50Ms', 'p50', '#7c3aed'], ['latencyP99Ms', 'p99', '#dc2626']], axis: 'duration' },
     { id: 'errors', title: 'Error rate (%)', series: [['errorRate', 'error rate', '#dc2626']], factor: 100 },
     { id: 'lag', title: 'Consumer lag (records, max partition)', series: [['consumerLag', 'lag', '#ea580c']] },
     { id: 'buffer', title: 'Buffer utilization (%, fullest)', series: [['bufferUtilization', 'utilization', '#0891b2']], factor: 100 },
@@ -24,11 +24,37 @@
   var fmt = {
     count: function (v) { return v == null ? '—' : number(Math.round(v), 0); },
     rate: function (v) { return v == null ? '—' : number(v, v < 100 ? 1 : 0); },
-    ms: function (v) { return v == null ? '—' : number(v, v < 10 ? 2 : (v < 1000 ? 1 : 0)); },
-    percent: function (v) { return v == null ? '—' : number(v * 100, 2); }
+    percent: function (v) { return v == null ? '—' : number(v * 100, 2); },
+    // a duration in milliseconds in the unit that suits it: [text, unit]
+    duration: function (ms) {
+      if (ms == null) { return ['—', 'ms']; }
+      var a = Math.abs(ms);
+      if (a < 1000) { return [number(ms, a < 10 ? 2 : 1), 'ms']; }
+      if (a < 60000) { return [number(ms / 1000, 2), 's']; }
+      if (a < 3600000) { return [number(ms / 60000, 2), 'min']; }
+      if (a < 172800000) { return [number(ms / 3600000, 2), 'h']; }
+      return [number(ms / 86400000, 1), 'd'];
+    },
+    durationText: function (ms) { var d = fmt.duration(ms); return ms == null ? d[0] : d[0] + ' ' + d[1]; }
   };
+  var compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+  function axisValues(kind) {
+    return function (u, splits) {
+      return splits.map(function (v) {
+        if (v == null) { return ''; }
+        if (kind === 'duration') { var d = fmt.duration(v); return d[0].replace(/\.0+$/, '') + ' ' + d[1]; }
+        return Math.abs(v) >= 10000 ? compact.format(v) : number(v, v % 1 === 0 ? 0 : 1);
+      });
+    };
+  }
 
   function setText(id, text) { var e = byId(id); if (e.textContent !== text) { e.textContent = text; } }
+
+  function setDuration(id, ms) {
+    var d = fmt.duration(ms);
+    setText(id, d[0]);
+    setText(id + '-unit', d[1]);
+  }
 
   function makeCharts() {
     var box = byId('charts');
@@ -46,7 +72,7 @@
       var opts = {
         width: Math.max(200, div.clientWidth - 20), height: HEIGHT, series: series,
         scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
-        axes: [{ grid: { stroke: '#eef0f3' } }, { size: 60, grid: { stroke: '#eef0f3' } }],
+        axes: [{ grid: { stroke: '#eef0f3' } }, { size: 64, grid: { stroke: '#eef0f3' }, values: axisValues(c.axis) }],
         legend: { live: false }, cursor: { drag: { x: false, y: false } }
       };
       var data = [[]].concat(c.series.map(function () { return []; }));
@@ -79,14 +105,14 @@
     setText('out-rate', fmt.rate(cur.outPerSecond));
     setText('records-in', fmt.count(cur.recordsIn));
     setText('records-out', fmt.count(cur.recordsOut));
-    setText('latency-p50', fmt.ms(cur.latencyP50Ms));
-    setText('latency-p99', fmt.ms(cur.latencyP99Ms));
-    setText('latency-p999', fmt.ms(cur.latencyP999Ms));
-    setText('processing-p50', fmt.ms(cur.processingP50Ms));
+    setDuration('latency-p50', cur.latencyP50Ms);
+    setDuration('latency-p99', cur.latencyP99Ms);
+    setText('latency-p999', fmt.durationText(cur.latencyP999Ms));
+    setText('processing-p50', fmt.durationText(cur.processingP50Ms));
     setText('error-rate', fmt.percent(cur.errorRate));
     setText('errors-total', fmt.count(cur.errors));
     setText('consumer-lag', fmt.count(cur.consumerLag));
-    setText('watermark-lag', fmt.count(cur.watermarkLagMs));
+    setText('watermark-lag', fmt.durationText(cur.watermarkLagMs));
     setText('buffer-utilization', fmt.percent(cur.bufferUtilization));
     setText('dropped', fmt.count(cur.dropped));
     setText('window-rate', fmt.rate(cur.windowOutPerSecond));
@@ -116,9 +142,9 @@
       cell(tr, fmt.count(r.out), 'num out');
       cell(tr, fmt.rate(r.outPerSecond), 'num out-rate');
       cell(tr, fmt.count(r.errors), 'num errors');
-      cell(tr, fmt.ms(r.processingMeanMs), 'num processing-mean');
-      cell(tr, fmt.ms(r.processingP99Ms), 'num processing-p99');
-      cell(tr, fmt.ms(r.latencyP99Ms), 'num latency-p99');
+      cell(tr, fmt.durationText(r.processingMeanMs), 'num processing-mean');
+      cell(tr, fmt.durationText(r.processingP99Ms), 'num processing-p99');
+      cell(tr, fmt.durationText(r.latencyP99Ms), 'num latency-p99');
       var other = r.other || {};
       if (r.late != null) { other = Object.assign({ late_events: r.late }, other); }
       cell(tr, Object.keys(other).map(function (k) { return k + ' ' + fmt.count(other[k]); }).join(' · '), 'other');
