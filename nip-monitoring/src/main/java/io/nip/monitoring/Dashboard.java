@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,10 +68,15 @@ public final class Dashboard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ASSETS = "io/nip/monitoring/dashboard/";
-  private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+  /** uPlot's files in its webjar, whose version its pom.properties tells. */
+  private static final String UPLOT = "META-INF/resources/webjars/uplot/" + webjarVersion("org.webjars.npm/uplot")
+      + "/dist/";
 
   private final String title;
-  private final Builder settings;
+  private final PipelineMonitor monitor;
+  private final URI metricsUrl;
+  private final URI healthUrl;
+  private final Duration requestTimeout;
   private final DashboardData data;
   private final Supplier<String> scrape;
   private final Runnable detach;
@@ -80,7 +86,10 @@ public final class Dashboard implements AutoCloseable {
 
   private Dashboard(Builder b) {
     this.title = b.title;
-    this.settings = b;
+    this.monitor = b.monitor;
+    this.metricsUrl = b.metricsUrl;
+    this.healthUrl = b.healthUrl;
+    this.requestTimeout = b.refreshInterval.multipliedBy(5);
     PrometheusMeterRegistry own = null;
     Supplier<String> text;
     if (b.registry != null) {
@@ -114,9 +123,9 @@ public final class Dashboard implements AutoCloseable {
     if (text != null) {
       routes.put(MetricsCollector.METRICS_PATH, () -> ok("text/plain; version=0.0.4; charset=utf-8", text.get()));
     }
-    if (b.monitor != null) {
+    if (monitor != null) {
       routes.put(PipelineMonitor.HEALTH_PATH, () -> {
-        HealthReport r = b.monitor.health();
+        HealthReport r = monitor.health();
         return new HttpEndpoint.Response(r.httpStatus(), "application/json", PipelineMonitor.toJson(r));
       });
     }
@@ -192,21 +201,21 @@ public final class Dashboard implements AutoCloseable {
   }
 
   private JsonNode health() {
-    if (settings.monitor != null) {
-      return toTree(PipelineMonitor.toJson(settings.monitor.health()));
+    if (monitor != null) {
+      return toTree(PipelineMonitor.toJson(monitor.health()));
     }
-    if (settings.healthUrl == null) {
+    if (healthUrl == null) {
       return null;
     }
     try {
-      HttpResponse<String> r = get(settings.healthUrl);
+      HttpResponse<String> r = get(healthUrl);
       JsonNode node = toTree(r.body());
       if (!node.isObject() || !node.has("status")) {
-        return unknown("GET " + settings.healthUrl + " answered " + r.statusCode() + " without a status");
+        return unknown("GET " + healthUrl + " answered " + r.statusCode() + " without a status");
       }
       return node;
     } catch (IOException | RuntimeException e) {
-      return unknown("GET " + settings.healthUrl + ": " + e);
+      return unknown("GET " + healthUrl + ": " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return unknown("interrupted");
@@ -229,21 +238,21 @@ public final class Dashboard implements AutoCloseable {
 
   private String fetchMetrics() {
     try {
-      HttpResponse<String> r = get(settings.metricsUrl);
+      HttpResponse<String> r = get(metricsUrl);
       if (r.statusCode() != 200) {
-        throw new IllegalStateException("GET " + settings.metricsUrl + " answered HTTP " + r.statusCode());
+        throw new IllegalStateException("GET " + metricsUrl + " answered HTTP " + r.statusCode());
       }
       return r.body();
     } catch (IOException e) {
-      throw new IllegalStateException("GET " + settings.metricsUrl + ": " + e, e);
+      throw new IllegalStateException("GET " + metricsUrl + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading " + settings.metricsUrl, e);
+      throw new IllegalStateException("interrupted while reading " + metricsUrl, e);
     }
   }
 
   private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.refreshInterval.multipliedBy(5)).GET().build();
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build();
     return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
@@ -270,6 +279,20 @@ public final class Dashboard implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the dashboard's asset " + path, e);
     }
+  }
+
+  private static String webjarVersion(String groupAndArtifact) {
+    Properties p = new Properties();
+    try (InputStream in = Dashboard.class.getClassLoader()
+        .getResourceAsStream("META-INF/maven/" + groupAndArtifact + "/pom.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("the webjar " + groupAndArtifact + " is not on the class path");
+      }
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading the version of the webjar " + groupAndArtifact, e);
+    }
+    return p.getProperty("version");
   }
 
   private static String escapeHtml(String s) {

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.micrometer.statsd.StatsdFlavor;
 import io.nip.errors.ConfigurationException;
 import io.nip.monitoring.internal.PrometheusText;
@@ -21,8 +27,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.hawkular.agent.prometheus.types.Counter;
 import org.hawkular.agent.prometheus.types.MetricFamily;
@@ -63,6 +71,61 @@ class DashboardTest {
       assertThat(doc.at("/history/time")).hasSizeGreaterThanOrEqualTo(2);
       assertThat(get(dashboard.url().resolve("/metrics")).body()).contains("nip_sink_records_total{");
     }
+  }
+
+  @Test
+  void the_operator_table_is_built_from_whatever_nip_operator_meters_exist_grouped_by_operator() throws Exception {
+    // Given the per-operator meters the engine records (two tasks of a window operator, one of a map)
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AtomicLong windowIn = new AtomicLong();
+    AtomicLong windowOut = new AtomicLong();
+    AtomicLong mapIn = new AtomicLong();
+    for (String task : List.of("keyed-0-0", "keyed-0-1")) {
+      FunctionCounter.builder("nip.operator.records.in", windowIn, AtomicLong::get)
+          .tags("pipeline", "p", "operator", "user-windows", "task", task).register(registry);
+      FunctionCounter.builder("nip.operator.records.out", windowOut, AtomicLong::get)
+          .tags("pipeline", "p", "operator", "user-windows", "task", task).register(registry);
+    }
+    FunctionCounter.builder("nip.operator.records.in", mapIn, AtomicLong::get)
+        .tags("pipeline", "p", "operator", "parse", "task", "source-0").register(registry);
+    Timer parseTime = Timer.builder("nip.operator.processing.time")
+        .tags("pipeline", "p", "operator", "parse", "task", "source-0").register(registry);
+    Gauge.builder("nip.operator.state.entries", () -> 42).strongReference(true)
+        .tags(Tags.of("pipeline", "p", "operator", "user-windows")).register(registry);
+    try (Dashboard dashboard = Dashboard.builder("operators").registry(registry).refreshInterval(Duration.ofMinutes(1))
+        .start()) {
+      // When records pass between two readings
+      windowIn.addAndGet(1_000);
+      windowOut.addAndGet(50);
+      mapIn.addAndGet(700);
+      parseTime.record(Duration.ofMillis(4));
+      parseTime.record(Duration.ofMillis(6));
+      dashboard.refresh();
+
+      // Then each operator has one row, its tasks summed, with rates, the mean processing time and
+      // the meters the page does not know by name; the window operator's output is the window output rate
+      JsonNode doc = JSON.readTree(dashboard.json());
+      assertThat(doc.get("operatorMeters").asBoolean()).isTrue();
+      JsonNode windows = operator(doc, "user-windows");
+      assertThat(windows.get("in").asDouble()).isEqualTo(2_000.0);
+      assertThat(windows.get("out").asDouble()).isEqualTo(100.0);
+      assertThat(windows.get("outPerSecond").asDouble()).isPositive();
+      assertThat(windows.at("/other/state_entries").asDouble()).isEqualTo(42.0);
+      JsonNode parse = operator(doc, "parse");
+      assertThat(parse.get("in").asDouble()).isEqualTo(700.0);
+      assertThat(parse.get("processingMeanMs").asDouble()).isEqualTo(5.0);
+      assertThat(doc.at("/current/windowsOut").asDouble()).isEqualTo(100.0);
+      assertThat(doc.at("/current/windowOutPerSecond").asDouble()).isPositive();
+    }
+  }
+
+  private static JsonNode operator(JsonNode doc, String name) {
+    for (JsonNode row : doc.get("operators")) {
+      if (row.get("kind").asText().equals("operator") && row.get("name").asText().equals(name)) {
+        return row;
+      }
+    }
+    throw new AssertionError("no operator row " + name + " in " + doc.get("operators"));
   }
 
   @Test
@@ -192,7 +255,7 @@ class DashboardTest {
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("metricsUrl");
     assertThatThrownBy(() -> Dashboard.builder("x").port(70_000)).isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("port");
-    assertThatThrownBy(() -> Dashboard.builder("x").refreshInterval(java.time.Duration.ofMillis(10)))
+    assertThatThrownBy(() -> Dashboard.builder("x").refreshInterval(Duration.ofMillis(10)))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("refreshInterval");
   }
 
