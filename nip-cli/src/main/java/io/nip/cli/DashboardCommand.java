@@ -36,6 +36,10 @@ public final class DashboardCommand implements Callable<Integer> {
       description = "the pipeline's health endpoint (a PipelineMonitor's /health), e.g. http://127.0.0.1:8081/health")
   String healthUrl;
 
+  @Option(names = "--title", paramLabel = "TEXT", defaultValue = "NIP pipeline dashboard",
+      description = "the page's title (default: ${DEFAULT-VALUE})")
+  String title;
+
   @Option(names = "--port", paramLabel = "P", defaultValue = "0",
       description = "the dashboard's port (default: any free port)")
   int port;
@@ -55,7 +59,7 @@ public final class DashboardCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Dashboard.Builder b = Dashboard.builder("NIP pipeline dashboard");
+    Dashboard.Builder b = Dashboard.builder(title);
     try {
       Pattern windows = Pattern.compile(windowOperator);
       b.metricsUrl(metricsUrl).port(port).bindAddress(bindAddress).refreshInterval(duration(refresh))

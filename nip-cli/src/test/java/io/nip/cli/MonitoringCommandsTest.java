@@ -99,12 +99,12 @@ class MonitoringCommandsTest {
       CliRun cli = new CliRun();
       AtomicInteger code = new AtomicInteger(-1);
       Thread command = new Thread(() -> code.set(cli.run("dashboard", "--metrics-url", metricsUrl, "--health-url",
-          healthUrl, "--refresh", "200ms")), "dashboard");
+          healthUrl, "--refresh", "200ms", "--title", "Orders")), "dashboard");
       command.start();
       try {
         URI dashboard = url(cli, "dashboard");
         // Then its page and JSON show the pipeline's figures and health
-        assertThat(get(dashboard).statusCode()).isEqualTo(200);
+        assertThat(get(dashboard).body()).contains("<title>Orders</title>");
         JsonNode doc = api(dashboard);
         assertThat(doc.at("/current/recordsIn").asDouble()).isEqualTo(400.0);
         assertThat(doc.at("/current/recordsOut").asDouble()).isEqualTo(400.0);
