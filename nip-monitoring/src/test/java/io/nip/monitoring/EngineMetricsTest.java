@@ -134,7 +134,8 @@ class EngineMetricsTest {
     }
 
     // Then each operator's in and out counts (summed over tasks) follow the records exactly
-    assertThat(count(registry, "nip.operator.records.out", "in")).isEqualTo(1_000);
+    assertThat(registry.find("nip.operator.records.out").tag("operator", "in").meters())
+        .as("a source counts in nip.source.records").isEmpty();
     assertThat(count(registry, "nip.operator.records.in", "parse")).isEqualTo(1_000);
     assertThat(count(registry, "nip.operator.records.out", "parse")).isEqualTo(1_000);
     assertThat(count(registry, "nip.operator.records.in", "even")).isEqualTo(1_000);
@@ -143,8 +144,8 @@ class EngineMetricsTest {
     assertThat(count(registry, "nip.operator.records.out", "by-ten")).isEqualTo(100);
     assertThat(count(registry, "nip.operator.records.in", "sum")).isEqualTo(500);
     assertThat(count(registry, "nip.operator.records.out", "sum")).isEqualTo(500);
-    assertThat(count(registry, "nip.operator.records.in", "sums")).isEqualTo(500);
-    assertThat(count(registry, "nip.operator.records.in", "tens")).isEqualTo(100);
+    assertThat(registry.find("nip.operator.records.in").tag("operator", "sums").meters())
+        .as("a sink counts in nip.sink.records").isEmpty();
     // and one record in 64 is timed per operator and task (the first one included)
     long parseTimed = registry.find("nip.operator.processing.time").tag("operator", "parse").timers().stream()
         .mapToLong(Timer::count).sum();

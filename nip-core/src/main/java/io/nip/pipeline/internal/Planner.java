@@ -600,8 +600,10 @@ public final class Planner {
     void open() {
       for (Map.Entry<Node, Probe.Meters> e : meters.entrySet()) {
         Node n = e.getKey();
+        // sources and sinks have meters of their own (nip.source.records, nip.sink.records)
         e.getValue().register(rt.meterRegistry(), pipelineName, n.name, rt.taskId(), receiving.contains(n),
-            emitting.contains(n));
+            receiving.contains(n) && !(n.spec instanceof NodeSpec.SinkSpec),
+            emitting.contains(n) && !(n.spec instanceof NodeSpec.SourceSpec));
       }
       for (Operator op : created) {
         rt.register(op);

@@ -94,31 +94,34 @@ public final class Probe extends Operator {
     Timer time;
 
     /**
-     * Registers the node's meters: records in and the processing time when it receives records,
-     * records out when it emits any.
+     * Registers the node's meters: the processing time when it receives records through a probe,
+     * the records it receives and emits when asked to (sources and sinks have meters of their own).
      *
      * @param registry where they go
      * @param pipeline the pipeline's name
      * @param operator the node's name
      * @param task the task's id
-     * @param receives true when records reach the node through a probe
-     * @param emits true when the node's output passes through a probe
+     * @param receives true when records reach the node through a probe (it is timed)
+     * @param countIn true to publish the records it receives
+     * @param countOut true to publish the records it emits
      */
     public void register(MeterRegistry registry, String pipeline, String operator, String task, boolean receives,
-        boolean emits) {
+        boolean countIn, boolean countOut) {
       io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("pipeline", pipeline,
           "operator", operator, "task", task);
-      if (receives) {
+      if (countIn) {
         replaced(registry, "nip.operator.records.in", tags);
         FunctionCounter.builder("nip.operator.records.in", this, m -> m.in)
             .description("records an operator received")
             .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
+      }
+      if (receives) {
         time = Timer.builder("nip.operator.processing.time")
             .description("sampled (one record in " + TIME_SAMPLE_EVERY + ") time an operator and the"
                 + " operators fused behind it took for a record")
             .tag("pipeline", pipeline).tag("operator", operator).tag("task", task).register(registry);
       }
-      if (emits) {
+      if (countOut) {
         replaced(registry, "nip.operator.records.out", tags);
         FunctionCounter.builder("nip.operator.records.out", this, m -> m.out)
             .description("records an operator emitted")
