@@ -27,8 +27,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * record's own key ({@link SinkContext#currentKey()}: the {@code keyBy} key, or the key the source
  * read) — {@code byte[]} as is, a {@code String} as UTF-8, anything else through
  * {@link Builder#keySerde} (default JSON); else null (the producer spreads such records). The
- * record headers are the record's own ({@link SinkContext#currentHeaders()}) followed by those of
- * {@link Builder#extraHeaders}.
+ * record headers are the record's own ({@link SinkContext#currentHeaders()}), then those the value
+ * serde describes its bytes with ({@link Serde#headers}, e.g. {@code content-type}; they replace the
+ * record's own of the same names), then those of {@link Builder#extraHeaders}.
  *
  * <pre>{@code
  * KafkaSink<Summary> out = KafkaSink.builder("analytics-output", Serdes.json(Summary.class))
@@ -100,11 +101,16 @@ public final class KafkaSink<T> implements Sink<T> {
   private RecordHeaders kafkaHeaders(T value, SinkContext context) {
     Headers own = context.currentHeaders();
     Headers extra = extraHeaders == null ? Headers.EMPTY : extraHeaders.apply(value);
-    if (own.isEmpty() && (extra == null || extra.isEmpty())) {
+    Headers format = serde.headers(value);
+    if (own.isEmpty() && format.isEmpty() && (extra == null || extra.isEmpty())) {
       return null;
     }
     RecordHeaders out = new RecordHeaders();
+    for (int i = 0; i < format.size(); i++) {
+      own = own.without(format.name(i)); // the input's content type or schema id does not describe these bytes
+    }
     add(out, own);
+    add(out, format);
     if (extra != null) {
       add(out, extra);
     }

@@ -121,6 +121,7 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
       byte[] raw = r.value();
       T value;
       Object key;
+      Headers headers = headersOf(r);
       try {
         key = keySerde == null || r.key() == null ? r.key() : keySerde.deserialize(r.key());
         if (raw == null && tombstones != null) {
@@ -133,16 +134,16 @@ final class KafkaPartitionReader<T> implements SourceReader<T> {
                 null, null);
           }
         } else {
-          value = serde.deserialize(raw);
+          value = serde.deserialize(raw, headers);
           if (value == null) {
             throw new io.nip.errors.SerializationException("record value is null (a tombstone)", raw, null);
           }
         }
       } catch (RuntimeException ex) {
-        output.fail(raw, headersOf(r), r.offset(), ex);
+        output.fail(raw, headers, r.offset(), ex);
         continue;
       }
-      output.emit(value, key, headersOf(r), raw, r.offset(), r.timestamp());
+      output.emit(value, key, headers, raw, r.offset(), r.timestamp());
     }
     if (bounded && next >= buf.endOffset) {
       buf.ended = true;
