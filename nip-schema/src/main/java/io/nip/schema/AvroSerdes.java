@@ -4,6 +4,7 @@ import io.nip.schema.internal.AvroBinarySerde;
 import io.nip.schema.internal.AvroCodec;
 import io.nip.schema.internal.AvroConfluentSerde;
 import io.nip.schema.internal.AvroSingleObjectSerde;
+import io.nip.schema.internal.TrustingSpecificData;
 import io.nip.serde.Serde;
 import java.util.List;
 import java.util.Objects;
@@ -30,7 +31,9 @@ import org.apache.avro.specific.SpecificRecord;
  * with a newer schema reads older records (a field added with a default gets the default, a
  * removed field is skipped, a field renamed with an alias is found by its old name). Bytes that do
  * not read throw {@link io.nip.errors.SerializationException} naming the schema — a dead letter
- * under {@code ErrorPolicy.deadLetter}.
+ * under {@code ErrorPolicy.deadLetter}. A specific class passed here, and the classes of its
+ * package (its nested records and enums), are trusted by Avro's class-security check: naming the
+ * class is the application trusting it.
  *
  * <pre>{@code
  * Serde<GenericRecord> v2 = AvroSerdes.singleObject(schemaV2, List.of(schemaV1));   // reads v1 and v2
@@ -125,7 +128,7 @@ public final class AvroSerdes {
 
   private static <T extends SpecificRecord> AvroCodec<T> specific(Class<T> type) {
     Objects.requireNonNull(type, "type");
-    SpecificData model = SpecificData.getForClass(type);
+    SpecificData model = new TrustingSpecificData(type, SpecificData.getForClass(type));
     return new AvroCodec<>(model, model.getSchema(type));
   }
 
