@@ -224,6 +224,7 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
     private BufferManager buffer;
     private RateLimiter rateLimit;
     private UnaryOperator<Stream<AnalyticsEvent>> afterParse = UnaryOperator.identity();
+    private boolean validateSchema;
 
     private Builder(String servers) {
       super(servers, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC, DEFAULT_OUT_OF_ORDERNESS);
@@ -309,6 +310,19 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
     }
 
     /**
+     * Checks each input record against exercise 1's JSON Schema ({@link AnalyticsSchema}) before the
+     * strict parser reads it; a record that breaks it is a dead letter naming the violated path and
+     * keyword. The parser alone accepts and rejects the same records (the schema is the contract
+     * written down, for producers and tools); this costs a second parse per record.
+     *
+     * @return this
+     */
+    public Builder validateSchema() {
+      this.validateSchema = true;
+      return this;
+    }
+
+    /**
      * @return the job, not started
      * @throws ConfigurationException without a group id, or under {@link Guarantee#EXACTLY_ONCE}
      *     with a file or extra sink (it could not be part of the Kafka transaction)
@@ -334,7 +348,7 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
           .distributionStatisticBufferLength(1)
           .tag("pipeline", PIPELINE_NAME).register(cfg.meterRegistry());
       Pipeline p = Pipeline.named(PIPELINE_NAME, cfg);
-      Stream<AnalyticsEvent> parsed = p.from(source(new AnalyticsEventSerde()),
+      Stream<AnalyticsEvent> parsed = p.from(source(validateSchema ? AnalyticsSchema.validatingSerde() : new AnalyticsEventSerde()),
               WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(maxOutOfOrderness)
                   .withTimestamps(AnalyticsEvent::eventTime))
           .peek(e -> counters.parsed.increment(), Op.named("count-in"));
