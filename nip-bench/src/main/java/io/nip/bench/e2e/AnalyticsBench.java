@@ -45,10 +45,10 @@ final class AnalyticsBench {
 
   /** The contenders, in the order a round runs them. */
   static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "nip-backpressure",
-      "nip-bare", "nip-monitored", "kafka-streams-1t", "kafka-streams-2t");
+      "nip-bare", "nip-monitored", "nip-schema", "kafka-streams-1t", "kafka-streams-2t");
   /**
-   * What runs without {@code --contenders}: all but {@code nip-backpressure}, {@code nip-bare} and
-   * {@code nip-monitored}, which are asked for by name.
+   * What runs without {@code --contenders}: all but {@code nip-backpressure}, {@code nip-bare},
+   * {@code nip-monitored} and {@code nip-schema} ({@code --validate-schema}), which are asked for by name.
    */
   static final List<String> DEFAULT_CONTENDERS = List.of("limit", "nip", "nip-partitioned", "kafka-streams-1t",
       "kafka-streams-2t");
@@ -106,7 +106,8 @@ final class AnalyticsBench {
       out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.BACKPRESSURE, s.state(),
           s.exactlyOnce()));
     }
-    for (AnalyticsRuns.Variant v : List.of(AnalyticsRuns.Variant.BARE, AnalyticsRuns.Variant.MONITORED)) {
+    for (AnalyticsRuns.Variant v : List.of(AnalyticsRuns.Variant.BARE, AnalyticsRuns.Variant.MONITORED,
+        AnalyticsRuns.Variant.SCHEMA)) {
       if (s.contenders().contains(v.contender)) {
         out.add(runs.nip(input, events, s.nipThreads(), v, s.state(), s.exactlyOnce()));
       }
@@ -153,6 +154,7 @@ final class AnalyticsBench {
     double nipBackpressure = median(rounds, "nip-backpressure", AnalyticsRuns.Run::recordsPerSecond);
     double nipBare = median(rounds, "nip-bare", AnalyticsRuns.Run::recordsPerSecond);
     double nipMonitored = median(rounds, "nip-monitored", AnalyticsRuns.Run::recordsPerSecond);
+    double nipSchema = median(rounds, "nip-schema", AnalyticsRuns.Run::recordsPerSecond);
     double ks1 = median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::recordsPerSecond);
     double ks2 = median(rounds, "kafka-streams-2t", AnalyticsRuns.Run::recordsPerSecond);
     double ks = Double.isNaN(ks1) ? ks2 : Double.isNaN(ks2) ? ks1 : Math.max(ks1, ks2);
@@ -172,6 +174,7 @@ final class AnalyticsBench {
     putRate(m, "nip_backpressure_eps", nipBackpressure);
     putRate(m, "nip_bare_eps", nipBare);
     putRate(m, "nip_monitored_eps", nipMonitored);
+    putRate(m, "nip_schema_eps", nipSchema);
     putRate(m, "kafka_streams_1_thread_eps", ks1);
     putRate(m, "kafka_streams_2_threads_eps", ks2);
     putRate(m, "kafka_streams_eps", ks);
@@ -199,6 +202,9 @@ final class AnalyticsBench {
     if (!Double.isNaN(nipMonitored / nipBare)) {
       m.put("nip_monitored_over_nip_bare", round3(nipMonitored / nipBare));
     }
+    if (!Double.isNaN(nipSchema / nip)) {
+      m.put("nip_schema_over_nip", round3(nipSchema / nip));
+    }
     m.put("exercise", s.sessions() ? "sessions" : "analytics");
     m.put("expected_final_results", s.sessions() ? w.sessions() : w.userWindows());
     putCount(m, "nip_output_records", median(rounds, "nip", AnalyticsRuns.Run::outputRecords));
@@ -209,6 +215,7 @@ final class AnalyticsBench {
     putCount(m, "nip_backpressure_late_events", median(rounds, "nip-backpressure", AnalyticsRuns.Run::lateEvents));
     putCount(m, "nip_bare_output_records", median(rounds, "nip-bare", AnalyticsRuns.Run::outputRecords));
     putCount(m, "nip_monitored_output_records", median(rounds, "nip-monitored", AnalyticsRuns.Run::outputRecords));
+    putCount(m, "nip_schema_output_records", median(rounds, "nip-schema", AnalyticsRuns.Run::outputRecords));
     putCount(m, "kafka_streams_1_thread_output_records",
         median(rounds, "kafka-streams-1t", AnalyticsRuns.Run::outputRecords));
     putCount(m, "kafka_streams_2_threads_output_records",
@@ -289,6 +296,11 @@ final class AnalyticsBench {
           "NIP, full monitoring", m.get("nip_monitored_eps"), m.get("nip_monitored_output_records"),
           m.get("expected_final_results"));
     }
+    if (m.containsKey("nip_schema_eps")) {
+      out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records (exact: %,d)%n",
+          "NIP + JSON Schema check", m.get("nip_schema_eps"), m.get("nip_schema_output_records"),
+          m.get("expected_final_results"));
+    }
     if (m.containsKey("kafka_streams_1_thread_eps")) {
       out.printf(Locale.ROOT, "  %-28s %,12d records/s   output %,d records%n", "Kafka Streams, 1 thread",
           m.get("kafka_streams_1_thread_eps"), m.get("kafka_streams_1_thread_output_records"));
@@ -326,6 +338,9 @@ final class AnalyticsBench {
       out.printf(Locale.ROOT, "  NIP full monitoring / NIP bare               = %.2fx  per round: %s (Prometheus scraped"
           + " every 1 s, health checks, %.0f %% traced)%n", m.get("nip_monitored_over_nip_bare"),
           perRound(m, "nip_monitored_eps", "nip_bare_eps"), FullMonitoring.TRACE_RATE * 100);
+    }
+    if (m.containsKey("nip_schema_over_nip")) {
+      out.printf(Locale.ROOT, "  NIP + JSON Schema check / NIP                = %.2fx%n", m.get("nip_schema_over_nip"));
     }
     if (m.containsKey("nip_partitioned_over_limit")) {
       out.printf(Locale.ROOT, "  NIP partitioned input / limit                = %.2fx%n", m.get("nip_partitioned_over_limit"));

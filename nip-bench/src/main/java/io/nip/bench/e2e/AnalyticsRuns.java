@@ -153,7 +153,14 @@ final class AnalyticsRuns {
      */
     MONITORED("nip-monitored"),
     /** {@link #KEY_BY} without per-operator metrics ({@code PipelineConfig.operatorMetrics(false)}). */
-    BARE("nip-bare");
+    BARE("nip-bare"),
+    /**
+
+     * {@link #KEY_BY} with each input record checked against exercise 1's JSON Schema before the
+     * strict parser reads it ({@code AnalyticsPipeline.Builder.validateSchema()}): what the
+     * validation costs ({@code nip bench analytics --validate-schema}).
+     */
+    SCHEMA("nip-schema");
 
     static final int BUFFER = 10_000;
     static final double RATE_LIMIT = 100_000_000;
@@ -253,6 +260,8 @@ final class AnalyticsRuns {
     }
     if (variant == Variant.PARTITIONED) {
       builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
+    } else if (variant == Variant.SCHEMA) {
+      builder.validateSchema();
     } else if (variant == Variant.BACKPRESSURE) {
       builder.backpressure(io.nip.backpressure.BufferManager.of(Variant.BUFFER,
               io.nip.backpressure.BackpressureStrategy.BLOCK))

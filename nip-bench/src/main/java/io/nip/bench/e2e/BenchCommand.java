@@ -99,9 +99,13 @@ public final class BenchCommand implements Runnable {
 
     @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of limit, nip, nip-partitioned, "
         + "nip-backpressure, nip-bare (no operator metrics), nip-monitored (Prometheus, health checks, 1 % traced), "
-        + "kafka-streams-1t, kafka-streams-2t (default: all but nip-backpressure, nip-bare and nip-monitored; a ratio "
-        + "is printed only when both sides ran)")
+        + "nip-schema, kafka-streams-1t, kafka-streams-2t (default: all but nip-backpressure, nip-bare, nip-monitored "
+        + "and nip-schema; a ratio is printed only when both sides ran)")
     List<String> contenders;
+
+    @Option(names = "--validate-schema", description = "also run NIP with each input record checked against "
+        + "exercise 1's JSON Schema (contender nip-schema, besides nip) and print the ratio of the two")
+    boolean validateSchema;
 
     @Spec
     CommandSpec spec;
@@ -123,6 +127,14 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       Set<String> chosen = new LinkedHashSet<>(contenders == null ? defaults() : contenders);
+      if (validateSchema) {
+        if (!known().contains("nip-schema")) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--validate-schema applies to exercise 1 "
+              + "(nip bench analytics) only");
+        }
+        chosen.add("nip");
+        chosen.add("nip-schema");
+      }
       if (chosen.isEmpty()) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--contenders needs at least one of "
             + known());

@@ -13,12 +13,18 @@ import org.apache.avro.specific.SpecificData;
  * for {@code UserEvent.class} is the application saying it trusts that class, so this model loads
  * the named class and the classes of its package (nested records, enums, fixed types) itself and
  * leaves every other name to Avro's check. The class's own logical-type conversions are kept.
- * Thread-safe: the class cache is a concurrent map.
+ * Avro asks for the class of every record it reads, so the last schema asked about and its class
+ * are kept in one immutable pair (no name built, no map lookup on the hot path). Thread-safe: the
+ * class cache is a concurrent map, the last pair a volatile reference.
  */
 public final class TrustingSpecificData extends SpecificData {
   private final String trustedPackage;
   private final ClassLoader loader;
   private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
+  private volatile Last last = new Last(null, null);
+
+  /** The last schema looked up, by identity, and its class. */
+  private record Last(Schema schema, Class<?> type) {}
 
   /**
    * @param type the record class the application named
@@ -37,6 +43,16 @@ public final class TrustingSpecificData extends SpecificData {
   @Override
   @SuppressWarnings("rawtypes")
   public Class getClass(Schema schema) {
+    Last l = last;
+    if (l.schema() == schema) {
+      return l.type();
+    }
+    Class<?> c = lookUp(schema);
+    last = new Last(schema, c);
+    return c;
+  }
+
+  private Class<?> lookUp(Schema schema) {
     Schema.Type t = schema.getType();
     if (t == Schema.Type.RECORD || t == Schema.Type.ENUM || t == Schema.Type.FIXED) {
       String name = getClassName(schema);
