@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nip.errors.SerializationException;
+import io.nip.schema.avro.AvroUserEvent;
 import io.nip.serde.Serde;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -52,7 +53,7 @@ class AvroSerdeTest {
         AvroSerdes.confluent(AvroUserEvent.class, registry, "user-events-value"))) {
       AvroUserEvent back = serde.deserialize(serde.serialize(e));
       assertThat(back).as(serde.toString()).isEqualTo(e);
-      assertThat(back.userId()).isEqualTo("user_7");
+      assertThat(back.getUserId()).isEqualTo("user_7");
     }
   }
 
@@ -116,7 +117,7 @@ class AvroSerdeTest {
 
   @Test
   void a_specific_reader_reads_records_of_an_older_writer_schema() {
-    Schema olderEvent = schema("{\"type\":\"record\",\"name\":\"AvroUserEvent\",\"namespace\":\"io.nip.schema\","
+    Schema olderEvent = schema("{\"type\":\"record\",\"name\":\"AvroUserEvent\",\"namespace\":\"io.nip.schema.avro\","
         + "\"fields\":[{\"name\":\"user_id\",\"type\":\"string\"},{\"name\":\"event_type\",\"type\":\"string\"},"
         + "{\"name\":\"timestamp_millis\",\"type\":\"long\"},{\"name\":\"value\",\"type\":\"double\"}]}");
     GenericRecord old = new GenericData.Record(olderEvent);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import io.nip.schema.avro.AvroUserEvent;
 import io.nip.ArchitectureRules;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
