@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * Checks {@link ArchitectureRules} (defined, explained and self-checked in nip-core's test sources)
  * on the main classes of every module but nip-jdbc and nip-bench. It lives in nip-cli because
  * nip-cli's test classpath holds more modules than any other: nip-cli depends on nip-examples (and
- * through it nip-kafka and nip-kafka-embedded), the state backends (nip-state-rocksdb,
+ * through it nip-kafka, nip-kafka-embedded and nip-schema), the state backends (nip-state-rocksdb,
  * nip-state-redis) and, for this test, nip-test. nip-bench, which nip.jar does not carry, checks
  * itself with its dependencies ({@code BenchArchitectureTest}), nip-jdbc likewise.
  */
@@ -25,6 +25,7 @@ class AllModulesArchitectureTest {
         "io.nip.testing.PipelineTestDriver",              // nip-test
         "io.nip.kafka.embedded.EmbeddedKafka",            // nip-kafka-embedded
         "io.nip.kafka.KafkaSource",                       // nip-kafka
+        "io.nip.schema.SchemaSerdes",                     // nip-schema
         "io.nip.state.rocksdb.RocksDbStateBackend",       // nip-state-rocksdb
         "io.nip.state.redis.RedisStateBackend",           // nip-state-redis
         "io.nip.examples.SplitAndRoute",                  // nip-examples

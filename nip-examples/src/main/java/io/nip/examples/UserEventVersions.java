@@ -28,6 +28,7 @@ public final class UserEventVersions {
 
   private UserEventVersions() {}
 
+  // tag::upcasters[]
   /** @return a serde reading the version from the payload field {@code schema_version} */
   public static VersionedSerde<UserEvent> inPayload() {
     return upcasters(VersionedSerde.json(UserEvent.class, CURRENT)).build();
@@ -62,6 +63,8 @@ public final class UserEventVersions {
     }
     return v2;
   }
+
+  // end::upcasters[]
 
   private static void rename(ObjectNode node, String from, String to) {
     JsonNode v = node.remove(from);

@@ -102,11 +102,13 @@ class AvroSerdeTest {
 
   @Test
   void a_field_renamed_with_an_alias_is_read_from_its_old_name_through_the_registry() {
-    SchemaRegistryClient registry = SchemaRegistryClient.inMemory();
+    // tag::avro-confluent[]
+    SchemaRegistryClient registry = SchemaRegistryClient.inMemory();   // or .http(URI), .file(Path)
     byte[] old = AvroSerdes.confluent(V1, registry, "payments-value").serialize(v1("p1"));
 
     Serde<GenericRecord> newer = AvroSerdes.confluent(V2_RENAMED, registry, "payments-value");
-    GenericRecord r = newer.deserialize(old);
+    GenericRecord r = newer.deserialize(old);   // V2 renamed "user" to "user_id", alias "user"
+    // end::avro-confluent[]
 
     assertThat(r.get("user_id").toString()).isEqualTo("user_7");
     // and the newer writer registered its own schema as the subject's next version

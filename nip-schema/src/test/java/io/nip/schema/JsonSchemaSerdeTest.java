@@ -91,10 +91,14 @@ class JsonSchemaSerdeTest {
         "{\"order_id\":\"o3\",\"amount\":7",
         "{\"order_id\":\"o4\",\"amount\":4,\"items\":[{\"sku\":\"b\"}]}",
         "{\"order_id\":\"o5\",\"amount\":5,\"items\":[{\"sku\":\"c\",\"quantity\":3}]}"));
+    // tag::json-schema-pipeline[]
+    Serde<Order> serde = SchemaSerdes.json(Order.class)
+        .validatedBy(JsonSchema.fromClasspath("/schemas/order.schema.json"));
     CollectingSink<DeadLetter> dlq = Sinks.collecting("dlq");
     CollectingSink<String> out = Sinks.collecting("out");
     Pipeline p = Pipeline.named("orders", PipelineConfig.builder().errorPolicy(ErrorPolicy.deadLetter(dlq)).build());
-    p.from(Sources.jsonLines("orders", input, SERDE)).map(Order::orderId).to(out);
+    p.from(Sources.jsonLines("orders", input, serde)).map(Order::orderId).to(out);
+    // end::json-schema-pipeline[]
 
     // When: it runs to the end of the file
     try (PipelineHandle h = p.start()) {
