@@ -155,7 +155,6 @@ final class AnalyticsRuns {
     /** {@link #KEY_BY} without per-operator metrics ({@code PipelineConfig.operatorMetrics(false)}). */
     BARE("nip-bare"),
     /**
-
      * {@link #KEY_BY} with each input record checked against exercise 1's JSON Schema before the
      * strict parser reads it ({@code AnalyticsPipeline.Builder.validateSchema()}): what the
      * validation costs ({@code nip bench analytics --validate-schema}).
