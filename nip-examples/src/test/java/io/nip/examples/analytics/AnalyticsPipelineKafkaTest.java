@@ -385,6 +385,43 @@ class AnalyticsPipelineKafkaTest {
     assertThat(out).containsExactlyInAnyOrder("user_1 2026-01-17T17:00:00Z 3 2 15.0");
   }
 
+  @Test
+  void when_the_json_schema_is_validated_then_bad_lines_name_the_violated_path_and_the_windows_are_unchanged() {
+    // Given good lines mixed with bad ones
+    Topics t = topics("schema");
+    List<String> bad = List.of(
+        "not json at all",
+        "{\"user_id\":\"user_1\",\"event_type\":\"click\",\"timestamp\":0,\"properties\":{\"value\":\"12\"}}",
+        "{\"event_type\":\"click\",\"timestamp\":0}");
+    List<String> good = List.of(
+        "{\"user_id\":\"user_1\",\"event_type\":\"click\",\"timestamp\":\"2026-01-17T17:00:01Z\",\"properties\":{\"value\":2.5}}",
+        "{\"user_id\":\"user_1\",\"event_type\":\"purchase\",\"timestamp\":\"2026-01-17T17:04:00Z\",\"properties\":{\"value\":10}}");
+    List<byte[]> lines = new ArrayList<>();
+    good.forEach(l -> lines.add(l.getBytes(StandardCharsets.UTF_8)));
+    bad.forEach(l -> lines.add(l.getBytes(StandardCharsets.UTF_8)));
+    produceLines(t.in, lines);
+
+    // When the job runs with the schema check
+    AnalyticsPipeline job = job(t, "schema-job").validateSchema().bounded().build();
+    assertThat(job.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
+
+    // Then each bad line is a dead letter whose reason names the schema's path and keyword
+    Map<String, String> reasons = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : readAll(t.dlq, bad.size())) {
+      reasons.put(new String(r.value(), StandardCharsets.UTF_8), header(r, "nip.error.message"));
+    }
+    assertThat(reasons).hasSize(bad.size());
+    assertThat(reasons.get(bad.get(0))).startsWith("not JSON");
+    assertThat(reasons.get(bad.get(1))).contains("urn:nip:examples:analytics-event")
+        .contains("$.properties.value [type]");
+    assertThat(reasons.get(bad.get(2))).contains("$ [required]").contains("user_id");
+    // and the good lines make the same window as without the check
+    Set<String> out = new HashSet<>();
+    summaries(readAll(t.out, 1)).forEach(s -> out.add(s.userId() + " " + s.windowStart() + " " + s.eventCount()
+        + " " + s.totalValue()));
+    assertThat(out).containsExactly("user_1 2026-01-17T17:00:00Z 2 12.5");
+  }
+
   private static String header(ConsumerRecord<?, ?> r, String key) {
     Header h = r.headers().lastHeader(key);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
