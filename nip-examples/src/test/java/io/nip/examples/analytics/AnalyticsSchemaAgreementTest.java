@@ -37,6 +37,9 @@ class AnalyticsSchemaAgreementTest {
 
   static final List<String> BAD = List.of(
       "{\"user_id\":\"u\",",
+      "{" + OK + ",\"timestamp\":0} trailing",
+      "{" + OK + ",\"timestamp\":0} {}",
+      "",
       "[1,2]",
       "\"text\"",
       "42",
