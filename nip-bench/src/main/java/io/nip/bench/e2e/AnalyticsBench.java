@@ -234,7 +234,8 @@ final class AnalyticsBench {
     return m;
   }
 
-  private static void putRate(Map<String, Object> m, String name, double v) {
+  /** Puts {@code v} rounded under {@code name}, unless it is NaN (the contender did not run). */
+  static void putRate(Map<String, Object> m, String name, double v) {
     if (!Double.isNaN(v)) {
       m.put(name, Math.round(v));
     }
@@ -253,8 +254,13 @@ final class AnalyticsBench {
   /** @return the median of {@code f} over the rounds' runs of {@code name}; NaN when it did not run */
   private static double median(List<List<AnalyticsRuns.Run>> rounds, String name,
       ToDoubleFunction<AnalyticsRuns.Run> f) {
-    double[] v = rounds.stream().flatMap(List::stream).filter(r -> r.name().equals(name))
-        .mapToDouble(f).sorted().toArray();
+    return median(rounds.stream().flatMap(List::stream).filter(r -> r.name().equals(name)).mapToDouble(f).toArray());
+  }
+
+  /** @return the median of the values; NaN when there are none */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
     int n = v.length;
     if (n == 0) {
       return Double.NaN;

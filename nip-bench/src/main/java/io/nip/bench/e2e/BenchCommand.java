@@ -24,12 +24,13 @@ import picocli.CommandLine.Spec;
  * ./nip bench restore --keys 1000000 --repeat 3 --state rocksdb
  * ./nip bench chaos analytics --kills 30 --events 200000 --guarantee exactly-once
  * ./nip bench cep --events 1000000
+ * ./nip bench join --events 1000000 --keys 100000 --repeat 3
  * }</pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Side-by-side runs of NIP, Kafka Streams and a plain consumer on an embedded broker.",
     subcommands = {BenchCommand.Analytics.class, BenchCommand.Sessions.class, BenchCommand.Latency.class, BenchCommand.Restore.class,
-        BenchCommand.Chaos.class, BenchCommand.CepPattern.class})
+        BenchCommand.Chaos.class, BenchCommand.CepPattern.class, BenchCommand.Join.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -473,6 +474,69 @@ public final class BenchCommand implements Runnable {
   static final class ChaosSessions extends ChaosCommand {
     ChaosSessions() {
       super(new SessionsChaos());
+    }
+  }
+
+  /** {@code nip bench join}: a stream–table join on NIP and Kafka Streams' KStream#join(KTable). */
+  @Command(name = "join", mixinStandardHelpOptions = true,
+      description = {"Events (exercise 1's generator) joined with a compacted topic of one profile per user, on",
+          "the same broker and topics: NIP's as-of join (Joins.left(events).latest(Table.from(profiles)), inner)",
+          "and Kafka Streams' stream(events).join(table(profiles)) with 1 and 2 stream threads; checks each output",
+          "holds one result per event, the same on every side; prints records/s, the ratio and NIP's join state",
+          "per key. Contenders: nip, kafka-streams-1t, kafka-streams-2t."})
+  static final class Join implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "1000000", description = "input events (default ${DEFAULT-VALUE})")
+    long events;
+
+    @Option(names = "--keys", defaultValue = "100000", description = "profiles, and users of the events "
+        + "(default ${DEFAULT-VALUE})")
+    int keys;
+
+    @Option(names = "--repeat", defaultValue = "1", description = "rounds, medians reported (default ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--warmup-events", description = "events of the unreported warm-up round, 0 for none (default "
+        + "events/4, at least 10,000, at most 250,000)")
+    Long warmupEvents;
+
+    @Option(names = "--nip-threads", defaultValue = "2", description = "NIP worker threads (default ${DEFAULT-VALUE})")
+    int nipThreads;
+
+    @Option(names = "--state", defaultValue = "memory", converter = StateConverter.class,
+        description = "memory or rocksdb: NIP's state backend (rocksdb: a new directory per run, deleted after) and "
+            + "the KTable's store (in memory, or its default RocksDB store); default ${DEFAULT-VALUE}")
+    BenchState state;
+
+    @Option(names = "--contenders", split = ",", description = "which to run, comma-separated, of nip, "
+        + "kafka-streams-1t, kafka-streams-2t (default: all)")
+    List<String> contenders;
+
+    @Option(names = "--json", description = "print one JSON object on standard output")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Set<String> chosen = new LinkedHashSet<>(contenders == null ? JoinBench.CONTENDERS : contenders);
+      if (chosen.isEmpty() || !JoinBench.CONTENDERS.containsAll(chosen)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--contenders: choose from "
+            + JoinBench.CONTENDERS);
+      }
+      if (events < 1 || keys < 1 || repeat < 1 || nipThreads < 1 || (warmupEvents != null && warmupEvents < 0)) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--events, --keys, --repeat and --nip-threads must be positive, --warmup-events not negative");
+      }
+      long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(250_000, events / 4));
+      Map<String, Object> m = JoinBench.run(new JoinBench.Settings(events, keys, repeat, warmup, nipThreads, chosen,
+          state), System.err);
+      if (json) {
+        System.out.println(Serdes.objectMapper().writeValueAsString(m));
+      } else {
+        JoinBench.print(m, System.out);
+      }
+      return 0;
     }
   }
 }

@@ -82,7 +82,7 @@ final class EventFeed {
       for (long i = 0; i < events; i++) {
         int u = rnd.nextInt(users);
         boolean bot = u < BOTS;
-        String user = (bot ? "bot_" : "user_") + String.format("%05d", u);
+        String user = userId(u);
         long t = base.toEpochMilli() + i * spanMillis / Math.max(1, events) + rnd.nextInt(5_000);
         sb.setLength(0);
         sb.append("{\"event_id\":\"evt-").append(String.format("%010d", i))
@@ -113,6 +113,14 @@ final class EventFeed {
     }
     return new Written(events, bytes, bots, windows.size(), sessions(userTimes),
         Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /**
+   * @param u a user's number, from 0
+   * @return its {@code user_id} in the events: {@code bot_00042} for the first {@link #BOTS}, else {@code user_01234}
+   */
+  static String userId(int u) {
+    return (u < BOTS ? "bot_" : "user_") + String.format("%05d", u);
   }
 
   /** @return the sessions in (user, time) pairs: a new one at each user's first event and after each gap over 30 min */

@@ -21,7 +21,14 @@ final class Topics implements AutoCloseable {
   }
 
   void create(String topic, int partitions) {
-    get(() -> admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get());
+    create(topic, partitions, Map.of());
+  }
+
+  /**
+   * @param configs topic configs, e.g. {@code cleanup.policy=compact}
+   */
+  void create(String topic, int partitions, Map<String, String> configs) {
+    get(() -> admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get());
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {
       try {
