@@ -120,8 +120,8 @@ final class JoinBench {
   private static String describe(JoinRuns.Run r) {
     return String.format(Locale.ROOT, "%-17s %,12.0f records/s  %6.2f s  output %,d%s", r.name(),
         r.recordsPerSecond(), r.elapsed().toMillis() / 1000.0, r.outputRecords(),
-        r.state() == null ? "" : String.format(Locale.ROOT, "  late events %,d  join state %,d keys, %.1f bytes/key",
-            r.lateEvents(), r.state().keys(), r.state().bytesPerKey()));
+        (r.name().equals("nip") ? String.format(Locale.ROOT, "  late events %,d", r.lateEvents()) : "")
+            + String.format(Locale.ROOT, "  state %,d keys, %.1f bytes/key", r.state().keys(), r.state().bytesPerKey()));
   }
 
   private static Map<String, Object> summary(Settings s, EventFeed.Written w, long profileBytes,
@@ -151,12 +151,13 @@ final class JoinBench {
     m.put("output_records", last.get(0).outputRecords());
     m.put("outputs_equal", true); // round() fails otherwise
     for (JoinRuns.Run r : last) {
-      if (r.state() != null) {
+      String prefix = r.name().equals("nip") ? "nip" : "kafka_streams";
+      if (prefix.equals("nip")) {
         m.put("nip_late_events", r.lateEvents());
-        m.put("nip_state_keys", r.state().keys());
-        m.put("nip_state_bytes", r.state().bytes());
-        m.put("nip_state_bytes_per_key", Math.round(r.state().bytesPerKey() * 10) / 10.0);
       }
+      m.put(prefix + "_state_keys", r.state().keys());
+      m.put(prefix + "_state_bytes", r.state().bytes());
+      m.put(prefix + "_state_bytes_per_key", Math.round(r.state().bytesPerKey() * 10) / 10.0);
     }
     List<Map<String, Object>> perRound = new ArrayList<>();
     for (List<JoinRuns.Run> round : rounds) {
@@ -208,6 +209,11 @@ final class JoinBench {
     if (m.containsKey("nip_state_keys")) {
       out.printf(Locale.ROOT, "  NIP join state at the end: %,d keys, %,d bytes, %.1f bytes per key (serialized key + "
           + "state value)%n", m.get("nip_state_keys"), m.get("nip_state_bytes"), m.get("nip_state_bytes_per_key"));
+    }
+    if (m.containsKey("kafka_streams_state_keys")) {
+      out.printf(Locale.ROOT, "  Kafka Streams table state:  %,d keys, %,d bytes, %.1f bytes per key (key + last value "
+          + "in its changelog)%n", m.get("kafka_streams_state_keys"), m.get("kafka_streams_state_bytes"),
+          m.get("kafka_streams_state_bytes_per_key"));
     }
   }
 }

@@ -71,7 +71,8 @@ final class JoinRuns {
    * @param outputRecords records on the output topic
    * @param checksum order-independent checksum of the output values (sum of their CRC-32s)
    * @param lateEvents events dropped as too late (NIP only)
-   * @param state the join's state at the end of the run (NIP only, else null)
+   * @param state the join's state at the end of the run: NIP's measured by {@link JoinStateMeter}, Kafka
+   *     Streams' table read from its changelog topic
    */
   record Run(String name, long records, Duration elapsed, long outputRecords, long checksum, long lateEvents,
       JoinStateMeter.Measured state) {
@@ -214,37 +215,57 @@ final class JoinRuns {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     long[] out = readBack(output);
     AnalyticsRuns.deleteTree(state);
-    return new Run("kafka-streams-" + threads + "t", records, elapsed, out[0], out[1], 0, null);
+    return new Run("kafka-streams-" + threads + "t", records, elapsed, out[0], out[1], 0, changelogState(app));
   }
 
   /** @return the output topic's record count and checksum (sum of the values' CRC-32s); the topic is then deleted */
   private long[] readBack(String output) {
-    long expected = topics.endOffsetSum(output);
+    long[] out = new long[2];
+    CRC32 crc = new CRC32();
+    scan(output, (k, v) -> {
+      crc.reset();
+      crc.update(v);
+      out[0]++;
+      out[1] += crc.getValue();
+    });
+    topics.delete(output);
+    return out;
+  }
+
+  /**
+   * Kafka Streams' table state as its changelog holds it: per key, the serialized key and the last
+   * value written (what its store holds for the key; the RocksDB store adds an 8-byte timestamp).
+   */
+  private JoinStateMeter.Measured changelogState(String application) {
+    String changelog = application + "-" + StreamsJoinJob.STORE + "-changelog";
+    Map<String, Integer> last = new HashMap<>();
+    scan(changelog, (k, v) -> last.put(new String(k, java.nio.charset.StandardCharsets.UTF_8),
+        k.length + (v == null ? 0 : v.length)));
+    return new JoinStateMeter.Measured(last.size(), last.values().stream().mapToLong(Integer::longValue).sum());
+  }
+
+  /** Reads every record of the topic, up to the end offsets taken first, in each partition's order. */
+  private void scan(String topic, java.util.function.BiConsumer<byte[], byte[]> each) {
+    long expected = topics.endOffsetSum(topic);
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, output + "-reader");
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     long seen = 0;
-    long sum = 0;
-    CRC32 crc = new CRC32();
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      c.subscribe(List.of(output));
+      c.subscribe(List.of(topic));
       while (seen < expected) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("read " + seen + " of " + expected + " records of " + output);
+          throw new IllegalStateException("read " + seen + " of " + expected + " records of " + topic);
         }
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-          crc.reset();
-          crc.update(r.value());
-          sum += crc.getValue();
+          each.accept(r.key(), r.value());
           seen++;
         }
       }
     }
-    topics.delete(output);
-    return new long[] {seen, sum};
   }
 }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code nip bench join}, tiny: the broker in its own JVM, NIP and Kafka Streams (1 and 2 threads)
  * join the same events with the same profiles. Each side's output holds one result per event, all
- * with the same content (the bench fails otherwise); NIP's join state at the end holds one profile
- * per key. No figure is checked: timing has no place in unit tests.
+ * with the same content (the bench fails otherwise); NIP's join state at the end, and Kafka Streams'
+ * table, hold one entry per key. No figure is checked: timing has no place in unit tests.
  */
 class JoinBenchTest {
 
@@ -36,6 +36,9 @@ class JoinBenchTest {
     // the join keeps, per key, its one profile version once the events have gone
     assertThat(m.get("nip_state_keys")).isEqualTo(2_000L);
     assertThat((Double) m.get("nip_state_bytes_per_key")).isPositive();
+    // Kafka Streams' table, read from its changelog, holds the same keys
+    assertThat(m.get("kafka_streams_state_keys")).isEqualTo(2_000L);
+    assertThat((Double) m.get("kafka_streams_state_bytes_per_key")).isPositive();
     assertThat((List<?>) m.get("per_round")).hasSize(1);
   }
 }
