@@ -7,7 +7,7 @@ import io.nip.bench.e2e.StreamsJoinJob.Profile;
 import io.nip.examples.analytics.AnalyticsEvent;
 import io.nip.examples.analytics.AnalyticsEventSerde;
 import io.nip.join.Joins;
-import io.nip.join.Table;
+import io.nip.pipeline.Table;
 import io.nip.kafka.KafkaSink;
 import io.nip.kafka.KafkaSource;
 import io.nip.kafka.OffsetReset;
