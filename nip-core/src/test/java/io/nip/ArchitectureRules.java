@@ -94,6 +94,7 @@ import java.util.TreeSet;
  *               io.nip.state.{rocksdb,redis}.. (state backends),
  *               io.nip.jdbc.., io.nip.monitoring..,
  *               io.nip.schema.. (serdes with schemas)            → Public API
+ *               io.nip.kinesis.., io.nip.pubsub..                → Public API
  * Plan          io.nip.pipeline.internal..                       → Operators, Runtime, Public API
  * Operators     io.nip.{operators,window,cep,join,backpressure}.internal.. → Runtime, Public API
  * Runtime       io.nip.runtime.internal..                        → Built-ins (rule 2: state only), Public API
@@ -206,7 +207,7 @@ public final class ArchitectureRules {
         .layer(APPLICATIONS).definedBy("io.nip.cli..", "io.nip.bench..", "io.nip.examples..")
         .layer(TEST_KIT).definedBy("io.nip.testing..")
         .layer(CONNECTORS).definedBy("io.nip.kafka..", "io.nip.state.rocksdb..", "io.nip.state.redis..",
-            "io.nip.jdbc..", "io.nip.monitoring..", "io.nip.schema..")
+            "io.nip.jdbc..", "io.nip.monitoring..", "io.nip.schema..", "io.nip.kinesis..", "io.nip.pubsub..")
         .layer(PLAN).definedBy("io.nip.pipeline.internal..")
         .layer(OPERATORS).definedBy("io.nip.operators.internal..", "io.nip.window.internal..",
             "io.nip.cep.internal..", "io.nip.join.internal..", "io.nip.backpressure.internal..")
