@@ -25,11 +25,14 @@ import picocli.CommandLine.Spec;
  * ./nip run analytics --bootstrap-servers localhost:9092 --guarantee exactly-once --state-dir /tmp/nip-state
  * ./nip demo analytics --monitor --port 8080 --linger
  * ./nip dashboard --metrics-url http://127.0.0.1:9404/metrics --health-url http://127.0.0.1:8081/health
+ * ./nip kafka start --port 9092 --data-dir kafka-data       # a local broker until Ctrl-C
+ * ./nip topics create --topic nip-events --partitions 3
  * }</pre>
  */
 @Command(name = "nip", mixinStandardHelpOptions = true, version = "nip 0.1.0-SNAPSHOT",
     description = "NIP stream processing: demos of the tutorial's pipelines, loading topics, running jobs.",
-    subcommands = {DemoCommand.class, LoadCommand.class, RunCommand.class, DashboardCommand.class})
+    subcommands = {DemoCommand.class, LoadCommand.class, RunCommand.class, DashboardCommand.class, KafkaCommand.class,
+        TopicsCommand.class})
 public final class NipCommand implements Runnable {
   /** Exit code of a run that failed while processing. */
   public static final int EXIT_FAILED = 1;

@@ -248,6 +248,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final Map<String, String> brokerProperties = new LinkedHashMap<>();
     private Duration timeout = Duration.ofSeconds(60);
+    private int port;
+    private Path dataDirectory;
 
     private Builder() {}
 
@@ -286,13 +288,49 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
-     * Formats a temporary directory, starts the broker and returns once it serves requests.
+     * The client port on 127.0.0.1 (default 0: a free port). A taken port fails {@link #start()}.
+     *
+     * @param port 0 to 65535
+     * @return this builder
+     * @throws IllegalArgumentException if {@code port} is out of range
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be 0 to 65535 but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Keeps the broker's data in {@code directory} instead of a temporary one: created and formatted
+     * on the first start, started again as it is afterwards (topics, records and committed offsets
+     * survive), and never deleted by {@link EmbeddedKafka#close()}. The controller port chosen at
+     * the first start is recorded there and used again.
+     *
+     * <pre>{@code
+     * EmbeddedKafka kafka = EmbeddedKafka.builder().port(9092).dataDirectory(Path.of("kafka-data")).start();
+     * }</pre>
+     *
+     * @param directory the directory to keep
+     * @return this builder
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = requireNonNull(directory, "directory");
+      return this;
+    }
+
+    /**
+     * Formats a temporary directory (or uses the {@link #dataDirectory}), starts the broker and
+     * returns once it serves requests.
      *
      * @throws IllegalStateException if the broker does not start or serve requests in time
      * @throws org.apache.kafka.common.config.ConfigException if a broker setting is invalid
      */
     public EmbeddedKafka start() {
-      KraftBroker broker = KraftBroker.start(Map.copyOf(brokerProperties));
+      KraftBroker broker = dataDirectory != null || port != 0
+          ? KraftBroker.startKept(Map.copyOf(brokerProperties), port, dataDirectory)
+          : KraftBroker.start(Map.copyOf(brokerProperties));
       EmbeddedKafka kafka;
       try {
         kafka = new EmbeddedKafka(broker, timeout);

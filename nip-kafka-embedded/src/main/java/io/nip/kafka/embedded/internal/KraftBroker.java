@@ -1,6 +1,7 @@
 package io.nip.kafka.embedded.internal;
 
 import java.net.BindException;
+import java.nio.file.Path;
 import java.util.Map;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -51,13 +52,42 @@ public final class KraftBroker {
     }
   }
 
+  /**
+   * Starts the node on a directory kept across runs: formatted on its first start, started as it is
+   * afterwards (its topics and records are still there), with the controller port recorded then.
+   *
+   * @param overrides broker settings without managed keys
+   * @param brokerPort the client port, or 0 for a free one
+   * @param root the kept directory, or null for a temporary one that {@link #stop()} deletes
+   * @return the running node; {@link #stop()} keeps a kept directory
+   */
+  public static KraftBroker startKept(Map<String, String> overrides, int brokerPort, Path root) {
+    LogDirectory directory = root != null ? LogDirectory.kept(root) : LogDirectory.createTemporary();
+    int controllerPort = directory.isFormatted() ? directory.recordedControllerPort() : -1;
+    int[] free = LocalPorts.twoFreePorts();
+    int port = brokerPort > 0 ? brokerPort : free[0];
+    if (controllerPort <= 0) {
+      controllerPort = free[1] != port ? free[1] : free[0];
+    }
+    Map<String, String> properties = BrokerProperties.of(port, controllerPort, directory.logs(), overrides);
+    if (directory.isFormatted()) {
+      directory.writeConfig(properties);
+    } else {
+      directory.format(properties);
+    }
+    return run(directory, properties, port);
+  }
+
   private static KraftBroker startOnce(Map<String, String> overrides) {
     int[] ports = LocalPorts.twoFreePorts();
     LogDirectory directory = LogDirectory.createTemporary();
+    Map<String, String> properties = BrokerProperties.of(ports[0], ports[1], directory.logs(), overrides);
+    directory.format(properties);
+    return run(directory, properties, ports[0]);
+  }
+
+  private static KraftBroker run(LogDirectory directory, Map<String, String> properties, int brokerPort) {
     try {
-      Map<String, String> properties =
-          BrokerProperties.of(ports[0], ports[1], directory.logs(), overrides);
-      directory.format(properties);
       KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties), Time.SYSTEM);
       try {
         server.startup();
@@ -65,7 +95,7 @@ public final class KraftBroker {
         shutdownQuietly(server);
         throw e;
       }
-      return new KraftBroker(directory, server, ports[0]);
+      return new KraftBroker(directory, server, brokerPort);
     } catch (RuntimeException | Error e) {
       deleteQuietly(directory);
       throw e;
@@ -82,7 +112,7 @@ public final class KraftBroker {
     return directory;
   }
 
-  /** Shuts the node down, waits for it, then deletes its directory. */
+  /** Shuts the node down, waits for it, then deletes its directory (unless it is kept). */
   public void stop() {
     try {
       server.shutdown();

@@ -29,15 +29,63 @@ import org.apache.kafka.common.Uuid;
 public final class LogDirectory {
 
   private final Path root;
+  private final boolean kept;
 
-  private LogDirectory(Path root) {
+  private LogDirectory(Path root, boolean kept) {
     this.root = root;
+    this.kept = kept;
+  }
+
+  /**
+   * A directory the caller keeps across runs (created if missing): {@link #delete()} leaves it, and
+   * a directory formatted by an earlier run is started again as it is.
+   *
+   * @param root the directory
+   * @return the directory
+   */
+  public static LogDirectory kept(Path root) {
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the broker directory " + root, e);
+    }
+    return new LogDirectory(root.toAbsolutePath(), true);
+  }
+
+  /** @return whether an earlier run formatted this directory (its logs hold {@code meta.properties}) */
+  public boolean isFormatted() {
+    return Files.exists(logs().resolve("meta.properties"));
+  }
+
+  /**
+   * @return the controller port an earlier run recorded in {@code server.properties} (the formatted
+   *     quorum names it, so a kept directory keeps it), or -1 when there is none
+   */
+  public int recordedControllerPort() {
+    Path config = root.resolve("server.properties");
+    if (!Files.exists(config)) {
+      return -1;
+    }
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + config, e);
+    }
+    String servers = p.getProperty("controller.quorum.bootstrap.servers", "");
+    int colon = servers.lastIndexOf(':');
+    return colon < 0 ? -1 : Integer.parseInt(servers.substring(colon + 1).trim());
+  }
+
+  /** Writes {@code server.properties} again, for a start of an already formatted directory. */
+  public void writeConfig(Map<String, String> brokerProperties) {
+    writeProperties(root.resolve("server.properties"), brokerProperties);
   }
 
   /** Creates a fresh directory under {@code java.io.tmpdir}. */
   public static LogDirectory createTemporary() {
     try {
-      return new LogDirectory(Files.createTempDirectory("nip-kafka-"));
+      return new LogDirectory(Files.createTempDirectory("nip-kafka-"), false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for the broker", e);
     }
@@ -73,9 +121,9 @@ public final class LogDirectory {
     }
   }
 
-  /** Deletes the directory and everything below it; a missing directory is not an error. */
+  /** Deletes the directory and everything below it, unless it is {@link #kept}; a missing directory is not an error. */
   public void delete() {
-    if (!Files.exists(root)) {
+    if (kept || !Files.exists(root)) {
       return;
     }
     try {
