@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
  * on the main classes of every module but nip-jdbc and nip-bench. It lives in nip-cli because
  * nip-cli's test classpath holds more modules than any other: nip-cli depends on nip-examples (and
  * through it nip-kafka, nip-kafka-embedded and nip-schema), the state backends (nip-state-rocksdb,
- * nip-state-redis) and, for this test, nip-test. nip-bench, which nip.jar does not carry, checks
- * itself with its dependencies ({@code BenchArchitectureTest}), nip-jdbc likewise.
+ * nip-state-redis) and, for this test, nip-test, nip-kinesis and nip-pubsub. nip-bench, which
+ * nip.jar does not carry, checks itself with its dependencies ({@code BenchArchitectureTest}),
+ * nip-jdbc likewise.
  */
 class AllModulesArchitectureTest {
   private static final JavaClasses MAIN = ArchitectureRules.importMainClasses();
@@ -26,6 +27,8 @@ class AllModulesArchitectureTest {
         "io.nip.kafka.embedded.EmbeddedKafka",            // nip-kafka-embedded
         "io.nip.kafka.KafkaSource",                       // nip-kafka
         "io.nip.schema.SchemaSerdes",                     // nip-schema
+        "io.nip.kinesis.KinesisSource",                   // nip-kinesis (test scope)
+        "io.nip.pubsub.PubSubSource",                     // nip-pubsub (test scope)
         "io.nip.state.rocksdb.RocksDbStateBackend",       // nip-state-rocksdb
         "io.nip.state.redis.RedisStateBackend",           // nip-state-redis
         "io.nip.examples.SplitAndRoute",                  // nip-examples

@@ -24,7 +24,7 @@ class KinesisArchitectureTest {
   void the_scan_holds_the_module_main_classes_and_no_test_class() {
     assertThat(KINESIS.contain(KinesisSource.class)).isTrue();
     assertThat(KINESIS.stream().map(JavaClass::getName)).doesNotContain(KinesisArchitectureTest.class.getName(),
-        "io.nip.kinesis.KinesisLocal");
+        KinesisSourceSinkTest.class.getName());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nip.errors.ConnectorException;
+import io.nip.kinesis.local.KinesisLocal;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;

@@ -24,7 +24,7 @@ class PubSubArchitectureTest {
   void the_scan_holds_the_module_main_classes_and_no_test_class() {
     assertThat(PUBSUB.contain(PubSubSource.class)).isTrue();
     assertThat(PUBSUB.stream().map(JavaClass::getName)).doesNotContain(PubSubArchitectureTest.class.getName(),
-        "io.nip.pubsub.PubSubEmulator");
+        PubSubKillTest.class.getName());
   }
 
   @Test

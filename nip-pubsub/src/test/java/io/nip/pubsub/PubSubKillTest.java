@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.pubsub.v1.DeadLetterPolicy;
 import io.nip.pipeline.Pipeline;
+import io.nip.pubsub.local.PubSubEmulator;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.serde.Serdes;

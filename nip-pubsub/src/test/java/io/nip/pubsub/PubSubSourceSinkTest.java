@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nip.errors.ErrorPolicy;
 import io.nip.pipeline.Pipeline;
+import io.nip.pubsub.local.PubSubEmulator;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.serde.Serdes;
@@ -168,5 +169,29 @@ class PubSubSourceSinkTest {
     // Then: all 200 arrive, and the ones delivered before are counted as redeliveries
     assertThat(out.values()).hasSize(200).doesNotHaveDuplicates();
     assertThat(src.redeliveries()).isGreaterThan(0);
+  }
+
+  @Test
+  void a_message_held_longer_than_its_ack_deadline_keeps_its_lease_and_is_not_delivered_again() throws Exception {
+    // Given: 100 messages read by a pipeline whose checkpoints come only every 25 s, with a 10 s ack deadline
+    emulator.createTopic("hold");
+    emulator.createSubscription("hold-sub", "hold", false, Duration.ofSeconds(10));
+    publish("hold", 0, 100, 5);
+    PubSubSource<String> src = source("hold-sub").ackDeadline(Duration.ofSeconds(10)).build();
+    CollectingSink<String> out = Sinks.collecting("out");
+    Pipeline p = Pipeline.named("hold", PipelineConfig.builder().commitInterval(Duration.ofSeconds(25)).build());
+    p.from(src).to(out);
+    PipelineHandle h = p.start();
+    awaitSize(out, 100, Duration.ofSeconds(30));
+
+    // When: the messages stay unacked for more than two ack deadlines, then the pipeline stops
+    Thread.sleep(22_000);
+    h.stop();
+    assertThat(h.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // Then: the extended leases kept Pub/Sub from delivering them again, and the final commit acked them
+    assertThat(out.values()).hasSize(100).doesNotHaveDuplicates();
+    assertThat(src.redeliveries()).isZero();
+    assertThat(readBounded("hold-sub")).as("nothing left unacked").isEmpty();
   }
 }

@@ -25,12 +25,13 @@ import picocli.CommandLine.Spec;
  * ./nip bench chaos analytics --kills 30 --events 200000 --guarantee exactly-once
  * ./nip bench cep --events 1000000
  * ./nip bench join --events 1000000 --keys 100000 --repeat 3
+ * ./nip bench connectors --records 200000
  * }</pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Side-by-side runs of NIP, Kafka Streams and a plain consumer on an embedded broker.",
     subcommands = {BenchCommand.Analytics.class, BenchCommand.Sessions.class, BenchCommand.Latency.class, BenchCommand.Restore.class,
-        BenchCommand.Chaos.class, BenchCommand.CepPattern.class, BenchCommand.Join.class})
+        BenchCommand.Chaos.class, BenchCommand.CepPattern.class, BenchCommand.Join.class, ConnectorsBench.class})
 public final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;

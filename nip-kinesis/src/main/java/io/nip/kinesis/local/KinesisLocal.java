@@ -1,4 +1,4 @@
-package io.nip.kinesis;
+package io.nip.kinesis.local;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -16,10 +16,19 @@ import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryReques
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
- * A real Kinesis-compatible server for tests: the npm package {@code kinesis-local} (kinesis-mock),
- * installed by {@code ./run-tests} into the repository's {@code .services/} directory, started with
- * node on free ports (plain HTTP) and stopped at {@link #close()}. Missing, it fails with a message
- * naming the package.
+ * A real Kinesis-compatible server on this machine, for tests, demos and benchmarks: the npm package
+ * {@code kinesis-local} (kinesis-mock), installed by {@code ./run-tests} into the repository's
+ * {@code .services/} directory, started with node on free ports (plain HTTP; it accepts any static
+ * credentials, e.g. {@link #CREDENTIALS}) and stopped at {@link #close()}. Missing, {@link #start()}
+ * fails with a message naming the package.
+ *
+ * <pre>{@code
+ * try (KinesisLocal kinesis = KinesisLocal.start()) {
+ *   kinesis.createStream("events", 2);
+ *   KinesisSource<String> src = KinesisSource.builder("events", Serdes.string()).endpoint(kinesis.endpoint())
+ *       .credentials(KinesisLocal.CREDENTIALS).build();
+ * }
+ * }</pre>
  */
 public final class KinesisLocal implements AutoCloseable {
   /** The static credentials the tests sign with (the server accepts any). */
@@ -39,28 +48,48 @@ public final class KinesisLocal implements AutoCloseable {
         .endpointOverride(endpoint).build();
   }
 
-  /** @return the repository root: the first directory upwards that holds {@code run-tests} */
-  static Path repositoryRoot() {
+  /**
+   * @return the repository's {@code .services/} directory: under the first directory upwards from
+   *     the working directory that holds {@code run-tests}
+   * @throws IllegalStateException when there is none
+   */
+  public static Path servicesDirectory() {
     Path dir = Path.of("").toAbsolutePath();
     for (Path d = dir; d != null; d = d.getParent()) {
       if (Files.exists(d.resolve("run-tests"))) {
-        return d;
+        return d.resolve(".services");
       }
     }
-    throw new IllegalStateException("no run-tests script above " + dir + ": cannot find the repository's .services/");
+    throw new IllegalStateException("no run-tests script above " + dir + ": cannot find the repository's .services/"
+        + " where ./run-tests installs the npm package kinesis-local");
   }
 
   /**
-   * Starts a server.
+   * Starts a server from {@link #servicesDirectory()}.
    *
    * @return the running server, answering ListStreams
    * @throws IllegalStateException when the package or node is missing, or the server does not answer
+   * @throws IOException when its log file cannot be created
+   * @throws InterruptedException when interrupted while waiting for it
    */
   public static KinesisLocal start() throws IOException, InterruptedException {
-    Path pkg = repositoryRoot().resolve(".services/node_modules/kinesis-local");
+    return start(servicesDirectory());
+  }
+
+  /**
+   * Starts a server installed under a directory ({@code npm install --prefix DIR kinesis-local@0.6}).
+   *
+   * @param services the npm prefix holding {@code node_modules/kinesis-local}
+   * @return the running server, answering ListStreams
+   * @throws IllegalStateException when the package or node is missing, or the server does not answer
+   * @throws IOException when its log file cannot be created
+   * @throws InterruptedException when interrupted while waiting for it
+   */
+  public static KinesisLocal start(Path services) throws IOException, InterruptedException {
+    Path pkg = services.resolve("node_modules/kinesis-local");
     if (!Files.exists(pkg.resolve("main.js"))) {
-      throw new IllegalStateException("the Kinesis tests need the npm package kinesis-local (kinesis-mock) in " + pkg
-          + ": run ./run-tests, or `npm install --prefix .services kinesis-local@0.6`");
+      throw new IllegalStateException("a local Kinesis server needs the npm package kinesis-local (kinesis-mock) in "
+          + pkg + ": run ./run-tests, or `npm install --prefix .services kinesis-local@0.6`");
     }
     int plain = freePort();
     int tls = freePort();
@@ -78,7 +107,7 @@ public final class KinesisLocal implements AutoCloseable {
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new IllegalStateException("the Kinesis tests need node (Debian package nodejs) to run kinesis-local", e);
+      throw new IllegalStateException("a local Kinesis server needs node (Debian package nodejs) to run kinesis-local", e);
     }
     KinesisLocal server = new KinesisLocal(p, URI.create("http://127.0.0.1:" + plain));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -112,13 +141,17 @@ public final class KinesisLocal implements AutoCloseable {
    *
    * @param name the stream
    * @param shards its shard count
+   * @throws InterruptedException when interrupted while waiting
    */
   public void createStream(String name, int shards) throws InterruptedException {
     client.createStream(CreateStreamRequest.builder().streamName(name).shardCount(shards).build());
     awaitActive(name);
   }
 
-  /** @param name a stream that must become ACTIVE within 30 s */
+  /**
+   * @param name a stream that must become ACTIVE within 30 s
+   * @throws InterruptedException when interrupted while waiting
+   */
   public void awaitActive(String name) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (client.describeStreamSummary(DescribeStreamSummaryRequest.builder().streamName(name).build())
@@ -130,7 +163,10 @@ public final class KinesisLocal implements AutoCloseable {
     }
   }
 
-  /** @return the shard ids of a stream */
+  /**
+   * @param stream a stream
+   * @return its shard ids
+   */
   public List<String> shardIds(String stream) {
     return client.listShards(b -> b.streamName(stream)).shards().stream().map(s -> s.shardId()).toList();
   }

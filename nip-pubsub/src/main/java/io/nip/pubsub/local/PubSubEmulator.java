@@ -1,4 +1,4 @@
-package io.nip.pubsub;
+package io.nip.pubsub.local;
 
 import com.google.api.gax.core.NoCredentialsProvider;
 import com.google.api.gax.grpc.GrpcTransportChannel;
@@ -19,15 +19,25 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The official Pub/Sub emulator for tests (the gcloud component {@code pubsub-emulator}), started
- * with its own launcher script on 127.0.0.1 and a free port, and stopped at {@link #close()}.
- * Missing, it fails with a message naming the component.
+ * The official Pub/Sub emulator on this machine, for tests, demos and benchmarks (the gcloud
+ * component {@code pubsub-emulator}), started with its own launcher script on 127.0.0.1 and a free
+ * port, and stopped at {@link #close()}. Missing, {@link #start()} fails with a message naming the
+ * component.
+ *
+ * <pre>{@code
+ * try (PubSubEmulator pubsub = PubSubEmulator.start()) {
+ *   pubsub.createTopic("events");
+ *   pubsub.createSubscription("events-sub", "events", false, Duration.ofSeconds(60));
+ *   PubSubSource<String> src = PubSubSource.builder(PubSubEmulator.PROJECT, "events-sub", Serdes.string())
+ *       .emulatorHost(pubsub.hostPort()).build();
+ * }
+ * }</pre>
  */
 public final class PubSubEmulator implements AutoCloseable {
   /** Where the gcloud component installs the emulator. */
   public static final Path LAUNCHER = Path.of("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator");
-  /** The project the tests use. */
-  public static final String PROJECT = "nip-test";
+  /** The project the emulator's topics and subscriptions are created in. */
+  public static final String PROJECT = "nip-local";
 
   private final Process process;
   private final String hostPort;
@@ -51,10 +61,12 @@ public final class PubSubEmulator implements AutoCloseable {
    *
    * @return the running emulator
    * @throws IllegalStateException when the emulator is missing or does not start within 60 s
+   * @throws IOException when its log file cannot be created
+   * @throws InterruptedException when interrupted while waiting for it
    */
   public static PubSubEmulator start() throws IOException, InterruptedException {
     if (!Files.isExecutable(LAUNCHER)) {
-      throw new IllegalStateException("the Pub/Sub tests need the official emulator (gcloud component "
+      throw new IllegalStateException("a local Pub/Sub server needs the official emulator (gcloud component "
           + "pubsub-emulator) at " + LAUNCHER);
     }
     int port;
