@@ -115,6 +115,10 @@ public final class PubSubSink<T> implements Sink<T> {
     for (int i = 0; i < headers.size(); i++) {
       m.putAttributes(headers.name(i), new String(headers.value(i), StandardCharsets.UTF_8));
     }
+    Headers described = serde.headers(value); // after the record's own, as the Kafka sink does
+    for (int i = 0; i < described.size(); i++) {
+      m.putAttributes(described.name(i), new String(described.value(i), StandardCharsets.UTF_8));
+    }
     return m.build();
   }
 

@@ -196,7 +196,7 @@ public final class PubSubTaskReader<T> implements SourceReader<T> {
     }
     T value;
     try {
-      value = serde.deserialize(data);
+      value = serde.deserialize(data, headers); // attributes are the headers (a schema id, a version)
     } catch (RuntimeException e) {
       output.fail(data, headers, number, e); // held like any other: acked once its checkpoint completed
       return;
