@@ -2,8 +2,8 @@ package io.nip.join;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.ChildJvm;
+import io.nip.KillHarness;
 import io.nip.event.GenericEvent;
 import io.nip.pipeline.JoinWindow;
 import io.nip.pipeline.KeyedContext;
@@ -15,18 +15,12 @@ import io.nip.pipeline.Stream;
 import io.nip.serde.Serdes;
 import io.nip.sink.Sinks;
 import io.nip.source.GeneratorSpec;
-import io.nip.source.SourceContext;
-import io.nip.source.SourceOutput;
-import io.nip.source.SourcePosition;
-import io.nip.source.SourceReader;
 import io.nip.source.Sources;
 import io.nip.state.CheckpointStorage;
 import io.nip.state.ValueState;
-import io.nip.time.NipClock;
 import io.nip.time.TimeDomain;
 import io.nip.time.WatermarkStrategy;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,30 +99,8 @@ class JoinKillRestartTest {
   /** Every generated event of one side: key, id and event time. */
   private static List<Object[]> events(String side) {
     List<Object[]> all = new ArrayList<>();
-    SourceContext ctx = new SourceContext("reference", NipClock.system(), new SimpleMeterRegistry());
-    for (int partition = 0; partition < 2; partition++) {
-      try (SourceReader<GenericEvent> r = Sources.generator(side, spec(side, EVENTS, false))
-          .createReader(partition, ctx, SourcePosition.NONE)) {
-        SourceOutput<GenericEvent> out = new SourceOutput<>() {
-          @Override
-          public void emit(GenericEvent e, Object key, io.nip.event.Headers h, byte[] raw, long offset, long ts) {
-            all.add(new Object[] {e.key(), e.key() + " " + e.eventId(), e.eventTime().toEpochMilli()});
-          }
-
-          @Override
-          public void emit(GenericEvent e, Object key, io.nip.event.Headers h, byte[] raw, SourcePosition p, long ts) {
-            emit(e, key, h, raw, 0L, ts);
-          }
-
-          @Override
-          public void fail(byte[] raw, SourcePosition p, Throwable error) {
-            throw new IllegalStateException(error);
-          }
-        };
-        while (r.poll(out, 10_000) != SourceReader.Status.END_OF_INPUT) {
-          // unthrottled and bounded: poll to the end
-        }
-      }
+    for (GenericEvent e : KillHarness.generated(side, spec(side, EVENTS, false), 2)) {
+      all.add(new Object[] {e.key(), e.key() + " " + e.eventId(), e.eventTime().toEpochMilli()});
     }
     return all;
   }
@@ -157,15 +127,6 @@ class JoinKillRestartTest {
     return ref;
   }
 
-  private static boolean hasCheckpoint(Path checkpoints) throws IOException {
-    if (!Files.isDirectory(checkpoints)) {
-      return false;
-    }
-    try (java.util.stream.Stream<Path> files = Files.list(checkpoints)) {
-      return files.anyMatch(f -> f.getFileName().toString().startsWith("chk-"));
-    }
-  }
-
   private static Process start(Path checkpoints, Path output) throws IOException {
     return ChildJvm.start(Job.class, output.resolveSibling(output.getFileName() + ".log"),
         checkpoints.toString(), output.toString(), Integer.toString(EVENTS));
@@ -174,35 +135,10 @@ class JoinKillRestartTest {
   @Test
   void when_the_join_is_killed_at_random_moments_then_the_completed_run_counted_every_pair_once(@TempDir Path dir)
       throws Exception {
-    Path checkpoints = dir.resolve("checkpoints");
-    Random random = new Random();
-    // When: the job is killed with SIGKILL at random moments once it checkpoints, and restarted each time
-    for (int kill = 0; kill < KILLS; kill++) {
-      Process p = start(checkpoints, dir.resolve("out-" + kill + ".jsonl"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (p.isAlive() && !hasCheckpoint(checkpoints) && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      Thread.sleep(random.nextInt(1_500));
-      Path log = dir.resolve("out-" + kill + ".jsonl.log");
-      assertThat(p.isAlive()).as("the job is still running when killed (kill %d): %s", kill,
-          Files.exists(log) ? Files.readString(log) : "").isTrue();
-      p.destroyForcibly();
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-    Path output = dir.resolve("out-final.jsonl");
-    Process last = start(checkpoints, output);
-    assertThat(last.waitFor(180, TimeUnit.SECONDS)).as("the last run completes").isTrue();
-    assertThat(last.exitValue()).as(Files.readString(dir.resolve("out-final.jsonl.log"))).isZero();
+    // When: the job is killed with SIGKILL at random moments once it checkpoints, restarted each time, then completes
+    Map<String, String> got = KillHarness.killThenComplete(dir, KILLS, 1_500, 180, JoinKillRestartTest::start);
 
     // Then: per key, the count and checksum of the pairs equal the brute-force join's
-    Map<String, String> got = new HashMap<>();
-    for (String line : Files.readAllLines(output)) {
-      String v = Serdes.string().deserialize(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      String text = v.startsWith("\"") ? v.substring(1, v.length() - 1) : v;
-      int space = text.indexOf(' ');
-      got.put(text.substring(0, space), text.substring(space + 1));
-    }
     Map<String, String> expected = reference();
     assertThat(expected).as("the workload joins pairs").hasSizeGreaterThan(40);
     assertThat(got).isEqualTo(expected);

@@ -2,31 +2,23 @@ package io.nip.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.ChildJvm;
+import io.nip.KillHarness;
 import io.nip.event.GenericEvent;
 import io.nip.serde.Serdes;
 import io.nip.sink.Sinks;
 import io.nip.source.GeneratorSpec;
-import io.nip.source.SourceContext;
-import io.nip.source.SourceOutput;
-import io.nip.source.SourcePosition;
-import io.nip.source.SourceReader;
 import io.nip.source.Sources;
 import io.nip.state.CheckpointStorage;
 import io.nip.state.ValueState;
-import io.nip.time.NipClock;
 import io.nip.time.TimeDomain;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,45 +79,14 @@ class KillRestartTest {
     Map<String, long[]> acc = new HashMap<>();
     GeneratorSpec unthrottled = GeneratorSpec.builder().events(EVENTS).keys(50).partitions(2).seed(7)
         .botRatio(0).build();
-    SourceContext ctx = new SourceContext("reference", NipClock.system(), new SimpleMeterRegistry());
-    for (int partition = 0; partition < 2; partition++) {
-      try (SourceReader<GenericEvent> r = Sources.generator("events", unthrottled)
-          .createReader(partition, ctx, SourcePosition.NONE)) {
-        SourceOutput<GenericEvent> out = new SourceOutput<>() {
-          @Override
-          public void emit(GenericEvent e, Object key, io.nip.event.Headers h, byte[] raw, long offset, long ts) {
-            long[] a = acc.computeIfAbsent(e.key(), k -> new long[2]);
-            a[0]++;
-            a[1] += e.eventId().hashCode();
-          }
-
-          @Override
-          public void emit(GenericEvent e, Object key, io.nip.event.Headers h, byte[] raw, SourcePosition p, long ts) {
-            emit(e, key, h, raw, 0L, ts);
-          }
-
-          @Override
-          public void fail(byte[] raw, SourcePosition p, Throwable error) {
-            throw new IllegalStateException(error);
-          }
-        };
-        while (r.poll(out, 10_000) != SourceReader.Status.END_OF_INPUT) {
-          // unthrottled and bounded: poll to the end
-        }
-      }
+    for (GenericEvent e : KillHarness.generated("events", unthrottled, 2)) {
+      long[] a = acc.computeIfAbsent(e.key(), k -> new long[2]);
+      a[0]++;
+      a[1] += e.eventId().hashCode();
     }
     Map<String, String> ref = new HashMap<>();
     acc.forEach((k, a) -> ref.put(k, a[0] + " " + a[1]));
     return ref;
-  }
-
-  private static boolean hasCheckpoint(Path checkpoints) throws IOException {
-    if (!Files.isDirectory(checkpoints)) {
-      return false;
-    }
-    try (java.util.stream.Stream<Path> files = Files.list(checkpoints)) {
-      return files.anyMatch(f -> f.getFileName().toString().startsWith("chk-"));
-    }
   }
 
   private static Process start(Path checkpoints, Path output) throws IOException {
@@ -136,38 +97,10 @@ class KillRestartTest {
   @Test
   void when_the_process_is_killed_at_random_moments_then_the_completed_run_holds_every_event_once(
       @TempDir Path dir) throws Exception {
-    Path checkpoints = dir.resolve("checkpoints");
-    Random random = new Random();
-    // When: the job is killed with SIGKILL at random moments, and restarted each time
-    for (int kill = 0; kill < KILLS; kill++) {
-      Process p = start(checkpoints, dir.resolve("out-" + kill + ".jsonl"));
-      // kill at a random moment once the job checkpoints (a loaded machine may take seconds to start a JVM)
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (p.isAlive() && !hasCheckpoint(checkpoints) && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
-      Thread.sleep(random.nextInt(1_300));
-      Path log = dir.resolve("out-" + kill + ".jsonl.log");
-      assertThat(p.isAlive()).as("the job is still running when killed (kill %d): %s", kill,
-          Files.exists(log) ? Files.readString(log) : "").isTrue();
-      p.destroyForcibly();
-      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-    assertThat(Files.list(checkpoints).map(f -> f.getFileName().toString()))
-        .as("checkpoints were completed before the kills").anyMatch(n -> n.startsWith("chk-"));
-    Path output = dir.resolve("out-final.jsonl");
-    Process last = start(checkpoints, output);
-    assertThat(last.waitFor(120, TimeUnit.SECONDS)).as("the last run completes").isTrue();
-    assertThat(last.exitValue()).isZero();
+    // When: the job is killed with SIGKILL at random moments once it checkpoints, restarted each time, then completes
+    Map<String, String> got = KillHarness.killThenComplete(dir, KILLS, 1_300, 120, KillRestartTest::start);
 
     // Then: per key, the count and checksum of the events in state equal the reference
-    Map<String, String> got = new HashMap<>();
-    for (String line : Files.readAllLines(output)) {
-      String v = Serdes.string().deserialize(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      String text = v.startsWith("\"") ? v.substring(1, v.length() - 1) : v;
-      int space = text.indexOf(' ');
-      got.put(text.substring(0, space), text.substring(space + 1));
-    }
     assertThat(got).isEqualTo(reference());
     assertThat(new File(dir.toFile(), "out-0.jsonl").length()).as("a killed run emitted no final counts").isZero();
   }
