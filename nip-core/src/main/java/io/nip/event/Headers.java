@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * The headers of a record: an ordered list of name → bytes pairs, where a name may repeat (as in
- * Kafka). Immutable: every value is copied on the way in and on the way out, and {@link #with} /
- * {@link #without} return new instances. {@link #EMPTY} is a shared singleton, so a record without
+ * Kafka). Immutable: every value is copied on the way in (except one explicitly handed over with
+ * {@link #withHandedOver}) and on the way out, and {@link #with} / {@link #without} return new
+ * instances. {@link #EMPTY} is a shared singleton, so a record without
  * headers costs nothing.
  *
  * <pre>{@code
@@ -55,12 +56,29 @@ public final class Headers {
    * @return these headers followed by the new one (an existing header of that name stays)
    */
   public Headers with(String name, byte[] value) {
+    return withHandedOver(name, copy(value));
+  }
+
+  /**
+   * Like {@link #with(String, byte[])} without the copy, for a path that builds a fresh array per
+   * record: the headers keep {@code value} itself, so the caller hands it over and must never change
+   * it afterwards (readers still get copies).
+   *
+   * <pre>{@code
+   * Headers h = headers.withHandedOver("traceparent", freshlyFormattedBytes);
+   * }</pre>
+   *
+   * @param name the header name, not null
+   * @param value its bytes, kept as they are; may be null
+   * @return these headers followed by the new one
+   */
+  public Headers withHandedOver(String name, byte[] value) {
     Objects.requireNonNull(name, "name");
     int n = names.length;
     String[] ns = Arrays.copyOf(names, n + 1);
     byte[][] vs = Arrays.copyOf(values, n + 1);
     ns[n] = name;
-    vs[n] = copy(value);
+    vs[n] = value;
     return new Headers(ns, vs);
   }
 
@@ -70,7 +88,7 @@ public final class Headers {
    * @return these headers followed by the new one
    */
   public Headers with(String name, String value) {
-    return with(name, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    return withHandedOver(name, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

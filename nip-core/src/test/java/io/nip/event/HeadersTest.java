@@ -40,6 +40,18 @@ class HeadersTest {
   }
 
   @Test
+  void a_handed_over_value_is_kept_without_a_copy_and_still_read_out_as_a_copy() {
+    byte[] v = utf8("00-ab");
+    Headers h = Headers.EMPTY.with("k", "1").withHandedOver("traceparent", v);
+    h.lastValue("traceparent")[0] = 'z';
+
+    assertThat(h).isEqualTo(Headers.EMPTY.with("k", "1").with("traceparent", "00-ab"));
+    assertThat(h.lastString("traceparent")).isEqualTo("00-ab");
+    assertThat(Headers.EMPTY.withHandedOver("n", null).value(0)).isNull();
+    assertThatThrownBy(() -> Headers.EMPTY.withHandedOver(null, v)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void without_drops_every_value_of_a_name_and_the_empty_results_share_the_singleton() {
     Headers h = Headers.EMPTY.with("a", "1").with("b", "2").with("a", "3");
 

@@ -15,7 +15,9 @@ import io.opentelemetry.context.Scope;
  * }
  * }</pre>
  *
- * <p>In a trace that is not sampled the scope is a shared no-op: nothing is built or recorded.
+ * <p>In a trace that is not sampled the scope is a shared no-op: nothing is built or recorded. A
+ * new trace that the sampler drops gets a scope that only makes its context current (so that the
+ * spans opened inside are no-ops too, and injected headers carry the decision), no span.
  * Not thread-safe: close it on the thread that opened it, in reverse order of opening.
  */
 public final class TraceScope implements AutoCloseable {
@@ -27,6 +29,11 @@ public final class TraceScope implements AutoCloseable {
   TraceScope(Span span, Scope scope) {
     this.span = span;
     this.scope = scope;
+  }
+
+  /** @return a scope making {@code dropped} (a new trace, not sampled) current until closed */
+  static TraceScope unsampled(Span dropped) {
+    return new TraceScope(dropped, dropped.makeCurrent());
   }
 
   /** @return the OpenTelemetry span (a non-recording one when the trace is not sampled) */
@@ -59,7 +66,7 @@ public final class TraceScope implements AutoCloseable {
   public void close() {
     if (scope != null) {
       scope.close();
-      span.end();
+      span.end(); // a no-op for a wrapped context
     }
   }
 }

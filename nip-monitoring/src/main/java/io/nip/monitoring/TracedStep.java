@@ -1,6 +1,7 @@
 package io.nip.monitoring;
 
 import io.nip.event.Headers;
+import io.nip.monitoring.internal.NewTraces;
 import io.nip.monitoring.internal.Spans;
 import io.nip.monitoring.internal.StepHandoff;
 import io.nip.monitoring.internal.TraceHeaders;
@@ -35,16 +36,21 @@ import java.util.function.Predicate;
  * <p>{@link #map} and {@link #filter} also write the step's span context into the record's headers,
  * so later steps, the key exchange and {@link TracingManager#propagate} sinks continue the trace
  * under it. A record that arrives in a trace not sampled builds no span at all: the step runs under
- * the parent's context, its headers stay as they are, and child spans are no-ops.
+ * the parent's context, its headers stay as they are, and child spans are no-ops. A record that
+ * starts a new trace which the sampler drops builds none either: the sampler judges a freshly drawn
+ * trace id before any span exists, and the record goes on with that trace's context, marked not
+ * sampled, in its headers.
  *
  * <p>Immutable and thread-safe: one step may serve every task of a pipeline.
  */
 public final class TracedStep {
   private final Tracer tracer;
+  private final NewTraces newTraces;
   private final String spanName;
 
-  TracedStep(Tracer tracer, String spanName) {
+  TracedStep(Tracer tracer, NewTraces newTraces, String spanName) {
     this.tracer = tracer;
+    this.newTraces = newTraces;
     this.spanName = spanName;
   }
 
@@ -151,8 +157,18 @@ public final class TracedStep {
     if (parentSpan.isValid() && !parentSpan.isSampled()) {
       try (Scope ignored = parent.makeCurrent()) {
         R result = fn.apply(value);
-        hand(handoff, value, result, null);
+        hand(handoff, value, result, null); // the headers already carry the decision
         return result;
+      }
+    }
+    if (!parentSpan.isValid()) {
+      Span dropped = newTraces.begin();
+      if (dropped != null) { // a new trace, not sampled: its context only, no span
+        try (Scope ignored = parent.with(dropped).makeCurrent()) {
+          R result = fn.apply(value);
+          hand(handoff, value, result, dropped);
+          return result;
+        }
       }
     }
     Span span = tracer.spanBuilder(spanName).setParent(parent).startSpan();
@@ -161,7 +177,7 @@ public final class TracedStep {
     }
     try (Scope ignored = span.makeCurrent()) {
       R result = fn.apply(value);
-      hand(handoff, value, result, span.getSpanContext());
+      hand(handoff, value, result, span);
       return result;
     } catch (RuntimeException | Error e) {
       Spans.fail(span, e);
@@ -171,7 +187,7 @@ public final class TracedStep {
     }
   }
 
-  private static void hand(StepHandoff handoff, Object value, Object result, SpanContext span) {
+  private static void hand(StepHandoff handoff, Object value, Object result, Span span) {
     if (handoff != null) {
       // a filter's step returns its input when kept and null when not; a map's result goes on
       boolean isFilterDrop = result == null;

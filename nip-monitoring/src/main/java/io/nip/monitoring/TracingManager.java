@@ -2,6 +2,7 @@ package io.nip.monitoring;
 
 import io.nip.errors.ConfigurationException;
 import io.nip.event.Headers;
+import io.nip.monitoring.internal.NewTraces;
 import io.nip.monitoring.internal.Settings;
 import io.nip.monitoring.internal.TraceHeaders;
 import io.nip.monitoring.internal.TracedSink;
@@ -64,6 +65,7 @@ public final class TracingManager implements AutoCloseable {
   private final double samplerRate;
   private final SdkTracerProvider provider;
   private final Tracer tracer;
+  private final NewTraces newTraces;
 
   /**
    * The tutorial's constructor: spans exported over OTLP/HTTP to {@link #DEFAULT_OTLP_HTTP_ENDPOINT}.
@@ -89,21 +91,27 @@ public final class TracingManager implements AutoCloseable {
     SpanExporter exporter = b.exporter != null ? b.exporter : b.grpc
         ? OtlpGrpcSpanExporter.builder().setEndpoint(b.endpoint).build()
         : OtlpHttpSpanExporter.builder().setEndpoint(b.endpoint).build();
+    Sampler root = rootSampler(samplerType, samplerRate);
+    this.newTraces = switch (samplerType) {
+      case ALWAYS -> NewTraces.alwaysOn();
+      case NEVER -> NewTraces.alwaysOff();
+      case PROBABILISTIC -> NewTraces.ratio(samplerRate);
+    };
     this.provider = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, serviceName))))
-        .setSampler(sampler(samplerType, samplerRate))
+        .setSampler(Sampler.parentBased(root))
+        .setIdGenerator(newTraces)
         .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(b.exportInterval).build())
         .build();
     this.tracer = provider.get("io.nip.monitoring");
   }
 
-  private static Sampler sampler(SamplerType type, double rate) {
-    Sampler root = switch (type) {
+  private static Sampler rootSampler(SamplerType type, double rate) {
+    return switch (type) {
       case ALWAYS -> Sampler.alwaysOn();
       case NEVER -> Sampler.alwaysOff();
       case PROBABILISTIC -> Sampler.traceIdRatioBased(rate);
     };
-    return Sampler.parentBased(root);
   }
 
   /**
@@ -125,7 +133,7 @@ public final class TracingManager implements AutoCloseable {
    * @throws ConfigurationException naming {@code spanName} when blank
    */
   public TracedStep trace(String spanName) {
-    return new TracedStep(tracer, Settings.host("spanName", spanName));
+    return new TracedStep(tracer, newTraces, Settings.host("spanName", spanName));
   }
 
   /**
@@ -141,6 +149,12 @@ public final class TracingManager implements AutoCloseable {
     SpanContext current = Span.current().getSpanContext();
     if (current.isValid() && !current.isSampled()) {
       return TraceScope.NOOP;
+    }
+    if (!current.isValid()) {
+      Span dropped = newTraces.begin();
+      if (dropped != null) {
+        return TraceScope.unsampled(dropped);
+      }
     }
     Span span = tracer.spanBuilder(name).startSpan();
     return new TraceScope(span, span.makeCurrent());
@@ -169,6 +183,12 @@ public final class TracingManager implements AutoCloseable {
     SpanContext remote = Span.fromContext(context).getSpanContext();
     if (remote.isValid() && !remote.isSampled()) {
       return TraceScope.NOOP;
+    }
+    if (!remote.isValid()) {
+      Span dropped = newTraces.begin();
+      if (dropped != null) {
+        return TraceScope.unsampled(dropped);
+      }
     }
     Span span = tracer.spanBuilder(name).setParent(context).startSpan();
     return new TraceScope(span, span.makeCurrent());
@@ -226,7 +246,7 @@ public final class TracingManager implements AutoCloseable {
    * @return a sink of the same name
    */
   public <T> Sink<T> propagate(Sink<T> sink) {
-    return new TracedSink<>(Objects.requireNonNull(sink, "sink"), tracer);
+    return new TracedSink<>(Objects.requireNonNull(sink, "sink"), tracer, newTraces);
   }
 
   /**
@@ -237,7 +257,7 @@ public final class TracingManager implements AutoCloseable {
    * @return {@code headers} with the current {@code traceparent}, or unchanged outside any span
    */
   public Headers inject(Headers headers) {
-    return TraceHeaders.inject(Objects.requireNonNull(headers, "headers"), Span.current().getSpanContext());
+    return TraceHeaders.inject(Objects.requireNonNull(headers, "headers"), Span.current());
   }
 
   /** @return the OpenTelemetry tracer behind this manager, for an application's own spans */

@@ -6,14 +6,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nip.errors.ConfigurationException;
 import io.nip.pipeline.Pipeline;
 import io.nip.sink.CollectingSink;
+import io.nip.sink.Sink;
 import io.nip.sink.Sinks;
 import io.nip.source.Sources;
 import io.nip.testing.PipelineTestDriver;
 import io.nip.testing.TestInput;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The probabilistic sampler's rate, and the settings a TracingManager refuses. */
@@ -24,32 +33,74 @@ class TracingSamplingTest {
     // Given: a traced step at rate 0.1 (only step spans, well under the export queue's 2048)
     int n = 10_000;
     double p = 0.1;
-    InMemorySpanExporter exporter = InMemorySpanExporter.create();
-    int sampled;
-    try (TracingManager tracing = TracingManager.builder("sampling").sampler(SamplerType.PROBABILISTIC, p)
-        .exporter(exporter).exportInterval(Duration.ofMillis(50)).build()) {
-      Pipeline pipeline = Pipeline.named("sampling");
-      CollectingSink<Integer> out = Sinks.collecting("out");
-      tracing.trace("process_event").map(pipeline.from(Sources.<Integer>collection("events", List.of())),
-          (Integer i) -> i + 1).to(out);
+    CollectingSink<Integer> out = Sinks.collecting("out");
 
-      // When: 10,000 records pass, each starting a new trace
-      try (PipelineTestDriver driver = PipelineTestDriver.of(pipeline, Instant.EPOCH)) {
-        TestInput<Integer> in = driver.input("events");
-        for (int i = 0; i < n; i++) {
-          in.pipe(i);
-        }
-        assertThat(driver.output(out)).hasSize(n);
-      }
-      assertThat(tracing.flush(Duration.ofSeconds(10))).isTrue();
-      sampled = exporter.getFinishedSpanItems().size();
-    }
+    // When: 10,000 records pass, each starting a new trace
+    int sampled = traceIncrements(p, n, out).size();
+    assertThat(out.values()).hasSize(n);
 
     // Then: the sampled count is Binomial(10,000, 0.1): mean 1,000, sigma sqrt(n p (1 - p)) = 30,
     // so within 1,000 +- 5 sigma = [850, 1150] (a false alarm about once in 1.7 million runs)
     double mean = n * p;
     double sigma = Math.sqrt(n * p * (1 - p));
     assertThat((double) sampled).isBetween(mean - 5 * sigma, mean + 5 * sigma);
+  }
+
+  @Test
+  void a_new_trace_is_sampled_exactly_when_the_sdk_ratio_sampler_samples_its_trace_id_and_the_span_keeps_that_id() {
+    // Given: a traced step at rate 0.3 whose records go on with their trace context in the headers
+    int n = 3_000;
+    double p = 0.3;
+    HeaderRecordingSink<Integer> out = new HeaderRecordingSink<>("out");
+
+    // When: 3,000 records without a trace context pass
+    List<SpanData> spans = traceIncrements(p, n, out);
+
+    // Then: each record left with a traceparent; its sampled flag is the SDK ratio sampler's
+    // decision on its trace id, and the spans exported are exactly those of the sampled ids
+    Sampler sdk = Sampler.traceIdRatioBased(p);
+    Set<String> sampledIds = new HashSet<>();
+    Set<String> allIds = new HashSet<>();
+    assertThat(out.written()).hasSize(n).allSatisfy(w -> {
+      String[] parts = w.traceparent().split("-");
+      boolean sampled = (Integer.parseInt(parts[3], 16) & 1) == 1;
+      boolean sdkSamples = sdk.shouldSample(Context.root(), parts[1], "process_event", SpanKind.INTERNAL,
+          Attributes.empty(), List.of()).getDecision() == SamplingDecision.RECORD_AND_SAMPLE;
+      assertThat(sampled).as("flag of %s", w.traceparent()).isEqualTo(sdkSamples);
+      allIds.add(parts[1]);
+      if (sampled) {
+        sampledIds.add(parts[1]);
+      }
+    });
+    assertThat(allIds).hasSize(n);
+    assertThat(spans).extracting(SpanData::getTraceId)
+        .containsExactlyInAnyOrderElementsOf(sampledIds);
+    double sigma = Math.sqrt(n * p * (1 - p));
+    assertThat((double) sampledIds.size()).isBetween(n * p - 5 * sigma, n * p + 5 * sigma);
+  }
+
+  /**
+   * Runs {@code n} records without a trace context (0, 1, ...) through a traced step adding one,
+   * sampled at {@code rate}, into {@code out}.
+   *
+   * @return the spans exported
+   */
+  private static List<SpanData> traceIncrements(double rate, int n, Sink<Integer> out) {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    try (TracingManager tracing = TracingManager.builder("sampling").sampler(SamplerType.PROBABILISTIC, rate)
+        .exporter(exporter).exportInterval(Duration.ofMillis(50)).build()) {
+      Pipeline pipeline = Pipeline.named("sampling");
+      tracing.trace("process_event").map(pipeline.from(Sources.<Integer>collection("events", List.of())),
+          (Integer i) -> i + 1).to(out);
+      try (PipelineTestDriver driver = PipelineTestDriver.of(pipeline, Instant.EPOCH)) {
+        TestInput<Integer> in = driver.input("events");
+        for (int i = 0; i < n; i++) {
+          in.pipe(i);
+        }
+      }
+      assertThat(tracing.flush(Duration.ofSeconds(10))).isTrue();
+      return exporter.getFinishedSpanItems(); // closing the manager empties the exporter
+    }
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.nip.monitoring.internal;
 
 import io.nip.event.Headers;
-import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * Carries a traced step's span context from the operator that ran the step to the operator right
@@ -20,7 +20,7 @@ import io.opentelemetry.api.trace.SpanContext;
 public final class StepHandoff {
   private static final class Slot {
     Object value;
-    SpanContext span;
+    Span span;
     boolean kept;
   }
 
@@ -31,7 +31,7 @@ public final class StepHandoff {
    * @param span the step's span context; invalid when the record's headers already say it all
    * @param kept for a filter, whether the record passes
    */
-  public void put(Object value, SpanContext span, boolean kept) {
+  public void put(Object value, Span span, boolean kept) {
     Slot s = slots.get();
     s.value = value;
     s.span = span;
@@ -48,7 +48,7 @@ public final class StepHandoff {
     if (s.value != value || s.span == null) {
       return headers;
     }
-    SpanContext span = s.span;
+    Span span = s.span;
     s.span = null;
     return TraceHeaders.inject(headers, span);
   }

@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * W3C trace context ({@code traceparent}, {@code tracestate}) in a record's {@link Headers}, read and
- * written by OpenTelemetry's {@link W3CTraceContextPropagator}: this class only adapts NIP's
- * immutable headers to the propagator's getter and setter.
+ * W3C trace context ({@code traceparent}, {@code tracestate}) in a record's {@link Headers}, read by
+ * OpenTelemetry's {@link W3CTraceContextPropagator} through a getter over NIP's immutable headers.
+ * Writing goes through the propagator too, except for the context of a new trace the sampler
+ * dropped ({@link DroppedTrace}, 99 records in 100 at a 1 % rate): its {@code traceparent} is
+ * formatted straight from its ids (TraceHeadersTest holds the two writers to the same output).
  *
  * <p>Invariants: a record without headers is not parsed at all ({@link Context#root()}); injecting
  * replaces any earlier {@code traceparent}/{@code tracestate} (the last value of a repeated header
@@ -57,6 +59,18 @@ public final class TraceHeaders {
       return Context.root();
     }
     return W3C.extract(Context.root(), headers, GETTER);
+  }
+
+  /**
+   * @param headers a record's headers, not null
+   * @param current the span whose context to carry on; nothing is written when invalid
+   * @return the headers without their earlier trace context, followed by {@code current}'s
+   */
+  public static Headers inject(Headers headers, Span current) {
+    if (current instanceof DroppedTrace dropped) {
+      return headers.without(TRACEPARENT).without(TRACESTATE).withHandedOver(TRACEPARENT, dropped.traceparent());
+    }
+    return inject(headers, current.getSpanContext());
   }
 
   /**

@@ -24,20 +24,24 @@ import java.time.Instant;
  * {@code write}, so the wrapped sink is handed a context whose headers are swapped for the
  * duration of each write; the wrapped sink needs no change (Kafka writes them as record headers).
  * A record whose parent is valid but not sampled passes with its headers unchanged: no span, no
- * copy (they already carry the decision). Threading: one writer per task, as the runtime asks.
+ * copy (they already carry the decision); a record without a context whose new trace the sampler
+ * drops ({@link NewTraces}) is written with that trace's context, and no span either. Threading: one writer per task, as the runtime asks.
  */
 public final class TracedSink<T> implements Sink<T> {
   private final Sink<T> sink;
   private final Tracer tracer;
+  private final NewTraces newTraces;
   private final String spanName;
 
   /**
    * @param sink the sink that writes
    * @param tracer the manager's tracer
+   * @param newTraces where records without a trace context start theirs
    */
-  public TracedSink(Sink<T> sink, Tracer tracer) {
+  public TracedSink(Sink<T> sink, Tracer tracer, NewTraces newTraces) {
     this.sink = sink;
     this.tracer = tracer;
+    this.newTraces = newTraces;
     this.spanName = sink.name() + " publish";
   }
 
@@ -60,13 +64,23 @@ public final class TracedSink<T> implements Sink<T> {
           inner.write(value);
           return;
         }
+        Span dropped = parentSpan.isValid() ? null : newTraces.begin();
+        if (dropped != null) { // a new trace, not sampled: written with its context, no span built
+          swapped.headers = TraceHeaders.inject(headers, dropped);
+          try (Scope ignored = parent.with(dropped).makeCurrent()) {
+            inner.write(value);
+          } finally {
+            swapped.headers = null;
+          }
+          return;
+        }
         Span span = tracer.spanBuilder(spanName).setParent(parent).setSpanKind(SpanKind.PRODUCER).startSpan();
         if (span.isRecording()) {
           span.setAttribute(Spans.PIPELINE, context.pipelineName());
           span.setAttribute(Spans.TASK, context.taskId());
           span.setAttribute(Spans.SINK, sink.name());
         }
-        swapped.headers = TraceHeaders.inject(headers, span.getSpanContext());
+        swapped.headers = TraceHeaders.inject(headers, span);
         try (Scope ignored = span.makeCurrent()) {
           inner.write(value);
         } catch (RuntimeException | Error e) {
