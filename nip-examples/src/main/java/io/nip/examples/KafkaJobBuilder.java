@@ -12,6 +12,7 @@ import io.nip.pipeline.Stream;
 import io.nip.serde.Serde;
 import io.nip.sink.Sink;
 import io.nip.sink.Sinks;
+import io.nip.source.Source;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ import java.util.function.Function;
  * watermark bound, the base configuration, the guarantee, the result and dead-letter files and
  * sinks, Kafka properties, and the pieces every job builds from them (the Kafka source, the
  * dead-letter path, the result sinks, the refusal of non-Kafka sinks under exactly-once). A job's
- * builder extends it and adds what is its own.
+ * builder extends it and adds what is its own. Built with a {@link StreamingPlatform}, the same job
+ * reads and writes that platform's streams instead (at-least-once).
  *
  * <pre>{@code
  * SessionsPipeline.builder("localhost:9092").groupId("sessions").bounded().outputFile(Path.of("s.jsonl")).build();
@@ -36,8 +38,10 @@ import java.util.function.Function;
  * @param <R> the job's result type
  */
 public abstract class KafkaJobBuilder<B extends KafkaJobBuilder<B, R>, R> {
-  /** The Kafka cluster, "host:port[,host:port]". */
+  /** The Kafka cluster, "host:port[,host:port]", or null on another {@link #platform}. */
   protected final String servers;
+  /** The platform the job runs on instead of Kafka, or null for Kafka. */
+  protected final StreamingPlatform platform;
   /** The input topic. */
   protected String inputTopic;
   /** The results topic. */
@@ -77,7 +81,28 @@ public abstract class KafkaJobBuilder<B extends KafkaJobBuilder<B, R>, R> {
    * @param outOfOrderness default watermark bound
    */
   protected KafkaJobBuilder(String servers, String input, String output, String dlq, Duration outOfOrderness) {
-    this.servers = Objects.requireNonNull(servers, "bootstrapServers");
+    this(Objects.requireNonNull(servers, "bootstrapServers"), null, input, output, dlq, outOfOrderness);
+  }
+
+  /**
+   * A job on another platform than Kafka: its source and sinks come from {@code platform}, and the
+   * Kafka settings (group id, consumer and producer properties, instance id) do not apply.
+   *
+   * @param platform where the job reads and writes
+   * @param input default input stream
+   * @param output default results stream
+   * @param dlq default dead-letter stream
+   * @param outOfOrderness default watermark bound
+   */
+  protected KafkaJobBuilder(StreamingPlatform platform, String input, String output, String dlq,
+      Duration outOfOrderness) {
+    this(null, Objects.requireNonNull(platform, "platform"), input, output, dlq, outOfOrderness);
+  }
+
+  private KafkaJobBuilder(String servers, StreamingPlatform platform, String input, String output, String dlq,
+      Duration outOfOrderness) {
+    this.servers = servers;
+    this.platform = platform;
     this.inputTopic = input;
     this.outputTopic = output;
     this.dlqTopic = dlq;
@@ -220,15 +245,20 @@ public abstract class KafkaJobBuilder<B extends KafkaJobBuilder<B, R>, R> {
 
   /**
    * @return the base configuration with the watermark bound and the guarantee
-   * @throws ConfigurationException without a group id
+   * @throws ConfigurationException without a group id (on Kafka), or with {@link Guarantee#EXACTLY_ONCE}
+   *     on another platform
    */
   protected PipelineConfig.Builder configBuilder() {
-    if (groupId == null) {
+    if (groupId == null && platform == null) {
       throw new ConfigurationException("groupId", "is required");
     }
     PipelineConfig.Builder cb = config.toBuilder().maxOutOfOrderness(maxOutOfOrderness);
     if (guarantee != null) {
       cb.guarantee(guarantee);
+    }
+    if (platform != null && cb.build().guarantee() == Guarantee.EXACTLY_ONCE) {
+      throw ConfigurationException.invalid("guarantee", Guarantee.EXACTLY_ONCE, "needs Kafka transactions; on "
+          + platform.name() + " the job offers AT_LEAST_ONCE");
     }
     return cb;
   }
@@ -272,7 +302,8 @@ public abstract class KafkaJobBuilder<B extends KafkaJobBuilder<B, R>, R> {
    * @return the dead-letter path: the topic, the file, the extra sinks and the counter
    */
   protected Sink<DeadLetter> deadLetters(boolean exactlyOnce, Sink<DeadLetter> counter) {
-    KafkaDeadLetterSink topic = KafkaDeadLetterSink.create(dlqTopic, producerConfig());
+    Sink<DeadLetter> topic = platform != null ? platform.deadLetters(dlqTopic)
+        : KafkaDeadLetterSink.create(dlqTopic, producerConfig());
     if (exactlyOnce) {
       return topic;
     }
@@ -289,9 +320,13 @@ public abstract class KafkaJobBuilder<B extends KafkaJobBuilder<B, R>, R> {
   /**
    * @param serde the strict parser of the input records
    * @param <T> the event type
-   * @return the Kafka source of the input topic, from the earliest offset, bounded when asked
+   * @return the Kafka source of the input topic, from the earliest offset, bounded when asked; or
+   *     the {@link #platform}'s source of the input stream
    */
-  protected <T> KafkaSource<T> source(Serde<T> serde) {
+  protected <T> Source<T> source(Serde<T> serde) {
+    if (platform != null) {
+      return platform.source(inputTopic, serde, bounded);
+    }
     KafkaSource.Builder<T> source = KafkaSource.builder(inputTopic, serde)
         .bootstrapServers(servers).groupId(groupId).offsetReset(OffsetReset.EARLIEST)
         .consumerProperties(consumerProps);
@@ -312,8 +347,8 @@ public abstract class KafkaJobBuilder<B extends KafkaJobBuilder<B, R>, R> {
    * @param key the record key of a result
    */
   protected void writeResults(Stream<R> results, Serde<R> serde, Function<? super R, String> key) {
-    results.to(KafkaSink.builder(outputTopic, serde).bootstrapServers(servers)
-        .key(key).producerProperties(producerProps).build());
+    results.to(platform != null ? platform.sink(outputTopic, serde, key) : KafkaSink.builder(outputTopic, serde)
+        .bootstrapServers(servers).key(key).producerProperties(producerProps).build());
     if (outputFile != null) {
       results.to(Sinks.jsonLines("output-file", outputFile, serde));
     }

@@ -7,6 +7,7 @@ import io.nip.backpressure.RateLimiter;
 import io.nip.errors.ConfigurationException;
 import io.nip.examples.KafkaJob;
 import io.nip.examples.KafkaJobBuilder;
+import io.nip.examples.StreamingPlatform;
 import io.nip.errors.ErrorPolicy;
 import io.nip.pipeline.Guarantee;
 import io.nip.pipeline.Op;
@@ -61,6 +62,9 @@ import java.util.function.UnaryOperator;
  * checkpoint commit in one Kafka transaction, so a reader with {@code isolation.level=read_committed}
  * sees every window exactly once; only the Kafka sinks can take part in that transaction, so the
  * builder then refuses file and extra sinks ({@link Builder#build()}).
+ *
+ * <p>{@link #builder(StreamingPlatform)} builds the same steps over another platform's source and
+ * sinks (Kinesis, Pub/Sub), at-least-once.
  */
 public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters> {
   /** The pipeline's name, as in the tutorial. */
@@ -98,6 +102,23 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
    */
   public static Builder builder(String bootstrapServers) {
     return new Builder(Objects.requireNonNull(bootstrapServers, "bootstrapServers"));
+  }
+
+  /**
+   * The same job on another platform: its input from {@code platform}'s source of
+   * {@value #INPUT_TOPIC}, results to its {@value #OUTPUT_TOPIC} and dead letters to its
+   * {@value #DLQ_TOPIC} (streams, topics or subscriptions of the platform), at-least-once; no group
+   * id is needed.
+   *
+   * <pre>{@code
+   * AnalyticsPipeline job = AnalyticsPipeline.builder(platform).bounded().inputKeyedByUser().build();
+   * }</pre>
+   *
+   * @param platform where the job reads and writes
+   * @return a builder with the tutorial's stream names
+   */
+  public static Builder builder(StreamingPlatform platform) {
+    return new Builder(Objects.requireNonNull(platform, "platform"));
   }
 
   /** @return the processing-latency timer ({@value #LATENCY_METRIC}) in the pipeline's registry */
@@ -228,6 +249,10 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
 
     private Builder(String servers) {
       super(servers, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC, DEFAULT_OUT_OF_ORDERNESS);
+    }
+
+    private Builder(StreamingPlatform platform) {
+      super(platform, INPUT_TOPIC, OUTPUT_TOPIC, DLQ_TOPIC, DEFAULT_OUT_OF_ORDERNESS);
     }
 
     /**
