@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nip.event.GenericEvent;
+import io.nip.pipeline.KeyedContext;
+import io.nip.pipeline.KeyedProcessor;
 import io.nip.serde.Serdes;
 import io.nip.source.GeneratorSpec;
 import io.nip.source.SourceContext;
@@ -11,17 +13,21 @@ import io.nip.source.SourceOutput;
 import io.nip.source.SourcePosition;
 import io.nip.source.SourceReader;
 import io.nip.source.Sources;
+import io.nip.state.ValueState;
 import io.nip.time.NipClock;
+import io.nip.time.TimeDomain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * What the in-JVM kill tests share: a job in a child JVM ({@link ChildJvm}) that checkpoints to a
@@ -125,6 +131,34 @@ public final class KillHarness {
       }
     }
     return all;
+  }
+
+  /**
+   * The kill tests' keyed job step: per key, the count of values and the sum of a term of each, in
+   * keyed state; at the end of input (an event-time timer at the largest instant) it emits
+   * {@code "key count sum"}, the line {@link #killThenComplete} reads back.
+   *
+   * @param term what a value adds to its key's sum, e.g. a record number or an id's hash
+   * @param <T> the value type
+   * @return the processor, for {@code keyBy(..., Serdes.string()).process(counter(term), op)}
+   */
+  public static <T> KeyedProcessor<String, T, String> counter(ToLongFunction<? super T> term) {
+    return new KeyedProcessor<>() {
+      @Override
+      public void process(String key, T value, KeyedContext<String, String> ctx) {
+        ValueState<Long> count = ctx.valueState("count", Serdes.json(Long.class));
+        ValueState<Long> checksum = ctx.valueState("checksum", Serdes.json(Long.class));
+        count.update(count.valueOr(0L) + 1);
+        checksum.update(checksum.valueOr(0L) + term.applyAsLong(value));
+        ctx.registerEventTimeTimer(Instant.ofEpochMilli(Long.MAX_VALUE));
+      }
+
+      @Override
+      public void onTimer(String key, Instant time, TimeDomain domain, KeyedContext<String, String> ctx) {
+        ctx.emit(key + " " + ctx.valueState("count", Serdes.json(Long.class)).value() + " "
+            + ctx.valueState("checksum", Serdes.json(Long.class)).value());
+      }
+    };
   }
 
   private static boolean hasCheckpoint(Path checkpoints) throws IOException {

@@ -10,13 +10,10 @@ import io.nip.sink.Sinks;
 import io.nip.source.GeneratorSpec;
 import io.nip.source.Sources;
 import io.nip.state.CheckpointStorage;
-import io.nip.state.ValueState;
-import io.nip.time.TimeDomain;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,22 +50,7 @@ class KillRestartTest {
           .checkpointStorage(CheckpointStorage.localDirectory(Path.of(args[0]))).build());
       p.from(Sources.generator("events", spec(Long.parseLong(args[2]))))
           .keyBy(GenericEvent::key, Serdes.string())
-          .<String>process(new KeyedProcessor<>() {
-            @Override
-            public void process(String key, GenericEvent e, KeyedContext<String, String> ctx) {
-              ValueState<Long> count = ctx.valueState("count", Serdes.json(Long.class));
-              ValueState<Long> checksum = ctx.valueState("checksum", Serdes.json(Long.class));
-              count.update(count.valueOr(0L) + 1);
-              checksum.update(checksum.valueOr(0L) + e.eventId().hashCode());
-              ctx.registerEventTimeTimer(Instant.ofEpochMilli(Long.MAX_VALUE));
-            }
-
-            @Override
-            public void onTimer(String key, Instant time, TimeDomain domain, KeyedContext<String, String> ctx) {
-              ctx.emit(key + " " + ctx.valueState("count", Serdes.json(Long.class)).value() + " "
-                  + ctx.valueState("checksum", Serdes.json(Long.class)).value());
-            }
-          }, Op.named("counter"))
+          .process(KillHarness.<GenericEvent>counter(e -> e.eventId().hashCode()), Op.named("counter"))
           .to(Sinks.jsonLines("out", Path.of(args[1]), Serdes.string()));
       p.start().awaitTermination();
       System.exit(0);

@@ -59,20 +59,30 @@ class KinesisSourceSinkTest {
   }
 
   private static KinesisSink<String> sink(String stream) {
-    return KinesisSink.builder(stream, Serdes.string()).region(KinesisLocal.REGION).endpoint(kinesis.endpoint())
+    return sink(kinesis, stream);
+  }
+
+  /** A sink of "key:rest" values to a stream of {@code server}, partition key = the part before ':'. */
+  static KinesisSink<String> sink(KinesisLocal server, String stream) {
+    return KinesisSink.builder(stream, Serdes.string()).region(KinesisLocal.REGION).endpoint(server.endpoint())
         .credentials(KinesisLocal.CREDENTIALS).partitionKey(v -> v.substring(0, v.indexOf(':'))).build();
   }
 
-  /** Writes "k<i % keys>:<i>" for i in [from, to) through a pipeline with a KinesisSink. */
   private static void write(String stream, int from, int to, int keys) throws InterruptedException {
+    write(kinesis, stream, from, to, keys);
+  }
+
+  /** Writes "k<i % keys>:<i>" for i in [from, to) to a stream of {@code server} through a pipeline with a KinesisSink. */
+  static void write(KinesisLocal server, String stream, int from, int to, int keys) throws InterruptedException {
     List<String> values = new ArrayList<>();
     for (int i = from; i < to; i++) {
       values.add("k" + (i % keys) + ":" + i);
     }
     Pipeline p = Pipeline.named("writer-" + stream);
-    p.from(Sources.collection("values", values)).to(sink(stream));
+    p.from(Sources.collection("values", values)).to(sink(server, stream));
     PipelineHandle h = p.start();
-    assertThat(h.awaitTermination(Duration.ofSeconds(60))).isTrue();
+    // kinesis-local takes 300 to 400 records a second in PutRecords
+    assertThat(h.awaitTermination(Duration.ofSeconds(60 + (to - from) / 100))).isTrue();
     assertThat(h.status()).isEqualTo(PipelineHandle.Status.COMPLETED);
   }
 
