@@ -22,14 +22,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code nip demo analytics}: the tutorial's exercise 1 on Kafka (embedded broker unless
- * {@code --bootstrap-servers} is given) over generated events or a JSON-lines file; prints a
+ * {@code --bootstrap-servers} is given), or with {@code --platform kinesis|pubsub} on a local
+ * Kinesis or Pub/Sub server it starts, over generated events or a JSON-lines file; prints a
  * summary to standard error.
  */
 @Command(name = "analytics", mixinStandardHelpOptions = true,
     description = {
         "Exercise 1: user-events -> strict parse (bad lines to user-events-dlq) -> drop bots (user_id bot_*)",
         "-> 5-minute tumbling windows per user (count, distinct event types, sum of properties.value)",
-        "-> analytics-output. Without --bootstrap-servers an embedded Kafka broker is started.",
+        "-> analytics-output. Without --bootstrap-servers an embedded Kafka broker is started;",
+        "--platform kinesis or pubsub runs the same job on a local Kinesis or Pub/Sub server instead.",
         "Without --input, generates events for 10,000 users with 5%% bot traffic.",
         "The windows' state lives in memory (default), in RocksDB (--state-dir) or in Redis (--redis-uri).",
         "An --input line that is not UTF-8, too large for Kafka, not JSON or not a valid event becomes a dead",
@@ -95,6 +97,12 @@ public final class AnalyticsCommand implements Callable<Integer> {
           + "are then read back read_committed from the topics after the job, and --late-output is refused")
   String guarantee;
 
+  @Option(names = Platform.OPTION, paramLabel = Platform.VALUES,
+      description = "where the input, results and dead letters live (default: kafka). kinesis and pubsub start a "
+          + "local server (kinesis-local from the repository's .services/, the gcloud Pub/Sub emulator) and run "
+          + "at-least-once; not with --bootstrap-servers or --guarantee exactly-once")
+  String platform;
+
   @Mixin
   BackpressureOptions backpressure;
 
@@ -114,11 +122,15 @@ public final class AnalyticsCommand implements Callable<Integer> {
     try (MonitorOptions.Monitoring monitor = monitoring.start("analytics", "NIP analytics demo (exercise 1)", err);
         Outputs<UserWindowSummary> files = Outputs.open(demo.output, demo.dlqOutput, lateOutput);
         StateOption st = StateOption.open(state, stateDir, redisUri, groupId)) {
-      AnalyticsDemo.Summary s = AnalyticsDemo.run(new AnalyticsDemo.Settings(demo.events, demo.input, files,
+      AnalyticsDemo.Settings settings = new AnalyticsDemo.Settings(demo.events, demo.input, files,
           demo.seed, t, demo.bootstrapServers, duration(maxOutOfOrderness), groupId, st.backend(), g, backpressure,
-          monitor == null ? null : monitor.registry()));
-      new AnalyticsReport(describeInput(), demo.input != null, demo.bootstrapServers, demo.output, demo.dlqOutput,
-          lateOutput)
+          monitor == null ? null : monitor.registry());
+      Platform p = Platform.parse(platform);
+      String[] server = {demo.bootstrapServers != null ? demo.bootstrapServers : "embedded"};
+      AnalyticsDemo.Summary s = p == Platform.KAFKA ? AnalyticsDemo.run(settings)
+          : PlatformDemo.run(settings, p, d -> server[0] = d);
+      new AnalyticsReport(describeInput(), demo.input != null, p.title() + " " + server[0],
+          p != Platform.KAFKA || demo.bootstrapServers == null, demo.output, demo.dlqOutput, lateOutput)
           .print(s, st.description(), GuaranteeOption.spelled(g), backpressure, err);
       int code = verdict(s, err);
       if (monitor != null && monitoring.linger) {
@@ -163,6 +175,15 @@ public final class AnalyticsCommand implements Callable<Integer> {
       throw new NipCommand.UsageException("--max-bad-lines must be at least 0, but was " + maxBadLines);
     }
     duration(maxOutOfOrderness);
+    Platform p = Platform.parse(platform);
+    if (p != Platform.KAFKA && demo.bootstrapServers != null) {
+      throw new NipCommand.UsageException("--bootstrap-servers names a Kafka cluster: not with --platform "
+          + p.spelled() + ", which starts its own local server");
+    }
+    if (p != Platform.KAFKA && GuaranteeOption.parse(guarantee) == Guarantee.EXACTLY_ONCE) {
+      throw new NipCommand.UsageException("--guarantee exactly-once needs Kafka transactions: --platform "
+          + p.spelled() + " runs at-least-once");
+    }
     if (GuaranteeOption.parse(guarantee) == Guarantee.EXACTLY_ONCE && lateOutput != null) {
       throw new NipCommand.UsageException("--late-output is not available with --guarantee exactly-once: late events"
           + " have no topic, and a file cannot be part of the job's Kafka transactions (they are counted in the summary)");

@@ -167,20 +167,42 @@ final class AnalyticsDemo {
 
   private static Summary process(String servers, Settings s, InputLoader.Result loaded, Duration loadTime,
       ShutdownHandler stops) {
-    boolean exactlyOnce = s.guarantee() == Guarantee.EXACTLY_ONCE;
+    // the input was written here with user_id as the record key: windows stay in the source tasks
+    AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(config(s)).bounded().inputKeyedByUser()
+        .groupId(s.groupId()).maxOutOfOrderness(s.maxOutOfOrderness())
+        .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
+        .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
+    return execute(b, servers, s, loaded, loadTime, stops);
+  }
+
+  /** @return the job's configuration: threads, batch size, state backend, guarantee, registry, commit interval */
+  static PipelineConfig config(Settings s) {
     PipelineConfig.Builder cb = PipelineConfig.builder().threads(s.threads()).batchSize(1000)
         .stateBackend(s.stateBackend()).guarantee(s.guarantee());
     if (s.meterRegistry() != null) {
       cb.meterRegistry(s.meterRegistry());
     }
-    if (!exactlyOnce) {
+    if (s.guarantee() != Guarantee.EXACTLY_ONCE) {
       cb.commitInterval(Duration.ofSeconds(1)); // exactly-once keeps its 100 ms: results show when they commit
     }
-    // the input was written here with user_id as the record key: windows stay in the source tasks
-    AnalyticsPipeline.Builder b = AnalyticsPipeline.builder(servers).config(cb.build()).bounded().inputKeyedByUser()
-        .groupId(s.groupId()).maxOutOfOrderness(s.maxOutOfOrderness())
-        .consumerProperty("max.partition.fetch.bytes", 4 * 1024 * 1024)
-        .consumerProperty("fetch.min.bytes", 64 * 1024).consumerProperty("fetch.max.wait.ms", 50);
+    return cb.build();
+  }
+
+  /**
+   * Runs the job the builder describes (its source and topics set) once over the loaded input, with
+   * the demo's outputs, backpressure and preview, and sums up the run.
+   *
+   * @param b the job's builder, source and topics set
+   * @param servers the Kafka cluster (read back under exactly-once), or null on another platform
+   * @param s what to run
+   * @param loaded what the load wrote
+   * @param loadTime how long the load took
+   * @param stops Ctrl-C and SIGTERM
+   * @return what happened
+   */
+  static Summary execute(AnalyticsPipeline.Builder b, String servers, Settings s, InputLoader.Result loaded,
+      Duration loadTime, ShutdownHandler stops) {
+    boolean exactlyOnce = s.guarantee() == Guarantee.EXACTLY_ONCE;
     s.backpressure().applyTo(b);
     FirstResults first = new FirstResults(PREVIEW_RESULTS);
     Outputs<UserWindowSummary> out = s.outputs();

@@ -14,7 +14,8 @@ import java.time.Duration;
 final class AnalyticsReport {
   private final String from;
   private final boolean fileInput;
-  private final String bootstrapServers;
+  private final String platform;
+  private final boolean localServer;
   private final Path output;
   private final Path dlqOutput;
   private final Path lateOutput;
@@ -22,16 +23,18 @@ final class AnalyticsReport {
   /**
    * @param from where the events came from, for the first line
    * @param fileInput true when they came from a file (then its line count is shown)
-   * @param bootstrapServers the external cluster, or null for the embedded broker
+   * @param platform the platform and its server, e.g. {@code Kafka embedded}
+   * @param localServer whether the server was started for this run (and is gone now)
    * @param output the results file, or null
    * @param dlqOutput the dead-letter file, or null
    * @param lateOutput the late-events file, or null
    */
-  AnalyticsReport(String from, boolean fileInput, String bootstrapServers, Path output, Path dlqOutput,
+  AnalyticsReport(String from, boolean fileInput, String platform, boolean localServer, Path output, Path dlqOutput,
       Path lateOutput) {
     this.from = from;
     this.fileInput = fileInput;
-    this.bootstrapServers = bootstrapServers;
+    this.platform = platform;
+    this.localServer = localServer;
     this.output = output;
     this.dlqOutput = dlqOutput;
     this.lateOutput = lateOutput;
@@ -46,7 +49,7 @@ final class AnalyticsReport {
    */
   void print(AnalyticsDemo.Summary s, String stateBackend, String guarantee, BackpressureOptions backpressure,
       PrintWriter err) {
-    err.println("nip demo analytics: " + from + ", Kafka " + (bootstrapServers != null ? bootstrapServers : "embedded"));
+    err.println("nip demo analytics: " + from + ", " + platform);
     err.printf("  %-16s %s%n", "state backend", stateBackend);
     err.printf("  %-16s %s%n", "guarantee", guarantee);
     err.printf("  %-16s %s%n", "backpressure", backpressure.description());
@@ -69,7 +72,7 @@ final class AnalyticsReport {
     err.println("  (latency: from parsing a record on its source task to updating its window; elapsed and");
     err.println("   throughput cover the pipeline run only, from start until every window was written)");
     if (s.badLines() > 0) {
-      err.printf("  bad lines: %,d refused while loading (not UTF-8, or too large for Kafka), %,d refused by the"
+      err.printf("  bad lines: %,d refused while loading (not UTF-8, or too large for a record), %,d refused by the"
           + " parser (not JSON, or not a valid event)%n", s.refusedAtLoad(), s.badRecords());
     }
     destinations(s, err);
@@ -80,8 +83,9 @@ final class AnalyticsReport {
     where(err, "results", AnalyticsPipeline.OUTPUT_TOPIC, output, null);
     where(err, "dead letters", AnalyticsPipeline.DLQ_TOPIC, dlqOutput, null);
     where(err, "late events", null, lateOutput, "counted only; --late-output FILE writes them");
-    if (bootstrapServers == null) {
-      err.println("  (the embedded broker and its topics are gone when the run ends; the files stay)");
+    if (localServer) {
+      err.println("  (the " + (platform.startsWith("Kafka") ? "embedded broker" : "local server")
+          + " and its topics are gone when the run ends; the files stay)");
     }
     if (!s.firstResults().isEmpty()) {
       err.printf("  first %d of %,d results (by window start, then user):%n", s.firstResults().size(), s.windowsOut());

@@ -57,7 +57,9 @@ final class InputLoader {
   private final String pipeline;
   private final int maxRecordBytes;
   private final Consumer<DeadLetter> deadLetters;
-  private final Queue<DeadLetter> refusedByKafka = new ConcurrentLinkedQueue<>();
+  private final String platform;
+  private final String limit;
+  private final Queue<DeadLetter> refusedByPlatform = new ConcurrentLinkedQueue<>();
   private long lines;
   private long notUtf8;
   private long tooLarge;
@@ -71,11 +73,29 @@ final class InputLoader {
    * @param deadLetters receives each refused line, on the calling thread
    */
   InputLoader(Path input, String topic, String pipeline, int maxRecordBytes, Consumer<DeadLetter> deadLetters) {
+    this(input, topic, pipeline, maxRecordBytes, deadLetters, "Kafka", String.format("Kafka takes records of at most"
+        + " %,d bytes (max.message.bytes of topic %s, the producer's max.request.size), key, headers and framing"
+        + " included", maxRecordBytes, topic));
+  }
+
+  /**
+   * @param input the JSON-lines file
+   * @param stream the stream or topic the lines go to (named in the messages)
+   * @param pipeline the pipeline name the dead letters carry
+   * @param maxRecordBytes the largest record the platform takes, in bytes, key and framing included
+   * @param deadLetters receives each refused line, on the calling thread
+   * @param platform the platform's name, for the messages ("Kinesis refused it")
+   * @param limit why a line may not be larger, for the message of a too-large line
+   */
+  InputLoader(Path input, String stream, String pipeline, int maxRecordBytes, Consumer<DeadLetter> deadLetters,
+      String platform, String limit) {
     this.input = input;
-    this.topic = topic;
+    this.topic = stream;
     this.pipeline = pipeline;
     this.maxRecordBytes = maxRecordBytes;
     this.deadLetters = deadLetters;
+    this.platform = platform;
+    this.limit = limit;
   }
 
   /**
@@ -102,9 +122,47 @@ final class InputLoader {
         if (file != null) {
           file.append(d, d.headers());
         }
-      }).load(feed, beforeEachLine);
+      }).load(LineFeed.of(feed), beforeEachLine);
     }
   }
+
+  /**
+   * Loads a file into a stream of another platform than Kafka: every line as one record
+   * ({@link #load}), refused lines to {@code dlq} and, when given, the dead-letter file.
+   *
+   * @param feed the stream's feed; closed when the load ends
+   * @param dlq the platform's dead-letter sink
+   * @param loader the loader, whose dead letters {@code dlq} and {@code file} receive
+   * @param file also receives the dead letters, or null
+   * @param beforeEachLine called before each line (throws to stop the load)
+   * @return what was loaded and refused
+   */
+  static Result loadFile(LineFeed feed, io.nip.sink.Sink<DeadLetter> dlq, LoaderSpec loader, OutputFile<DeadLetter> file,
+      Runnable beforeEachLine) {
+    SinkWriter<DeadLetter> w = dlq.createWriter(context(loader.pipeline()));
+    try (w) {
+      Result r = new InputLoader(loader.input(), loader.stream(), loader.pipeline(), loader.maxRecordBytes(), d -> {
+        w.write(d);
+        if (file != null) {
+          file.append(d, d.headers());
+        }
+      }, loader.platform(), loader.limit()).load(feed, beforeEachLine);
+      w.flush();
+      return r;
+    }
+  }
+
+  /**
+   * What a load into another platform needs besides its feed and sinks.
+   *
+   * @param input the JSON-lines file
+   * @param stream the stream or topic the lines go to
+   * @param pipeline the pipeline name the dead letters carry
+   * @param maxRecordBytes the largest record the platform takes, in bytes
+   * @param platform the platform's name
+   * @param limit why a line may not be larger, for the message
+   */
+  record LoaderSpec(Path input, String stream, String pipeline, int maxRecordBytes, String platform, String limit) {}
 
   /** The loader writes dead letters outside any task. */
   private static SinkContext context(String pipeline) {
@@ -139,7 +197,7 @@ final class InputLoader {
    * @return what was loaded and refused
    * @throws UncheckedIOException when the file cannot be read
    */
-  Result load(UserEventFeed feed, Runnable beforeEachLine) {
+  Result load(LineFeed feed, Runnable beforeEachLine) {
     try (feed; InputLines in = new InputLines(input, maxLineBytes() + 1)) {
       for (InputLines.Line line = in.next(); line != null; line = in.next()) {
         beforeEachLine.run();
@@ -152,22 +210,19 @@ final class InputLoader {
       throw new UncheckedIOException("cannot read --input " + input + ": " + e.getMessage(), e);
     }
     long refused = 0;
-    for (DeadLetter d; (d = refusedByKafka.poll()) != null; refused++) {
+    for (DeadLetter d; (d = refusedByPlatform.poll()) != null; refused++) {
       deadLetters.accept(d);
     }
     tooLarge += refused;
     return new Result(lines, feed.sent() - refused, notUtf8, tooLarge);
   }
 
-  private void offer(UserEventFeed feed, InputLines.Line line) {
+  private void offer(LineFeed feed, InputLines.Line line) {
     if (line.cut()) {
       tooLarge++;
       deadLetters.accept(deadLetter(line, RecordTooLargeException.class.getName(), String.format(
-          "line %d is %,d bytes, more than the %,d bytes a line may have: Kafka takes records of at most %,d bytes"
-              + " (max.message.bytes of topic %s, the producer's max.request.size), key, headers and framing"
-              + " included; raw_record holds its first %,d bytes",
-          line.number(), line.length(), maxLineBytes(), maxRecordBytes, topic,
-          PREVIEW_BYTES)));
+          "line %d is %,d bytes, more than the %,d bytes a line may have: %s; raw_record holds its first %,d bytes",
+          line.number(), line.length(), maxLineBytes(), limit, PREVIEW_BYTES)));
       return;
     }
     int bad = line.firstInvalidUtf8();
@@ -178,9 +233,9 @@ final class InputLoader {
           line.number(), line.bytes()[bad] & 0xff, bad, line.fileOffset() + bad)));
       return;
     }
-    feed.sendLine(line.bytes(), line.number(), e -> refusedByKafka.add(deadLetter(line,
-        RecordTooLargeException.class.getName(), String.format("line %d is %,d bytes; Kafka refused it: %s",
-            line.number(), line.length(), e.getMessage()))));
+    feed.sendLine(line.bytes(), line.number(), e -> refusedByPlatform.add(deadLetter(line,
+        RecordTooLargeException.class.getName(), String.format("line %d is %,d bytes; %s refused it: %s",
+            line.number(), line.length(), platform, e.getMessage()))));
   }
 
   /** A line too large for Kafka keeps only its first bytes: the dead-letter topic could not take it either. */

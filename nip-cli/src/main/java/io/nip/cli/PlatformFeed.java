@@ -1,0 +1,122 @@
+package io.nip.cli;
+
+import io.nip.errors.ConnectorException;
+import io.nip.event.Headers;
+import io.nip.examples.analytics.UserEventFeed;
+import io.nip.sink.Sink;
+import io.nip.sink.SinkContext;
+import io.nip.sink.SinkWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.function.Consumer;
+
+/**
+ * Writes input lines into a Kinesis stream or a Pub/Sub topic through the connector's own sink
+ * (KinesisSink, PubSubSink), outside any pipeline: each line is one record, its {@code user_id} the
+ * record key (Kinesis partition key, Pub/Sub ordering key) and its line number the header
+ * {@value UserEventFeed#LINE_HEADER} (a Pub/Sub attribute; Kinesis records carry no headers). The
+ * writer is flushed every {@value #FLUSH_EVERY} lines, so that records of different keys arrive
+ * at most that many lines out of input order (each key stays in order). Single-threaded: the sink
+ * reads the key and headers of the record being written from this feed's context during
+ * {@code write}.
+ */
+final class PlatformFeed implements LineFeed {
+  /** Lines written between two flushes of the sink. */
+  static final int FLUSH_EVERY = 500;
+
+  private final SinkWriter<byte[]> writer;
+  private final int maxKeyChars;
+  private Object currentKey;
+  private Headers currentHeaders = Headers.EMPTY;
+  private long sent;
+
+  /**
+   * @param sink the stream's or topic's sink of raw bytes; the key and headers of a record come
+   *     from {@link SinkContext#currentKey()} and {@link SinkContext#currentHeaders()}
+   * @param pipeline the pipeline name the writer's context gives
+   * @param maxKeyChars the longest key the platform takes; longer ones are replaced by their SHA-256
+   */
+  PlatformFeed(Sink<byte[]> sink, String pipeline, int maxKeyChars) {
+    this.maxKeyChars = maxKeyChars;
+    this.writer = sink.createWriter(new SinkContext() {
+      @Override
+      public String pipelineName() {
+        return pipeline;
+      }
+
+      @Override
+      public String taskId() {
+        return InputLoader.OPERATOR;
+      }
+
+      @Override
+      public Instant currentTimestamp() {
+        return null;
+      }
+
+      @Override
+      public Object currentKey() {
+        return currentKey;
+      }
+
+      @Override
+      public Headers currentHeaders() {
+        return currentHeaders;
+      }
+    });
+  }
+
+  /** @return the key of the record being written (for a sink's key extractor) */
+  Object currentKey() {
+    return currentKey;
+  }
+
+  @Override
+  public void sendLine(byte[] line, long lineNumber, Consumer<Exception> tooLarge) {
+    String key = safeKey(UserEventFeed.keyOf(line), maxKeyChars);
+    currentKey = key != null ? key : "line-" + lineNumber;
+    currentHeaders = Headers.EMPTY.with(UserEventFeed.LINE_HEADER, Long.toString(lineNumber));
+    try {
+      writer.write(line);
+    } catch (ConnectorException e) { // refused at write: too large for the platform's record
+      tooLarge.accept(e);
+      return;
+    }
+    if (++sent % FLUSH_EVERY == 0) {
+      writer.flush();
+    }
+  }
+
+  @Override
+  public long sent() {
+    return sent;
+  }
+
+  @Override
+  public void close() {
+    try (writer) {
+      writer.flush();
+    }
+  }
+
+  /**
+   * @param key a record key, or null
+   * @param maxChars the longest key the platform takes
+   * @return the key, or for an empty or longer key its SHA-256 in hex (the same for each of a
+   *     user's lines, so they stay together), or null
+   */
+  static String safeKey(String key, int maxChars) {
+    if (key == null || (!key.isEmpty() && key.length() <= maxChars)) {
+      return key;
+    }
+    try {
+      return "sha256-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(key.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
+  }
+}
