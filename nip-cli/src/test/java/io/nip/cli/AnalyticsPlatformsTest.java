@@ -1,6 +1,7 @@
 package io.nip.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nip.examples.analytics.AnalyticsReference;
@@ -170,5 +171,27 @@ class AnalyticsPlatformsTest {
     }
     assertThat(new HashSet<>(kinesis.deadRaw())).isEqualTo(new HashSet<>(kafka.deadRaw()));
     assertThat(new HashSet<>(pubsub.deadRaw())).isEqualTo(new HashSet<>(kafka.deadRaw()));
+  }
+
+  @Test
+  void a_platform_with_a_kafka_option_or_an_unknown_platform_is_refused_before_anything_starts(@TempDir Path dir)
+      throws Exception {
+    Path in = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+    assertThat(run("demo", "analytics", "--platform", "kinesis", "--input", in.toString(), "--bootstrap-servers",
+        "localhost:9092")).isEqualTo(2);
+    assertThat(err.toString()).contains("--bootstrap-servers names a Kafka cluster: not with --platform kinesis");
+    assertThat(run("demo", "analytics", "--platform", "pubsub", "--input", in.toString(), "--guarantee",
+        "exactly-once")).isEqualTo(2);
+    assertThat(err.toString()).contains("--guarantee exactly-once needs Kafka transactions: --platform pubsub");
+    assertThat(run("demo", "analytics", "--platform", "kafak", "--input", in.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--platform kafak: not a platform; use kafka, kinesis or pubsub");
+  }
+
+  @Test
+  void without_kinesis_local_the_error_names_the_command_that_installs_it(@TempDir Path dir) {
+    Path services = dir.resolve(".services");
+    assertThatThrownBy(() -> KinesisDemoPlatform.start(services)).isInstanceOf(NipCommand.UsageException.class)
+        .hasMessageContaining("--platform kinesis needs the npm package kinesis-local")
+        .hasMessageContaining("npm install --prefix " + services + " kinesis-local@0.6");
   }
 }
