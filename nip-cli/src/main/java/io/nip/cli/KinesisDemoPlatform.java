@@ -27,6 +27,11 @@ final class KinesisDemoPlatform implements DemoPlatform {
   static final int MAX_RECORD_BYTES = 1024 * 1024;
   /** The longest partition key, in characters. */
   static final int MAX_KEY_CHARS = 256;
+  /**
+   * Lines the loader writes between two flushes: one PutRecords call (a shard keeps the order of a
+   * call's records, and each call completes before the next).
+   */
+  static final int FLUSH_EVERY = 500;
 
   private final KinesisLocal server;
 
@@ -73,7 +78,7 @@ final class KinesisDemoPlatform implements DemoPlatform {
 
   @Override
   public LineFeed feed(String stream, String pipeline) {
-    return new PlatformFeed(sink(stream, Serdes.bytes(), null), pipeline, MAX_KEY_CHARS);
+    return new PlatformFeed(sink(stream, Serdes.bytes(), null), pipeline, MAX_KEY_CHARS, FLUSH_EVERY);
   }
 
   @Override

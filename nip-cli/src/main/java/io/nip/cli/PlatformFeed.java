@@ -18,17 +18,14 @@ import java.util.function.Consumer;
  * (KinesisSink, PubSubSink), outside any pipeline: each line is one record, its {@code user_id} the
  * record key (Kinesis partition key, Pub/Sub ordering key) and its line number the header
  * {@value UserEventFeed#LINE_HEADER} (a Pub/Sub attribute; Kinesis records carry no headers). The
- * writer is flushed every {@value #FLUSH_EVERY} lines, so that records of different keys arrive
- * at most that many lines out of input order (each key stays in order). Single-threaded: the sink
- * reads the key and headers of the record being written from this feed's context during
- * {@code write}.
+ * writer is flushed every {@code flushEvery} lines, so that records arrive at most that many lines
+ * out of input order. Single-threaded: the sink reads the key and headers of the record being
+ * written from this feed's context during {@code write}.
  */
 final class PlatformFeed implements LineFeed {
-  /** Lines written between two flushes of the sink. */
-  static final int FLUSH_EVERY = 500;
-
   private final SinkWriter<byte[]> writer;
   private final int maxKeyChars;
+  private final int flushEvery;
   private Object currentKey;
   private Headers currentHeaders = Headers.EMPTY;
   private long sent;
@@ -38,9 +35,11 @@ final class PlatformFeed implements LineFeed {
    *     from {@link SinkContext#currentKey()} and {@link SinkContext#currentHeaders()}
    * @param pipeline the pipeline name the writer's context gives
    * @param maxKeyChars the longest key the platform takes; longer ones are replaced by their SHA-256
+   * @param flushEvery lines written between two flushes of the sink
    */
-  PlatformFeed(Sink<byte[]> sink, String pipeline, int maxKeyChars) {
+  PlatformFeed(Sink<byte[]> sink, String pipeline, int maxKeyChars, int flushEvery) {
     this.maxKeyChars = maxKeyChars;
+    this.flushEvery = flushEvery;
     this.writer = sink.createWriter(new SinkContext() {
       @Override
       public String pipelineName() {
@@ -69,11 +68,6 @@ final class PlatformFeed implements LineFeed {
     });
   }
 
-  /** @return the key of the record being written (for a sink's key extractor) */
-  Object currentKey() {
-    return currentKey;
-  }
-
   @Override
   public void sendLine(byte[] line, long lineNumber, Consumer<Exception> tooLarge) {
     String key = safeKey(UserEventFeed.keyOf(line), maxKeyChars);
@@ -85,7 +79,7 @@ final class PlatformFeed implements LineFeed {
       tooLarge.accept(e);
       return;
     }
-    if (++sent % FLUSH_EVERY == 0) {
+    if (++sent % flushEvery == 0) {
       writer.flush();
     }
   }

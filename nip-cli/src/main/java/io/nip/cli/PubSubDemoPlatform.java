@@ -14,15 +14,16 @@ import java.util.function.Function;
 
 /**
  * The demo on Pub/Sub: the official emulator started with its own launcher on 127.0.0.1, a topic
- * per stream, the input published with ordering key {@code user_id} and read through the
- * subscription {@code <input>-sub} by one {@link PubSubSource} task, results and dead letters
- * published by {@link PubSubSink}. A bounded read ends after {@link #IDLE} without a message.
+ * per stream, the input read through the subscription {@code <input>-sub} by one
+ * {@link PubSubSource} task, results (ordering key {@code user_id}) and dead letters published by
+ * {@link PubSubSink}. A bounded read ends after {@link #IDLE} without a message.
  *
- * <p>The subscription has no message ordering: on an ordered subscription the emulator delivers
- * the outstanding messages key by key, which puts users hours of event time apart and makes the
- * watermark (one task sees every user) declare most events late. Unordered, it delivers in the
- * order the messages arrived, and the loader's flush every {@value PlatformFeed#FLUSH_EVERY} lines
- * bounds how far users drift apart.
+ * <p>Input order: one task sees every user, so its watermark follows the input's event time as a
+ * whole, and messages must arrive close to input order. The subscription has no message ordering
+ * (on an ordered subscription the emulator delivers the outstanding messages key by key, hours of
+ * event time apart) and the input is published without ordering keys (a publisher with ordering
+ * keys batches per key, which reorders users within a flush) in batches of {@value #FLUSH_EVERY},
+ * each flushed before the next: messages arrive at most one batch out of input order.
  */
 final class PubSubDemoPlatform implements DemoPlatform {
   /** How long a bounded read waits for another message before it ends. */
@@ -31,6 +32,8 @@ final class PubSubDemoPlatform implements DemoPlatform {
   static final int MAX_RECORD_BYTES = 1024 * 1024;
   /** The longest ordering key, in characters (Pub/Sub takes 1,024 bytes). */
   static final int MAX_KEY_CHARS = 256;
+  /** Lines the loader publishes between two flushes, as one batch. */
+  static final int FLUSH_EVERY = 100;
 
   private final PubSubEmulator emulator;
 
@@ -76,11 +79,8 @@ final class PubSubDemoPlatform implements DemoPlatform {
 
   @Override
   public LineFeed feed(String stream, String pipeline) {
-    PlatformFeed[] feed = new PlatformFeed[1];
-    PubSubSink<byte[]> sink = PubSubSink.builder(PubSubEmulator.PROJECT, stream, Serdes.bytes())
-        .emulatorHost(emulator.hostPort()).orderingKey(v -> (String) feed[0].currentKey()).build();
-    feed[0] = new PlatformFeed(sink, pipeline, MAX_KEY_CHARS);
-    return feed[0];
+    return new PlatformFeed(PubSubSink.builder(PubSubEmulator.PROJECT, stream, Serdes.bytes())
+        .emulatorHost(emulator.hostPort()).maxBatchMessages(FLUSH_EVERY).build(), pipeline, MAX_KEY_CHARS, FLUSH_EVERY);
   }
 
   @Override
