@@ -15,7 +15,8 @@ import java.util.function.ToDoubleFunction;
  * broker, run one after another by the
  * limit (plain consumer + Jackson), NIP, and Kafka Streams with 1 and 2 stream threads. A warm-up
  * round over a slice of the events runs every contender once first and is not reported; then
- * {@code repeat} rounds run the contenders in alternation, and the medians are reported.
+ * {@code repeat} rounds run the contenders in alternation (every second round in reverse order),
+ * and the medians are reported.
  */
 final class AnalyticsBench {
   static final String INPUT = "user-events";
@@ -43,7 +44,7 @@ final class AnalyticsBench {
   /** The contenders of {@code nip bench sessions}. */
   static final List<String> SESSION_CONTENDERS = List.of("limit", "nip", "kafka-streams-1t", "kafka-streams-2t");
 
-  /** The contenders, in the order a round runs them. */
+  /** The contenders, in the order an odd round runs them (an even round runs them in reverse). */
   static final List<String> CONTENDERS = List.of("limit", "nip", "nip-partitioned", "nip-backpressure",
       "nip-bare", "nip-monitored", "nip-schema", "kafka-streams-1t", "kafka-streams-2t");
   /**
@@ -72,13 +73,14 @@ final class AnalyticsBench {
           .exercise(s.exercise());
 
       log.printf(Locale.ROOT, "warm-up on %,d events (not reported) ...%n", s.warmupEvents());
-      for (AnalyticsRuns.Run r : round(runs, WARMUP_INPUT, s.warmupEvents(), s)) {
+      for (AnalyticsRuns.Run r : round(runs, WARMUP_INPUT, s.warmupEvents(), s, false)) {
         log.println("  warm-up " + describe(r));
       }
       List<List<AnalyticsRuns.Run>> rounds = new ArrayList<>();
       for (int i = 1; i <= s.repeat(); i++) {
-        log.printf("round %d of %d%n", i, s.repeat());
-        List<AnalyticsRuns.Run> round = round(runs, INPUT, s.events(), s);
+        boolean reversed = i % 2 == 0;
+        log.printf("round %d of %d%s%n", i, s.repeat(), reversed ? " (contenders in reverse order)" : "");
+        List<AnalyticsRuns.Run> round = round(runs, INPUT, s.events(), s, reversed);
         round.forEach(r -> log.println("  " + describe(r)));
         double ratio = nipOverKafkaStreams(round);
         if (!Double.isNaN(ratio)) {
@@ -90,35 +92,54 @@ final class AnalyticsBench {
     }
   }
 
-  private static List<AnalyticsRuns.Run> round(AnalyticsRuns runs, String input, long events, Settings s)
-      throws IOException {
-    List<AnalyticsRuns.Run> out = new ArrayList<>();
+  /** A contender's run, started when called. */
+  private interface Contender {
+    AnalyticsRuns.Run run() throws IOException;
+  }
+
+  /**
+   * Runs every chosen contender once over {@code input}: in their listed order when
+   * {@code reversed} is false, else in reverse (rounds alternate, so that no contender always runs
+   * first after the broker's idle time or last after the others' garbage).
+   *
+   * @return the runs in the listed order, whichever order they ran in
+   */
+  private static List<AnalyticsRuns.Run> round(AnalyticsRuns runs, String input, long events, Settings s,
+      boolean reversed) throws IOException {
+    List<Contender> contenders = new ArrayList<>();
     if (s.contenders().contains("limit")) {
-      out.add(runs.limit(input, events));
+      contenders.add(() -> runs.limit(input, events));
     }
     if (s.contenders().contains("nip")) {
-      out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.KEY_BY, s.state(), s.exactlyOnce()));
+      contenders.add(() -> runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.KEY_BY, s.state(),
+          s.exactlyOnce()));
     }
     if (s.contenders().contains("nip-partitioned")) {
-      out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.PARTITIONED, s.state(), s.exactlyOnce()));
+      contenders.add(() -> runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.PARTITIONED, s.state(),
+          s.exactlyOnce()));
     }
     if (s.contenders().contains("nip-backpressure")) {
-      out.add(runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.BACKPRESSURE, s.state(),
+      contenders.add(() -> runs.nip(input, events, s.nipThreads(), AnalyticsRuns.Variant.BACKPRESSURE, s.state(),
           s.exactlyOnce()));
     }
     for (AnalyticsRuns.Variant v : List.of(AnalyticsRuns.Variant.BARE, AnalyticsRuns.Variant.MONITORED,
         AnalyticsRuns.Variant.SCHEMA)) {
       if (s.contenders().contains(v.contender)) {
-        out.add(runs.nip(input, events, s.nipThreads(), v, s.state(), s.exactlyOnce()));
+        contenders.add(() -> runs.nip(input, events, s.nipThreads(), v, s.state(), s.exactlyOnce()));
       }
     }
     if (s.contenders().contains("kafka-streams-1t")) {
-      out.add(runs.kafkaStreams(input, events, 1, s.state(), s.exactlyOnce()));
+      contenders.add(() -> runs.kafkaStreams(input, events, 1, s.state(), s.exactlyOnce()));
     }
     if (s.contenders().contains("kafka-streams-2t")) {
-      out.add(runs.kafkaStreams(input, events, 2, s.state(), s.exactlyOnce()));
+      contenders.add(() -> runs.kafkaStreams(input, events, 2, s.state(), s.exactlyOnce()));
     }
-    return out;
+    AnalyticsRuns.Run[] out = new AnalyticsRuns.Run[contenders.size()];
+    for (int k = 0; k < out.length; k++) {
+      int at = reversed ? out.length - 1 - k : k;
+      out[at] = contenders.get(at).run();
+    }
+    return List.of(out);
   }
 
   /** @return nip / the better Kafka Streams run of one round, or NaN when either side did not run */
