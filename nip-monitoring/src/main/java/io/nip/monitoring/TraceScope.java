@@ -66,7 +66,7 @@ public final class TraceScope implements AutoCloseable {
   public void close() {
     if (scope != null) {
       scope.close();
-      span.end(); // a no-op for a wrapped context
+      span.end(); // a no-op for a wrapped context or a dropped new trace
     }
   }
 }

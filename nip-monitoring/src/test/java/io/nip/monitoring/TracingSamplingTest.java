@@ -11,7 +11,10 @@ import io.nip.sink.Sinks;
 import io.nip.source.Sources;
 import io.nip.testing.PipelineTestDriver;
 import io.nip.testing.TestInput;
+import io.nip.event.Headers;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -67,6 +70,8 @@ class TracingSamplingTest {
       boolean sdkSamples = sdk.shouldSample(Context.root(), parts[1], "process_event", SpanKind.INTERNAL,
           Attributes.empty(), List.of()).getDecision() == SamplingDecision.RECORD_AND_SAMPLE;
       assertThat(sampled).as("flag of %s", w.traceparent()).isEqualTo(sdkSamples);
+      // flags as the SDK writes them for its random ids: sampled 03, dropped 02 (random trace id)
+      assertThat(parts[3]).isEqualTo(sampled ? "03" : "02");
       allIds.add(parts[1]);
       if (sampled) {
         sampledIds.add(parts[1]);
@@ -100,6 +105,38 @@ class TracingSamplingTest {
       }
       assertThat(tracing.flush(Duration.ofSeconds(10))).isTrue();
       return exporter.getFinishedSpanItems(); // closing the manager empties the exporter
+    }
+  }
+
+  @Test
+  void a_span_opened_outside_a_step_in_a_dropped_new_trace_is_current_unsampled_and_its_children_are_no_ops() {
+    // Given: a manager that samples no new trace
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    try (TracingManager tracing = TracingManager.builder("svc").sampler(SamplerType.NEVER, 0.0)
+        .exporter(exporter).build()) {
+
+      // When: a span is opened with no current context, a child inside it, and its context injected
+      Headers injected;
+      try (TraceScope outer = tracing.span("outer")) {
+        SpanContext current = Span.current().getSpanContext();
+        assertThat(current.isValid()).isTrue();
+        assertThat(current.isSampled()).isFalse();
+        assertThat(outer.span().isRecording()).isFalse();
+        try (TraceScope inner = tracing.span("inner")) {
+          assertThat(inner.span().isRecording()).isFalse();
+        }
+        injected = tracing.inject(Headers.EMPTY);
+        assertThat(injected.lastString("traceparent"))
+            .isEqualTo("00-" + current.getTraceId() + "-" + current.getSpanId() + "-02");
+      }
+
+      // Then: a span continuing those headers is not sampled either, and nothing was exported
+      try (TraceScope continued = tracing.span("continued", injected)) {
+        assertThat(continued.span().isRecording()).isFalse();
+      }
+      assertThat(Span.current().getSpanContext().isValid()).isFalse();
+      assertThat(tracing.flush(Duration.ofSeconds(5))).isTrue();
+      assertThat(exporter.getFinishedSpanItems()).isEmpty();
     }
   }
 

@@ -38,6 +38,9 @@ final class DroppedTrace implements Span {
     }
   }
 
+  /** Not sampled, trace id random (W3C trace context level 2). */
+  private static final TraceFlags FLAGS = TraceFlags.builder().setRandomTraceId(true).build();
+
   private final long traceIdHigh;
   private final long traceIdLow;
   private final byte[] parentSpanIdHex;
@@ -51,7 +54,10 @@ final class DroppedTrace implements Span {
     this.parentSpanIdHex = parentSpanIdHex;
   }
 
-  /** @return {@code 00-<trace id>-<span id>-00} as ASCII bytes: W3C version 00, not sampled */
+  /**
+   * @return {@code 00-<trace id>-<span id>-02} as ASCII bytes: W3C version 00, not sampled, trace id
+   *     random (the flags the SDK gives a dropped trace of its random generator)
+   */
   byte[] traceparent() {
     byte[] b = new byte[55];
     b[0] = '0';
@@ -63,7 +69,7 @@ final class DroppedTrace implements Span {
     System.arraycopy(parentSpanIdHex, 0, b, 36, 16);
     b[52] = '-';
     b[53] = '0';
-    b[54] = '0';
+    b[54] = '2';
     return b;
   }
 
@@ -88,8 +94,7 @@ final class DroppedTrace implements Span {
   public SpanContext getSpanContext() {
     SpanContext c = context;
     if (c == null) {
-      c = SpanContext.create(traceId(traceIdHigh, traceIdLow), parentSpanId, TraceFlags.getDefault(),
-          TraceState.getDefault());
+      c = SpanContext.create(traceId(traceIdHigh, traceIdLow), parentSpanId, FLAGS, TraceState.getDefault());
       context = c;
     }
     return c;

@@ -45,7 +45,7 @@ public final class NewTraces implements IdGenerator {
     this.bound = bound;
   }
 
-  /** @return new traces all sampled */
+  /** @return new traces all sampled (as the SDK's always-on sampler: no id is judged) */
   public static NewTraces alwaysOn() {
     return new NewTraces(Long.MAX_VALUE);
   }
@@ -60,6 +60,8 @@ public final class NewTraces implements IdGenerator {
    * @return new traces sampled by trace-id ratio, as {@code Sampler.traceIdRatioBased(rate)}
    */
   public static NewTraces ratio(double rate) {
+    // at rate 1 the SDK's bound is Long.MAX_VALUE too, which drops the two ids whose low half is
+    // +-Long.MAX_VALUE; sampling them all instead differs from it once in 2^63 traces
     return new NewTraces(rate <= 0.0 ? Long.MIN_VALUE : rate >= 1.0 ? Long.MAX_VALUE : (long) (rate * Long.MAX_VALUE));
   }
 
@@ -70,6 +72,9 @@ public final class NewTraces implements IdGenerator {
    *     sampled: the next root span this thread starts gets its id
    */
   public Span begin() {
+    if (bound == Long.MAX_VALUE) {
+      return null; // always on: the SDK draws the id itself
+    }
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long high = random.nextLong();
     long low;
@@ -97,5 +102,11 @@ public final class NewTraces implements IdGenerator {
   @Override
   public String generateSpanId() {
     return RANDOM.generateSpanId();
+  }
+
+  /** @return true: every trace id is random, so the SDK sets W3C's random-trace-id flag as it does with its own */
+  @Override
+  public boolean generatesRandomTraceIds() {
+    return true;
   }
 }

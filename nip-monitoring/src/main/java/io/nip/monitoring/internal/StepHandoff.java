@@ -28,7 +28,7 @@ public final class StepHandoff {
 
   /**
    * @param value the step's result (for a filter, its input)
-   * @param span the step's span context; invalid when the record's headers already say it all
+   * @param span the step's span; null when the record's headers already say it all
    * @param kept for a filter, whether the record passes
    */
   public void put(Object value, Span span, boolean kept) {
