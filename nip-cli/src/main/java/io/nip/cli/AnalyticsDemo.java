@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.nip.errors.DeadLetter;
+import io.nip.errors.NipException;
 import io.nip.event.Headers;
 import io.nip.examples.analytics.AnalyticsPipeline;
 import io.nip.examples.analytics.UserEventFeed;
@@ -245,6 +246,10 @@ final class AnalyticsDemo {
       pct.add(snap.count() == 0 ? null : Duration.ofNanos((long) v.value(TimeUnit.NANOSECONDS)));
     }
     long dropped = BackpressureOptions.dropped(job.pipeline().config().meterRegistry());
+    if (c.eventsIn() + dropped < loaded.sent()) { // e.g. a platform's read that ended before its input did
+      throw new NipException(String.format("only %,d of the %,d events written to the input were read back "
+          + "(%,d more dropped by a full buffer): the results miss the rest", c.eventsIn(), loaded.sent(), dropped));
+    }
     return new Summary(loaded.lines(), c.eventsIn(), dropped, c.botsFiltered(), loaded.rejected(), c.badRecords(),
         c.lateEvents(), windowsOut, loadTime, elapsed, pct.isEmpty() ? null : pct.get(0),
         pct.size() < 2 ? null : pct.get(1), first.lines());

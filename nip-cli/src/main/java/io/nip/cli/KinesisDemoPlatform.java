@@ -28,8 +28,9 @@ final class KinesisDemoPlatform implements DemoPlatform {
   /** The longest partition key, in characters. */
   static final int MAX_KEY_CHARS = 256;
   /**
-   * Lines the loader writes between two flushes: one PutRecords call (a shard keeps the order of a
-   * call's records, and each call completes before the next).
+   * Lines the loader writes between two flushes: one PutRecords call, or more when the lines pass
+   * its 5 MiB (a shard keeps the order of a call's records, and each call completes before the
+   * next; records a call failed are retried after the others, so they may arrive out of order).
    */
   static final int FLUSH_EVERY = 500;
 
@@ -78,7 +79,8 @@ final class KinesisDemoPlatform implements DemoPlatform {
 
   @Override
   public LineFeed feed(String stream, String pipeline) {
-    return new PlatformFeed(sink(stream, Serdes.bytes(), null), pipeline, MAX_KEY_CHARS, FLUSH_EVERY);
+    return new PlatformFeed(sink(stream, Serdes.bytes(), null), pipeline, MAX_KEY_CHARS, MAX_RECORD_BYTES,
+        FLUSH_EVERY);
   }
 
   @Override

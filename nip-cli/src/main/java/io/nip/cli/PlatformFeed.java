@@ -16,8 +16,10 @@ import java.util.function.Consumer;
 /**
  * Writes input lines into a Kinesis stream or a Pub/Sub topic through the connector's own sink
  * (KinesisSink, PubSubSink), outside any pipeline: each line is one record, its {@code user_id} the
- * record key (Kinesis partition key, Pub/Sub ordering key) and its line number the header
- * {@value UserEventFeed#LINE_HEADER} (a Pub/Sub attribute; Kinesis records carry no headers). The
+ * record key (the Kinesis partition key; Pub/Sub messages go without ordering key) and its line
+ * number the header {@value UserEventFeed#LINE_HEADER} (a Pub/Sub attribute; Kinesis records carry
+ * no headers). A line too large for the platform (data and key) is refused before the write, as a
+ * dead letter; a failed send stops the load. The
  * writer is flushed every {@code flushEvery} lines, so that records arrive at most that many lines
  * out of input order. Single-threaded: the sink reads the key and headers of the record being
  * written from this feed's context during {@code write}.
@@ -25,6 +27,7 @@ import java.util.function.Consumer;
 final class PlatformFeed implements LineFeed {
   private final SinkWriter<byte[]> writer;
   private final int maxKeyChars;
+  private final int maxRecordBytes;
   private final int flushEvery;
   private Object currentKey;
   private Headers currentHeaders = Headers.EMPTY;
@@ -35,10 +38,12 @@ final class PlatformFeed implements LineFeed {
    *     from {@link SinkContext#currentKey()} and {@link SinkContext#currentHeaders()}
    * @param pipeline the pipeline name the writer's context gives
    * @param maxKeyChars the longest key the platform takes; longer ones are replaced by their SHA-256
+   * @param maxRecordBytes the largest record the platform takes, data and key together, in bytes
    * @param flushEvery lines written between two flushes of the sink
    */
-  PlatformFeed(Sink<byte[]> sink, String pipeline, int maxKeyChars, int flushEvery) {
+  PlatformFeed(Sink<byte[]> sink, String pipeline, int maxKeyChars, int maxRecordBytes, int flushEvery) {
     this.maxKeyChars = maxKeyChars;
+    this.maxRecordBytes = maxRecordBytes;
     this.flushEvery = flushEvery;
     this.writer = sink.createWriter(new SinkContext() {
       @Override
@@ -73,12 +78,13 @@ final class PlatformFeed implements LineFeed {
     String key = safeKey(UserEventFeed.keyOf(line), maxKeyChars);
     currentKey = key != null ? key : "line-" + lineNumber;
     currentHeaders = Headers.EMPTY.with(UserEventFeed.LINE_HEADER, Long.toString(lineNumber));
-    try {
-      writer.write(line);
-    } catch (ConnectorException e) { // refused at write: too large for the platform's record
-      tooLarge.accept(e);
+    long size = (long) line.length + ((String) currentKey).getBytes(StandardCharsets.UTF_8).length;
+    if (size > maxRecordBytes) { // checked here: any failure of the write itself must stop the load
+      tooLarge.accept(new ConnectorException(String.format("a record of %,d bytes (data + key) exceeds the "
+          + "platform's limit of %,d bytes", size, maxRecordBytes)));
       return;
     }
+    writer.write(line); // a failed send (of this record's batch) propagates: nothing is counted as sent
     if (++sent % flushEvery == 0) {
       writer.flush();
     }

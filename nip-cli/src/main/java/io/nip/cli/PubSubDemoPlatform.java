@@ -80,7 +80,8 @@ final class PubSubDemoPlatform implements DemoPlatform {
   @Override
   public LineFeed feed(String stream, String pipeline) {
     return new PlatformFeed(PubSubSink.builder(PubSubEmulator.PROJECT, stream, Serdes.bytes())
-        .emulatorHost(emulator.hostPort()).maxBatchMessages(FLUSH_EVERY).build(), pipeline, MAX_KEY_CHARS, FLUSH_EVERY);
+        .emulatorHost(emulator.hostPort()).maxBatchMessages(FLUSH_EVERY).build(), pipeline, MAX_KEY_CHARS,
+        MAX_RECORD_BYTES, FLUSH_EVERY);
   }
 
   @Override
