@@ -86,6 +86,26 @@ class KinesisSourceSinkTest {
     assertThat(h.status()).isEqualTo(PipelineHandle.Status.COMPLETED);
   }
 
+  /** The context of a sink writer created outside a pipeline: task "t-0", no current record. */
+  static SinkContext sinkContext(String pipeline) {
+    return new SinkContext() {
+      @Override
+      public String pipelineName() {
+        return pipeline;
+      }
+
+      @Override
+      public String taskId() {
+        return "t-0";
+      }
+
+      @Override
+      public Instant currentTimestamp() {
+        return Instant.EPOCH;
+      }
+    };
+  }
+
   private static void awaitSize(CollectingSink<?> out, int n, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (out.values().size() < n && System.nanoTime() < deadline) {
@@ -198,22 +218,7 @@ class KinesisSourceSinkTest {
   void the_sink_sends_more_than_500_records_in_several_calls_and_refuses_a_record_over_1_mib() throws Exception {
     // Given: a stream and a writer of the sink
     kinesis.createStream("limits", 1);
-    SinkWriter<String> writer = sink("limits").createWriter(new SinkContext() {
-      @Override
-      public String pipelineName() {
-        return "limits";
-      }
-
-      @Override
-      public String taskId() {
-        return "t-0";
-      }
-
-      @Override
-      public Instant currentTimestamp() {
-        return Instant.EPOCH;
-      }
-    });
+    SinkWriter<String> writer = sink("limits").createWriter(sinkContext("limits"));
     // When: 1,234 records are written and flushed, then one of 1 MiB + 1 byte with its key
     for (int i = 0; i < 1_234; i++) {
       writer.write("k" + (i % 7) + ":" + i);
