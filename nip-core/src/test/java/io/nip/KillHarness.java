@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
@@ -51,8 +52,8 @@ public final class KillHarness {
   }
 
   /**
-   * Kills the job {@code kills} times (each at a random moment within {@code maxDelayMillis} after a
-   * checkpoint exists), then runs it to its end.
+   * Kills the job {@code kills} times (each at a random moment within {@code maxDelayMillis} after the
+   * run completed a checkpoint of its own), then runs it to its end.
    *
    * @param dir the test's directory (checkpoints in {@code dir/checkpoints}, runs' outputs
    *     {@code out-N.jsonl}, the last {@code out-final.jsonl})
@@ -69,10 +70,12 @@ public final class KillHarness {
     Random random = new Random();
     for (int kill = 0; kill < kills; kill++) {
       Path output = dir.resolve("out-" + kill + ".jsonl");
+      Set<String> before = checkpointNames(checkpoints);
       Process p = starter.start(checkpoints, output);
-      // kill at a random moment once the job checkpoints (a loaded machine may take seconds to start a JVM)
+      // kill at a random moment once this run has completed a checkpoint of its own (not one of an
+      // earlier run's: a loaded machine may take seconds to start a JVM and restore)
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (p.isAlive() && !hasCheckpoint(checkpoints) && System.nanoTime() < deadline) {
+      while (p.isAlive() && before.containsAll(checkpointNames(checkpoints)) && System.nanoTime() < deadline) {
         Thread.sleep(10);
       }
       Thread.sleep(random.nextInt(maxDelayMillis));
@@ -162,11 +165,17 @@ public final class KillHarness {
   }
 
   private static boolean hasCheckpoint(Path checkpoints) throws IOException {
+    return !checkpointNames(checkpoints).isEmpty();
+  }
+
+  /** @return the names of the completed checkpoints ({@code chk-*}) in the directory, none when it is missing */
+  private static Set<String> checkpointNames(Path checkpoints) throws IOException {
     if (!Files.isDirectory(checkpoints)) {
-      return false;
+      return Set.of();
     }
     try (java.util.stream.Stream<Path> files = Files.list(checkpoints)) {
-      return files.anyMatch(f -> f.getFileName().toString().startsWith("chk-"));
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("chk-"))
+          .collect(java.util.stream.Collectors.toSet());
     }
   }
 }
