@@ -40,10 +40,12 @@ public final class KinesisLocal implements AutoCloseable {
   private final Process process;
   private final URI endpoint;
   private final KinesisClient client;
+  private final Path log;
 
-  private KinesisLocal(Process process, URI endpoint) {
+  private KinesisLocal(Process process, URI endpoint, Path log) {
     this.process = process;
     this.endpoint = endpoint;
+    this.log = log;
     this.client = KinesisClient.builder().region(Region.of(REGION)).credentialsProvider(CREDENTIALS)
         .endpointOverride(endpoint).build();
   }
@@ -109,7 +111,7 @@ public final class KinesisLocal implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("a local Kinesis server needs node (Debian package nodejs) to run kinesis-local", e);
     }
-    KinesisLocal server = new KinesisLocal(p, URI.create("http://127.0.0.1:" + plain));
+    KinesisLocal server = new KinesisLocal(p, URI.create("http://127.0.0.1:" + plain), log);
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       try {
@@ -117,9 +119,10 @@ public final class KinesisLocal implements AutoCloseable {
         return server;
       } catch (RuntimeException e) {
         if (!p.isAlive() || System.nanoTime() > deadline) {
+          String output = Files.readString(log);
           server.close();
           throw new IllegalStateException("kinesis-local did not answer on port " + plain + "; its log:\n"
-              + Files.readString(log), e);
+              + output, e);
         }
         Thread.sleep(100);
       }
@@ -177,6 +180,7 @@ public final class KinesisLocal implements AutoCloseable {
     }
   }
 
+  /** Stops the server (forcibly after 10 s) and deletes its log file. */
   @Override
   public void close() {
     client.close();
@@ -185,8 +189,11 @@ public final class KinesisLocal implements AutoCloseable {
       if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
       }
+      Files.deleteIfExists(log);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // the server's log stays in the temporary directory
     }
   }
 }

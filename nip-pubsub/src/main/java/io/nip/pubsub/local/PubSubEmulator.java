@@ -44,9 +44,11 @@ public final class PubSubEmulator implements AutoCloseable {
   private final ManagedChannel channel;
   private final TopicAdminClient topics;
   private final SubscriptionAdminClient subscriptions;
+  private final Path log;
 
-  private PubSubEmulator(Process process, String hostPort) throws IOException {
+  private PubSubEmulator(Process process, String hostPort, Path log) throws IOException {
     this.process = process;
+    this.log = log;
     this.hostPort = hostPort;
     this.channel = ManagedChannelBuilder.forTarget(hostPort).usePlaintext().build();
     FixedTransportChannelProvider provider = FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel));
@@ -85,7 +87,7 @@ public final class PubSubEmulator implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    return new PubSubEmulator(p, "127.0.0.1:" + port);
+    return new PubSubEmulator(p, "127.0.0.1:" + port, log);
   }
 
   /** @return "127.0.0.1:port", for {@code emulatorHost(...)} */
@@ -128,6 +130,7 @@ public final class PubSubEmulator implements AutoCloseable {
     subscriptions.createSubscription(b.build());
   }
 
+  /** Stops the emulator (forcibly after 10 s) and deletes its log file. */
   @Override
   public void close() {
     topics.close();
@@ -138,8 +141,11 @@ public final class PubSubEmulator implements AutoCloseable {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();
       }
+      Files.deleteIfExists(log);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // the emulator's log stays in the temporary directory
     }
   }
 }
