@@ -243,14 +243,27 @@ public abstract class KafkaJobBuilder<B extends KafkaJobBuilder<B, R>, R> {
     return self();
   }
 
+  private void kafkaOnly(String setting, Object value) {
+    if (value != null) {
+      throw ConfigurationException.invalid(setting, value, "is a Kafka setting; the job runs on " + platform.name());
+    }
+  }
+
   /**
    * @return the base configuration with the watermark bound and the guarantee
-   * @throws ConfigurationException without a group id (on Kafka), or with {@link Guarantee#EXACTLY_ONCE}
-   *     on another platform
+   * @throws ConfigurationException without a group id (on Kafka); on another platform, with
+   *     {@link Guarantee#EXACTLY_ONCE} or a Kafka-only setting (group id, consumer or producer
+   *     properties, instance id), which the job could not honour
    */
   protected PipelineConfig.Builder configBuilder() {
     if (groupId == null && platform == null) {
       throw new ConfigurationException("groupId", "is required");
+    }
+    if (platform != null) {
+      kafkaOnly("groupId", groupId);
+      kafkaOnly("consumerProperty", consumerProps.isEmpty() ? null : consumerProps.keySet());
+      kafkaOnly("producerProperty", producerProps.isEmpty() ? null : producerProps.keySet());
+      kafkaOnly("instanceId", instanceId);
     }
     PipelineConfig.Builder cb = config.toBuilder().maxOutOfOrderness(maxOutOfOrderness);
     if (guarantee != null) {
