@@ -5,13 +5,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The headers of a record: an ordered list of name → bytes pairs, where a name may repeat (as in
  * Kafka). Immutable: every value is copied on the way in (except one explicitly handed over with
  * {@link #withHandedOver}) and on the way out, and {@link #with} / {@link #without} return new
  * instances. {@link #EMPTY} is a shared singleton, so a record without
- * headers costs nothing.
+ * headers costs nothing. A value may also be deferred ({@link #withDeferred}): its bytes are built
+ * only when someone reads them (a sink writing the record, an equality check), so a header that
+ * most records carry but few ever write costs a reference, not an array.
  *
  * <pre>{@code
  * Headers h = Headers.EMPTY.with("trace-id", "abc").with("tenant", "acme");
@@ -23,15 +26,16 @@ import java.util.Objects;
  */
 public final class Headers {
   private static final String[] NO_NAMES = new String[0];
-  private static final byte[][] NO_VALUES = new byte[0][];
+  private static final Object[] NO_VALUES = new Object[0];
 
   /** No headers. */
   public static final Headers EMPTY = new Headers(NO_NAMES, NO_VALUES);
 
   private final String[] names;
-  private final byte[][] values;
+  /** Each entry is a {@code byte[]} (never handed out), a {@code Supplier<byte[]>}, or null. */
+  private final Object[] values;
 
-  private Headers(String[] names, byte[][] values) {
+  private Headers(String[] names, Object[] values) {
     this.names = names;
     this.values = values;
   }
@@ -73,10 +77,51 @@ public final class Headers {
    * @return these headers followed by the new one
    */
   public Headers withHandedOver(String name, byte[] value) {
+    return append(name, value);
+  }
+
+  /**
+   * Adds a header whose bytes are built only when read: every reader ({@link #value},
+   * {@link #lastValue}, {@link #lastString}, {@link #values}, {@link #equals}, {@link #toString},
+   * a sink writing the record) calls {@code value.get()} and gets the bytes it returns, copied.
+   * For a header that every record carries and few records ever write, e.g. a trace context.
+   * The supplier must be cheap, side-effect free and return equal bytes on every call.
+   *
+   * <pre>{@code
+   * Headers h = headers.withDeferred("traceparent", () -> traceparentBytes(traceId, spanId));
+   * }</pre>
+   *
+   * @param name the header name, not null
+   * @param value builds the header's bytes (null for a header without a value), not null
+   * @return these headers followed by the new one
+   * @throws NullPointerException when {@code name} or {@code value} is null
+   */
+  public Headers withDeferred(String name, Supplier<byte[]> value) {
+    return append(name, Objects.requireNonNull(value, "value"));
+  }
+
+  /**
+   * The supplier given to {@link #withDeferred} for the last header of that name, for code that
+   * wrote it and can read it back without building the bytes.
+   *
+   * @param name a header name
+   * @return the supplier, or null when the last header of that name is a plain value or there is none
+   */
+  public Supplier<byte[]> lastDeferred(String name) {
+    int i = lastIndexOf(name);
+    return i >= 0 && values[i] instanceof Supplier<?> s ? castSupplier(s) : null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Supplier<byte[]> castSupplier(Supplier<?> s) {
+    return (Supplier<byte[]>) s;
+  }
+
+  private Headers append(String name, Object value) {
     Objects.requireNonNull(name, "name");
     int n = names.length;
     String[] ns = Arrays.copyOf(names, n + 1);
-    byte[][] vs = Arrays.copyOf(values, n + 1);
+    Object[] vs = Arrays.copyOf(values, n + 1);
     ns[n] = name;
     vs[n] = value;
     return new Headers(ns, vs);
@@ -110,7 +155,7 @@ public final class Headers {
       return EMPTY;
     }
     String[] ns = new String[keep];
-    byte[][] vs = new byte[keep][];
+    Object[] vs = new Object[keep];
     for (int i = 0, j = 0; i < names.length; i++) {
       if (!names[i].equals(name)) {
         ns[j] = names[i];
@@ -145,7 +190,7 @@ public final class Headers {
    * @throws IndexOutOfBoundsException when {@code index} is out of range
    */
   public byte[] value(int index) {
-    return copy(values[Objects.checkIndex(index, values.length)]);
+    return read(values[Objects.checkIndex(index, values.length)]);
   }
 
   /**
@@ -155,7 +200,7 @@ public final class Headers {
    */
   public byte[] lastValue(String name) {
     int i = lastIndexOf(name);
-    return i < 0 ? null : copy(values[i]);
+    return i < 0 ? null : read(values[i]);
   }
 
   /**
@@ -164,7 +209,7 @@ public final class Headers {
    */
   public String lastString(String name) {
     int i = lastIndexOf(name);
-    return i < 0 || values[i] == null ? null : new String(values[i], StandardCharsets.UTF_8);
+    return i < 0 ? null : utf8(bytes(values[i]));
   }
 
   /**
@@ -175,7 +220,7 @@ public final class Headers {
     List<byte[]> out = new ArrayList<>();
     for (int i = 0; i < names.length; i++) {
       if (names[i].equals(name)) {
-        out.add(copy(values[i]));
+        out.add(read(values[i]));
       }
     }
     return out;
@@ -194,6 +239,31 @@ public final class Headers {
     return b == null ? null : b.clone();
   }
 
+  /** @return the stored bytes (a deferred value built), not copied: for reads that keep nothing */
+  private static byte[] bytes(Object v) {
+    if (v instanceof Supplier<?> s) {
+      return (byte[]) s.get();
+    }
+    return (byte[]) v;
+  }
+
+  /** @return a copy for a caller to keep */
+  private static byte[] read(Object v) {
+    return copy(bytes(v));
+  }
+
+  private static String utf8(byte[] b) {
+    return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  }
+
+  private byte[][] materialized() {
+    byte[][] out = new byte[values.length][];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = bytes(values[i]);
+    }
+    return out;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -203,12 +273,12 @@ public final class Headers {
       return false;
     }
     Headers h = (Headers) o;
-    return Arrays.equals(names, h.names) && Arrays.deepEquals(values, h.values);
+    return Arrays.equals(names, h.names) && Arrays.deepEquals(materialized(), h.materialized());
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(names) + Arrays.deepHashCode(values);
+    return 31 * Arrays.hashCode(names) + Arrays.deepHashCode(materialized());
   }
 
   /** @return e.g. {@code Headers[trace-id=abc, tenant=acme]}, values shown as UTF-8 */
@@ -219,8 +289,7 @@ public final class Headers {
       if (i > 0) {
         sb.append(", ");
       }
-      sb.append(names[i]).append('=')
-          .append(values[i] == null ? "null" : new String(values[i], StandardCharsets.UTF_8));
+      sb.append(names[i]).append('=').append(utf8(bytes(values[i])));
     }
     return sb.append(']').toString();
   }
@@ -236,7 +305,7 @@ public final class Headers {
    */
   public static final class Builder {
     private final List<String> names = new ArrayList<>(4);
-    private final List<byte[]> values = new ArrayList<>(4);
+    private final List<Object> values = new ArrayList<>(4);
 
     private Builder() {}
 

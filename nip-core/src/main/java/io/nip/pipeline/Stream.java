@@ -171,6 +171,37 @@ public class Stream<T> {
   }
 
   /**
+   * The low-level stateless operator: any number of results per record, each with the record's
+   * headers or headers of its own ({@link RecordProcessor}). Results go downstream after the call
+   * returns, in order; a call that throws emits nothing and the error policy applies to the record.
+   *
+   * <pre>{@code
+   * Stream<String> words = lines.process((line, ctx) -> {
+   *   for (String w : line.split(" ")) ctx.emit(w, ctx.headers().with("source", "lines"));
+   * });
+   * }</pre>
+   *
+   * @param processor called once per record, on the task's thread
+   * @param <R> result type
+   * @return the results
+   * @throws NullPointerException when {@code processor} is null
+   */
+  public <R> Stream<R> process(RecordProcessor<? super T, R> processor) {
+    return process(processor, null);
+  }
+
+  /**
+   * @param processor called once per record
+   * @param op name and error policy
+   * @param <R> result type
+   * @return the results
+   * @throws NullPointerException when {@code processor} is null
+   */
+  public <R> Stream<R> process(RecordProcessor<? super T, R> processor, Op op) {
+    return add(Node.Kind.OPERATOR, "process", op, Ops.process(Objects.requireNonNull(processor, "processor")));
+  }
+
+  /**
    * @param action a side effect per record
    * @return the same records
    */

@@ -73,4 +73,36 @@ class HeadersTest {
     assertThatThrownBy(() -> built.name(3)).isInstanceOf(IndexOutOfBoundsException.class);
     assertThatThrownBy(() -> Headers.EMPTY.with(null, "x")).isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void a_deferred_value_is_built_only_when_read_and_reads_like_a_plain_one() {
+    // Given: a supplier that counts its calls
+    int[] calls = {0};
+    java.util.function.Supplier<byte[]> tp = () -> {
+      calls[0]++;
+      return utf8("00-ab");
+    };
+    Headers h = Headers.EMPTY.with("k", "1").withDeferred("traceparent", tp);
+    Headers moved = h.without("k").with("m", "2");
+
+    // Then: building, copying and dropping other headers never call it
+    assertThat(calls[0]).isZero();
+    assertThat(moved.lastDeferred("traceparent")).isSameAs(tp);
+    assertThat(h.lastDeferred("k")).isNull();
+    assertThat(h.lastDeferred("missing")).isNull();
+    // and every reader sees the bytes, as copies
+    h.lastValue("traceparent")[0] = 'z';
+    assertThat(h.lastString("traceparent")).isEqualTo("00-ab");
+    assertThat(h.value(1)).isEqualTo(utf8("00-ab"));
+    assertThat(h.values("traceparent")).containsExactly(utf8("00-ab"));
+    assertThat(h).isEqualTo(Headers.EMPTY.with("k", "1").with("traceparent", "00-ab"))
+        .hasSameHashCodeAs(Headers.EMPTY.with("k", "1").with("traceparent", "00-ab"))
+        .hasToString("Headers[k=1, traceparent=00-ab]");
+    assertThat(Headers.builder().addAll(h).build().lastString("traceparent")).isEqualTo("00-ab");
+    assertThat(calls[0]).isPositive();
+    // a later plain value of the same name hides it
+    assertThat(h.with("traceparent", "x").lastDeferred("traceparent")).isNull();
+    assertThat(Headers.EMPTY.withDeferred("n", () -> null).value(0)).isNull();
+    assertThatThrownBy(() -> Headers.EMPTY.withDeferred("n", null)).isInstanceOf(NullPointerException.class);
+  }
 }

@@ -3,9 +3,11 @@ package io.nip.monitoring;
 import io.nip.event.Headers;
 import io.nip.monitoring.internal.NewTraces;
 import io.nip.monitoring.internal.Spans;
-import io.nip.monitoring.internal.StepHandoff;
 import io.nip.monitoring.internal.TraceHeaders;
+import io.nip.errors.NipException;
 import io.nip.pipeline.Op;
+import io.nip.pipeline.RecordContext;
+import io.nip.pipeline.RecordProcessor;
 import io.nip.pipeline.Stream;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -83,12 +85,16 @@ public final class TracedStep {
    */
   public <T, R> Stream<R> map(Stream<T> in, Function<? super T, ? extends R> fn, Op op) {
     Objects.requireNonNull(fn, "fn");
-    StepHandoff handoff = new StepHandoff();
     String operator = operator(op);
-    BiFunction<T, Headers, R> step = (value, headers) -> run(value, headers, fn, operator, handoff);
-    Stream<R> mapped = op == null ? Objects.requireNonNull(in, "in").mapWithHeaders(step)
-        : Objects.requireNonNull(in, "in").mapWithHeaders(step, op);
-    return mapped.withHeaders(handoff::inject);
+    Function<T, R> nonNull = value -> {
+      R result = fn.apply(value);
+      if (result == null) { // inside the span, so the span shows the failure
+        throw new NipException("traced map returned null; use filter to drop records");
+      }
+      return result;
+    };
+    RecordProcessor<T, R> step = (value, ctx) -> run(value, ctx.headers(), nonNull, operator, ctx);
+    return process(in, step, op);
   }
 
   /**
@@ -102,15 +108,15 @@ public final class TracedStep {
    */
   public <T> Stream<T> filter(Stream<T> in, Predicate<? super T> predicate, Op op) {
     Objects.requireNonNull(predicate, "predicate");
-    StepHandoff handoff = new StepHandoff();
     String operator = operator(op);
-    BiFunction<T, Headers, T> step = (value, headers) -> {
-      run(value, headers, v -> predicate.test(v) ? v : null, operator, handoff);
-      return value;
-    };
-    Stream<T> tested = op == null ? Objects.requireNonNull(in, "in").mapWithHeaders(step)
-        : Objects.requireNonNull(in, "in").mapWithHeaders(step, op);
-    return tested.filter(handoff::kept).withHeaders(handoff::inject);
+    RecordProcessor<T, T> step = (value, ctx) -> run(value, ctx.headers(), v -> predicate.test(v) ? v : null,
+        operator, ctx);
+    return process(in, step, op);
+  }
+
+  private static <T, R> Stream<R> process(Stream<T> in, RecordProcessor<T, R> step, Op op) {
+    Objects.requireNonNull(in, "in");
+    return op == null ? in.process(step) : in.process(step, op);
   }
 
   /**
@@ -147,17 +153,21 @@ public final class TracedStep {
   }
 
   /**
-   * Runs {@code fn} under the record's span and leaves its result and span context in
-   * {@code handoff} (when there is one): a filter's result is its input when kept, else null.
+   * Runs {@code fn} under the record's span and, when {@code out} is given, emits a non-null result
+   * with the headers carrying the span's context (a filter's {@code fn} returns its input when
+   * kept, else null). The emit is held by {@code out} until the step's call returns, so nothing
+   * downstream runs inside the span.
    */
   private <T, R> R run(T value, Headers headers, Function<? super T, ? extends R> fn, String operator,
-      StepHandoff handoff) {
+      RecordContext<R> out) {
     Context parent = TraceHeaders.extract(headers);
     SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
     if (parentSpan.isValid() && !parentSpan.isSampled()) {
       try (Scope ignored = parent.makeCurrent()) {
         R result = fn.apply(value);
-        hand(handoff, value, result, null); // the headers already carry the decision
+        if (out != null && result != null) {
+          out.emit(result); // the headers already carry the decision
+        }
         return result;
       }
     }
@@ -166,7 +176,7 @@ public final class TracedStep {
       if (dropped != null) { // a new trace, not sampled: its context only, no span
         try (Scope ignored = parent.with(dropped).makeCurrent()) {
           R result = fn.apply(value);
-          hand(handoff, value, result, dropped);
+          emit(out, result, headers, dropped);
           return result;
         }
       }
@@ -177,7 +187,7 @@ public final class TracedStep {
     }
     try (Scope ignored = span.makeCurrent()) {
       R result = fn.apply(value);
-      hand(handoff, value, result, span);
+      emit(out, result, headers, span);
       return result;
     } catch (RuntimeException | Error e) {
       Spans.fail(span, e);
@@ -187,11 +197,9 @@ public final class TracedStep {
     }
   }
 
-  private static void hand(StepHandoff handoff, Object value, Object result, Span span) {
-    if (handoff != null) {
-      // a filter's step returns its input when kept and null when not; a map's result goes on
-      boolean isFilterDrop = result == null;
-      handoff.put(isFilterDrop ? value : result, span, !isFilterDrop);
+  private static <R> void emit(RecordContext<R> out, R result, Headers headers, Span span) {
+    if (out != null && result != null) {
+      out.emit(result, TraceHeaders.inject(headers, span));
     }
   }
 }

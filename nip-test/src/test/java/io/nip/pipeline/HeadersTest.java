@@ -1,7 +1,9 @@
 package io.nip.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nip.errors.ErrorPolicy;
 import io.nip.event.Headers;
 import io.nip.sink.Sink;
 import io.nip.sink.SinkContext;
@@ -146,5 +148,74 @@ class HeadersTest {
     assertThat(out.written).contains("a1@t1 key=a Headers[trace=t1]", "b1@null key=b Headers[]");
     assertThat(out.written.stream().filter(w -> w.contains("-timer@"))).containsExactlyInAnyOrder(
         "a-timer@null key=a Headers[]", "b-timer@null key=b Headers[]");
+  }
+
+  @Test
+  void when_process_emits_then_each_result_has_the_record_s_headers_or_its_own_in_order() {
+    // Given: one processor that drops, passes and splits records, some with headers of their own
+    Pipeline p = Pipeline.named("process-headers", PipelineConfig.builder().parallelism(2).build());
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    p.from(Sources.<String>collection("in", List.of()))
+        .process((RecordProcessor<String, String>) (v, ctx) -> {
+          if (v.isEmpty()) {
+            return;
+          }
+          for (String part : v.split(",")) {
+            ctx.emit(part, part.length() > 1 ? ctx.headers().with("long", "y") : ctx.headers());
+          }
+        })
+        .keyBy(v -> v)
+        .process((KeyedProcessor<String, String, String>) (k, v, ctx) -> ctx.emit(v))
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When
+      driver.<String>input("in").pipe("a,bb,c", T0, trace("t1")).pipe("", T0, trace("t2")).pipe("dd", T0);
+      // Then: the empty record emitted nothing; the headers crossed the key exchange with each result
+      assertThat(out.written).containsExactlyInAnyOrder("a key=a Headers[trace=t1]",
+          "bb key=bb Headers[trace=t1, long=y]", "c key=c Headers[trace=t1]", "dd key=dd Headers[long=y]");
+    }
+  }
+
+  @Test
+  void when_process_throws_after_emitting_then_nothing_it_emitted_goes_on_and_a_retry_starts_afresh() {
+    // Given: a processor that emits, then fails on the first attempt for each record
+    Pipeline p = Pipeline.named("process-retry");
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    java.util.Map<String, Integer> attempts = new java.util.HashMap<>();
+    p.from(Sources.<String>collection("in", List.of()))
+        .process((RecordProcessor<String, String>) (v, ctx) -> {
+          int n = attempts.merge(v, 1, Integer::sum);
+          ctx.emit(v + "#" + n);
+          if (n == 1 || v.equals("never")) {
+            throw new IllegalStateException("fails on attempt " + n);
+          }
+        }, Op.named("flaky").onError(ErrorPolicy.retry(3, Duration.ZERO).orElse(ErrorPolicy.skip())))
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When
+      driver.<String>input("in").pipe("a", T0).pipe("never", T0).pipe("b", T0);
+      // Then: only the successful attempt's result; "never" failed every attempt and skipped
+      assertThat(out.written).containsExactly("a#2 key=null Headers[]", "b#2 key=null Headers[]");
+      assertThat(attempts).containsEntry("never", 4);
+    }
+  }
+
+  @Test
+  void when_a_context_is_used_after_its_call_then_it_is_refused() {
+    Pipeline p = Pipeline.named("process-leak");
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    List<RecordContext<String>> leaked = new ArrayList<>();
+    p.from(Sources.<String>collection("in", List.of()))
+        .process((RecordProcessor<String, String>) (v, ctx) -> {
+          leaked.add(ctx);
+          ctx.emit(v);
+        })
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      driver.<String>input("in").pipe("a", T0);
+      assertThat(out.written).containsExactly("a key=null Headers[]");
+      assertThatThrownBy(() -> leaked.get(0).emit("late"))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("during its call only");
+    }
   }
 }

@@ -5,6 +5,7 @@ import io.nip.operators.internal.HeaderOps;
 import io.nip.operators.internal.KeyedProcessOp;
 import io.nip.operators.internal.StatelessOps;
 import io.nip.pipeline.KeyedProcessor;
+import io.nip.pipeline.RecordProcessor;
 import io.nip.window.internal.WindowOp;
 import io.nip.serde.Serde;
 import io.nip.event.Headers;
@@ -55,6 +56,15 @@ public final class Ops {
   @SuppressWarnings("unchecked")
   public static OperatorFactory mapWithHeaders(BiFunction<?, Headers, ?> f) {
     return g -> new HeaderOps.MapWithHeadersOp((BiFunction<Object, Headers, Object>) f, g);
+  }
+
+  /**
+   * @param p the record processor
+   * @return factory of a process operator
+   */
+  @SuppressWarnings("unchecked")
+  public static OperatorFactory process(RecordProcessor<?, ?> p) {
+    return g -> new HeaderOps.ProcessOp((RecordProcessor<Object, Object>) p, g);
   }
 
   /**

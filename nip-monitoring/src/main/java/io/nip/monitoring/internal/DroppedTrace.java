@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The current span of a record whose new trace the sampler dropped ({@link NewTraces#begin}): a
@@ -18,15 +19,17 @@ import java.util.concurrent.TimeUnit;
  * <p>Why: a traced step runs every record under its trace's context and writes that trace's
  * {@code traceparent}; with 1 % sampling, 99 records in 100 take this path, and the hex round trips
  * of the SDK's context (format, parse back for the sampler, validate) were most of its cost. Here
- * the {@code traceparent} bytes come straight from the longs ({@link #traceparent()}); the context
- * object exists only for code that reads it (a child span's no-op check, {@code inject}, an
+ * the {@code traceparent} bytes come straight from the longs ({@link #traceparent()}), and only
+ * when something reads the header: the span itself is the header's deferred value
+ * ({@link io.nip.event.Headers#withDeferred}, {@link #get()}), and a later traced step reads it back
+ * as a span without parsing. The context object exists only for code that reads it (a child span's no-op check, {@code inject}, an
  * application's own {@code Span.current()}).
  *
  * <p>Invariants: never recording, never sampled; the lazily built context equals what the
  * {@code traceparent} says. Threading: built and read on the task's thread; the lazy field may be
  * built twice by racing readers, harmlessly (equal values).
  */
-final class DroppedTrace implements Span {
+final class DroppedTrace implements Span, Supplier<byte[]> {
   /** The two lowercase hex digits of each byte value, at {@code 2 * value} and {@code 2 * value + 1}. */
   private static final byte[] HEX_PAIRS = new byte[512];
 
@@ -71,6 +74,12 @@ final class DroppedTrace implements Span {
     b[53] = '0';
     b[54] = '2';
     return b;
+  }
+
+  /** @return {@link #traceparent()}: the bytes of this trace's {@code traceparent} header */
+  @Override
+  public byte[] get() {
+    return traceparent();
   }
 
   /** @return the trace id of those two halves in lowercase hex, as the SDK writes it */

@@ -14,8 +14,10 @@ import java.util.List;
  * W3C trace context ({@code traceparent}, {@code tracestate}) in a record's {@link Headers}, read by
  * OpenTelemetry's {@link W3CTraceContextPropagator} through a getter over NIP's immutable headers.
  * Writing goes through the propagator too, except for the context of a new trace the sampler
- * dropped ({@link DroppedTrace}, 99 records in 100 at a 1 % rate): its {@code traceparent} is
- * formatted straight from its ids (TraceHeadersTest holds the two writers to the same output).
+ * dropped ({@link DroppedTrace}, 99 records in 100 at a 1 % rate): its {@code traceparent} is a
+ * deferred header value, formatted straight from its ids only when a sink or reader asks for the
+ * bytes, and read back by {@link #extract} as the span itself, without formatting or parsing
+ * (TraceHeadersTest holds both paths to the propagator's output).
  *
  * <p>Invariants: a record without headers is not parsed at all ({@link Context#root()}); injecting
  * replaces any earlier {@code traceparent}/{@code tracestate} (the last value of a repeated header
@@ -58,6 +60,10 @@ public final class TraceHeaders {
     if (headers.isEmpty()) {
       return Context.root();
     }
+    if (headers.lastDeferred(TRACEPARENT) instanceof DroppedTrace dropped
+        && headers.lastString(TRACESTATE) == null) {
+      return Context.root().with(dropped); // written by inject below, as the propagator would read it
+    }
     return W3C.extract(Context.root(), headers, GETTER);
   }
 
@@ -68,7 +74,7 @@ public final class TraceHeaders {
    */
   public static Headers inject(Headers headers, Span current) {
     if (current instanceof DroppedTrace dropped) {
-      return headers.without(TRACEPARENT).without(TRACESTATE).withHandedOver(TRACEPARENT, dropped.traceparent());
+      return headers.without(TRACEPARENT).without(TRACESTATE).withDeferred(TRACEPARENT, dropped);
     }
     return inject(headers, current.getSpanContext());
   }

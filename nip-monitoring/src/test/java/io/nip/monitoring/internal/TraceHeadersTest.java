@@ -43,6 +43,29 @@ class TraceHeadersTest {
   }
 
   @Test
+  void a_dropped_trace_written_as_a_deferred_header_reads_back_as_the_same_span_or_through_its_bytes() {
+    // Given: a dropped new trace written into headers
+    Span dropped = NewTraces.alwaysOff().begin();
+    Headers ours = TraceHeaders.inject(Headers.of("k", "v".getBytes()), dropped);
+
+    // When / Then: read back without formatting, it is the span itself
+    assertThat(ours.lastDeferred("traceparent")).isSameAs(dropped);
+    assertThat(Span.fromContext(TraceHeaders.extract(ours))).isSameAs(dropped);
+    // and its bytes, as a sink writes them and another service reads them, give the same context
+    Headers overTheWire = Headers.builder().add("k", "v").add("traceparent", ours.lastValue("traceparent")).build();
+    SpanContext parsed = Span.fromContext(TraceHeaders.extract(overTheWire)).getSpanContext();
+    assertThat(overTheWire.lastDeferred("traceparent")).isNull();
+    assertThat(parsed.getTraceId()).isEqualTo(dropped.getSpanContext().getTraceId());
+    assertThat(parsed.getSpanId()).isEqualTo(dropped.getSpanContext().getSpanId());
+    assertThat(parsed.getTraceFlags()).isEqualTo(dropped.getSpanContext().getTraceFlags());
+    assertThat(parsed.isRemote()).isTrue();
+    // a tracestate added later is not ignored: the propagator reads the pair
+    Headers withState = ours.with("tracestate", "vendor=x1");
+    assertThat(Span.fromContext(TraceHeaders.extract(withState)).getSpanContext().getTraceState().get("vendor"))
+        .isEqualTo("x1");
+  }
+
+  @Test
   void a_context_with_trace_state_is_written_by_the_propagator_with_both_headers() {
     // Given: a context carrying vendor state
     SpanContext span = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
