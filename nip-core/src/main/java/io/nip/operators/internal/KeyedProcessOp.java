@@ -38,6 +38,9 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   private final Map<String, ValueState<?>> valueStates = new LinkedHashMap<>();
   private TimerService<Void> timers;
   private long lastPurge = Long.MIN_VALUE;
+  /** {@link #currentWatermark()} for {@link #watermarkMillis}; task thread only. */
+  private Instant watermark = Instant.MIN;
+  private long watermarkMillis = Long.MIN_VALUE;
 
   public KeyedProcessOp(String name, KeyedProcessor<Object, Object, Object> processor, Serde<Object> keySerde, Guard guard) {
     this.name = name;
@@ -147,7 +150,14 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
 
   @Override
   public Instant currentWatermark() {
-    return rt.watermark() == Long.MIN_VALUE ? Instant.MIN : Instant.ofEpochMilli(rt.watermark());
+    // the watermark moves far less often than records arrive (a pattern asks for it per event):
+    // one Instant per watermark, not per call
+    long w = rt.watermark();
+    if (w != watermarkMillis) {
+      watermark = w == Long.MIN_VALUE ? Instant.MIN : Instant.ofEpochMilli(w);
+      watermarkMillis = w;
+    }
+    return watermark;
   }
 
   @Override
