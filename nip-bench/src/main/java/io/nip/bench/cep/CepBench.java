@@ -140,6 +140,8 @@ public final class CepBench {
       nipRates[r] = logins.size() / ((t1 - t0) / 1e9);
       esperRates[r] = logins.size() / ((t2 - t1) / 1e9);
       ratios.add(nipRates[r] / esperRates[r]);
+      log.printf("cep: round %d: NIP %,.0f events/s, Esper %,.0f events/s, ratio %.2f%n", r + 1, nipRates[r],
+          esperRates[r], nipRates[r] / esperRates[r]);
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("events", logins.size());
