@@ -10,8 +10,9 @@ import java.util.function.Supplier;
 /**
  * The headers of a record: an ordered list of name → bytes pairs, where a name may repeat (as in
  * Kafka). Immutable: every value is copied on the way in (except one explicitly handed over with
- * {@link #withHandedOver}) and on the way out, and {@link #with} / {@link #without} return new
- * instances. {@link #EMPTY} is a shared singleton, so a record without
+ * {@link #withHandedOver}, or deferred with {@link #withDeferred}) and on the way out, and
+ * {@link #with} / {@link #without} return new instances. Headers cross threads with their record
+ * (the key exchange), so a deferred value's supplier must be thread-safe. {@link #EMPTY} is a shared singleton, so a record without
  * headers costs nothing. A value may also be deferred ({@link #withDeferred}): its bytes are built
  * only when someone reads them (a sink writing the record, an equality check), so a header that
  * most records carry but few ever write costs a reference, not an array.
@@ -85,7 +86,8 @@ public final class Headers {
    * {@link #lastValue}, {@link #lastString}, {@link #values}, {@link #equals}, {@link #toString},
    * a sink writing the record) calls {@code value.get()} and gets the bytes it returns, copied.
    * For a header that every record carries and few records ever write, e.g. a trace context.
-   * The supplier must be cheap, side-effect free and return equal bytes on every call.
+   * The supplier must be cheap, thread-safe, side-effect free and return equal bytes on every call
+   * (equality and hash codes of headers read them).
    *
    * <pre>{@code
    * Headers h = headers.withDeferred("traceparent", () -> traceparentBytes(traceId, spanId));

@@ -4,7 +4,8 @@ import io.nip.event.Headers;
 
 /**
  * What a {@link RecordProcessor} sees of the record it is called for, and where it emits results.
- * Valid only during that call: a context kept and used later throws {@link IllegalStateException}.
+ * Valid only during that call and on the thread that made it: a context kept and used later throws
+ * {@link IllegalStateException}. A call's results are held in memory until it returns.
  *
  * <pre>{@code
  * stream.process((String line, RecordContext<String> ctx) -> {
@@ -19,7 +20,10 @@ import io.nip.event.Headers;
  */
 public interface RecordContext<R> {
 
-  /** @return the record's headers, never null ({@link Headers#EMPTY} when it has none) */
+  /**
+   * @return the record's headers, never null ({@link Headers#EMPTY} when it has none)
+   * @throws IllegalStateException when called after {@link RecordProcessor#process} returned
+   */
   Headers headers();
 
   /**

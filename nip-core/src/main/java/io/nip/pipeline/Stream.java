@@ -181,7 +181,8 @@ public class Stream<T> {
    * });
    * }</pre>
    *
-   * @param processor called once per record, on the task's thread
+   * @param processor called once per record (again for each retry of a retry policy), on the task's
+   *     thread
    * @param <R> result type
    * @return the results
    * @throws NullPointerException when {@code processor} is null

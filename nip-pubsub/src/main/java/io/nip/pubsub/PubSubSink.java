@@ -113,7 +113,8 @@ public final class PubSubSink<T> implements Sink<T> {
     }
     Headers headers = context.currentHeaders();
     for (int i = 0; i < headers.size(); i++) {
-      m.putAttributes(headers.name(i), new String(headers.value(i), StandardCharsets.UTF_8));
+      byte[] v = headers.value(i); // an attribute has a value: a header without one is written empty
+      m.putAttributes(headers.name(i), v == null ? "" : new String(v, StandardCharsets.UTF_8));
     }
     Headers described = serde.headers(value); // after the record's own, as the Kafka sink does
     for (int i = 0; i < described.size(); i++) {

@@ -3,11 +3,14 @@ package io.nip.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nip.errors.DeadLetter;
 import io.nip.errors.ErrorPolicy;
 import io.nip.event.Headers;
+import io.nip.sink.CollectingSink;
 import io.nip.sink.Sink;
 import io.nip.sink.SinkContext;
 import io.nip.sink.SinkWriter;
+import io.nip.sink.Sinks;
 import io.nip.source.Sources;
 import io.nip.testing.PipelineTestDriver;
 import io.nip.window.Aggregates;
@@ -216,6 +219,45 @@ class HeadersTest {
       assertThat(out.written).containsExactly("a key=null Headers[]");
       assertThatThrownBy(() -> leaked.get(0).emit("late"))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("during its call only");
+      assertThatThrownBy(() -> leaked.get(0).headers())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("during its call only");
+    }
+  }
+
+  @Test
+  void when_process_throws_under_a_dead_letter_policy_then_the_record_goes_there_with_its_headers_and_nothing_else() {
+    // Given: a processor that emits, then fails on "bad"; a failure downstream of it on "worse"
+    Pipeline p = Pipeline.named("process-dead-letter");
+    EnvelopeSink<String> out = new EnvelopeSink<>();
+    CollectingSink<DeadLetter> dlq = Sinks.collecting("dlq");
+    int[] calls = {0};
+    p.from(Sources.<String>collection("in", List.of()))
+        .process((RecordProcessor<String, String>) (v, ctx) -> {
+          calls[0]++;
+          ctx.emit(v + "!", ctx.headers().with("step", "1"));
+          if (v.equals("bad")) {
+            throw new IllegalArgumentException("bad input");
+          }
+        }, Op.named("tag").onError(ErrorPolicy.deadLetter(dlq)))
+        .map(v -> {
+          if (v.equals("worse!")) {
+            throw new IllegalStateException("downstream");
+          }
+          return v;
+        }, Op.named("check").onError(ErrorPolicy.skip()))
+        .to(out);
+    try (PipelineTestDriver driver = PipelineTestDriver.of(p)) {
+      // When
+      driver.<String>input("in").pipe("ok", T0, trace("t1")).pipe("bad", T0, trace("t2")).pipe("worse", T0);
+      // Then: the failed call emitted nothing and its record is a dead letter with the headers it came
+      // with; a failure after the operator is the next operator's, not retried or dead-lettered here
+      assertThat(out.written).containsExactly("ok! key=null Headers[trace=t1, step=1]");
+      assertThat(driver.<DeadLetter>output(dlq)).singleElement().satisfies(dl -> {
+        assertThat(dl.operator()).isEqualTo("tag");
+        assertThat(dl.headers().lastString("trace")).isEqualTo("t2");
+        assertThat(dl.headers().lastString("step")).isNull();
+      });
+      assertThat(calls[0]).isEqualTo(3);
     }
   }
 }

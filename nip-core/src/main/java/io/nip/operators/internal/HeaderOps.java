@@ -184,7 +184,15 @@ public final class HeaderOps {
 
     @Override
     public Headers headers() {
+      if (!open) {
+        throw closed("headers");
+      }
       return rt.headers();
+    }
+
+    private static IllegalStateException closed(String method) {
+      return new IllegalStateException("RecordContext." + method
+          + " after process returned: a record's context is valid during its call only");
     }
 
     @Override
@@ -195,8 +203,7 @@ public final class HeaderOps {
     @Override
     public void emit(Object value, Headers headers) {
       if (!open) {
-        throw new IllegalStateException(
-            "RecordContext.emit after process returned: a record's context is valid during its call only");
+        throw closed("emit");
       }
       Objects.requireNonNull(value, "value (use no emit to drop a record)");
       Objects.requireNonNull(headers, "headers (use Headers.EMPTY for none)");

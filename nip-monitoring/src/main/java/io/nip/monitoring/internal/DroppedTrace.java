@@ -26,8 +26,10 @@ import java.util.function.Supplier;
  * application's own {@code Span.current()}).
  *
  * <p>Invariants: never recording, never sampled; the lazily built context equals what the
- * {@code traceparent} says. Threading: built and read on the task's thread; the lazy field may be
- * built twice by racing readers, harmlessly (equal values).
+ * {@code traceparent} says. Threading: built on the task's thread; read there and, as a header
+ * value crossing the key exchange with its record, on the thread of the task it goes to. The lazy
+ * field may be built twice by racing readers, harmlessly: equal values, and {@link SpanContext}
+ * publishes safely (final fields).
  */
 final class DroppedTrace implements Span, Supplier<byte[]> {
   /** The two lowercase hex digits of each byte value, at {@code 2 * value} and {@code 2 * value + 1}. */

@@ -62,7 +62,9 @@ public final class TraceHeaders {
     }
     if (headers.lastDeferred(TRACEPARENT) instanceof DroppedTrace dropped
         && headers.lastString(TRACESTATE) == null) {
-      return Context.root().with(dropped); // written by inject below, as the propagator would read it
+      // written by inject below: the same trace and span ids and flags as the propagator would read
+      // (not marked remote; the samplers NIP builds treat a not-sampled parent alike either way)
+      return Context.root().with(dropped);
     }
     return W3C.extract(Context.root(), headers, GETTER);
   }
