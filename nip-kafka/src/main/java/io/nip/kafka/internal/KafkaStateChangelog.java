@@ -498,16 +498,11 @@ public final class KafkaStateChangelog implements StateChangelog {
       }
     }
     if (keyedChanges && f != null && (sourceLeftOut || !f.settled())) {
-      // keys behind an in-process keyBy come from every partition: their changes and results may
-      // derive from records of a partition whose offset this commit leaves out (it moved, or the
-      // assignment is being changed), and the offset they would need does not go with them
-      // the assignment of a pipeline with state behind an in-process keyBy changes when another
-      // member joins or leaves the group: say what to do about it, since a bounded job's final
-      // checkpoint ends the run with this message
+      // keys behind an in-process keyBy come from every partition: their changes may derive from a partition
+      // whose offset this commit leaves out (it moved, or the assignment changes: a member joins or leaves)
       throw new CommitFailure("pipeline '" + pipeline + "': the assignment of '" + sourceName + "' changes; the "
-          + "state and results behind a keyBy wait for the next checkpoint. If another instance shares consumer "
-          + "group '" + application + "': the state behind a keyBy belongs to one instance, so run one instance "
-          + "per group, or key the input topic by the pipeline's key and use keyByPartitioned", null);
+          + "state and results behind a keyBy wait for the next checkpoint. If another instance shares group '"
+          + application + "': run one instance per group, or key the input topic and use keyByPartitioned", null);
     }
     sharedSince = 0;
     // an offset commits only beside its task's metadata of the same commit: a member that gets the
