@@ -32,6 +32,14 @@ public final class Headers {
   /** No headers. */
   public static final Headers EMPTY = new Headers(NO_NAMES, NO_VALUES);
 
+  /**
+   * The names array of the last one-header instance {@link #append} built. Name arrays are never
+   * written after construction nor handed out, so one-header instances with the same name share one:
+   * a header that every record gains (a trace context) costs one array less per record. Volatile,
+   * so that a thread reading it also sees its element.
+   */
+  private static volatile String[] lastSingleName = {""};
+
   private final String[] names;
   /** Each entry is a {@code byte[]} (never handed out), a {@code Supplier<byte[]>}, or null. */
   private final Object[] values;
@@ -122,10 +130,18 @@ public final class Headers {
   private Headers append(String name, Object value) {
     Objects.requireNonNull(name, "name");
     int n = names.length;
-    String[] ns = Arrays.copyOf(names, n + 1);
     Object[] vs = Arrays.copyOf(values, n + 1);
-    ns[n] = name;
     vs[n] = value;
+    if (n == 0) {
+      String[] single = lastSingleName;
+      if (!single[0].equals(name)) {
+        single = new String[] {name};
+        lastSingleName = single;
+      }
+      return new Headers(single, vs);
+    }
+    String[] ns = Arrays.copyOf(names, n + 1);
+    ns[n] = name;
     return new Headers(ns, vs);
   }
 

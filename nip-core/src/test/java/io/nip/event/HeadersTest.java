@@ -52,6 +52,21 @@ class HeadersTest {
   }
 
   @Test
+  void one_header_instances_built_one_after_another_with_different_names_keep_their_own_name() {
+    Headers a = Headers.EMPTY.with("a", "1");
+    Headers b = Headers.EMPTY.with("b", "2");
+    Headers a2 = Headers.EMPTY.with("a", "3");
+    Headers ab = a.with("b", "4");
+
+    assertThat(a).hasToString("Headers[a=1]");
+    assertThat(b).hasToString("Headers[b=2]");
+    assertThat(a2).hasToString("Headers[a=3]");
+    assertThat(ab).hasToString("Headers[a=1, b=4]");
+    assertThat(a.without("a")).isSameAs(Headers.EMPTY);
+    assertThat(ab.without("a")).hasToString("Headers[b=4]");
+  }
+
+  @Test
   void without_drops_every_value_of_a_name_and_the_empty_results_share_the_singleton() {
     Headers h = Headers.EMPTY.with("a", "1").with("b", "2").with("a", "3");
 
