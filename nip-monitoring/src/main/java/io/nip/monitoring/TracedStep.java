@@ -109,8 +109,8 @@ public final class TracedStep {
   public <T> Stream<T> filter(Stream<T> in, Predicate<? super T> predicate, Op op) {
     Objects.requireNonNull(predicate, "predicate");
     String operator = operator(op);
-    RecordProcessor<T, T> step = (value, ctx) -> run(value, ctx.headers(), v -> predicate.test(v) ? v : null,
-        operator, ctx);
+    Function<T, T> keptOrNull = v -> predicate.test(v) ? v : null;
+    RecordProcessor<T, T> step = (value, ctx) -> run(value, ctx.headers(), keptOrNull, operator, ctx);
     return process(in, step, op);
   }
 
