@@ -30,7 +30,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -86,6 +88,8 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
    * update happens in the source task itself.
    */
   public static final String LATENCY_METRIC = "nip.analytics.latency";
+  /** The bot filter's operator name (its meters' {@code operator} tag). */
+  public static final String BOT_FILTER = "drop-bots";
   /** One event in this many (a power of two) has its latency recorded. */
   static final int LATENCY_SAMPLE = 8;
 
@@ -245,6 +249,8 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
     private BufferManager buffer;
     private RateLimiter rateLimit;
     private UnaryOperator<Stream<AnalyticsEvent>> afterParse = UnaryOperator.identity();
+    private BiFunction<Stream<AnalyticsEvent>, Predicate<AnalyticsEvent>, Stream<AnalyticsEvent>> botFilter =
+        (events, keep) -> events.filter(keep, Op.named(BOT_FILTER));
     private boolean validateSchema;
 
     private Builder(String servers) {
@@ -335,6 +341,28 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
     }
 
     /**
+     * Runs the bot filter as a step of the application's own instead of a plain {@code filter}, e.g.
+     * the filter traced with nip-monitoring's {@code TracingManager}, so that a span covers each
+     * event's processing without a step added for it. The step must keep exactly the events for
+     * which {@code keep} is true (it counts the bots it rejects), unchanged, with their event times;
+     * the default is {@code events.filter(keep, Op.named("drop-bots"))}.
+     *
+     * <pre>{@code
+     * builder.botFilter((events, keep) ->
+     *     tracing.trace("process_event").filter(events, keep, Op.named("drop-bots")));
+     * }</pre>
+     *
+     * @param step the events and the bot test in, the users' events out
+     * @return this
+     * @throws NullPointerException when {@code step} is null
+     */
+    public Builder botFilter(
+        BiFunction<Stream<AnalyticsEvent>, Predicate<AnalyticsEvent>, Stream<AnalyticsEvent>> step) {
+      this.botFilter = Objects.requireNonNull(step, "botFilter");
+      return this;
+    }
+
+    /**
      * Checks each input record against exercise 1's JSON Schema ({@link AnalyticsSchema}) before the
      * strict parser reads it; a record that breaks it is a dead letter naming the violated path and
      * keyword. The parser alone accepts and rejects the same records (the schema is the contract
@@ -377,14 +405,16 @@ public final class AnalyticsPipeline extends KafkaJob<AnalyticsPipeline.Counters
               WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(maxOutOfOrderness)
                   .withTimestamps(AnalyticsEvent::eventTime))
           .peek(e -> counters.parsed.increment(), Op.named("count-in"));
-      Stream<AnalyticsEvent> users = Objects.requireNonNull(afterParse.apply(parsed), "afterParse returned null")
-          .filter(e -> {
-            if (e.isBot()) {
-              counters.bots.increment();
-              return false;
-            }
-            return true;
-          }, Op.named("drop-bots"));
+      Predicate<AnalyticsEvent> notBot = e -> {
+        if (e.isBot()) {
+          counters.bots.increment();
+          return false;
+        }
+        return true;
+      };
+      Stream<AnalyticsEvent> users = Objects.requireNonNull(botFilter.apply(
+          Objects.requireNonNull(afterParse.apply(parsed), "afterParse returned null"), notBot),
+          "botFilter returned null");
       if (rateLimit != null) {
         users = users.rateLimit(rateLimit, Op.named("rate-limit"));
       }

@@ -201,6 +201,32 @@ class AnalyticsPipelineKafkaTest {
   }
 
   @Test
+  void when_the_bot_filter_is_a_step_of_the_application_then_it_sees_every_event_and_the_windows_equal_the_reference() {
+    // Given 10,000 generated events, bots among them
+    Topics t = topics("bot-filter-step");
+    List<byte[]> lines = produce(t.in, UserEventFeed.Spec.defaults(10_000).withUsers(1_000));
+    Map<WindowKey, Expected> expected = reference(lines);
+    java.util.concurrent.atomic.LongAdder seen = new java.util.concurrent.atomic.LongAdder();
+
+    // When the bot filter runs as the application's own step (one that counts what it sees)
+    AnalyticsPipeline job = job(t, "bot-filter-step-job")
+        .botFilter((events, keep) -> events.filter(e -> {
+          seen.increment();
+          return keep.test(e);
+        }, io.nip.pipeline.Op.named(AnalyticsPipeline.BOT_FILTER)))
+        .bounded().build();
+    assertThat(job.start().awaitTermination(Duration.ofSeconds(60))).isTrue();
+
+    // Then the step saw every event, the bots were counted as usual, and every window is the reference's
+    List<UserWindowSummary> got = summaries(readAll(t.out, expected.size()));
+    assertThat(got).hasSize(expected.size());
+    assertNoWindowLostAnEvent(expected, got);
+    assertThat(seen.sum()).isEqualTo(10_000);
+    assertThat(job.counters().botsFiltered()).isPositive()
+        .isEqualTo(lines.stream().filter(l -> new String(l, StandardCharsets.UTF_8).contains("\"bot_")).count());
+  }
+
+  @Test
   void when_backpressure_blocks_and_the_rate_limit_does_not_bind_then_every_window_still_equals_the_reference() {
     // Given 30,000 generated events
     Topics t = topics("backpressure-block");
