@@ -157,8 +157,8 @@ final class AnalyticsBench {
   }
 
   private static String describe(AnalyticsRuns.Run r) {
-    return String.format(Locale.ROOT, "%-17s %,12.0f records/s  %6.2f s  output %,d%s", r.name(),
-        r.recordsPerSecond(), r.elapsed().toMillis() / 1000.0, r.outputRecords(),
+    return String.format(Locale.ROOT, "%-17s %,12.0f records/s  %6.2f s  cpu %5.2f us/record  output %,d%s",
+        r.name(), r.recordsPerSecond(), r.elapsed().toMillis() / 1000.0, r.cpuMicrosPerRecord(), r.outputRecords(),
         r.name().startsWith("nip") ? String.format(Locale.ROOT, "  late events %,d  first input parsed after %s,"
             + " last %s before the end", r.lateEvents(), seconds(r.head()), seconds(r.tail())) : "");
   }
@@ -223,6 +223,13 @@ final class AnalyticsBench {
     if (!Double.isNaN(nipMonitored / nipBare)) {
       m.put("nip_monitored_over_nip_bare", round3(nipMonitored / nipBare));
     }
+    double bareCpu = median(rounds, "nip-bare", AnalyticsRuns.Run::cpuMicrosPerRecord);
+    double monitoredCpu = median(rounds, "nip-monitored", AnalyticsRuns.Run::cpuMicrosPerRecord);
+    if (!Double.isNaN(monitoredCpu / bareCpu)) {
+      m.put("nip_bare_cpu_us_per_record", round3(bareCpu));
+      m.put("nip_monitored_cpu_us_per_record", round3(monitoredCpu));
+      m.put("nip_monitored_cpu_over_nip_bare", round3(monitoredCpu / bareCpu));
+    }
     if (!Double.isNaN(nipSchema / nip)) {
       m.put("nip_schema_over_nip", round3(nipSchema / nip));
     }
@@ -244,7 +251,10 @@ final class AnalyticsBench {
     List<Map<String, Object>> perRound = new ArrayList<>();
     for (List<AnalyticsRuns.Run> round : rounds) {
       Map<String, Object> r = new LinkedHashMap<>();
-      round.forEach(run -> r.put(run.name().replace('-', '_') + "_eps", Math.round(run.recordsPerSecond())));
+      round.forEach(run -> {
+        r.put(run.name().replace('-', '_') + "_eps", Math.round(run.recordsPerSecond()));
+        r.put(run.name().replace('-', '_') + "_cpu_us_per_record", round3(run.cpuMicrosPerRecord()));
+      });
       double ratio = nipOverKafkaStreams(round);
       if (!Double.isNaN(ratio)) {
         r.put("nip_over_kafka_streams", round3(ratio));
@@ -365,6 +375,14 @@ final class AnalyticsBench {
       out.printf(Locale.ROOT, "  NIP full monitoring / NIP bare               = %.2fx  per round: %s (Prometheus scraped"
           + " every 1 s, health checks, %.0f %% traced)%n", m.get("nip_monitored_over_nip_bare"),
           perRound(m, "nip_monitored_eps", "nip_bare_eps"), FullMonitoring.TRACE_RATE * 100);
+      out.printf(Locale.ROOT, "    geometric mean of the rounds' ratios = %.3fx (odd and even rounds run the two in"
+          + " opposite order, so an order effect cancels)%n", geometricMean(m, "nip_monitored_eps", "nip_bare_eps"));
+    }
+    if (m.containsKey("nip_monitored_cpu_over_nip_bare")) {
+      out.printf(Locale.ROOT, "  CPU per record, full monitoring / bare      = %.2fx  (%.2f vs %.2f us, this JVM's threads"
+          + " together)  per round: %s%n", m.get("nip_monitored_cpu_over_nip_bare"),
+          m.get("nip_monitored_cpu_us_per_record"), m.get("nip_bare_cpu_us_per_record"),
+          perRound(m, "nip_monitored_cpu_us_per_record", "nip_bare_cpu_us_per_record"));
     }
     if (m.containsKey("nip_schema_over_nip")) {
       out.printf(Locale.ROOT, "  NIP + JSON Schema check / NIP                = %.2fx%n", m.get("nip_schema_over_nip"));
@@ -372,6 +390,20 @@ final class AnalyticsBench {
     if (m.containsKey("nip_partitioned_over_limit")) {
       out.printf(Locale.ROOT, "  NIP partitioned input / limit                = %.2fx%n", m.get("nip_partitioned_over_limit"));
     }
+  }
+
+  /** @return the geometric mean of each round's {@code a / b}, NaN when no round has both */
+  private static double geometricMean(Map<String, Object> m, String a, String b) {
+    double logSum = 0;
+    int n = 0;
+    for (Object r : (List<?>) m.get("per_round")) {
+      Map<?, ?> round = (Map<?, ?>) r;
+      if (round.get(a) instanceof Number x && round.get(b) instanceof Number y) {
+        logSum += Math.log(x.doubleValue() / y.doubleValue());
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : Math.exp(logSum / n);
   }
 
   /** @return each round's {@code a / b}, e.g. "1.01, 0.98, 1.02" */

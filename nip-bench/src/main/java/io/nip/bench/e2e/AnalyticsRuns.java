@@ -39,12 +39,27 @@ final class AnalyticsRuns {
    * @param tail time from the last input record parsed to the end of the run (NIP only, 5 ms resolution)
    * @param head time from the start of the run to the first input record parsed (NIP only, 5 ms
    *     resolution): client creation, group join and the first fetch
+   * @param cpu CPU time this JVM used over the same span, every thread together (the broker runs in
+   *     a JVM of its own and is not counted)
    */
   record Run(String name, long records, Duration elapsed, long outputRecords, long lateEvents, Duration tail,
-      Duration head) {
+      Duration head, Duration cpu) {
     double recordsPerSecond() {
       return records / (elapsed.toNanos() / 1e9);
     }
+
+    /** @return CPU microseconds this JVM spent per input record */
+    double cpuMicrosPerRecord() {
+      return cpu.toNanos() / 1e3 / records;
+    }
+  }
+
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  /** @return the CPU time this JVM has used so far, all threads, in ns */
+  static long cpuNanos() {
+    return OS.getProcessCpuTime();
   }
 
   private final String bootstrap;
@@ -106,6 +121,7 @@ final class AnalyticsRuns {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
     long start = System.nanoTime();
+    long cpuStart = cpuNanos();
     long seen = 0;
     long check = 0;
     try (KafkaConsumer<byte[], byte[]> c =
@@ -123,7 +139,8 @@ final class AnalyticsRuns {
     if (check == 0) {
       throw new IllegalStateException("no event parsed");
     }
-    return new Run("limit", seen, elapsed, 0, 0, Duration.ZERO, Duration.ZERO);
+    return new Run("limit", seen, elapsed, 0, 0, Duration.ZERO, Duration.ZERO,
+        Duration.ofNanos(cpuNanos() - cpuStart));
   }
 
   /**
@@ -207,6 +224,7 @@ final class AnalyticsRuns {
       config.commitInterval(commitInterval);
     }
     long start = System.nanoTime();
+    long cpuStart = cpuNanos();
     NipJob job = exercise == Exercise.SESSIONS ? sessionsJob(group, input, output, dlq, config.build())
         : analyticsJob(variant, group, input, output, dlq, config.build(), monitoring);
     long inputDone = 0;
@@ -229,6 +247,7 @@ final class AnalyticsRuns {
       });
     }
     long end = System.nanoTime();
+    Duration cpu = Duration.ofNanos(cpuNanos() - cpuStart);
     Duration elapsed = Duration.ofNanos(end - start);
     Duration tail = Duration.ofNanos(inputDone == 0 ? 0 : end - inputDone);
     long committed = topics.committedSum(group, input);
@@ -243,7 +262,7 @@ final class AnalyticsRuns {
       throw new IllegalStateException("NIP sent " + bad + " records to the dead-letter topic");
     }
     Duration head = Duration.ofNanos(firstInput == 0 ? 0 : firstInput - start);
-    return new Run(name, records, elapsed, out, job.lateEvents().getAsLong(), tail, head);
+    return new Run(name, records, elapsed, out, job.lateEvents().getAsLong(), tail, head, cpu);
   }
 
   /** A NIP job of either exercise, with its counters. */
@@ -255,7 +274,7 @@ final class AnalyticsRuns {
     AnalyticsPipeline.Builder builder = AnalyticsPipeline.builder(bootstrap).groupId(group).inputTopic(input)
         .outputTopic(output).deadLetterTopic(dlq).bounded().config(config);
     if (monitoring != null) {
-      builder.afterParse(monitoring::traced);
+      builder.botFilter(monitoring::tracedFilter);
     }
     if (variant == Variant.PARTITIONED) {
       builder.inputKeyedByUser(); // the input is keyed by user_id, as Kafka Streams' groupByKey assumes
@@ -296,6 +315,7 @@ final class AnalyticsRuns {
     Path state = Files.createTempDirectory("nip-bench-streams-");
     LongAdder seen = new LongAdder();
     long start = System.nanoTime();
+    long cpuStart = cpuNanos();
     java.util.Properties props = StreamsAnalyticsJob.config(bootstrap, app, threads, state, exactlyOnce);
     if (commitInterval != null) {
       props.put(org.apache.kafka.streams.StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
@@ -321,6 +341,7 @@ final class AnalyticsRuns {
     }
     streams.close(Duration.ofMinutes(2));
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    Duration cpu = Duration.ofNanos(cpuNanos() - cpuStart);
     long committed = topics.committedSum(app, input);
     if (committed != records) {
       throw new IllegalStateException("Kafka Streams committed " + committed + " of " + records + " input offsets");
@@ -328,7 +349,7 @@ final class AnalyticsRuns {
     long out = topics.endOffsetSum(output);
     topics.delete(output);
     deleteTree(state);
-    return new Run("kafka-streams-" + threads + "t", seen.sum(), elapsed, out, 0, Duration.ZERO, Duration.ZERO);
+    return new Run("kafka-streams-" + threads + "t", seen.sum(), elapsed, out, 0, Duration.ZERO, Duration.ZERO, cpu);
   }
 
   static void deleteTree(Path dir) {

@@ -3,10 +3,12 @@ package io.nip.bench.e2e;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nip.examples.analytics.AnalyticsEvent;
+import io.nip.examples.analytics.AnalyticsPipeline;
 import io.nip.monitoring.MetricsCollector;
 import io.nip.monitoring.PipelineMonitor;
 import io.nip.monitoring.SamplerType;
 import io.nip.monitoring.TracingManager;
+import io.nip.pipeline.Op;
 import io.nip.pipeline.Stream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * What the {@code nip-monitored} contender runs beside exercise 1: everything a production
@@ -32,8 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       heavier case);
  *   <li>a {@link PipelineMonitor} with the default health checks, run every second, its
  *       {@code /health} read every second;
- *   <li>a traced step after parsing ({@link TracingManager}, 1 % of records sampled, spans exported
- *       over OTLP/HTTP to a receiver on 127.0.0.1 that reads and drops them).
+ *   <li>exercise 1's processing step, its bot filter, traced ({@link TracingManager}: a span per
+ *       sampled event, 1 % of them, exported over OTLP/HTTP to a receiver on 127.0.0.1 that reads
+ *       and drops them; the events it keeps carry their trace's {@code traceparent} on).
  * </ul>
  *
  * <p>Threading: the scrapes run on one daemon thread of their own, the OTLP receiver on the JDK
@@ -100,9 +104,12 @@ final class FullMonitoring implements AutoCloseable {
     return collector.registry();
   }
 
-  /** @return the parsed events through a traced step (spans for 1 % of them) */
-  Stream<AnalyticsEvent> traced(Stream<AnalyticsEvent> parsed) {
-    return tracing.trace("process_event").map(parsed, e -> e);
+  /**
+   * @return the events {@code keep} accepts, filtered in a traced step (spans for 1 % of the
+   *     events): exercise 1's bot filter ({@code AnalyticsPipeline.Builder.botFilter})
+   */
+  Stream<AnalyticsEvent> tracedFilter(Stream<AnalyticsEvent> events, Predicate<AnalyticsEvent> keep) {
+    return tracing.trace("process_event").filter(events, keep, Op.named(AnalyticsPipeline.BOT_FILTER));
   }
 
   /** @return scrapes of /metrics and /health done so far */
