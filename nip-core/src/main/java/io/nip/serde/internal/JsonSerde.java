@@ -7,15 +7,36 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import io.nip.errors.SerializationException;
 import io.nip.serde.Serde;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * JSON through Jackson. Reader and writer are resolved once for the target type, so each call is
  * only the parse or the write. Thread-safe (Jackson readers and writers are immutable).
+ *
+ * <p>A string of printable ASCII without {@code "} or {@code \} (the usual key: a user id) is
+ * written here as itself in quotes, without a generator: a keyed job writes one such key per state
+ * change; likewise a {@code Long}, an {@code Integer} (decimal digits) and a {@code Boolean}
+ * ({@code true}, {@code false}), the usual values of small state. Each fast path is taken only when
+ * the writer was seen, at construction, to write exactly those bytes for probes of its kind, so
+ * the output never differs from Jackson's.
  */
 public final class JsonSerde<T> implements Serde<T> {
+  /** Every printable ASCII character but the two JSON escapes: what the fast path must match. */
+  private static final String PROBE = " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`"
+      + "abcdefghijklmnopqrstuvwxyz{|}~";
+
   private final ObjectReader reader;
   private final ObjectWriter writer;
   private final JavaType type;
+  /** Whether {@link #plainQuoted} strings are written as Jackson writes them (checked once). */
+  private final boolean plainStrings;
+  /** Whether a {@code Long} is written as its decimal digits (checked once). */
+  private final boolean plainLongs;
+  /** Whether an {@code Integer} is written as its decimal digits (checked once). */
+  private final boolean plainInts;
+  /** Whether booleans are written as {@code true} and {@code false} (checked once). */
+  private final boolean plainBooleans;
 
   /**
    * @param mapper configured mapper
@@ -25,12 +46,64 @@ public final class JsonSerde<T> implements Serde<T> {
     this.type = type;
     this.reader = mapper.readerFor(type);
     this.writer = mapper.writerFor(type);
+    Class<?> raw = type.getRawClass();
+    this.plainStrings = raw.isAssignableFrom(String.class) && writesPlainly(writer, PROBE, plainQuoted(PROBE));
+    this.plainLongs = raw.isAssignableFrom(Long.class)
+        && writesPlainly(writer, Long.MIN_VALUE, ascii(Long.toString(Long.MIN_VALUE)))
+        && writesPlainly(writer, 0L, ascii("0"));
+    this.plainInts = raw.isAssignableFrom(Integer.class)
+        && writesPlainly(writer, Integer.MIN_VALUE, ascii(Integer.toString(Integer.MIN_VALUE)))
+        && writesPlainly(writer, 0, ascii("0"));
+    this.plainBooleans = raw.isAssignableFrom(Boolean.class) && writesPlainly(writer, true, ascii("true"))
+        && writesPlainly(writer, false, ascii("false"));
+  }
+
+  /** @return whether the writer writes exactly {@code expected} for {@code probe} */
+  private static boolean writesPlainly(ObjectWriter writer, Object probe, byte[] expected) {
+    try {
+      return Arrays.equals(writer.writeValueAsBytes(probe), expected);
+    } catch (IOException | RuntimeException e) {
+      return false; // a writer that cannot write the probe keeps the general path
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * @return the string in quotes as ASCII bytes, or null when it holds a character outside
+   *     printable ASCII, a quote or a backslash (which JSON may escape)
+   */
+  static byte[] plainQuoted(String s) {
+    int n = s.length();
+    byte[] b = new byte[n + 2];
+    b[0] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return null;
+      }
+      b[i + 1] = (byte) c;
+    }
+    b[n + 1] = '"';
+    return b;
   }
 
   @Override
   public byte[] serialize(T value) {
     if (value == null) {
       return null;
+    }
+    if (plainStrings && value instanceof String) {
+      byte[] plain = plainQuoted((String) value);
+      if (plain != null) {
+        return plain;
+      }
+    } else if (plainLongs && value instanceof Long || plainInts && value instanceof Integer) {
+      return ascii(value.toString());
+    } else if (plainBooleans && value instanceof Boolean) {
+      return ascii(value.toString());
     }
     try {
       return writer.writeValueAsBytes(value);
