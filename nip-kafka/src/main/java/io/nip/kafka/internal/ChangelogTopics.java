@@ -42,6 +42,8 @@ final class ChangelogTopics {
   private final Map<String, Object> clientProps;
   private final String cluster;
   private final Set<String> known = ConcurrentHashMap.newKeySet();
+  /** {@link #topicOf} by store id, for this instance's one application. */
+  private final Map<String, String> names = new ConcurrentHashMap<>();
 
   /**
    * @param clientProps connection and security settings for the admin client
@@ -59,6 +61,17 @@ final class ChangelogTopics {
    */
   static String topicOf(String application, String storeId) {
     return sanitize(application + "-" + storeId.replace('/', '-') + "-changelog");
+  }
+
+  /**
+   * {@link #topicOf}, built once per store: a commit asks for it once per state change.
+   *
+   * @param application the application id, the same at every call on this instance
+   * @param storeId "operator/store"
+   * @return the changelog topic of that store
+   */
+  String changelogOf(String application, String storeId) {
+    return names.computeIfAbsent(storeId, id -> topicOf(application, id));
   }
 
   /**

@@ -493,8 +493,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       }
       written.add(part);
       for (String store : part.storeIds()) {
-        String topic = topicOf(application, store);
-        topics.ensure(topic, part.task().partitions());
+        topics.ensure(topics.changelogOf(application, store), part.task().partitions());
       }
     }
     if (keyedChanges && f != null && (sourceLeftOut || !f.settled())) {
@@ -546,12 +545,11 @@ public final class KafkaStateChangelog implements StateChangelog {
       for (TaskPart part : written) {
         Map<String, Future<RecordMetadata>> lastOfTask = last.computeIfAbsent(part.task().taskId(), k -> new HashMap<>());
         for (Change c : part.changes()) {
-          byte[] value = null;
-          if (c.value() != null) {
-            value = ByteBuffer.allocate(8 + c.value().length).putLong(c.expiresAtMillis()).put(c.value()).array();
-          }
-          lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topicOf(application, c.storeId()),
-              part.task().partition(), c.key(), value)));
+          byte[] value = c.value() == null ? null
+              : ByteBuffer.allocate(8 + c.value().length).putLong(c.expiresAtMillis()).put(c.value()).array();
+          String topic = topics.changelogOf(application, c.storeId());
+          lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topic, part.task().partition(), c.key(),
+              value)));
         }
         List<Object> output = part.output();
         for (int i = usable ? TransactionAhead.heldBy(tx, part.ahead()) : 0; i < output.size(); i++) {
