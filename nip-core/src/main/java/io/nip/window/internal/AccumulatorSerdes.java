@@ -4,7 +4,6 @@ import io.nip.errors.SerializationException;
 import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -51,17 +50,30 @@ public final class AccumulatorSerdes {
     A read(DataInputStream in) throws IOException;
   }
 
+  /**
+   * A serde of this class: it can also write its value straight into a larger state record
+   * ({@link #writeSized}), with the same bytes as {@link #serialize}.
+   */
+  private interface InlineSerde<A> extends Serde<A> {
+    void writeTo(DataOutputStream out, A value) throws IOException;
+  }
+
   private static <A> Serde<A> of(String what, Writer<A> writer, Reader<A> reader) {
-    return new Serde<>() {
+    return new InlineSerde<>() {
       @Override
       public byte[] serialize(A value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        StateOutput out = new StateOutput(32);
+        writeTo(out, value);
+        return out.toByteArray();
+      }
+
+      @Override
+      public void writeTo(DataOutputStream out, A value) {
+        try {
           writer.write(out, value);
         } catch (IOException | RuntimeException e) {
           throw new SerializationException("cannot write a " + what + " accumulator: " + e.getMessage(), null, e);
         }
-        return bytes.toByteArray();
       }
 
       @Override
@@ -73,6 +85,32 @@ public final class AccumulatorSerdes {
         }
       }
     };
+  }
+
+  /**
+   * Writes {@code value} as its length (an int) and its serialized bytes: into the record itself
+   * when both the stream and the serde allow it, else through {@link Serde#serialize}. The bytes
+   * are the same either way.
+   *
+   * @param out the record being written
+   * @param serde the value's serde
+   * @param value the value
+   * @param <A> the value type
+   * @throws IOException from the stream
+   * @throws io.nip.errors.SerializationException when the serde cannot write the value
+   */
+  @SuppressWarnings("unchecked")
+  static <A> void writeSized(DataOutputStream out, Serde<A> serde, A value) throws IOException {
+    if (out instanceof StateOutput && serde instanceof InlineSerde) {
+      StateOutput state = (StateOutput) out;
+      int at = state.reserveLength();
+      ((InlineSerde<A>) serde).writeTo(out, value);
+      state.fillLength(at);
+      return;
+    }
+    byte[] b = serde.serialize(value);
+    out.writeInt(b.length);
+    out.write(b);
   }
 
   /** @return the serde of {@code long[]} accumulators (count) */
@@ -189,9 +227,7 @@ public final class AccumulatorSerdes {
     Serde[] serdes = parts.clone();
     return of("combined", (out, a) -> {
       for (int i = 0; i < serdes.length; i++) {
-        byte[] b = serdes[i].serialize(a[i]);
-        out.writeInt(b.length);
-        out.write(b);
+        writeSized(out, serdes[i], a[i]);
       }
     }, in -> {
       Object[] a = new Object[serdes.length];

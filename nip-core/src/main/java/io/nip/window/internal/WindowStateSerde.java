@@ -3,9 +3,7 @@ package io.nip.window.internal;
 import io.nip.errors.StateException;
 import io.nip.serde.Serde;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -35,8 +33,8 @@ final class WindowStateSerde implements Serde<NavigableMap<Long, WindowOp.Win>> 
       throw new StateException("window '" + operator + "' cannot snapshot its state: its aggregate declares no "
           + "accumulatorSerde() (give a custom aggregate one with Aggregate.withAccumulatorSerde)");
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + 32 * windows.size());
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    StateOutput out = new StateOutput(64 + 64 * windows.size());
+    try {
       out.writeByte(VERSION);
       out.writeInt(windows.size());
       for (WindowOp.Win w : windows.values()) {
@@ -54,15 +52,13 @@ final class WindowStateSerde implements Serde<NavigableMap<Long, WindowOp.Win>> 
           }
         }
         if (!w.closed) {
-          byte[] acc = accumulators.serialize(w.acc);
-          out.writeInt(acc.length);
-          out.write(acc);
+          AccumulatorSerdes.writeSized(out, accumulators, w.acc);
         }
       }
     } catch (IOException e) {
       throw new StateException("window '" + operator + "': could not serialize its state: " + e, e);
     }
-    return bytes.toByteArray();
+    return out.toByteArray();
   }
 
   @Override
