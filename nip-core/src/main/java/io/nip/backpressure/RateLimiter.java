@@ -112,9 +112,17 @@ public final class RateLimiter {
     return bucket.tryAcquire(nowMillis, true);
   }
 
-  /** For the runtime: no record waits at this limiter any more; the bucket is capped at the burst again. */
-  public void idle() {
-    bucket.idle();
+  /** For the runtime: a task starts holding records at this limiter; matched by one {@link #stopWaiting()}. */
+  public void startWaiting() {
+    bucket.startWaiting();
+  }
+
+  /**
+   * For the runtime: that task holds nothing any more. Once no task waits, the bucket is capped at
+   * the burst again.
+   */
+  public void stopWaiting() {
+    bucket.stopWaiting();
   }
 
   /**

@@ -26,6 +26,8 @@ public final class RateLimitOp extends Operator implements Gate {
   private final RateLimiter limiter;
   private final ArrayDeque<Held> held = new ArrayDeque<>();
   private long heldWatermark = Long.MIN_VALUE;
+  /** Whether this task is counted among the limiter's waiters (it held something since its last look). */
+  private boolean waiting;
 
   /** @param limiter the shared limiter */
   public RateLimitOp(RateLimiter limiter) {
@@ -41,6 +43,10 @@ public final class RateLimitOp extends Operator implements Gate {
       out.process(value);
       return;
     }
+    if (!waiting) {
+      waiting = true;
+      limiter.startWaiting();
+    }
     held.add(new Held(value, rt.key(), rt.timestamp(), rt.position(), rt.positionRef(), rt.raw(), rt.headers()));
   }
 
@@ -48,7 +54,7 @@ public final class RateLimitOp extends Operator implements Gate {
   @Override
   public boolean tick(long nowMillis) {
     if (held.isEmpty()) {
-      limiter.idle();
+      notWaiting();
     }
     return false;
   }
@@ -103,6 +109,20 @@ public final class RateLimitOp extends Operator implements Gate {
     while (!held.isEmpty()) {
       emit(held.poll());
     }
+    notWaiting();
     forwardHeldWatermark();
+  }
+
+  /** A task stopped while holding: its records are not delivered, and it no longer waits. */
+  @Override
+  public void close() {
+    notWaiting();
+  }
+
+  private void notWaiting() {
+    if (waiting) {
+      waiting = false;
+      limiter.stopWaiting();
+    }
   }
 }

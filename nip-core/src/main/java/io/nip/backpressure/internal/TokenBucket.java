@@ -12,8 +12,8 @@ package io.nip.backpressure.internal;
  *
  * <p>A record that waits for a token is given it the moment it accrues: while records wait, the
  * time between two looks is credited without the burst cap (see {@link #tryAcquire(long, boolean)}),
- * so the admitted count does not depend on how often the runtime looks. An idle bucket is capped
- * at {@code burst}.
+ * so the admitted count does not depend on how often the runtime looks. When no user of the bucket
+ * waits any more, it is capped at {@code burst} again.
  *
  * <p>Invariants: {@code 0 <= tokens}; above {@code capacity} only what accrued while records
  * waited; {@code last} never moves backwards (a clock read
@@ -33,6 +33,8 @@ public final class TokenBucket {
   private static final long UNCAPPED_LIMIT = Long.MAX_VALUE / 4;
   /** A rate change not applied yet, micro-tokens per ms, or 0. */
   private long pendingPerMilli;
+  /** Users holding a record for a token ({@link #startWaiting}); the credit above the cap is theirs. */
+  private int waiters;
 
   /**
    * @param ratePerSecond events per second, at least 0.001
@@ -82,9 +84,24 @@ public final class TokenBucket {
     return false;
   }
 
-  /** No record waits any more: what accrued above the burst while records waited is dropped. */
-  public synchronized void idle() {
-    if (tokens > capacity) {
+  /**
+   * A user of the bucket (a task) starts holding a record for a token. Each call is matched by one
+   * {@link #stopWaiting()}.
+   */
+  public synchronized void startWaiting() {
+    waiters++;
+  }
+
+  /**
+   * That user holds nothing any more. When no user waits, what accrued above the burst while
+   * records waited is dropped; while another still waits, it stays for that one (tasks share the
+   * bucket, and one task's credit must not be capped because another task has emptied its queue).
+   */
+  public synchronized void stopWaiting() {
+    if (waiters > 0) {
+      waiters--;
+    }
+    if (waiters == 0 && tokens > capacity) {
       tokens = capacity;
     }
   }
