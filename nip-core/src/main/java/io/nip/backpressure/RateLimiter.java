@@ -11,7 +11,10 @@ import java.util.function.Function;
  * A token bucket: at most {@code maxRate} records per second on average, with bursts of up to
  * {@code burstSize} records at once (the tutorial's {@code RateLimiter(max_rate, burst_size)}).
  * The bucket starts full and refills at {@code maxRate} tokens per second on the pipeline's clock
- * ({@code PipelineConfig.clock}), so rates and bursts are exact on virtual time too.
+ * ({@code PipelineConfig.clock}), so rates and bursts are exact on virtual time too. While records
+ * wait for tokens in a pipeline, the tokens that accrue are theirs whenever the runtime looks (not
+ * capped at the burst): the count admitted over any span is {@code maxRate} times the span plus at
+ * most the burst, however seldom the waiting tasks are run.
  *
  * <p>In a pipeline, a record that finds no token waits; it is never dropped. The task that holds
  * it yields its worker thread to other tasks (no thread sleeps, no spinning) and reads nothing more
@@ -112,7 +115,11 @@ public final class RateLimiter {
     return bucket.tryAcquire(nowMillis, true);
   }
 
-  /** For the runtime: a task starts holding records at this limiter; matched by one {@link #stopWaiting()}. */
+  /**
+   * For the runtime (a pipeline's rate-limit operator): a task starts holding records at this
+   * limiter. Each call must be matched by one {@link #stopWaiting()}; an unmatched one leaves the
+   * bucket uncapped.
+   */
   public void startWaiting() {
     bucket.startWaiting();
   }
@@ -127,7 +134,8 @@ public final class RateLimiter {
 
   /**
    * @param clock the clock the limiter runs on
-   * @return the whole tokens available now (at most {@link #burstSize()})
+   * @return the whole tokens available now: at most {@link #burstSize()} when no record waits at
+   *     this limiter; while records wait, what accrued for them since they were last looked at
    */
   public long availableTokens(NipClock clock) {
     return bucket.available(clock.millis());

@@ -12,8 +12,10 @@ package io.nip.backpressure.internal;
  *
  * <p>A record that waits for a token is given it the moment it accrues: while records wait, the
  * time between two looks is credited without the burst cap (see {@link #tryAcquire(long, boolean)}),
- * so the admitted count does not depend on how often the runtime looks. When no user of the bucket
- * waits any more, it is capped at {@code burst} again.
+ * so the admitted count does not depend on how often the runtime looks. While any user of the bucket
+ * waits ({@link #startWaiting}), every credit is uncapped, whoever looks: another task's plain
+ * acquire must not cut the waiting task's share. When no user waits any more, the bucket is capped
+ * at {@code burst} again.
  *
  * <p>Invariants: {@code 0 <= tokens}; above {@code capacity} only what accrued while records
  * waited; {@code last} never moves backwards (a clock read
@@ -74,7 +76,7 @@ public final class TokenBucket {
     if (waiting && last != Long.MIN_VALUE && nowMillis > last) {
       long elapsed = nowMillis - last;
       last = nowMillis;
-      tokens = elapsed >= (UNCAPPED_LIMIT - tokens) / perMilli ? UNCAPPED_LIMIT : tokens + elapsed * perMilli;
+      creditUncapped(elapsed);
     }
     refill(nowMillis);
     if (tokens >= SCALE) {
@@ -142,6 +144,10 @@ public final class TokenBucket {
   private void credit(long now) {
     long elapsed = now - last;
     last = now;
+    if (waiters > 0) { // a record waits somewhere: it would have taken each token as it came
+      creditUncapped(elapsed);
+      return;
+    }
     long missing = capacity - tokens;
     if (missing <= 0) {
       return; // left over from a wait: nothing more accrues above the cap
@@ -155,5 +161,9 @@ public final class TokenBucket {
         tokens = capacity;
       }
     }
+  }
+
+  private void creditUncapped(long elapsed) {
+    tokens = elapsed >= (UNCAPPED_LIMIT - tokens) / perMilli ? UNCAPPED_LIMIT : tokens + elapsed * perMilli;
   }
 }

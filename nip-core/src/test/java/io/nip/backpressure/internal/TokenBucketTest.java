@@ -49,4 +49,16 @@ class TokenBucketTest {
     bucket.stopWaiting(); // an unmatched stop changes nothing
     assertThat(take(bucket, T0 + 10_100, false, 100)).isEqualTo(1);
   }
+
+  @Test
+  void another_tasks_plain_acquire_while_one_waits_does_not_cut_the_waiting_tasks_share() {
+    TokenBucket bucket = new TokenBucket(10, 5);
+    assertThat(take(bucket, T0, false, 100)).isEqualTo(5);
+    bucket.startWaiting(); // task B holds records
+
+    assertThat(take(bucket, T0 + 5_000, false, 1)).isEqualTo(1); // task A, not waiting, takes one at +5 s
+    assertThat(take(bucket, T0 + 10_000, true, 1_000)).isEqualTo(99); // B at +10 s: the other 99 of 100
+    bucket.stopWaiting();
+    assertThat(take(bucket, T0 + 20_000, false, 1_000)).isEqualTo(5); // idle again: the burst
+  }
 }
