@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.ser.std.BooleanSerializer;
+import com.fasterxml.jackson.databind.ser.std.NumberSerializers;
+import com.fasterxml.jackson.databind.ser.std.StringSerializer;
 import io.nip.errors.SerializationException;
 import io.nip.serde.Serde;
 import java.io.IOException;
@@ -18,8 +21,10 @@ import java.util.Arrays;
  * written here as itself in quotes, without a generator: a keyed job writes one such key per state
  * change; likewise a {@code Long}, an {@code Integer} (decimal digits) and a {@code Boolean}
  * ({@code true}, {@code false}), the usual values of small state. Each fast path is taken only when
- * the writer was seen, at construction, to write exactly those bytes for probes of its kind, so
- * the output never differs from Jackson's.
+ * the mapper writes that type with Jackson's own serializer and the writer was seen, at
+ * construction, to write exactly those bytes for probes of its kind, so the output does not differ
+ * from Jackson's. The mapper must not be reconfigured after the serde is built (as for any
+ * Jackson reader or writer taken from it).
  */
 public final class JsonSerde<T> implements Serde<T> {
   /** Every printable ASCII character but the two JSON escapes: what the fast path must match. */
@@ -47,15 +52,31 @@ public final class JsonSerde<T> implements Serde<T> {
     this.reader = mapper.readerFor(type);
     this.writer = mapper.writerFor(type);
     Class<?> raw = type.getRawClass();
-    this.plainStrings = raw.isAssignableFrom(String.class) && writesPlainly(writer, PROBE, plainQuoted(PROBE));
+    this.plainStrings = raw.isAssignableFrom(String.class) && stock(mapper, String.class, StringSerializer.class)
+        && writesPlainly(writer, PROBE, plainQuoted(PROBE));
     this.plainLongs = raw.isAssignableFrom(Long.class)
+        && stock(mapper, Long.class, NumberSerializers.LongSerializer.class)
         && writesPlainly(writer, Long.MIN_VALUE, ascii(Long.toString(Long.MIN_VALUE)))
-        && writesPlainly(writer, 0L, ascii("0"));
+        && writesPlainly(writer, Long.MAX_VALUE, ascii(Long.toString(Long.MAX_VALUE)));
     this.plainInts = raw.isAssignableFrom(Integer.class)
+        && stock(mapper, Integer.class, NumberSerializers.IntegerSerializer.class)
         && writesPlainly(writer, Integer.MIN_VALUE, ascii(Integer.toString(Integer.MIN_VALUE)))
-        && writesPlainly(writer, 0, ascii("0"));
-    this.plainBooleans = raw.isAssignableFrom(Boolean.class) && writesPlainly(writer, true, ascii("true"))
-        && writesPlainly(writer, false, ascii("false"));
+        && writesPlainly(writer, Integer.MAX_VALUE, ascii(Integer.toString(Integer.MAX_VALUE)));
+    this.plainBooleans = raw.isAssignableFrom(Boolean.class) && stock(mapper, Boolean.class, BooleanSerializer.class)
+        && writesPlainly(writer, true, ascii("true")) && writesPlainly(writer, false, ascii("false"));
+  }
+
+  /**
+   * @return whether the mapper writes {@code type} with Jackson's own serializer of exactly that
+   *     class (a custom one may write some values differently from the probes)
+   */
+  private static boolean stock(ObjectMapper mapper, Class<?> type, Class<?> serializer) {
+    try {
+      return mapper.getSerializerProviderInstance().findTypedValueSerializer(type, true, null).getClass()
+          == serializer;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** @return whether the writer writes exactly {@code expected} for {@code probe} */

@@ -78,4 +78,52 @@ class JsonSerdePlainValueProperties {
     assertThat(new JsonSerde<Object>(wrapped, wrapped.constructType(Object.class)).serialize(key))
         .isEqualTo(wrapped.writeValueAsBytes(key));
   }
+
+  @Property(tries = 200)
+  void a_custom_serializer_that_writes_some_values_its_own_way_is_followed(@ForAll long l, @ForAll int i)
+      throws IOException {
+    ObjectMapper custom = new ObjectMapper().registerModule(new SimpleModule()
+        .addSerializer(new StdSerializer<>(Long.class) { // JavaScript-safe longs: quoted beyond 2^53
+          @Override
+          public void serialize(Long value, com.fasterxml.jackson.core.JsonGenerator gen,
+              com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+            if (Math.abs(value) > (1L << 53)) {
+              gen.writeString(value.toString());
+            } else {
+              gen.writeNumber(value);
+            }
+          }
+        })
+        .addSerializer(new StdSerializer<>(String.class) { // the empty string as null
+          @Override
+          public void serialize(String value, com.fasterxml.jackson.core.JsonGenerator gen,
+              com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+            if (value.isEmpty()) {
+              gen.writeNull();
+            } else {
+              gen.writeString(value);
+            }
+          }
+        })
+        .addSerializer(new StdSerializer<>(Integer.class) { // negative ints quoted
+          @Override
+          public void serialize(Integer value, com.fasterxml.jackson.core.JsonGenerator gen,
+              com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+            if (value < 0) {
+              gen.writeString(value.toString());
+            } else {
+              gen.writeNumber(value);
+            }
+          }
+        }));
+
+    for (Object v : new Object[] {l, Long.MAX_VALUE, i, "", "plain"}) {
+      assertThat(new JsonSerde<Object>(custom, custom.constructType(Object.class)).serialize(v))
+          .isEqualTo(custom.writeValueAsBytes(v));
+    }
+    assertThat(new JsonSerde<Long>(custom, custom.constructType(Long.class)).serialize(Long.MAX_VALUE))
+        .isEqualTo(custom.writeValueAsBytes(Long.MAX_VALUE));
+    assertThat(new JsonSerde<String>(custom, custom.constructType(String.class)).serialize(""))
+        .isEqualTo(custom.writeValueAsBytes(""));
+  }
 }
