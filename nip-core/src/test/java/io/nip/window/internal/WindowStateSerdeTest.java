@@ -49,7 +49,14 @@ class WindowStateSerdeTest {
       out.writeLong(w.seq);
       out.writeLong(w.count);
       out.writeByte((w.fired ? 1 : 0) | (w.closed ? 2 : 0) | (w.dirty ? 4 : 0) | (w.earlyTimer ? 8 : 0));
-      out.writeInt(-1);
+      if (w.minPos == null) {
+        out.writeInt(-1);
+      } else {
+        out.writeInt(w.minPos.length);
+        for (long p : w.minPos) {
+          out.writeLong(p);
+        }
+      }
       if (!w.closed) {
         ByteArrayOutputStream acc = new ByteArrayOutputStream();
         DataOutputStream accOut = new DataOutputStream(acc);
@@ -89,6 +96,7 @@ class WindowStateSerdeTest {
     open.seq = 7;
     open.count = 3;
     open.dirty = true;
+    open.minPos = new long[] {5, -1, 1L << 40};
     WindowOp.Win closed = new WindowOp.Win(300_000, 600_000, null);
     closed.closed = true;
     WindowOp.Win big = new WindowOp.Win(600_000, 900_000, acc(100_000, "a".repeat(5_000), "b", "c"));
@@ -113,5 +121,6 @@ class WindowStateSerdeTest {
     assertThat(((Object[]) a[4])[1]).isEqualTo("p\u00e9ge \"q\"");
     assertThat(back.get(300_000L).closed).isTrue();
     assertThat(back.get(0L).seq).isEqualTo(7L);
+    assertThat(back.get(0L).minPos).containsExactly(5, -1, 1L << 40);
   }
 }
