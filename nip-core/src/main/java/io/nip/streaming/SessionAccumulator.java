@@ -4,9 +4,10 @@ import io.nip.errors.SerializationException;
 import io.nip.serde.Serde;
 import io.nip.window.Aggregate;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -161,18 +162,24 @@ final class SessionAccumulator<T> {
         return null;
       }
       SessionAccumulator<T> acc = new SessionAccumulator<>();
-      try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
-        acc.count = in.readLong();
-        acc.dropped = in.readLong();
-        int n = in.readInt();
+      ByteBuffer in = ByteBuffer.wrap(bytes); // read at every fired session: no stream objects
+      try {
+        acc.count = in.getLong();
+        acc.dropped = in.getLong();
+        int n = in.getInt();
         for (int i = 0; i < n; i++) {
-          long time = in.readLong();
-          byte[] b = new byte[in.readInt()];
-          in.readFully(b);
+          long time = in.getLong();
+          int len = in.getInt();
+          if (len < 0 || len > in.remaining()) {
+            throw new SerializationException("session accumulator: an event of " + len + " bytes where "
+                + in.remaining() + " are left", bytes, null);
+          }
+          byte[] b = new byte[len];
+          in.get(b);
           acc.events.add(new Stamped<>(time, events.deserialize(b)));
         }
-      } catch (IOException e) {
-        throw new SerializationException("session accumulator: " + e.getMessage(), bytes, e);
+      } catch (BufferUnderflowException e) {
+        throw new SerializationException("session accumulator: it ends early (" + bytes.length + " bytes)", bytes, e);
       }
       return acc;
     }

@@ -2,9 +2,9 @@ package io.nip.window.internal;
 
 import io.nip.errors.StateException;
 import io.nip.serde.Serde;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -67,45 +67,47 @@ final class WindowStateSerde implements Serde<NavigableMap<Long, WindowOp.Win>> 
       throw new StateException("window '" + operator + "' cannot restore its state: its aggregate declares no "
           + "accumulatorSerde()");
     }
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-      byte version = in.readByte();
+    ByteBuffer in = ByteBuffer.wrap(bytes); // a state read per fired window: no stream objects
+    try {
+      byte version = in.get();
       if (version != VERSION) {
         throw new StateException("window '" + operator + "': state format " + version + " is not supported");
       }
-      int n = in.readInt();
+      int n = in.getInt();
       NavigableMap<Long, WindowOp.Win> windows = new TreeMap<>();
       for (int i = 0; i < n; i++) {
-        long start = in.readLong();
-        long end = in.readLong();
+        long start = in.getLong();
+        long end = in.getLong();
         WindowOp.Win w = new WindowOp.Win(start, end, null);
-        w.seq = in.readLong();
-        w.count = in.readLong();
-        int flags = in.readByte();
+        w.seq = in.getLong();
+        w.count = in.getLong();
+        int flags = in.get();
         w.fired = (flags & 1) != 0;
         w.closed = (flags & 2) != 0;
         w.dirty = (flags & 4) != 0;
         w.earlyTimer = (flags & 8) != 0;
-        int positions = in.readInt();
+        int positions = in.getInt();
         if (positions >= 0) {
           w.minPos = new long[positions];
           for (int p = 0; p < positions; p++) {
-            w.minPos[p] = in.readLong();
+            w.minPos[p] = in.getLong();
           }
         }
         if (!w.closed) {
-          int len = in.readInt();
-          if (len < 0 || len > bytes.length) {
+          int len = in.getInt();
+          if (len < 0 || len > in.remaining()) {
             throw new StateException("window '" + operator + "': corrupt state (accumulator of " + len + " bytes)");
           }
           byte[] acc = new byte[len];
-          in.readFully(acc);
+          in.get(acc);
           w.acc = accumulators.deserialize(acc);
         }
         windows.put(start, w);
       }
       return windows;
-    } catch (IOException e) {
-      throw new StateException("window '" + operator + "': corrupt state: " + e, e);
+    } catch (BufferUnderflowException e) {
+      throw new StateException("window '" + operator + "': corrupt state: it ends early (" + bytes.length
+          + " bytes)", e);
     }
   }
 }

@@ -123,4 +123,19 @@ class WindowStateSerdeTest {
     assertThat(back.get(0L).seq).isEqualTo(7L);
     assertThat(back.get(0L).minPos).containsExactly(5, -1, 1L << 40);
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void a_truncated_or_inconsistent_record_is_a_state_error_naming_the_window() {
+    WindowStateSerde serde = new WindowStateSerde("w", (Serde<Object>) (Serde<?>) PARTS);
+    NavigableMap<Long, WindowOp.Win> windows = new TreeMap<>();
+    windows.put(0L, new WindowOp.Win(0, 300_000, acc(3, "login")));
+    byte[] written = serde.serialize(windows);
+
+    for (int cut : new int[] {0, 1, 10, written.length - 1}) {
+      byte[] truncated = java.util.Arrays.copyOf(written, cut);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> serde.deserialize(truncated))
+          .isInstanceOf(io.nip.errors.StateException.class).hasMessageContaining("window 'w'");
+    }
+  }
 }
