@@ -43,6 +43,10 @@ public record JourneyStep(String userId, String eventType) {
       if (bytes.length == 0 || bytes[0] != BINARY) {
         return JSON.deserialize(bytes);
       }
+      JourneyStep ascii = readAscii(bytes);
+      if (ascii != null) {
+        return ascii;
+      }
       try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
         in.readByte();
         JourneyStep step = new JourneyStep(in.readUTF(), in.readUTF());
@@ -56,6 +60,36 @@ public record JourneyStep(String userId, String eventType) {
       }
     }
   };
+
+  /**
+   * The binary form read without a stream when both strings are ASCII (modified UTF-8 is then the
+   * bytes themselves): a session's steps are read at every change of the session.
+   *
+   * @return the step, or null when a string is not plain ASCII or the lengths do not add up (the
+   *     stream path then reads it, or says what is wrong)
+   */
+  private static JourneyStep readAscii(byte[] bytes) {
+    int at = 1;
+    String[] parts = new String[2];
+    for (int i = 0; i < 2; i++) {
+      if (at + 2 > bytes.length) {
+        return null;
+      }
+      int len = (bytes[at] & 0xff) << 8 | bytes[at + 1] & 0xff;
+      at += 2;
+      if (at + len > bytes.length) {
+        return null;
+      }
+      for (int j = at; j < at + len; j++) {
+        if (bytes[j] <= 0) { // NUL is two bytes in modified UTF-8; negative: not ASCII
+          return null;
+        }
+      }
+      parts[i] = new String(bytes, at, len, java.nio.charset.StandardCharsets.US_ASCII);
+      at += len;
+    }
+    return at == bytes.length ? new JourneyStep(parts[0], parts[1]) : null;
+  }
 
   /** Checks the fields. */
   public JourneyStep {

@@ -36,4 +36,12 @@ class JourneyStepTest {
     assertThatThrownBy(() -> JourneyStep.SERDE.deserialize(longer)).isInstanceOf(SerializationException.class)
         .hasMessageContaining("left over");
   }
+
+  @Test
+  void ascii_steps_empty_strings_and_nul_read_back_equal() {
+    for (JourneyStep step : new JourneyStep[] {new JourneyStep("user_1", "login"), new JourneyStep("", ""),
+        new JourneyStep("a\u0000b", "x"), new JourneyStep("u".repeat(3_000), "page_view\u007f")}) {
+      assertThat(JourneyStep.SERDE.deserialize(JourneyStep.SERDE.serialize(step))).isEqualTo(step);
+    }
+  }
 }
