@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.nip.errors.SerializationException;
+import io.nip.examples.IsoInstant;
 import io.nip.serde.Serde;
 import io.nip.serde.Serdes;
 import java.io.IOException;
@@ -78,8 +79,8 @@ public record SessionSummary(String userId, String sessionId, Instant sessionSta
       g.writeStartObject();
       g.writeStringField("user_id", userId);
       g.writeStringField("session_id", sessionId);
-      g.writeStringField("session_start", sessionStart.toString());
-      g.writeStringField("session_end", sessionEnd.toString());
+      g.writeStringField("session_start", IsoInstant.format(sessionStart));
+      g.writeStringField("session_end", IsoInstant.format(sessionEnd));
       g.writeNumberField("duration_seconds", durationSeconds);
       g.writeNumberField("event_count", eventCount);
       g.writeStringField("first_event_type", firstEventType);
