@@ -23,6 +23,11 @@ import java.util.function.BiConsumer;
  * never read back and deserialized only to be serialized again). Entries applied during a restore
  * bypass the tracking (they are already in the changelog).
  *
+ * <p>Over a backend that keeps live objects, the put-again after a change in place is a put of the
+ * object the backend already maps the key to: the store remembers the key and value of its last
+ * read, and a put of exactly that pair (identity) only marks the key, without the backend's own
+ * put. Every other write through this store forgets that read.
+ *
  * <p>Invariant: after {@link #drain} the change set is empty; every write made after it is in the
  * next drain. Threading: confined to the task's thread, like the store it wraps.
  *
@@ -42,6 +47,11 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
    */
   private Map<K, Object> changed = new HashMap<>();
   private static final Object DELETED = new Object();
+  /** Whether the backend's store hands out the objects it holds (a put-again of one is a no-op). */
+  private final boolean innerLive;
+  /** The key and value of the last {@link #get} over a live backend, or null. */
+  private K lastReadKey;
+  private V lastReadValue;
 
   /** A value put into a store with a TTL, and when it expires (epoch millis). */
   private record Expiring(Object value, long expiresAtMillis) {}
@@ -53,6 +63,7 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
     this.valueSerde = spec.valueSerde();
     this.clock = clock;
     this.ttlMillis = spec.ttl() == null ? 0 : spec.ttl().toMillis();
+    this.innerLive = ttlMillis == 0 && inner.storesLiveObjects();
   }
 
   KeyValueStore<K, V> inner() {
@@ -66,17 +77,33 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
 
   @Override
   public V get(K key) {
-    return inner.get(key);
+    V value = inner.get(key);
+    if (innerLive) {
+      lastReadKey = key;
+      lastReadValue = value;
+    }
+    return value;
   }
 
   @Override
   public void put(K key, V value) {
+    if (innerLive) {
+      if (value != lastReadValue || key != lastReadKey || value == null) {
+        inner.put(key, value);
+        lastReadKey = null;
+        lastReadValue = null;
+      }
+      changed.put(key, value);
+      return;
+    }
     inner.put(key, value);
     changed.put(key, ttlMillis == 0 ? value : new Expiring(value, clock.millis() + ttlMillis));
   }
 
   @Override
   public V delete(K key) {
+    lastReadKey = null;
+    lastReadValue = null;
     V old = inner.delete(key);
     changed.put(key, DELETED);
     return old;
@@ -110,6 +137,8 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
 
   @Override
   public void restore(StoreSnapshot snapshot) {
+    lastReadKey = null;
+    lastReadValue = null;
     inner.restore(snapshot);
     changed.clear();
   }
@@ -150,7 +179,8 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
         out.add(new StateChangelog.Change(storeId, k, valueSerde.serialize(value(change)), Long.MAX_VALUE));
       }
     }
-    changed = new HashMap<>();
+    // sized for as many keys as this interval changed: the next one usually changes as many
+    changed = new HashMap<>(Math.max(16, (int) (changed.size() / 0.75f) + 1));
   }
 
   @SuppressWarnings("unchecked")
@@ -164,6 +194,8 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
    * @param change the change
    */
   void apply(StateChangelog.Change change) {
+    lastReadKey = null;
+    lastReadValue = null;
     if (change.value() != null ? inner.putRestoredSerialized(change.key(), change.value(), change.expiresAtMillis())
         : inner.deleteRestoredSerialized(change.key())) {
       return; // a backend of bytes: no round trip through the objects
