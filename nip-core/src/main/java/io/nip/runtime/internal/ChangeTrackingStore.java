@@ -23,10 +23,11 @@ import java.util.function.BiConsumer;
  * never read back and deserialized only to be serialized again). Entries applied during a restore
  * bypass the tracking (they are already in the changelog).
  *
- * <p>Over a backend that keeps live objects, the put-again after a change in place is a put of the
- * object the backend already maps the key to: the store remembers the key and value of its last
- * read, and a put of exactly that pair (identity) only marks the key, without the backend's own
- * put. Every other write through this store forgets that read.
+ * <p>Over a backend that keeps live objects (the in-memory one without a TTL) the change set is
+ * kept next to each key's entry instead ({@link LiveChanges}): putting back the object just read
+ * marks the key without a lookup or the backend's own put. There a key deleted and put again
+ * between two checkpoints is sent as a tombstone followed by its value (applied in order, the
+ * value wins).
  *
  * <p>Invariant: after {@link #drain} the change set is empty; every write made after it is in the
  * next drain. Threading: confined to the task's thread, like the store it wraps.
@@ -47,11 +48,8 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
    */
   private Map<K, Object> changed = new HashMap<>();
   private static final Object DELETED = new Object();
-  /** Whether the backend's store hands out the objects it holds (a put-again of one is a no-op). */
-  private final boolean innerLive;
-  /** The key and value of the last {@link #get} over a live backend, or null. */
-  private K lastReadKey;
-  private V lastReadValue;
+  /** The change set over a backend whose store hands out the objects it holds, else null. */
+  private final LiveChanges<K, V> live;
 
   /** A value put into a store with a TTL, and when it expires (epoch millis). */
   private record Expiring(Object value, long expiresAtMillis) {}
@@ -63,7 +61,7 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
     this.valueSerde = spec.valueSerde();
     this.clock = clock;
     this.ttlMillis = spec.ttl() == null ? 0 : spec.ttl().toMillis();
-    this.innerLive = ttlMillis == 0 && inner.storesLiveObjects();
+    this.live = ttlMillis == 0 && inner.storesLiveObjects() ? new LiveChanges<>(inner) : null;
   }
 
   KeyValueStore<K, V> inner() {
@@ -77,23 +75,13 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
 
   @Override
   public V get(K key) {
-    V value = inner.get(key);
-    if (innerLive) {
-      lastReadKey = key;
-      lastReadValue = value;
-    }
-    return value;
+    return live != null ? live.get(key) : inner.get(key);
   }
 
   @Override
   public void put(K key, V value) {
-    if (innerLive) {
-      if (value != lastReadValue || key != lastReadKey || value == null) {
-        inner.put(key, value);
-        lastReadKey = null;
-        lastReadValue = null;
-      }
-      changed.put(key, value);
+    if (live != null) {
+      live.put(key, value);
       return;
     }
     inner.put(key, value);
@@ -102,8 +90,9 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
 
   @Override
   public V delete(K key) {
-    lastReadKey = null;
-    lastReadValue = null;
+    if (live != null) {
+      return live.delete(key);
+    }
     V old = inner.delete(key);
     changed.put(key, DELETED);
     return old;
@@ -137,10 +126,11 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
 
   @Override
   public void restore(StoreSnapshot snapshot) {
-    lastReadKey = null;
-    lastReadValue = null;
     inner.restore(snapshot);
     changed.clear();
+    if (live != null) {
+      live.reload();
+    }
   }
 
   @Override
@@ -151,11 +141,14 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
   @Override
   public void close() {
     inner.close();
+    if (live != null) {
+      live.clear();
+    }
   }
 
   /** @return true when something changed since the last drain */
   boolean hasChanges() {
-    return !changed.isEmpty();
+    return live != null ? live.hasChanges() : !changed.isEmpty();
   }
 
   /**
@@ -164,6 +157,10 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
    * @param out receives the changes
    */
   void drain(List<StateChangelog.Change> out) {
+    if (live != null) {
+      live.drain(storeId, keySerde, valueSerde, out);
+      return;
+    }
     if (changed.isEmpty()) {
       return;
     }
@@ -194,8 +191,17 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
    * @param change the change
    */
   void apply(StateChangelog.Change change) {
-    lastReadKey = null;
-    lastReadValue = null;
+    if (live != null) {
+      K key = keySerde.deserialize(change.key());
+      V value = change.value() == null ? null : valueSerde.deserialize(change.value());
+      if (value == null) {
+        inner.delete(key);
+      } else {
+        inner.putRestored(key, value, change.expiresAtMillis());
+      }
+      live.applied(key, value);
+      return;
+    }
     if (change.value() != null ? inner.putRestoredSerialized(change.key(), change.value(), change.expiresAtMillis())
         : inner.deleteRestoredSerialized(change.key())) {
       return; // a backend of bytes: no round trip through the objects
