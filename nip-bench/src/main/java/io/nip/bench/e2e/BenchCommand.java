@@ -412,6 +412,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--seed", description = "seed of the input and the kill moments (default: random, printed)")
     Long seed;
 
+    @Option(names = "--state", defaultValue = "rocksdb", paramLabel = "rocksdb|memory",
+        description = "where the job keeps its state: RocksDB in a directory kept across restarts, or memory "
+            + "(restored from its Kafka changelogs alone after each kill) (default ${DEFAULT-VALUE})")
+    String state;
+
     @Spec
     CommandSpec spec;
 
@@ -434,11 +439,17 @@ public final class BenchCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "--kills must be at least 0 and --events at "
             + "least 1000");
       }
+      boolean memory = switch (state.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "rocksdb" -> false;
+        case "memory" -> true;
+        default -> throw new CommandLine.ParameterException(spec.commandLine(), "--state " + state
+            + ": unknown state; use rocksdb or memory");
+      };
       long s = seed != null ? seed : new java.util.Random().nextLong();
       System.err.printf("chaos: seed %d (rerun with --seed %d)%n", s, s);
       try (BrokerProcess broker = BrokerProcess.start()) {
         ChaosRun.Result r = ChaosRun.run(broker.bootstrapServers(),
-            new ChaosRun.Settings(exercise, kills, events, g, s), System.err);
+            new ChaosRun.Settings(exercise, kills, events, g, s, memory), System.err);
         ChaosRun.print(r, System.out);
         return r.broken() ? 1 : 0;
       }

@@ -68,8 +68,16 @@ final class ChaosRun {
    * @param events generated input events
    * @param guarantee the guarantee the job runs with and the comparison checks
    * @param seed drives the generator and the kill moments
+   * @param memoryState the job keeps its state in memory (restored from its Kafka changelogs alone
+   *     after a kill) instead of RocksDB in a state directory kept across restarts
    */
-  record Settings(ChaosExercise exercise, int kills, long events, Guarantee guarantee, long seed) {}
+  record Settings(ChaosExercise exercise, int kills, long events, Guarantee guarantee, long seed,
+      boolean memoryState) {
+    /** With RocksDB state. */
+    Settings(ChaosExercise exercise, int kills, long events, Guarantee guarantee, long seed) {
+      this(exercise, kills, events, guarantee, seed, false);
+    }
+  }
 
   /**
    * What happened.
@@ -174,9 +182,14 @@ final class ChaosRun {
     List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
         NipCommand.class.getName(), "run", s.exercise().job(), "--bootstrap-servers", servers, "--group", group(),
         "--instance-id", "chaos", "--guarantee", spelled(s.guarantee()), "--commit-interval", "100ms",
-        "--state-dir", dir.resolve("state").toString(), "--threads", "2",
+        "--threads", "2",
         "--input-topic", topic("in"), "--output-topic", topic("out"), "--dlq-topic", topic("dlq"),
         "--consumer-property", "session.timeout.ms=6000", "--consumer-property", "heartbeat.interval.ms=1000"));
+    if (s.memoryState()) {
+      cmd.addAll(List.of("--state", "memory"));
+    } else {
+      cmd.addAll(List.of("--state-dir", dir.resolve("state").toString()));
+    }
     if (bounded) {
       cmd.add("--bounded");
     }
@@ -338,8 +351,9 @@ final class ChaosRun {
   static void print(Result r, PrintStream out) {
     ChaosExercise.Comparison c = r.comparison();
     Settings st = r.settings();
-    out.printf("nip bench chaos %s: %d kills, %,d events, %s, seed %d, %.1f s%n", st.exercise().job(), st.kills(),
-        st.events(), spelled(st.guarantee()), st.seed(), r.elapsed().toNanos() / 1e9);
+    out.printf("nip bench chaos %s: %d kills, %,d events, %s, state %s, seed %d, %.1f s%n", st.exercise().job(),
+        st.kills(), st.events(), spelled(st.guarantee()), st.memoryState() ? "memory" : "rocksdb", st.seed(),
+        r.elapsed().toNanos() / 1e9);
     out.printf("  %-18s %,12d%n", "expected " + c.unit(), c.expected());
     out.printf("  %-18s %,12d  (read_committed)%n", "output records", c.outputs());
     out.printf("  %-18s %,12d%n", "lost", c.lost().size());

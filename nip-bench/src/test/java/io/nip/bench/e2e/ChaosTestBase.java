@@ -49,8 +49,20 @@ abstract class ChaosTestBase {
     long seed = Long.getLong("nip.chaos.seed", System.nanoTime());
 
     // When: it is killed KILLS times at random moments and restarted, then run bounded to the end
-    ChaosRun.Result r = ChaosRun.run(broker.bootstrapServers(),
-        new ChaosRun.Settings(exercise, KILLS, EVENTS, guarantee, seed), System.err);
+    killAndCheck(new ChaosRun.Settings(exercise, KILLS, EVENTS, guarantee, seed));
+  }
+
+  /**
+   * Runs the harness and checks its comparison: nothing lost or wrong, and under exactly-once
+   * nothing doubled and as many output records as results of the reference.
+   *
+   * @param settings what to run
+   * @throws Exception when the harness cannot run
+   */
+  void killAndCheck(ChaosRun.Settings settings) throws Exception {
+    long seed = settings.seed();
+    Guarantee guarantee = settings.guarantee();
+    ChaosRun.Result r = ChaosRun.run(broker.bootstrapServers(), settings, System.err);
     ChaosRun.print(r, System.out);
 
     // Then: the read_committed output holds every result of the reference with its content ...
