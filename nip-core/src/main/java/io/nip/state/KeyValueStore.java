@@ -93,7 +93,9 @@ public interface KeyValueStore<K, V> extends StateStore {
   /**
    * Whether the store keeps the value objects themselves, so that a change made to a value object
    * after {@link #put} is already stored. Serializing or remote backends return false: callers that
-   * change a value in place must then put it again.
+   * change a value in place must then put it again. A store that returns true must hold exactly what
+   * was put through it — no eviction, expiry or writes from elsewhere — because the runtime's change
+   * tracking then keeps its own index of the same objects and reads from it.
    *
    * @return false unless the backend guarantees it
    */

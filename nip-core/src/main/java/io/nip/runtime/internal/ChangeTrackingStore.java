@@ -25,9 +25,7 @@ import java.util.function.BiConsumer;
  *
  * <p>Over a backend that keeps live objects (the in-memory one without a TTL) the change set is
  * kept next to each key's entry instead ({@link LiveChanges}): putting back the object just read
- * marks the key without a lookup or the backend's own put. There a key deleted and put again
- * between two checkpoints is sent as a tombstone followed by its value (applied in order, the
- * value wins).
+ * marks the key without a lookup or the backend's own put.
  *
  * <p>Invariant: after {@link #drain} the change set is empty; every write made after it is in the
  * next drain. Threading: confined to the task's thread, like the store it wraps.
@@ -126,10 +124,13 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
 
   @Override
   public void restore(StoreSnapshot snapshot) {
-    inner.restore(snapshot);
-    changed.clear();
-    if (live != null) {
-      live.reload();
+    try {
+      inner.restore(snapshot);
+    } finally {
+      changed.clear();
+      if (live != null) {
+        live.reload(); // also after a restore that failed part way: the index follows the backend
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.nip.state.StateChangelog;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The change set of a {@link ChangeTrackingStore} over a backend whose store hands out the objects it
@@ -17,10 +18,12 @@ import java.util.List;
  *
  * <p>Invariants: {@link #slots} holds exactly the backend store's keys, each slot's value being the
  * object the store maps the key to; {@link #changed} lists, in the order of their first change since
- * the last drain, the slots changed since then, each once (its {@code marked} flag set); a slot
- * whose key was deleted holds a null value and has left {@link #slots} (a later put of the key makes
- * a new slot, listed after it, so the last change wins when the changes are applied in order). Every
- * write goes through here and then to the backend's store. Threading: confined to the task's thread.
+ * the last drain, the slots changed since then, each once (its {@code marked} flag set), so a drain
+ * sends one change per key; a slot whose key was deleted since the last drain holds a null value, has
+ * left {@link #slots} and waits in {@link #deleted}, where a later put of the key finds it again.
+ * Deleting a key the store does not hold changes nothing (the changelog, replayed, does not hold it
+ * either). Every write goes through here and then to the backend's store. Threading: confined to the
+ * task's thread.
  *
  * @param <K> key type
  * @param <V> value type
@@ -41,6 +44,8 @@ final class LiveChanges<K, V> {
   private final KeyValueStore<K, V> inner;
   private final HashMap<K, Slot<K, V>> slots = new HashMap<>();
   private ArrayList<Slot<K, V>> changed = new ArrayList<>();
+  /** Slots of keys deleted since the last drain (each also in {@link #changed}, with a null value). */
+  private final HashMap<K, Slot<K, V>> deleted = new HashMap<>();
   /** The key object of the last read and the slot it found (null when absent or after a write). */
   private K lastReadKey;
   private Slot<K, V> lastRead;
@@ -54,6 +59,7 @@ final class LiveChanges<K, V> {
   void reload() {
     forgetRead();
     slots.clear();
+    deleted.clear();
     inner.forEach((k, v) -> slots.put(k, new Slot<>(k, v)));
     for (Slot<K, V> s : changed) {
       s.marked = false;
@@ -62,7 +68,7 @@ final class LiveChanges<K, V> {
   }
 
   V get(K key) {
-    Slot<K, V> s = slots.get(key);
+    Slot<K, V> s = slots.get(Objects.requireNonNull(key, "key"));
     lastReadKey = key;
     lastRead = s;
     return s == null ? null : s.value;
@@ -78,7 +84,11 @@ final class LiveChanges<K, V> {
     forgetRead();
     s = slots.get(key);
     if (s == null) {
-      s = new Slot<>(key, value);
+      s = deleted.isEmpty() ? null : deleted.remove(key); // deleted since the last drain: one change per key
+      if (s == null) {
+        s = new Slot<>(key, value);
+      }
+      s.value = value;
       slots.put(key, s);
     } else {
       s.value = value;
@@ -90,26 +100,38 @@ final class LiveChanges<K, V> {
     forgetRead();
     V old = inner.delete(key);
     Slot<K, V> s = slots.remove(key);
-    if (s == null) {
-      s = new Slot<>(key, null);
+    if (s != null) {
+      s.value = null;
+      mark(s);
+      deleted.put(key, s);
     }
-    s.value = null;
-    mark(s);
     return old;
   }
 
-  /** Records a committed change applied to the backend's store during a restore, untracked. */
+  /**
+   * Records a committed change applied to the backend's store during a restore, untracked (a slot
+   * changed since the last drain keeps its mark and then carries the applied value or deletion).
+   */
   void applied(K key, V valueOrNull) {
     forgetRead();
     if (valueOrNull == null) {
-      slots.remove(key);
+      Slot<K, V> s = slots.remove(key);
+      if (s != null) {
+        s.value = null;
+        if (s.marked) {
+          deleted.put(key, s);
+        }
+      }
     } else {
       Slot<K, V> s = slots.get(key);
       if (s == null) {
-        slots.put(key, new Slot<>(key, valueOrNull));
-      } else {
-        s.value = valueOrNull;
+        s = deleted.isEmpty() ? null : deleted.remove(key);
+        if (s == null) {
+          s = new Slot<>(key, valueOrNull);
+        }
+        slots.put(key, s);
       }
+      s.value = valueOrNull;
     }
   }
 
@@ -130,11 +152,13 @@ final class LiveChanges<K, V> {
     }
     // sized like this interval's: the next one usually changes as many keys
     changed = new ArrayList<>(changed.size());
+    deleted.clear();
   }
 
   void clear() {
     forgetRead();
     slots.clear();
+    deleted.clear();
     changed = new ArrayList<>();
   }
 

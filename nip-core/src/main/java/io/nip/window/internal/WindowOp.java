@@ -586,6 +586,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         w.earlyTimer = true;
         timers.register(TimeDomain.PROCESSING_TIME, t.time() + earlyInterval, key, ns);
       }
+      save(key, kw); // the flags are part of the window's state: a restore must see them as they are now
     } else if (ns.kind() == PURGE && kind == WindowAssigner.Kind.SESSION) {
       purgeMarker(key, kw, w, t.time());
     } else if (ns.kind() == PURGE || (ns.kind() == CLEANUP && kind != WindowAssigner.Kind.SESSION)) {

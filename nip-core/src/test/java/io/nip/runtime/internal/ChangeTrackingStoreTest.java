@@ -22,9 +22,112 @@ class ChangeTrackingStoreTest {
       Serdes.json(new com.fasterxml.jackson.core.type.TypeReference<>() {}));
 
   private static ChangeTrackingStore<String, List<Integer>> store() {
+    return store(SPEC);
+  }
+
+  private static ChangeTrackingStore<String, List<Integer>> store(StoreSpec<String, List<Integer>> spec) {
     KeyValueStore<String, List<Integer>> inner = InMemoryStateBackend.INSTANCE.createKeyValueStore(
-        SPEC, new StoreScope("p", "t", "op"), NipClock.system());
-    return new ChangeTrackingStore<>("op/lists", inner, SPEC, NipClock.system());
+        spec, new StoreScope("p", "t", "op"), NipClock.system());
+    return new ChangeTrackingStore<>("op/lists", inner, spec, NipClock.system());
+  }
+
+  /** The backend store's own content, key → serialized value. */
+  private static Map<String, String> backend(ChangeTrackingStore<String, List<Integer>> store) {
+    Map<String, String> out = new HashMap<>();
+    for (io.nip.state.StoreSnapshot.Entry e : store.inner().snapshot().entries()) {
+      out.put(Serdes.string().deserialize(e.key()), new String(e.value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  private static List<StateChangelog.Change> drain(ChangeTrackingStore<String, List<Integer>> store) {
+    List<StateChangelog.Change> out = new ArrayList<>();
+    store.drain(out);
+    return out;
+  }
+
+  @Test
+  void when_reads_and_writes_of_other_keys_come_between_a_read_and_its_put_then_the_changelog_matches_the_backend() {
+    // Given
+    ChangeTrackingStore<String, List<Integer>> store = store();
+    Map<String, String> log = new HashMap<>();
+    store.put("a", new ArrayList<>(List.of(1)));
+    store.put("b", new ArrayList<>(List.of(2)));
+    applyTo(log, drain(store));
+
+    // When: get(a), put(b), put(a); get(a), get(b), put(a); get(a), delete(a), put(a); get(a), drain, put(a)
+    List<Integer> a = store.get(new String("a"));
+    a.add(10);
+    store.put("b", new ArrayList<>(List.of(20)));
+    store.put("a", a);
+    applyTo(log, drain(store));
+    assertThat(log).isEqualTo(backend(store));
+    a = store.get(new String("a"));
+    a.add(11);
+    store.get("b");
+    store.put("a", a);
+    applyTo(log, drain(store));
+    assertThat(log).isEqualTo(backend(store));
+    a = store.get("a");
+    store.delete("a");
+    store.put("a", a);
+    applyTo(log, drain(store));
+    assertThat(log).isEqualTo(backend(store));
+    a = store.get("a");
+    a.add(12);
+    applyTo(log, drain(store));
+    store.put("a", a);
+    applyTo(log, drain(store));
+
+    // Then
+    assertThat(log).isEqualTo(backend(store));
+    assertThat(log.get("a")).isEqualTo("[1,10,11,12]");
+  }
+
+  @Test
+  void when_a_key_is_deleted_and_put_again_many_times_between_two_drains_then_one_change_per_key_is_sent() {
+    // Given
+    ChangeTrackingStore<String, List<Integer>> store = store();
+    store.put("gone", new ArrayList<>(List.of(0)));
+    drain(store);
+
+    // When: a thousand delete-and-put cycles of one key, deletes of keys never held, one deleted key
+    for (int i = 0; i < 1_000; i++) {
+      store.delete(new String("a"));
+      store.put(new String("a"), new ArrayList<>(List.of(i)));
+      store.delete("never-" + (i % 3));
+    }
+    store.delete("gone");
+    List<StateChangelog.Change> out = drain(store);
+
+    // Then: a's last value and gone's tombstone, once each; a delete of an absent key sends nothing
+    assertThat(out).hasSize(2);
+    Map<String, String> log = new HashMap<>(Map.of("gone", "[0]"));
+    applyTo(log, out);
+    assertThat(log).isEqualTo(Map.of("a", "[999]")).isEqualTo(backend(store));
+  }
+
+  @Test
+  void when_the_store_is_restored_from_a_snapshot_then_reads_see_it_and_changes_in_place_are_tracked() {
+    // Given: a snapshot of one store, and a second store with other content and pending changes
+    ChangeTrackingStore<String, List<Integer>> source = store();
+    source.put("x", new ArrayList<>(List.of(1)));
+    source.put("y", new ArrayList<>(List.of(2)));
+    ChangeTrackingStore<String, List<Integer>> store = store();
+    store.put("z", new ArrayList<>(List.of(3)));
+
+    // When
+    store.restore(source.inner().snapshot());
+    List<Integer> x = store.get("x");
+    x.add(4);
+    store.put("x", x);
+
+    // Then: the snapshot's content, z gone, only x's change pending
+    assertThat(store.get("z")).isNull();
+    assertThat(store.get("y")).containsExactly(2);
+    List<StateChangelog.Change> out = drain(store);
+    assertThat(out).hasSize(1);
+    assertThat(new String(out.get(0).value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("[1,4]");
   }
 
   /** Applies drained changes in order to a model of the changelog (key → serialized value). */
@@ -39,10 +142,13 @@ class ChangeTrackingStoreTest {
     }
   }
 
-  @Test
-  void when_values_change_in_place_are_deleted_and_put_again_then_the_changelog_replays_to_the_store() {
-    // Given: a store over the in-memory backend (it hands out the objects it holds) and a model
-    ChangeTrackingStore<String, List<Integer>> store = store();
+  @org.junit.jupiter.params.ParameterizedTest(name = "ttl {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void when_values_change_in_place_are_deleted_and_put_again_then_the_changelog_replays_to_the_store(boolean ttl) {
+    // Given: a store over the in-memory backend (without a TTL it hands out the objects it holds;
+    // with one it does not, and the change set is a map of its own) and a model
+    StoreSpec<String, List<Integer>> spec = ttl ? SPEC.withTtl(java.time.Duration.ofHours(1)) : SPEC;
+    ChangeTrackingStore<String, List<Integer>> store = store(spec);
     Map<String, List<Integer>> model = new HashMap<>();
     Map<String, String> log = new HashMap<>();
     Random random = new Random(7);
@@ -72,15 +178,15 @@ class ChangeTrackingStoreTest {
       applyTo(log, out);
       assertThat(store.hasChanges()).isFalse();
 
-      // Then: the changelog holds exactly the store's state
+      // Then: the changelog holds exactly the store's state, and so does the backend
       Map<String, String> expected = new HashMap<>();
       model.forEach((k, v) -> expected.put(k, new String(SPEC.valueSerde().serialize(v),
           java.nio.charset.StandardCharsets.UTF_8)));
-      assertThat(log).isEqualTo(expected);
+      assertThat(log).isEqualTo(expected).isEqualTo(backend(store));
     }
 
     // And: a new store restored from that changelog reads the same values, and tracks again
-    ChangeTrackingStore<String, List<Integer>> restored = store();
+    ChangeTrackingStore<String, List<Integer>> restored = store(spec);
     log.forEach((k, v) -> restored.apply(new StateChangelog.Change("op/lists", Serdes.string().serialize(k),
         v.getBytes(java.nio.charset.StandardCharsets.UTF_8), Long.MAX_VALUE)));
     model.forEach((k, v) -> assertThat(restored.get(new String(k))).isEqualTo(v));
