@@ -229,6 +229,7 @@ public final class PubSubTaskReader<T> implements SourceReader<T> {
   /** Nacks what is held or queued (Pub/Sub delivers it again at once) and ends the stream. */
   @Override
   public void close() {
+    session.stopDelivering(); // from here on the session nacks what arrives; nothing more reaches the queue
     List<String> ids = new ArrayList<>();
     synchronized (held) {
       held.forEach(h -> ids.add(h.ackId()));

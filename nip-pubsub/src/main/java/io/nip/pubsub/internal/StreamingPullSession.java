@@ -27,9 +27,11 @@ import com.google.api.gax.rpc.ClientStream;
 import com.google.api.gax.rpc.ResponseObserver;
 import com.google.api.gax.rpc.StreamController;
 import com.google.cloud.pubsub.v1.stub.GrpcSubscriberStub;
+import com.google.pubsub.v1.ModifyAckDeadlineRequest;
 import com.google.pubsub.v1.ReceivedMessage;
 import com.google.pubsub.v1.StreamingPullRequest;
 import com.google.pubsub.v1.StreamingPullResponse;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -59,6 +61,8 @@ public final class StreamingPullSession implements AutoCloseable {
   private CountDownLatch completed;
   private boolean requested;
   private volatile boolean closing;
+  /** Whether the stream was half-closed: nothing more can be sent on it (under {@code lock}). */
+  private boolean halfClosed;
   private int consecutiveErrors;
 
   /**
@@ -149,6 +153,34 @@ public final class StreamingPullSession implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops handing out messages: what the server sends from now on is nacked at once (Pub/Sub then
+   * delivers it again to another reader without waiting for its ack deadline). When this returns,
+   * no delivery to the consumer is under way, so a reader can gather what it holds and nack it.
+   */
+  public void stopDelivering() {
+    synchronized (lock) {
+      closing = true;
+    }
+  }
+
+  /** Nacks messages that arrived after {@link #stopDelivering}: on the stream while it is open. */
+  private void nackLate(List<String> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    if (!halfClosed) {
+      send(ids, false, 0);
+      return;
+    }
+    try {
+      stub.modifyAckDeadlineCallable().futureCall(ModifyAckDeadlineRequest.newBuilder()
+          .setSubscription(subscription).addAllAckIds(ids).setAckDeadlineSeconds(0).build());
+    } catch (RuntimeException e) {
+      // the channel is going away: these come back after their ack deadline
+    }
+  }
+
   private void release(int n) {
     outstanding.addAndGet(-n);
     requestMore();
@@ -185,10 +217,21 @@ public final class StreamingPullSession implements AutoCloseable {
       synchronized (lock) {
         requested = false;
         consecutiveErrors = 0;
-      }
-      outstanding.addAndGet(response.getReceivedMessagesCount());
-      for (ReceivedMessage m : response.getReceivedMessagesList()) {
-        deliveries.accept(m);
+        if (closing) {
+          // the reader stopped taking messages: give these back at once instead of leaving them to
+          // their ack deadline
+          List<String> ids = new ArrayList<>(response.getReceivedMessagesCount());
+          for (ReceivedMessage m : response.getReceivedMessagesList()) {
+            ids.add(m.getAckId());
+          }
+          nackLate(ids);
+          return;
+        }
+        // delivered under the lock: once stopDelivering returned, no delivery is still under way
+        outstanding.addAndGet(response.getReceivedMessagesCount());
+        for (ReceivedMessage m : response.getReceivedMessagesList()) {
+          deliveries.accept(m);
+        }
       }
       requestMore();
     }
@@ -239,6 +282,7 @@ public final class StreamingPullSession implements AutoCloseable {
     CountDownLatch done;
     synchronized (lock) {
       done = completed;
+      halfClosed = true;
       try {
         stream.closeSend();
       } catch (RuntimeException e) {
