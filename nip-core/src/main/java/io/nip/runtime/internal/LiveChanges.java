@@ -82,18 +82,25 @@ final class LiveChanges<K, V> {
     }
     inner.put(key, value); // throws on a null key or value before anything here changes
     forgetRead();
-    s = slots.get(key);
-    if (s == null) {
-      s = deleted.isEmpty() ? null : deleted.remove(key); // deleted since the last drain: one change per key
-      if (s == null) {
-        s = new Slot<>(key, value);
-      }
-      s.value = value;
-      slots.put(key, s);
-    } else {
-      s.value = value;
-    }
+    s = slotOf(key);
+    s.value = value;
     mark(s);
+  }
+
+  /**
+   * @return the key's slot, made (or, for a key deleted since the last drain, found again in
+   *     {@link #deleted}, so that the drain sends one change per key) and entered when absent
+   */
+  private Slot<K, V> slotOf(K key) {
+    Slot<K, V> s = slots.get(key);
+    if (s == null) {
+      s = deleted.isEmpty() ? null : deleted.remove(key);
+      if (s == null) {
+        s = new Slot<>(key, null);
+      }
+      slots.put(key, s);
+    }
+    return s;
   }
 
   V delete(K key) {
@@ -123,15 +130,7 @@ final class LiveChanges<K, V> {
         }
       }
     } else {
-      Slot<K, V> s = slots.get(key);
-      if (s == null) {
-        s = deleted.isEmpty() ? null : deleted.remove(key);
-        if (s == null) {
-          s = new Slot<>(key, valueOrNull);
-        }
-        slots.put(key, s);
-      }
-      s.value = valueOrNull;
+      slotOf(key).value = valueOrNull;
     }
   }
 
