@@ -1,8 +1,10 @@
 package io.nip.runtime.internal;
 
 import io.nip.serde.Serde;
+import io.nip.state.KeyValue;
 import io.nip.state.KeyValueStore;
 import io.nip.state.StateChangelog;
+import io.nip.state.StoreIterator;
 import io.nip.state.StoreSnapshot;
 import io.nip.state.StoreSpec;
 import io.nip.time.NipClock;
@@ -99,6 +101,18 @@ final class ChangeTrackingStore<K, V> implements KeyValueStore<K, V> {
   @Override
   public void forEach(BiConsumer<? super K, ? super V> action) {
     inner.forEach(action);
+  }
+
+  /** Reads the backend's store, which holds every write made through this one. */
+  @Override
+  public StoreIterator<KeyValue<K, V>> range(K from, K to) {
+    return inner.range(from, to);
+  }
+
+  /** Reads the backend's store, which holds every write made through this one. */
+  @Override
+  public <P> StoreIterator<KeyValue<K, V>> prefixScan(P prefix, Serde<P> prefixSerde) {
+    return inner.prefixScan(prefix, prefixSerde);
   }
 
   @Override

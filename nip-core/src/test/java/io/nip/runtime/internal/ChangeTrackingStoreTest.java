@@ -211,4 +211,45 @@ class ChangeTrackingStoreTest {
     assertThatThrownBy(() -> store.put("a", null)).isInstanceOf(NullPointerException.class);
     assertThat(store.hasChanges()).isFalse();
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "ttl {0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void when_a_tracked_store_is_scanned_then_it_sees_every_write_and_the_scan_changes_nothing(boolean ttl) {
+    // Given: a store with a changelog; keys written, one changed in place, one deleted, one drained already
+    ChangeTrackingStore<String, List<Integer>> store = store(ttl ? SPEC.withTtl(java.time.Duration.ofHours(1)) : SPEC);
+    store.put("user1|a", new ArrayList<>(List.of(1)));
+    store.put("user1|b", new ArrayList<>(List.of(2)));
+    drain(store);
+    store.put("user1|c", new ArrayList<>(List.of(3)));
+    store.put("user2|a", new ArrayList<>(List.of(4)));
+    List<Integer> b = store.get("user1|b");
+    b.add(20);
+    store.put("user1|b", b);
+    store.delete("user1|c");
+    List<StateChangelog.Change> changes = drain(store);
+
+    // When
+    List<io.nip.state.KeyValue<String, List<Integer>>> prefixed = new ArrayList<>();
+    try (var it = store.prefixScan("user1|", Serdes.string())) {
+      it.forEachRemaining(prefixed::add);
+    }
+    List<io.nip.state.KeyValue<String, List<Integer>>> ranged = new ArrayList<>();
+    try (var it = store.range("user1|b", "user2|a")) {
+      it.forEachRemaining(ranged::add);
+    }
+
+    // Then: the backend's entries in key order, and no change to send
+    assertThat(prefixed).containsExactly(new io.nip.state.KeyValue<>("user1|a", List.of(1)),
+        new io.nip.state.KeyValue<>("user1|b", List.of(2, 20)));
+    assertThat(ranged).containsExactly(new io.nip.state.KeyValue<>("user1|b", List.of(2, 20)),
+        new io.nip.state.KeyValue<>("user2|a", List.of(4)));
+    assertThat(changes).hasSize(3);
+    assertThat(store.hasChanges()).isFalse();
+
+    // And: a value changed in place after the scan and put back is tracked as usual
+    List<Integer> a = prefixed.get(0).value();
+    a.add(10);
+    store.put("user1|a", a);
+    assertThat(drain(store)).extracting(c -> Serdes.string().deserialize(c.key())).containsExactly("user1|a");
+  }
 }
