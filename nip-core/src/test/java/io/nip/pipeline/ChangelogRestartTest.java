@@ -23,6 +23,7 @@ import io.nip.state.ValueState;
 import io.nip.time.NipClock;
 import io.nip.time.WatermarkStrategy;
 import io.nip.window.Aggregates;
+import io.nip.window.EarlyEmit;
 import io.nip.window.TumblingWindow;
 import io.nip.window.WindowResult;
 import java.time.Duration;
@@ -440,6 +441,70 @@ class ChangelogRestartTest {
         .aggregate(Aggregates.count(), Op.named("counts"))
         .to(out);
     return p;
+  }
+
+  @Test
+  void when_a_window_with_early_results_restarts_from_its_changelog_then_its_early_results_go_on()
+      throws InterruptedException {
+    // Given: hour-long windows with early results every 20 ms, whose early timers fired with nothing new
+    // (so the last committed state of each window says that no early timer is pending), then stopped
+    MemoryChangelog changelog = new MemoryChangelog();
+    CheckpointRestartTest.Numbers first = new CheckpointRestartTest.Numbers(2);
+    CollectingSink<WindowResult<Long, Long>> out1 = Sinks.collecting("out");
+    PipelineHandle h1 = earlyWindowed(new WithChangelog<>(first, changelog), out1).start();
+    first.limit.set(300);
+    awaitEarlyCounts(out1, 200); // 600 values over 3 keys
+    Thread.sleep(300); // early timers fire with nothing dirty; checkpoints every 10 ms commit that
+    h1.stop();
+    assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
+
+    // When: a fresh pipeline restores the windows and reads 600 more values into them
+    CheckpointRestartTest.Numbers second = new CheckpointRestartTest.Numbers(2);
+    second.limit.set(600);
+    CollectingSink<WindowResult<Long, Long>> out2 = Sinks.collecting("out");
+    PipelineHandle h2 = earlyWindowed(new WithChangelog<>(second, changelog), out2).start();
+    try {
+      // Then: each window's early results go on, counting every value of both runs once
+      awaitEarlyCounts(out2, 400);
+    } finally {
+      h2.stop();
+      assertThat(h2.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    }
+    assertThat(out2.values()).allSatisfy(r -> {
+      assertThat(r.firing()).isEqualTo(WindowResult.Firing.EARLY);
+      assertThat(r.value()).isBetween(200L, 400L);
+    });
+  }
+
+  private static Pipeline earlyWindowed(Source<Long> source, CollectingSink<WindowResult<Long, Long>> out) {
+    Pipeline p = Pipeline.named("changelog-early", PipelineConfig.builder().threads(2).parallelism(2)
+        .batchSize(16).commitInterval(Duration.ofMillis(10)).build());
+    // event times are the offsets (ms): every value lies in the first hour's window, which never closes here
+    p.from(source, WatermarkStrategy.<Long>boundedOutOfOrderness(Duration.ZERO).withIdleTimeout(Duration.ofDays(1)))
+        .keyBy(v -> v % 3, Serdes.json(Long.class))
+        .window(TumblingWindow.of(Duration.ofHours(1)))
+        .emitEarly(EarlyEmit.every(Duration.ofMillis(20)))
+        .aggregate(Aggregates.count(), Op.named("counts"))
+        .to(out);
+    return p;
+  }
+
+  /** Waits until the latest early result of each of the 3 keys counts {@code count}. */
+  private static void awaitEarlyCounts(CollectingSink<WindowResult<Long, Long>> out, long count)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Map<Long, Long> latest = new HashMap<>();
+    while (System.nanoTime() < deadline) {
+      latest.clear();
+      for (WindowResult<Long, Long> r : out.values()) {
+        latest.put(r.key(), r.value());
+      }
+      if (latest.size() == 3 && latest.values().stream().allMatch(v -> v == count)) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    assertThat(latest).as("the latest early count of each key").isEqualTo(Map.of(0L, count, 1L, count, 2L, count));
   }
 
   @Test
