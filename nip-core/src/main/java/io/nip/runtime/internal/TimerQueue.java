@@ -14,25 +14,29 @@ import java.util.Map;
  * time, deleted and set again over and over) cannot make it grow without bound.
  *
  * <p>Design: a binary min-heap over parallel arrays of primitive times and registration numbers,
- * beside the timers themselves, so that sifting compares numbers in place instead of following two
- * references per comparison (operators such as the pattern operator add and poll a timer per
- * record, over heaps of tens of thousands of timers). The live map gives each timer its
- * registration number: a heap entry whose number is not the live one was deleted.
+ * beside each timer's {@link Entry}, so that sifting compares numbers in place instead of following
+ * two references per comparison (operators such as the pattern operator add and poll a timer per
+ * record, over heaps of tens of thousands of timers). A heap slot is live when its entry is live and
+ * still has the slot's registration number (a timer deleted and added again has another), so a
+ * timer that falls due is checked without a map lookup.
  *
  * <p>Change tracking (when a changelog keeps the timers, {@link #track()}): the queue remembers
  * which timers were added or removed since the last {@link #drainChanges}, so that a checkpoint
- * writes only those to the timer store, never the whole queue. A timer added and removed between
- * two drains is never written; one that was in the store and is removed becomes a deletion.
+ * writes only those to the timer store, never the whole queue. The marks live on the entries (a
+ * changed flag, and whether the store holds the timer), with a list of the changed ones: tracking
+ * costs no map operation of its own. A timer added and removed between two drains is never written;
+ * one that the store holds and is removed becomes a deletion, its entry kept in the map until the
+ * drain (so that adding it again meanwhile knows the store holds it).
  *
- * <p>Invariants: {@link #snapshot()} lists live timers in firing order, and re-adding them in that
- * order reproduces it, so a restored task fires same-time timers in the same order as an
- * uninterrupted one; restoring timers with their registration numbers ({@link #addRestored})
+ * <p>Invariants: {@link #entries} holds every live timer's entry, and with tracking also the dead
+ * entries of timers the store holds, until the next drain; an entry is in {@link #changed} exactly
+ * when its changed flag is set. {@link #snapshot()} lists live timers in firing order, and re-adding
+ * them in that order reproduces it, so a restored task fires same-time timers in the same order as
+ * an uninterrupted one; restoring timers with their registration numbers ({@link #addRestored})
  * reproduces it too. With tracking, the timer store after applying the drained changes holds
- * exactly the live timers and their registration numbers.
+ * exactly the live timers and their registration numbers. Threading: confined to the task's thread.
  */
 public final class TimerQueue {
-  /** A tracked change: the timer was removed, and it is in the timer store. */
-  static final long REMOVED = -1;
   /** Deleted slots tolerated before a rebuild is considered. */
   private static final int COMPACT_MIN = 64;
   /**
@@ -44,29 +48,51 @@ public final class TimerQueue {
    */
   public record Timer(long time, Object key, Object namespace) {}
 
+  /** A timer's registration and change marks. */
+  private static final class Entry {
+    final Timer timer;
+    /** Its registration number while live. */
+    long seq;
+    boolean live;
+    /** With tracking: the timer store holds this timer (as of the last drain). */
+    boolean inStore;
+    /** With tracking: it is in {@link #changed}. */
+    boolean changed;
+
+    Entry(Timer timer) {
+      this.timer = timer;
+    }
+  }
+
   private long[] times = new long[16];
   private long[] seqs = new long[16];
-  private Timer[] timers = new Timer[16];
+  private Entry[] slots = new Entry[16];
   private int heapSize;
-  private final Map<Timer, Long> live = new HashMap<>();
+  private final Map<Timer, Entry> entries = new HashMap<>();
+  private int liveCount;
   private long nextSeq;
   /** Heap slots whose timer was deleted. */
   private int stale;
-  /**
-   * With tracking: per timer changed since the last drain, {@link #REMOVED}, or {@code 2 * seq + 1}
-   * when it was added and the store also holds an earlier registration of it (removed meanwhile),
-   * or {@code 2 * seq} when the store does not hold it. Null without tracking.
-   */
-  private Map<Timer, Long> changes;
+  private boolean tracking;
+  /** With tracking: the entries changed since the last drain, each once. */
+  private ArrayList<Entry> changed = new ArrayList<>();
 
   /** Starts tracking changes: the timers live now are taken to be in the timer store already. */
   void track() {
-    changes = new HashMap<>();
+    tracking = true;
+    for (Entry e : entries.values()) {
+      e.inStore = e.live;
+    }
   }
 
   /** @return true when a timer was added or removed since the last {@link #drainChanges} */
   boolean hasChanges() {
-    return changes != null && !changes.isEmpty();
+    for (Entry e : changed) {
+      if (e.live || e.inStore) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -76,42 +102,38 @@ public final class TimerQueue {
    * @param removed receives a timer removed that the store holds
    */
   void drainChanges(java.util.function.ObjLongConsumer<Timer> added, java.util.function.Consumer<Timer> removed) {
-    if (changes == null) {
+    if (!tracking) {
       return;
     }
-    for (Map.Entry<Timer, Long> e : changes.entrySet()) {
-      long c = e.getValue();
-      if (c == REMOVED) {
-        removed.accept(e.getKey());
-      } else {
-        added.accept(e.getKey(), c >>> 1);
+    for (Entry e : changed) {
+      e.changed = false;
+      if (e.live) {
+        added.accept(e.timer, e.seq);
+        e.inStore = true;
+      } else if (e.inStore) {
+        removed.accept(e.timer);
+        e.inStore = false;
+        entries.remove(e.timer); // a dead entry stays mapped only while the store holds its timer
       }
     }
-    changes = new HashMap<>();
+    // sized for as many timers as this interval changed: the next one usually changes as many
+    changed = new ArrayList<>(Math.max(16, changed.size()));
   }
 
-  private void tracked(Timer timer, long seq) {
-    Long before = changes.get(timer);
-    changes.put(timer, 2 * seq + (before != null && before == REMOVED ? 1 : 0));
-  }
-
-  private void untracked(Timer timer) {
-    Long before = changes.get(timer);
-    if (before == null || (before & 1) == 1) {
-      changes.put(timer, REMOVED); // the store holds it (unchanged since the drain, or an earlier registration)
-    } else {
-      changes.remove(timer); // added since the drain: the store never saw it
+  private void markChanged(Entry e) {
+    if (!e.changed) {
+      e.changed = true;
+      changed.add(e);
     }
   }
 
   /** @param timer registers it; a duplicate is ignored */
   public void add(Timer timer) {
-    Long seq = nextSeq; // one map lookup
-    if (live.putIfAbsent(timer, seq) == null) {
-      nextSeq++;
-      push(timer, seq);
-      if (changes != null) {
-        tracked(timer, seq);
+    Entry e = entries.computeIfAbsent(timer, Entry::new); // one map lookup
+    if (!e.live) {
+      revive(e, nextSeq++);
+      if (tracking) {
+        markChanged(e);
       }
     }
   }
@@ -124,27 +146,48 @@ public final class TimerQueue {
    * @param seq its registration number, at least 0
    */
   void addRestored(Timer timer, long seq) {
-    if (live.putIfAbsent(timer, seq) == null) {
+    Entry e = entries.computeIfAbsent(timer, Entry::new);
+    if (!e.live) {
       nextSeq = Math.max(nextSeq, seq + 1);
-      push(timer, seq);
+      revive(e, seq);
+      e.inStore = true;
     }
+  }
+
+  private void revive(Entry e, long seq) {
+    e.live = true;
+    e.seq = seq;
+    liveCount++;
+    push(e, seq);
   }
 
   /** @param timer removes it if registered */
   public void delete(Timer timer) {
-    if (live.remove(timer) == null) {
+    Entry e = entries.get(timer);
+    if (e == null || !e.live) {
       return;
     }
-    if (changes != null) {
-      untracked(timer);
-    }
-    if (++stale > COMPACT_MIN && stale > live.size()) {
+    retire(e);
+    if (++stale > COMPACT_MIN && stale > liveCount) {
       heapSize = 0;
-      Arrays.fill(timers, null);
-      for (Map.Entry<Timer, Long> e : live.entrySet()) {
-        push(e.getKey(), e.getValue());
+      Arrays.fill(slots, null);
+      for (Entry live : entries.values()) {
+        if (live.live) {
+          push(live, live.seq);
+        }
       }
       stale = 0;
+    }
+  }
+
+  /** Ends a live entry: kept (marked) while the store holds its timer, else forgotten. */
+  private void retire(Entry e) {
+    e.live = false;
+    liveCount--;
+    if (tracking && e.inStore) {
+      markChanged(e);
+    } else {
+      entries.remove(e.timer); // if it is in the change list, the drain skips it: neither live nor stored
     }
   }
 
@@ -159,14 +202,12 @@ public final class TimerQueue {
    */
   public Timer pollDue(long upTo) {
     while (heapSize > 0 && times[0] <= upTo) {
-      Timer t = timers[0];
+      Entry e = slots[0];
       long seq = seqs[0];
       removeTop();
-      if (live.remove(t, seq)) { // one map lookup; a timer deleted and added again has another number
-        if (changes != null) {
-          untracked(t);
-        }
-        return t;
+      if (e.live && e.seq == seq) {
+        retire(e);
+        return e.timer;
       }
       stale--;
     }
@@ -175,28 +216,35 @@ public final class TimerQueue {
 
   /** @return the number of live timers */
   public int size() {
-    return live.size();
+    return liveCount;
   }
 
   /** Removes every timer, and forgets the tracked changes (the timer store is emptied or reloaded too). */
   public void clear() {
     heapSize = 0;
-    Arrays.fill(timers, null);
-    live.clear();
+    Arrays.fill(slots, null);
+    entries.clear();
+    liveCount = 0;
     stale = 0;
-    if (changes != null) {
-      changes = new HashMap<>();
+    for (Entry e : changed) {
+      e.changed = false;
     }
+    changed = new ArrayList<>();
   }
 
   /** @return the live timers in firing order, for snapshots and inspection */
   public List<Timer> snapshot() {
-    List<Map.Entry<Timer, Long>> entries = new ArrayList<>(live.entrySet());
-    entries.sort((a, b) -> a.getKey().time() != b.getKey().time() ? Long.compare(a.getKey().time(), b.getKey().time())
-        : Long.compare(a.getValue(), b.getValue()));
-    List<Timer> out = new ArrayList<>(entries.size());
-    for (Map.Entry<Timer, Long> e : entries) {
-      out.add(e.getKey());
+    List<Entry> live = new ArrayList<>(liveCount);
+    for (Entry e : entries.values()) {
+      if (e.live) {
+        live.add(e);
+      }
+    }
+    live.sort((a, b) -> a.timer.time() != b.timer.time() ? Long.compare(a.timer.time(), b.timer.time())
+        : Long.compare(a.seq, b.seq));
+    List<Timer> out = new ArrayList<>(live.size());
+    for (Entry e : live) {
+      out.add(e.timer);
     }
     return out;
   }
@@ -205,14 +253,14 @@ public final class TimerQueue {
     return t1 != t2 ? t1 < t2 : s1 < s2;
   }
 
-  private void push(Timer timer, long seq) {
+  private void push(Entry entry, long seq) {
     if (heapSize == times.length) {
       int n = heapSize * 2;
       times = Arrays.copyOf(times, n);
       seqs = Arrays.copyOf(seqs, n);
-      timers = Arrays.copyOf(timers, n);
+      slots = Arrays.copyOf(slots, n);
     }
-    long t = timer.time();
+    long t = entry.timer.time();
     int i = heapSize++;
     while (i > 0) {
       int parent = (i - 1) >>> 1;
@@ -222,15 +270,15 @@ public final class TimerQueue {
       move(parent, i);
       i = parent;
     }
-    set(i, t, seq, timer);
+    set(i, t, seq, entry);
   }
 
   private void removeTop() {
     int last = --heapSize;
     long t = times[last];
     long seq = seqs[last];
-    Timer timer = timers[last];
-    timers[last] = null;
+    Entry entry = slots[last];
+    slots[last] = null;
     if (last == 0) {
       return;
     }
@@ -248,18 +296,18 @@ public final class TimerQueue {
       move(child, i);
       i = child;
     }
-    set(i, t, seq, timer);
+    set(i, t, seq, entry);
   }
 
   private void move(int from, int to) {
     times[to] = times[from];
     seqs[to] = seqs[from];
-    timers[to] = timers[from];
+    slots[to] = slots[from];
   }
 
-  private void set(int i, long t, long seq, Timer timer) {
+  private void set(int i, long t, long seq, Entry entry) {
     times[i] = t;
     seqs[i] = seq;
-    timers[i] = timer;
+    slots[i] = entry;
   }
 }
