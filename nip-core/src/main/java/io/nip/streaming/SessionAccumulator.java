@@ -3,9 +3,6 @@ package io.nip.streaming;
 import io.nip.errors.SerializationException;
 import io.nip.serde.Serde;
 import io.nip.window.Aggregate;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -139,21 +136,25 @@ final class SessionAccumulator<T> {
       if (acc == null) {
         return null;
       }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (DataOutputStream out = new DataOutputStream(bytes)) {
-        out.writeLong(acc.count);
-        out.writeLong(acc.dropped);
-        out.writeInt(acc.events.size());
-        for (Stamped<T> e : acc.events) {
-          byte[] b = events.serialize(e.event());
-          out.writeLong(e.time());
-          out.writeInt(b.length);
-          out.write(b);
-        }
-      } catch (IOException e) {
-        throw new SerializationException("session accumulator: " + e.getMessage(), null, e);
+      // each event's bytes first, then one array of the exact size: written at every checkpoint of
+      // a changed session, so no stream (whose writes lock) and no growing buffer
+      int n = acc.events.size();
+      byte[][] parts = new byte[n][];
+      long size = 20;
+      for (int i = 0; i < n; i++) {
+        parts[i] = events.serialize(acc.events.get(i).event());
+        size += 12L + parts[i].length;
       }
-      return bytes.toByteArray();
+      if (size > Integer.MAX_VALUE - 16) {
+        throw new SerializationException("session accumulator: " + size + " bytes, more than an array holds", null,
+            null);
+      }
+      ByteBuffer out = ByteBuffer.allocate((int) size);
+      out.putLong(acc.count).putLong(acc.dropped).putInt(n);
+      for (int i = 0; i < n; i++) {
+        out.putLong(acc.events.get(i).time()).putInt(parts[i].length).put(parts[i]);
+      }
+      return out.array();
     }
 
     @Override

@@ -26,6 +26,10 @@ public record JourneyStep(String userId, String eventType) {
   public static final Serde<JourneyStep> SERDE = new Serde<>() {
     @Override
     public byte[] serialize(JourneyStep step) {
+      byte[] ascii = writeAscii(step);
+      if (ascii != null) {
+        return ascii;
+      }
       java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(
           5 + step.userId().length() + step.eventType().length());
       try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
@@ -60,6 +64,36 @@ public record JourneyStep(String userId, String eventType) {
       }
     }
   };
+
+  /**
+   * The binary form written without a stream when both strings are ASCII without NUL (modified UTF-8
+   * is then the characters themselves): the same bytes as the stream path, which writes every other
+   * step.
+   *
+   * @return the bytes, or null when a string is not such ASCII
+   */
+  private static byte[] writeAscii(JourneyStep step) {
+    String user = step.userId();
+    String type = step.eventType();
+    if (user.length() > 0xffff || type.length() > 0xffff) {
+      return null; // writeUTF refuses it: the stream path says so
+    }
+    byte[] out = new byte[5 + user.length() + type.length()];
+    out[0] = BINARY;
+    int at = 1;
+    for (String s : new String[] {user, type}) {
+      out[at++] = (byte) (s.length() >>> 8);
+      out[at++] = (byte) s.length();
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == 0 || c > 0x7f) {
+          return null;
+        }
+        out[at++] = (byte) c;
+      }
+    }
+    return out;
+  }
 
   /**
    * The binary form read without a stream when both strings are ASCII (modified UTF-8 is then the

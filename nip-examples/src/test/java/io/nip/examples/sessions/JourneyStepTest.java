@@ -44,4 +44,27 @@ class JourneyStepTest {
       assertThat(JourneyStep.SERDE.deserialize(JourneyStep.SERDE.serialize(step))).isEqualTo(step);
     }
   }
+
+  @Test
+  void every_step_is_written_as_a_marker_and_two_modified_utf8_strings() throws java.io.IOException {
+    // Given: ASCII, empty, NUL, DEL, non-ASCII and supplementary characters, and a too long string
+    String[] texts = {"user_1", "", "a\u0000b", "\u007f", "\u0080", "użytkownik", "\uD83D\uDE00", "u".repeat(65_535)};
+    for (String user : texts) {
+      for (String type : texts) {
+        // When
+        byte[] bytes = JourneyStep.SERDE.serialize(new JourneyStep(user, type));
+        // Then: the bytes of DataOutputStream.writeUTF, and the same step read back
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(expected)) {
+          out.writeByte(1);
+          out.writeUTF(user);
+          out.writeUTF(type);
+        }
+        assertThat(bytes).as(user + " / " + type).isEqualTo(expected.toByteArray());
+        assertThat(JourneyStep.SERDE.deserialize(bytes)).isEqualTo(new JourneyStep(user, type));
+      }
+    }
+    assertThatThrownBy(() -> JourneyStep.SERDE.serialize(new JourneyStep("u".repeat(65_536), "x")))
+        .isInstanceOf(SerializationException.class).hasMessageContaining("journey step");
+  }
 }
