@@ -22,15 +22,17 @@ import java.util.Map;
  *
  * <p>Change tracking (when a changelog keeps the timers, {@link #track()}): the queue remembers
  * which timers were added or removed since the last {@link #drainChanges}, so that a checkpoint
- * writes only those to the timer store, never the whole queue. The marks live on the entries (a
- * changed flag, and whether the store holds the timer), with a list of the changed ones: tracking
- * costs no map operation of its own. A timer added and removed between two drains is never written;
- * one that the store holds and is removed becomes a deletion, its entry kept in the map until the
- * drain (so that adding it again meanwhile knows the store holds it).
+ * writes only those to the timer store, never the whole queue. The marks live on the entries
+ * (whether the store holds the timer, and the entry's place in the list of changed ones): tracking
+ * costs no map operation of its own. A timer added and removed between two drains is never written,
+ * and leaves the list at once (swapped with its last entry), so the list holds only changes to
+ * write; one that the store holds and is removed becomes a deletion, its entry kept in the map until
+ * the drain (so that adding it again meanwhile knows the store holds it).
  *
  * <p>Invariants: {@link #entries} holds every live timer's entry, and with tracking also the dead
  * entries of timers the store holds, until the next drain; an entry is in {@link #changed} exactly
- * when its changed flag is set. {@link #snapshot()} lists live timers in firing order, and re-adding
+ * at its {@code changedAt}, and only while it is live or the store holds its timer (so the list and
+ * the map never hold more than the live timers and the deletions to write). {@link #snapshot()} lists live timers in firing order, and re-adding
  * them in that order reproduces it, so a restored task fires same-time timers in the same order as
  * an uninterrupted one; restoring timers with their registration numbers ({@link #addRestored})
  * reproduces it too. With tracking, the timer store after applying the drained changes holds
@@ -56,8 +58,8 @@ public final class TimerQueue {
     boolean live;
     /** With tracking: the timer store holds this timer (as of the last drain). */
     boolean inStore;
-    /** With tracking: it is in {@link #changed}. */
-    boolean changed;
+    /** With tracking: its index in {@link #changed}, or -1. */
+    int changedAt = -1;
 
     Entry(Timer timer) {
       this.timer = timer;
@@ -87,12 +89,7 @@ public final class TimerQueue {
 
   /** @return true when a timer was added or removed since the last {@link #drainChanges} */
   boolean hasChanges() {
-    for (Entry e : changed) {
-      if (e.live || e.inStore) {
-        return true;
-      }
-    }
-    return false;
+    return !changed.isEmpty();
   }
 
   /**
@@ -106,13 +103,17 @@ public final class TimerQueue {
       return;
     }
     for (Entry e : changed) {
-      e.changed = false;
       if (e.live) {
         added.accept(e.timer, e.seq);
-        e.inStore = true;
-      } else if (e.inStore) {
-        removed.accept(e.timer);
-        e.inStore = false;
+      } else {
+        removed.accept(e.timer); // in the list and not live: the store holds it
+      }
+    }
+    // only once every change was handed over: one that throws leaves them all for the next drain
+    for (Entry e : changed) {
+      e.changedAt = -1;
+      e.inStore = e.live;
+      if (!e.live) {
         entries.remove(e.timer); // a dead entry stays mapped only while the store holds its timer
       }
     }
@@ -121,10 +122,24 @@ public final class TimerQueue {
   }
 
   private void markChanged(Entry e) {
-    if (!e.changed) {
-      e.changed = true;
+    if (e.changedAt < 0) {
+      e.changedAt = changed.size();
       changed.add(e);
     }
+  }
+
+  /** Takes {@code e} out of the change list, its last entry taking its place. */
+  private void unmarkChanged(Entry e) {
+    int at = e.changedAt;
+    if (at < 0) {
+      return;
+    }
+    Entry last = changed.remove(changed.size() - 1);
+    if (last != e) {
+      changed.set(at, last);
+      last.changedAt = at;
+    }
+    e.changedAt = -1;
   }
 
   /** @param timer registers it; a duplicate is ignored */
@@ -187,8 +202,14 @@ public final class TimerQueue {
     if (tracking && e.inStore) {
       markChanged(e);
     } else {
-      entries.remove(e.timer); // if it is in the change list, the drain skips it: neither live nor stored
+      unmarkChanged(e); // added since the drain: the store never saw it
+      entries.remove(e.timer);
     }
+  }
+
+  /** @return the changes a drain would write now (for tests) */
+  int pendingChanges() {
+    return changed.size();
   }
 
   /** @return heap slots, live and deleted (for tests) */
@@ -227,7 +248,7 @@ public final class TimerQueue {
     liveCount = 0;
     stale = 0;
     for (Entry e : changed) {
-      e.changed = false;
+      e.changedAt = -1;
     }
     changed = new ArrayList<>();
   }

@@ -148,4 +148,73 @@ class TimerQueueTest {
     assertThat(q.pollDue(10)).isEqualTo(new TimerQueue.Timer(5, "a", null));
     assertThat(q.hasChanges()).isFalse();
   }
+
+  @Test
+  void when_timers_are_added_and_removed_again_between_two_drains_then_the_change_set_does_not_grow() {
+    // Given: a tracked queue whose store holds one timer
+    TimerQueue q = new TimerQueue();
+    q.track();
+    TimerQueue.Timer stored = new TimerQueue.Timer(1_000_000, "stored", null);
+    q.add(stored);
+    q.drainChanges((t, seq) -> { }, t -> { });
+
+    // When: 100,000 times a timer is added and deleted, or added and fired, with no drain between
+    for (int i = 0; i < 100_000; i++) {
+      TimerQueue.Timer t = new TimerQueue.Timer(i, "k" + (i % 3), null);
+      q.add(t);
+      if (i % 2 == 0) {
+        q.delete(t);
+      } else {
+        assertThat(q.pollDue(i)).isEqualTo(t);
+      }
+    }
+
+    // Then: nothing to write, and the stored timer's deletion and re-registration are one change each time
+    assertThat(q.pendingChanges()).isZero();
+    assertThat(q.hasChanges()).isFalse();
+    for (int i = 0; i < 1_000; i++) {
+      q.delete(stored);
+      q.add(stored);
+    }
+    assertThat(q.pendingChanges()).isEqualTo(1);
+    assertThat(q.size()).isEqualTo(1);
+  }
+
+  @Test
+  void when_a_drain_fails_part_way_then_the_next_drain_writes_every_change_again() {
+    // Given: a tracked queue with two timers in its store, one of them deleted, and a timer added
+    TimerQueue q = new TimerQueue();
+    q.track();
+    TimerQueue.Timer a = new TimerQueue.Timer(5, "a", null);
+    TimerQueue.Timer b = new TimerQueue.Timer(6, "b", null);
+    TimerQueue.Timer c = new TimerQueue.Timer(7, "c", null);
+    q.add(a);
+    q.add(b);
+    Map<TimerQueue.Timer, Long> store = new HashMap<>();
+    q.drainChanges(store::put, store::remove);
+    q.delete(a);
+    q.add(c);
+
+    // When: a drain whose writer fails at the second change, then one that succeeds
+    int[] calls = {0};
+    try {
+      q.drainChanges((t, seq) -> {
+        if (++calls[0] == 2) {
+          throw new IllegalStateException("writer failed");
+        }
+      }, t -> {
+        if (++calls[0] == 2) {
+          throw new IllegalStateException("writer failed");
+        }
+      });
+    } catch (IllegalStateException expected) {
+      // the checkpoint fails; its changes must go with the next one
+    }
+    q.drainChanges(store::put, store::remove);
+
+    // Then: the store holds exactly the live timers
+    TimerQueue restored = new TimerQueue();
+    store.forEach(restored::addRestored);
+    assertThat(restored.snapshot()).containsExactly(b, c).isEqualTo(q.snapshot());
+  }
 }
