@@ -454,7 +454,13 @@ class ChangelogRestartTest {
     PipelineHandle h1 = earlyWindowed(new WithChangelog<>(first, changelog), out1).start();
     first.limit.set(300);
     awaitEarlyCounts(out1, 200); // 600 values over 3 keys
-    Thread.sleep(300); // early timers fire with nothing dirty; checkpoints every 10 ms commit that
+    // the early timers fire with nothing new and are not set again: once a commit has that, the timer
+    // store holds only each window's event-time timer (its end)
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (committedTimers(changelog, "counts/__timers") != 3 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(committedTimers(changelog, "counts/__timers")).as("committed timers, no early one").isEqualTo(3);
     h1.stop();
     assertThat(h1.awaitTermination(Duration.ofSeconds(30))).isTrue();
 
@@ -487,6 +493,19 @@ class ChangelogRestartTest {
         .aggregate(Aggregates.count(), Op.named("counts"))
         .to(out);
     return p;
+  }
+
+  /** @return the timers a restore would read from the committed log of {@code storeId}, over every partition */
+  private static int committedTimers(MemoryChangelog changelog, String storeId) {
+    int live = 0;
+    for (int p = 0; p < 8; p++) {
+      Map<String, Boolean> last = new HashMap<>();
+      for (StateChangelog.Change c : changelog.log(storeId, p)) {
+        last.put(java.util.Arrays.toString(c.key()), c.value() != null);
+      }
+      live += (int) last.values().stream().filter(v -> v).count();
+    }
+    return live;
   }
 
   /** Waits until the latest early result of each of the 3 keys counts {@code count}. */
