@@ -573,13 +573,6 @@ public final class KafkaStateChangelog implements StateChangelog {
       tOffsets = System.nanoTime();
       producer.commitTransaction();
       transactionOpen = false;
-      if (LOG.isDebugEnabled()) {
-        long tEnd = System.nanoTime();
-        LOG.debug("pipeline '{}': commit of checkpoint {} took {} us (sends {} us, offsets {} us, end {} us; "
-            + "{} records written ahead, transaction {})", pipeline, checkpointId, (tEnd - t0) / 1000,
-            (tSent - t0) / 1000, (tOffsets - tSent) / 1000, (tEnd - tOffsets) / 1000, tx.sends().size(),
-            usable ? "written ahead" : "begun at the commit");
-      }
     } catch (ProducerFencedException | InvalidProducerEpochException e) {
       throw new StateException("pipeline '" + pipeline + "' (application " + application
           + "): another instance with the same instance id (" + instanceId
@@ -601,6 +594,13 @@ public final class KafkaStateChangelog implements StateChangelog {
             + "carry it again", refused);
       }
       throw new CommitFailure("checkpoint " + checkpointId + " of pipeline '" + pipeline + "': " + e.getMessage(), e);
+    }
+    if (LOG.isDebugEnabled()) {
+      long tEnd = System.nanoTime();
+      LOG.debug("pipeline '{}': commit of checkpoint {} took {} us (sends {} us, offsets {} us, end {} us; {})",
+          pipeline, checkpointId, (tEnd - t0) / 1000, (tSent - t0) / 1000, (tOffsets - tSent) / 1000,
+          (tEnd - tOffsets) / 1000, usable ? tx.sends().size() + " records written ahead"
+              : "transaction begun at the commit");
     }
     metas.putAll(newMetas); // the records just committed: what this instance's state reflects
     applied.putAll(newMetas);
