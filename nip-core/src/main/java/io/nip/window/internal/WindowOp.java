@@ -457,6 +457,15 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     Win merged;
     if (scratch.size() == 1 && scratch.get(0).start == start && scratch.get(0).end == end) {
       merged = scratch.get(0);
+    } else if (scratch.size() == 1 && scratch.get(0).start == start) {
+      // the event extends one session at its end (the usual case): that window grows in place, keeping
+      // its accumulator (as merging it into an empty one would give) and its early timer, which is
+      // keyed by the unchanged start; only its end timer moves
+      merged = scratch.get(0);
+      unregisterEnd(key, merged);
+      merged.end = end;
+      merged.fired = end <= wm;
+      registerEnd(key, merged);
     } else {
       merged = new Win(start, end, spec.aggregate().createAccumulator());
       for (Win w : scratch) {
