@@ -32,6 +32,10 @@ public interface Aggregate<T, A, R> {
   A add(A accumulator, T value);
 
   /**
+   * Combines the accumulators of two sessions that an event joins. Merging into a fresh accumulator
+   * must give the other one's value ({@code merge(createAccumulator(), b)} equals {@code b}): a
+   * session that an event only extends keeps its accumulator, without a merge.
+   *
    * @param a one accumulator (may be updated in place)
    * @param b another
    * @return the combination of both
