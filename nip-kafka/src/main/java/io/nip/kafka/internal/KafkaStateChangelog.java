@@ -63,17 +63,16 @@ import org.slf4j.LoggerFactory;
  * commit id of its committed offset and waits until the task's metadata of that same commit is
  * readable before it restores, so the state and the offset it resumes at always belong together.
  *
- * <p>Threading: {@link #commit} and {@link #restore} are called by one thread at a time (the
- * checkpoint coordinator's committer thread commits while no restore runs; restores run while the
- * pipeline is being planned, or on a task's thread while no commit runs).
+ * <p>Threading: {@link #commit} and {@link #restore} are called by one thread at a time (the checkpoint
+ * coordinator's committer thread commits while no restore runs; restores run while the pipeline is being planned,
+ * or on a task's thread while no commit runs).
  */
 public final class KafkaStateChangelog implements StateChangelog {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaStateChangelog.class);
   private static final Duration RESTORE_POLL = Duration.ofMillis(200);
   /**
-   * How long keyed state behind an in-process keyBy waits, uncommitted, while another member of the
-   * group owns partitions, before the pipeline is refused: longer than Kafka's default session
-   * timeout (45 s), after which a killed member's partitions come back.
+   * How long keyed state behind an in-process keyBy waits, uncommitted, while another member of the group owns
+   * partitions, before the pipeline is refused: longer than Kafka's default session timeout (45 s).
    */
   static final Duration SHARED_GROUP_GRACE = Duration.ofSeconds(60);
   private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
@@ -210,10 +209,7 @@ public final class KafkaStateChangelog implements StateChangelog {
     }
   }
 
-  /**
-   * Begins the transaction that the next commit ends, for tasks to write their output ahead into
-   * (after a commit of {@code checkpointId}). When it cannot be begun, the next commit begins its own.
-   */
+  /** Begins the transaction the next commit ends, for tasks to write ahead into; else the next commit begins its own. */
   private void openAhead(long checkpointId) {
     try {
       producer.beginTransaction();
@@ -532,9 +528,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       return endsOf(written);
     }
     boolean usable = tx.usable() && !aheadLeftOut;
-    long t0 = System.nanoTime();
-    long tSent = 0;
-    long tOffsets = 0;
+    long[] at = {System.nanoTime(), 0, 0}; // when the commit began, sent its records, sent its offsets
     if (transactionOpen && !usable) {
       abort(); // its records go again below
     }
@@ -566,11 +560,11 @@ public final class KafkaStateChangelog implements StateChangelog {
             + " bytes: its timers and watermarks)", producer.send(new ProducerRecord<>(metaTopic, 0,
                 part.task().taskId().getBytes(StandardCharsets.UTF_8), meta))));
       }
-      tSent = System.nanoTime();
+      at[1] = System.nanoTime();
       if (!offsets.isEmpty()) {
         producer.sendOffsetsToTransaction(offsets, group);
       }
-      tOffsets = System.nanoTime();
+      at[2] = System.nanoTime();
       producer.commitTransaction();
       transactionOpen = false;
     } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -595,13 +589,8 @@ public final class KafkaStateChangelog implements StateChangelog {
       }
       throw new CommitFailure("checkpoint " + checkpointId + " of pipeline '" + pipeline + "': " + e.getMessage(), e);
     }
-    if (LOG.isDebugEnabled()) {
-      long tEnd = System.nanoTime();
-      LOG.debug("pipeline '{}': commit of checkpoint {} took {} us (sends {} us, offsets {} us, end {} us; {})",
-          pipeline, checkpointId, (tEnd - t0) / 1000, (tSent - t0) / 1000, (tOffsets - tSent) / 1000,
-          (tEnd - tOffsets) / 1000, usable ? tx.sends().size() + " records written ahead"
-              : "transaction begun at the commit");
-    }
+    LOG.debug("pipeline '{}': commit of checkpoint {}: sends {} us, offsets {} us, end {} us", pipeline, checkpointId,
+        (at[1] - at[0]) / 1000, (at[2] - at[1]) / 1000, (System.nanoTime() - at[2]) / 1000);
     metas.putAll(newMetas); // the records just committed: what this instance's state reflects
     applied.putAll(newMetas);
     committedOffsets.putAll(offsets);
@@ -666,14 +655,13 @@ public final class KafkaStateChangelog implements StateChangelog {
     return !written.isEmpty() || !offsets.isEmpty();
   }
 
-  /**
-   * @return the error of an output record the cluster will refuse again whatever the next commit
-   *     does (too large, a keyless record for a compacted topic, an invalid topic, not authorized for
-   *     the topic), or null
-   */
   /** A state or metadata record sent by a commit, and what it is (for the message when it is refused). */
   private record StateSend(String what, Future<RecordMetadata> future) {}
 
+  /**
+   * @return the error of an output record the cluster will refuse again whatever the next commit does (too
+   *     large, a keyless record for a compacted topic, an invalid topic, not authorized for the topic), or null
+   */
   private static RuntimeException refused(List<Future<RecordMetadata>> sends) {
     for (Future<RecordMetadata> f : sends) {
       if (!f.isDone()) {
