@@ -172,6 +172,25 @@ class WindowTest {
   }
 
   @Test
+  void when_a_session_grows_event_by_event_then_it_fires_once_at_its_last_end() {
+    Pipeline p = countPipeline(SessionWindow.withGap(Duration.ofMinutes(10)), Duration.ZERO, Duration.ofMinutes(5), null);
+    try (PipelineTestDriver d = PipelineTestDriver.of(p)) {
+      TestInput<Ev> in = d.input("in");
+      for (int i = 0; i <= 12; i++) {
+        in.pipe(new Ev("a", i * 300_000L)); // every 5 minutes up to 60: one session [0, 70 min)
+      }
+      in.pipe(new Ev("b", 4_199_999)); // the watermark passes every end the session had before its last
+      assertThat(results(d)).isEmpty();
+      in.pipe(new Ev("b", 4_200_000));
+      assertThat(results(d)).containsExactly("a[0,4200000)=13:ON_TIME");
+      in.pipe(new Ev("c", 4_500_000)).pipe(new Ev("c", 4_800_000));
+      in.end();
+      assertThat(results(d)).containsExactly("a[0,4200000)=13:ON_TIME", "b[4199999,4800000)=2:ON_TIME",
+          "c[4500000,5400000)=2:ON_TIME");
+    }
+  }
+
+  @Test
   void when_a_global_window_counts_then_it_fires_every_n_events_and_the_rest_at_the_end() {
     Pipeline p = countPipeline(GlobalWindow.everyCount(2), Duration.ZERO, Duration.ZERO, null);
     try (PipelineTestDriver d = PipelineTestDriver.of(p)) {

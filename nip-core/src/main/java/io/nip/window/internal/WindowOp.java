@@ -142,6 +142,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private Counter lateCounter;
   private RateLimitedLog lateLog;
   private final List<Win> scratch = new ArrayList<>();
+  /** Timers are firing up to the end of time (the input ended): windows fire and go at once. */
+  private boolean endOfTime;
 
   /**
    * @param name the operator name (scope of its state and timers)
@@ -344,8 +346,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
    * Timers of a window, one at a time (each phase's timer sets the next one when it fires): FIRE at
    * its end unless it was born fired; then CLEANUP at {@code end + lateness} (purges a fixed
    * window, closes a session) when there is a lateness; then for sessions PURGE at
-   * {@code end + lateness + gap}. A session extended by each event of its key so changes one timer
-   * per event, not three.
+   * {@code end + lateness + gap}. A merge so changes one timer, not three; an unfired session that
+   * grows at its end changes none until its old end falls due (see {@link #onTimer}).
    */
   private void registerEnd(Object key, Win w) {
     w.seq = nextSeq++;
@@ -422,7 +424,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     return FixedWindows.saturatedAdd(FixedWindows.saturatedAdd(w.end, lateness), size);
   }
 
-  /** Deletes the window's pending timer (a purged window's timer has fired already). */
+  /**
+   * Deletes the window's pending timer (a purged window's timer has fired already). An unfired session
+   * grown in place may hold its end timer at an earlier end: then the delete misses, and that timer,
+   * when due, finds no window at its start, or one it re-arms at its end (a merged session with the
+   * same start, whose own timer is already there: timers are deduplicated).
+   */
   private void unregisterEnd(Object key, Win w) {
     if (endBuckets != null) {
       return; // fixed windows without lateness are only purged when they fire
@@ -460,12 +467,18 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     } else if (scratch.size() == 1 && scratch.get(0).start == start) {
       // the event extends one session at its end (the usual case): that window grows in place, keeping
       // its accumulator (as merging it into an empty one would give) and its early timer, which is
-      // keyed by the unchanged start; only its end timer moves
+      // keyed by the unchanged start; an unfired one keeps its pending end timer, which is then early
+      // and moves to the new end only when it falls due (onTimer): one timer change per gap of event
+      // time instead of one per event
       merged = scratch.get(0);
-      unregisterEnd(key, merged);
-      merged.end = end;
-      merged.fired = end <= wm;
-      registerEnd(key, merged);
+      if (merged.fired) {
+        unregisterEnd(key, merged);
+        merged.end = end;
+        merged.fired = end <= wm;
+        registerEnd(key, merged);
+      } else {
+        merged.end = end; // end > old end > wm: still unfired
+      }
     } else {
       merged = new Win(start, end, spec.aggregate().createAccumulator());
       for (Win w : scratch) {
@@ -571,6 +584,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
 
   private boolean fireTimers(TimeDomain domain, long upTo) {
     boolean fired = false;
+    endOfTime = upTo == Long.MAX_VALUE;
     TimerQueue.Timer t;
     while ((t = timers.pollDue(domain, upTo)) != null) {
       fired = true;
@@ -584,6 +598,10 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     Ns ns = (Ns) t.namespace();
     NavigableMap<Long, Win> kw = store.get(key);
     Win w = kw == null ? null : kw.get(ns.start());
+    if (w != null && ns.kind() == FIRE && kind == WindowAssigner.Kind.SESSION && !w.fired && t.time() < w.end) {
+      timers.register(domain(), w.end, key, ns); // the session grew after this timer was set: due later
+      return;
+    }
     if (w == null || kind != WindowAssigner.Kind.GLOBAL && !current(t, w)) {
       return;
     }
@@ -608,6 +626,10 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     } else {
       emit(key, w, WindowResult.Firing.ON_TIME);
       w.fired = true;
+      if (endOfTime) {
+        purge(key, kw, w); // nothing arrives after the end of time: no late updates, no marker
+        return;
+      }
       if (lateness == 0) {
         close(key, kw, w);
       } else {
@@ -626,7 +648,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
    */
   private void purgeMarker(Object key, NavigableMap<Long, Win> kw, Win w, long now) {
     Map.Entry<Long, Win> next = kw.higherEntry(w.start);
-    if (now != Long.MAX_VALUE && next != null && !next.getValue().closed
+    if (!endOfTime && now != Long.MAX_VALUE && next != null && !next.getValue().closed
         && next.getKey() < FixedWindows.saturatedAdd(w.end, size)) {
       long closeAt = FixedWindows.saturatedAdd(next.getValue().end, lateness);
       timers.register(domain(), Math.max(closeAt, now + 1), key, new Ns(w.start, PURGE));
