@@ -57,6 +57,12 @@ public record SessionSummary(String userId, String sessionId, Instant sessionSta
     }
   };
 
+  /**
+   * Per thread, the buffer a summary is written into before its one copy of the exact size: a worker
+   * writes many, and a fresh buffer per summary grew through two or three arrays each time.
+   */
+  private static final ThreadLocal<ByteArrayBuilder> BUFFERS = ThreadLocal.withInitial(() -> new ByteArrayBuilder(2048));
+
   /** Checks the fields and copies the lists. */
   public SessionSummary {
     Objects.requireNonNull(userId, "userId");
@@ -74,7 +80,8 @@ public record SessionSummary(String userId, String sessionId, Instant sessionSta
   }
 
   private byte[] toJson() {
-    ByteArrayBuilder out = new ByteArrayBuilder(256);
+    ByteArrayBuilder out = BUFFERS.get();
+    out.reset();
     try (JsonGenerator g = Serdes.objectMapper().getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("user_id", userId);
