@@ -61,6 +61,8 @@ public record SessionSummary(String userId, String sessionId, Instant sessionSta
    * Per thread, the buffer a summary is written into before its one copy of the exact size: a worker
    * writes many, and a fresh buffer per summary grew through two or three arrays each time.
    */
+  /** Bytes above which a summary's buffer is dropped after use instead of kept for the next one. */
+  private static final int MAX_KEPT_BUFFER = 64 * 1024;
   private static final ThreadLocal<ByteArrayBuilder> BUFFERS = ThreadLocal.withInitial(() -> new ByteArrayBuilder(2048));
 
   /** Checks the fields and copies the lists. */
@@ -106,7 +108,11 @@ public record SessionSummary(String userId, String sessionId, Instant sessionSta
     } catch (IOException e) {
       throw new SerializationException("cannot write a session summary: " + e.getMessage(), null, e);
     }
-    return out.toByteArray();
+    byte[] json = out.toByteArray();
+    if (json.length > MAX_KEPT_BUFFER) {
+      BUFFERS.remove(); // a rare huge summary does not pin its buffer to the thread
+    }
+    return json;
   }
 
   private static void writeList(JsonGenerator g, String name, List<String> values) throws IOException {

@@ -52,10 +52,10 @@ class SessionsPipelineTest {
     assertThat(new String(SessionSummary.SERDE.serialize(u), StandardCharsets.UTF_8))
         .endsWith(",\"update\":true,\"superseded_session_ids\":[\"id-2\"],\"dropped_events\":7}");
     assertThat(SessionSummary.SERDE.deserialize(SessionSummary.SERDE.serialize(u))).isEqualTo(u);
-    // a summary larger than the thread's buffer, then a small one again: nothing of the first is left
+    // a summary larger than the kept buffer (about 100 KB), then a small one: nothing of the first is left
     byte[] small = SessionSummary.SERDE.serialize(s);
-    SessionSummary big = new SessionSummary("u1", "id-3", T0, T0.plusSeconds(60), 60.0, 2_000, "login", "click",
-        java.util.Collections.nCopies(2_000, "page_view"), false, List.of(), 0);
+    SessionSummary big = new SessionSummary("u1", "id-3", T0, T0.plusSeconds(60), 60.0, 8_000, "login", "click",
+        java.util.Collections.nCopies(8_000, "page_view"), false, List.of(), 0);
     assertThat(SessionSummary.SERDE.deserialize(SessionSummary.SERDE.serialize(big))).isEqualTo(big);
     assertThat(SessionSummary.SERDE.serialize(s)).isEqualTo(small);
   }
