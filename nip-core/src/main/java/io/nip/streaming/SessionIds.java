@@ -2,6 +2,8 @@ package io.nip.streaming;
 
 import io.nip.serde.Serde;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -18,6 +20,18 @@ import java.util.UUID;
  * }</pre>
  */
 public final class SessionIds {
+  /**
+   * One MD5 digest per thread: looking one up through the security providers costs more than
+   * hashing a short name, and a session id is made for every session a pipeline emits.
+   */
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new InternalError("MD5 not supported", e); // every Java platform must have it
+    }
+  });
+
   private SessionIds() {}
 
   /**
@@ -32,6 +46,17 @@ public final class SessionIds {
     Objects.requireNonNull(start, "start");
     byte[] k = keySerde.serialize(key);
     byte[] name = ByteBuffer.allocate(k.length + Long.BYTES).put(k).putLong(start.toEpochMilli()).array();
-    return UUID.nameUUIDFromBytes(name).toString();
+    return nameUuid(name).toString();
+  }
+
+  /** The same UUID as {@link UUID#nameUUIDFromBytes}, through this thread's digest. */
+  static UUID nameUuid(byte[] name) {
+    MessageDigest md = MD5.get();
+    md.reset();
+    byte[] h = md.digest(name);
+    h[6] = (byte) ((h[6] & 0x0f) | 0x30); // version 3
+    h[8] = (byte) ((h[8] & 0x3f) | 0x80); // IETF variant
+    ByteBuffer b = ByteBuffer.wrap(h);
+    return new UUID(b.getLong(), b.getLong());
   }
 }

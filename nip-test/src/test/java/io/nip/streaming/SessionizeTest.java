@@ -176,6 +176,34 @@ class SessionizeTest {
   }
 
   @Test
+  void session_ids_equal_the_platform_name_based_uuid_on_every_thread() throws Exception {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+    for (int i = 0; i < 2_000; i++) {
+      byte[] name = new byte[rnd.nextInt(64)];
+      for (int j = 0; j < name.length; j++) {
+        name[j] = (byte) rnd.nextInt(256);
+      }
+      assertThat(SessionIds.nameUuid(name)).isEqualTo(java.util.UUID.nameUUIDFromBytes(name));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Boolean>> same = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int seed = t;
+        same.add(pool.submit(() -> java.util.stream.IntStream.range(0, 5_000).allMatch(i -> {
+          byte[] name = ("user-" + seed + "-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          return SessionIds.nameUuid(name).equals(java.util.UUID.nameUUIDFromBytes(name));
+        })));
+      }
+      for (java.util.concurrent.Future<Boolean> f : same) {
+        assertThat(f.get()).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void when_the_settings_are_out_of_range_then_the_error_names_the_setting_and_value() {
     StatefulProcessor<Visit, String> p = StatefulProcessor.named("s");
     assertThatThrownBy(() -> p.maxEventsPerSession(1)).isInstanceOf(ConfigurationException.class)
