@@ -87,6 +87,12 @@ public final class TimerQueue {
     }
   }
 
+  /** Stops tracking changes and removes every timer: their owner re-arms them (see {@link TimerService#deriveFromState}). */
+  void untrack() {
+    clear();
+    tracking = false;
+  }
+
   /** @return true when a timer was added or removed since the last {@link #drainChanges} */
   boolean hasChanges() {
     return !changed.isEmpty();

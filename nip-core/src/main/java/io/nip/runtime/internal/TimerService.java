@@ -26,6 +26,11 @@ import java.io.IOException;
  * then carries no timer, however many there are. Without a changelog (a checkpoint storage that
  * takes whole snapshots) they are written whole into the task's snapshot ({@link #snapshot}).
  *
+ * <p>An operator whose timers follow from its state (a window's next phase is a function of the
+ * window) may declare them derived ({@link #deriveFromState}): with a changelog they are then never
+ * written, and the operator arms them again from its restored state ({@link Operator#restored}). A
+ * timer store that still holds timers of an earlier checkpoint is emptied at the next checkpoint.
+ *
  * <p>Threading: confined to the task's thread.
  *
  * @param <N> the namespace type
@@ -43,6 +48,10 @@ public final class TimerService<N> {
   /** Whether changes are also written to the store (a durable backend's local checkpoints need them). */
   private boolean writeStore;
   private StoredTimerSerde storedSerde;
+  /** The operator arms its timers again from its state after a restore: none goes to the changelog. */
+  private boolean derived;
+  /** With derived timers: the timer store holds timers of an earlier checkpoint, deleted at the next one. */
+  private boolean obsoleteStored;
 
   /** The name of the store that keeps an operator's timers (a name no operator's own store may take). */
   static final String TIMER_STORE = "__timers";
@@ -128,10 +137,37 @@ public final class TimerService<N> {
     return store != null;
   }
 
+  /**
+   * Declares that the operator derives its timers from its state: with a changelog, no timer is
+   * written to it from now on, and after every restore the timers are empty until the operator
+   * arms them again in {@link Operator#restored} (it must, for every timer its state implies).
+   * Without a changelog (whole snapshots) nothing changes: the timers are in the snapshot. Timers
+   * live now are removed. Call once, when the operator opens.
+   */
+  public void deriveFromState() {
+    if (store == null || derived) {
+      return;
+    }
+    derived = true;
+    eventTime.untrack();
+    processingTime.untrack();
+    obsoleteStored = holdsStored();
+  }
+
+  private boolean holdsStored() {
+    boolean[] any = {false};
+    store.forEach((t, seq) -> any[0] = true);
+    return any[0];
+  }
+
   /** Replaces the live timers with those the timer store holds (after a restore wrote into it). */
   void reload() {
     eventTime.clear();
     processingTime.clear();
+    if (derived) {
+      obsoleteStored = holdsStored(); // the operator arms its timers again; stored ones are deleted
+      return;
+    }
     store.forEach((t, seq) -> (t.eventTime() ? eventTime : processingTime)
         .addRestored(new TimerQueue.Timer(t.time(), t.key(), t.namespace()), seq));
   }
@@ -143,6 +179,18 @@ public final class TimerService<N> {
    * @param out receives the changes
    */
   void writeChanges(java.util.List<StateChangelog.Change> out) {
+    if (derived) {
+      if (obsoleteStored) {
+        java.util.List<StoredTimer> stored = new java.util.ArrayList<>();
+        store.forEach((t, seq) -> stored.add(t));
+        for (StoredTimer t : stored) {
+          out.add(new StateChangelog.Change(storeId, storedSerde.serialize(t), null, Long.MAX_VALUE));
+          store.delete(t);
+        }
+        obsoleteStored = false;
+      }
+      return;
+    }
     eventTime.drainChanges((t, seq) -> added(out, StoredTimer.of(true, t), seq),
         t -> removed(out, StoredTimer.of(true, t)));
     processingTime.drainChanges((t, seq) -> added(out, StoredTimer.of(false, t), seq),
@@ -168,7 +216,7 @@ public final class TimerService<N> {
 
   /** @return true when a timer was added or removed since the last {@link #writeChanges} */
   boolean hasChanges() {
-    return eventTime.hasChanges() || processingTime.hasChanges();
+    return derived ? obsoleteStored : eventTime.hasChanges() || processingTime.hasChanges();
   }
 
   void snapshot(DataOutputStream out) throws IOException {
@@ -210,6 +258,9 @@ public final class TimerService<N> {
    * @throws IOException when it is corrupt
    */
   void add(DataInputStream in) throws IOException {
+    if (derived) {
+      return; // the operator arms its timers from its restored state
+    }
     read(in, eventTime);
     read(in, processingTime);
   }

@@ -102,7 +102,10 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     boolean dirty;
     boolean earlyTimer;
     long count;
-    /** Creation order within the operator: windows that end together fire in this order. */
+    /**
+     * Order within the operator of the last arming of the window's timer (its creation, for fixed
+     * windows without lateness): windows due together fire in this order, also after a restore.
+     */
     long seq;
     /** Per input channel, the smallest source position folded into this window; null until known. */
     long[] minPos;
@@ -144,6 +147,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private final List<Win> scratch = new ArrayList<>();
   /** Timers are firing up to the end of time (the input ended): windows fire and go at once. */
   private boolean endOfTime;
+  /**
+   * Event-time windows with timers and without early results: each window's one pending timer is a
+   * function of the window (its phase and bounds), so the timers are not checkpointed; a restore
+   * arms them again, in the order they were last armed ({@code seq}, set at every arming).
+   */
+  private final boolean derivedTimers;
 
   /**
    * @param name the operator name (scope of its state and timers)
@@ -171,6 +180,8 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         ? 0 : spec.earlyEmit().interval().toMillis();
     this.endBuckets = (kind == WindowAssigner.Kind.TUMBLING || kind == WindowAssigner.Kind.SLIDING)
         && lateness == 0 && !spec.processingTime() ? new TreeMap<>() : null;
+    this.derivedTimers = !spec.processingTime() && earlyInterval == 0 && kind != WindowAssigner.Kind.GLOBAL
+        && endBuckets == null;
   }
 
   String name() {
@@ -189,6 +200,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     store = runtime.state().store(name, StoreSpec.keyValue("windows", keySerde,
         new WindowStateSerde(name, accumulators)));
     timers = runtime.state().timers(name, keySerde, NS_SERDE);
+    if (derivedTimers) {
+      timers.deriveFromState();
+    }
     liveStore = store.storesLiveObjects();
     lateCounter = Counter.builder("nip.window.late.events")
         .description("events behind the watermark plus allowed lateness, sent to the late-events output")
@@ -411,11 +425,20 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         maxSeq[0] = Math.max(maxSeq[0], (Long) e[0]);
       }
     } else {
+      java.util.List<Object[]> armed = new ArrayList<>();
       store.forEach((key, kw) -> {
         for (Win w : kw.values()) {
           maxSeq[0] = Math.max(maxSeq[0], w.seq);
+          if (derivedTimers) {
+            armed.add(new Object[] {w, key});
+          }
         }
       });
+      // each window's pending timer, in the order an uninterrupted run armed them (same-time timers fire so)
+      armed.sort((a, b) -> Long.compare(((Win) a[0]).seq, ((Win) b[0]).seq));
+      for (Object[] e : armed) {
+        armNext(e[1], (Win) e[0]);
+      }
     }
     nextSeq = maxSeq[0] + 1;
   }
@@ -599,7 +622,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     NavigableMap<Long, Win> kw = store.get(key);
     Win w = kw == null ? null : kw.get(ns.start());
     if (w != null && ns.kind() == FIRE && kind == WindowAssigner.Kind.SESSION && !w.fired && t.time() < w.end) {
+      w.seq = nextSeq++;
       timers.register(domain(), w.end, key, ns); // the session grew after this timer was set: due later
+      store.put(key, kw); // the arming order is part of the window (derived timers are armed again in it)
       return;
     }
     if (w == null || kind != WindowAssigner.Kind.GLOBAL && !current(t, w)) {
@@ -619,6 +644,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     } else if (ns.kind() == PURGE || (ns.kind() == CLEANUP && kind != WindowAssigner.Kind.SESSION)) {
       purge(key, kw, w);
     } else if (ns.kind() == CLEANUP) {
+      w.seq = nextSeq++;
       close(key, kw, w);
       armNext(key, w); // PURGE
     } else if (kind == WindowAssigner.Kind.GLOBAL || (lateness == 0 && kind != WindowAssigner.Kind.SESSION)) {
@@ -630,6 +656,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         purge(key, kw, w); // nothing arrives after the end of time: no late updates, no marker
         return;
       }
+      w.seq = nextSeq++;
       if (lateness == 0) {
         close(key, kw, w);
       } else {
@@ -651,7 +678,9 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     if (!endOfTime && now != Long.MAX_VALUE && next != null && !next.getValue().closed
         && next.getKey() < FixedWindows.saturatedAdd(w.end, size)) {
       long closeAt = FixedWindows.saturatedAdd(next.getValue().end, lateness);
+      w.seq = nextSeq++;
       timers.register(domain(), Math.max(closeAt, now + 1), key, new Ns(w.start, PURGE));
+      store.put(key, kw);
       return;
     }
     purge(key, kw, w);
