@@ -29,6 +29,10 @@ import java.util.Map;
  * write; one that the store holds and is removed becomes a deletion, its entry kept in the map until
  * the drain (so that adding it again meanwhile knows the store holds it).
  *
+ * <p>Without an index ({@link #unindexed()}, for an owner that ignores a timer that is stale or a
+ * duplicate when it fires): no map at all, each registration pushes a timer, a deletion does
+ * nothing, and a due timer is handed over as it is; registering and firing cost the heap alone.
+ *
  * <p>Invariants: {@link #entries} holds every live timer's entry, and with tracking also the dead
  * entries of timers the store holds, until the next drain; an entry is in {@link #changed} exactly
  * at its {@code changedAt}, and only while it is live or the store holds its timer (so the list and
@@ -76,6 +80,8 @@ public final class TimerQueue {
   /** Heap slots whose timer was deleted. */
   private int stale;
   private boolean tracking;
+  /** No map: registrations are not deduplicated, deletions are ignored (see {@link #unindexed()}). */
+  private boolean unindexed;
   /** With tracking: the entries changed since the last drain, each once. */
   private ArrayList<Entry> changed = new ArrayList<>();
 
@@ -91,6 +97,17 @@ public final class TimerQueue {
   void untrack() {
     clear();
     tracking = false;
+  }
+
+  /**
+   * Drops the index of timers: from now on a registration always adds a timer (a duplicate fires
+   * twice), a deletion does nothing (the timer still fires), and no change is tracked. For owners
+   * whose timers are idempotent: a timer that is not their pending one is ignored when it fires.
+   * Removes every timer.
+   */
+  void unindexed() {
+    untrack();
+    unindexed = true;
   }
 
   /** @return true when a timer was added or removed since the last {@link #drainChanges} */
@@ -150,6 +167,10 @@ public final class TimerQueue {
 
   /** @param timer registers it; a duplicate is ignored */
   public void add(Timer timer) {
+    if (unindexed) {
+      revive(new Entry(timer), nextSeq++);
+      return;
+    }
     Entry e = entries.computeIfAbsent(timer, Entry::new); // one map lookup
     if (!e.live) {
       revive(e, nextSeq++);
@@ -184,6 +205,9 @@ public final class TimerQueue {
 
   /** @param timer removes it if registered */
   public void delete(Timer timer) {
+    if (unindexed) {
+      return; // the owner ignores the timer when it fires
+    }
     Entry e = entries.get(timer);
     if (e == null || !e.live) {
       return;
@@ -205,6 +229,9 @@ public final class TimerQueue {
   private void retire(Entry e) {
     e.live = false;
     liveCount--;
+    if (unindexed) {
+      return;
+    }
     if (tracking && e.inStore) {
       markChanged(e);
     } else {
@@ -262,6 +289,13 @@ public final class TimerQueue {
   /** @return the live timers in firing order, for snapshots and inspection */
   public List<Timer> snapshot() {
     List<Entry> live = new ArrayList<>(liveCount);
+    if (unindexed) {
+      for (int i = 0; i < heapSize; i++) {
+        if (slots[i].live) {
+          live.add(slots[i]);
+        }
+      }
+    }
     for (Entry e : entries.values()) {
       if (e.live) {
         live.add(e);

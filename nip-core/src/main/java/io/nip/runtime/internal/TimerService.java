@@ -154,6 +154,18 @@ public final class TimerService<N> {
     obsoleteStored = holdsStored();
   }
 
+  /**
+   * Declares the operator's timers idempotent: it ignores a timer that is not its pending one when
+   * it fires (a stale or duplicate one). Registering then never deduplicates and deleting does
+   * nothing, so the timers need no index: a timer costs a heap push and pop, no map operation. The
+   * number of timers ({@link #size}) then counts stale and duplicate ones until they fire. Timers
+   * live now are removed; call once, when the operator opens, before {@link #deriveFromState}.
+   */
+  public void idempotent() {
+    eventTime.unindexed();
+    processingTime.unindexed();
+  }
+
   private boolean holdsStored() {
     boolean[] any = {false};
     store.forEach((t, seq) -> any[0] = true);

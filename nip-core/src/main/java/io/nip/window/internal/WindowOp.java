@@ -201,6 +201,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
         new WindowStateSerde(name, accumulators)));
     timers = runtime.state().timers(name, keySerde, NS_SERDE);
     if (derivedTimers) {
+      timers.idempotent(); // a stale or duplicate timer is not current when it fires (see current)
       timers.deriveFromState();
     }
     liveStore = store.storesLiveObjects();

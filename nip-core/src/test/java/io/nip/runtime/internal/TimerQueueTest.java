@@ -217,4 +217,28 @@ class TimerQueueTest {
     store.forEach(restored::addRestored);
     assertThat(restored.snapshot()).containsExactly(b, c).isEqualTo(q.snapshot());
   }
+
+  @Test
+  void when_the_queue_has_no_index_then_duplicates_fire_each_deletions_change_nothing_and_order_holds() {
+    // Given: a queue without an index
+    TimerQueue q = new TimerQueue();
+    q.unindexed();
+    // When: a timer registered twice, one deleted, and others at the same and at earlier times
+    q.add(new TimerQueue.Timer(20, "a", null));
+    q.add(new TimerQueue.Timer(10, "b", null));
+    q.add(new TimerQueue.Timer(20, "a", null));
+    q.add(new TimerQueue.Timer(20, "c", null));
+    q.delete(new TimerQueue.Timer(10, "b", null));
+    // Then: every registration fires, in time order and then registration order
+    assertThat(q.size()).isEqualTo(4);
+    assertThat(q.snapshot()).extracting(TimerQueue.Timer::key).containsExactly("b", "a", "a", "c");
+    StringBuilder order = new StringBuilder();
+    TimerQueue.Timer t;
+    while ((t = q.pollDue(20)) != null) {
+      order.append(t.key()).append(t.time()).append(' ');
+    }
+    assertThat(order.toString()).isEqualTo("b10 a20 a20 c20 ");
+    assertThat(q.size()).isZero();
+    assertThat(q.hasChanges()).isFalse();
+  }
 }
