@@ -34,7 +34,8 @@ final class AnalyticsRuns {
    * @param name contender
    * @param records input records
    * @param elapsed wall time
-   * @param outputRecords records written to the output topic
+   * @param outputRecords records in the output topic (under exactly-once as read {@code read_committed},
+   *     without transaction markers)
    * @param lateEvents events dropped as late (NIP only)
    * @param tail time from the last input record parsed to the end of the run (NIP only, 5 ms resolution)
    * @param head time from the start of the run to the first input record parsed (NIP only, 5 ms
@@ -254,7 +255,8 @@ final class AnalyticsRuns {
     if (committed != records) {
       throw new IllegalStateException("NIP committed " + committed + " of " + records + " input offsets");
     }
-    long out = topics.endOffsetSum(output);
+    boolean transactional = config.build().guarantee() == io.nip.pipeline.Guarantee.EXACTLY_ONCE;
+    long out = transactional ? topics.committedRecords(output) : topics.endOffsetSum(output);
     long bad = topics.endOffsetSum(dlq);
     topics.delete(output);
     topics.delete(dlq);
@@ -346,7 +348,7 @@ final class AnalyticsRuns {
     if (committed != records) {
       throw new IllegalStateException("Kafka Streams committed " + committed + " of " + records + " input offsets");
     }
-    long out = topics.endOffsetSum(output);
+    long out = exactlyOnce ? topics.committedRecords(output) : topics.endOffsetSum(output);
     topics.delete(output);
     deleteTree(state);
     return new Run("kafka-streams-" + threads + "t", seen.sum(), elapsed, out, 0, Duration.ZERO, Duration.ZERO, cpu);

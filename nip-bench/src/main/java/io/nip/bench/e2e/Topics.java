@@ -9,14 +9,19 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Topic creation, deletion and offset queries against the benchmark broker, through one admin client. */
 final class Topics implements AutoCloseable {
   private final Admin admin;
+  private final String bootstrapServers;
 
   Topics(String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
     this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
   }
 
@@ -70,6 +75,38 @@ final class Topics implements AutoCloseable {
     partitions(topic).forEach(tp -> q.put(tp, OffsetSpec.latest()));
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> r = get(() -> admin.listOffsets(q).all().get());
     return r.values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+  }
+
+  /**
+   * The records of a topic as a {@code read_committed} consumer sees them: under exactly-once the end
+   * offsets also count one transaction marker per partition and commit, and aborted records.
+   *
+   * @param topic the topic
+   * @return its committed records, read from the beginning to the last stable offsets
+   * @throws IllegalStateException when the end is not reached within 2 minutes
+   */
+  long committedRecords(String topic) {
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+    long count = 0;
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = partitions(topic);
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      Map<TopicPartition, Long> ends = c.endOffsets(tps, java.time.Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+      while (tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("reading " + topic + " did not reach its end " + ends);
+        }
+        count += c.poll(java.time.Duration.ofMillis(200)).count();
+      }
+    }
+    return count;
   }
 
   /**
