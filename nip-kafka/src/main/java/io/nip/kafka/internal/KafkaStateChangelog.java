@@ -528,9 +528,7 @@ public final class KafkaStateChangelog implements StateChangelog {
       return endsOf(written);
     }
     boolean usable = tx.usable() && !aheadLeftOut;
-    long[] at = {System.nanoTime(), 0, 0}; // when the commit began, sent its records, sent its offsets
-    long changes = 0;
-    long bytes = 0;
+    long[] at = {System.nanoTime(), 0, 0, 0}; // when the commit began, sent its records, sent its offsets; bytes
     if (transactionOpen && !usable) {
       abort(); // its records go again below
     }
@@ -546,8 +544,7 @@ public final class KafkaStateChangelog implements StateChangelog {
         for (Change c : part.changes()) {
           byte[] value = c.value() == null ? null
               : ByteBuffer.allocate(8 + c.value().length).putLong(c.expiresAtMillis()).put(c.value()).array();
-          changes++;
-          bytes += c.key().length + (value == null ? 0 : value.length);
+          at[3] += c.key().length + (value == null ? 0 : value.length);
           String topic = topics.changelogOf(application, c.storeId());
           lastOfTask.put(c.storeId(), producer.send(new ProducerRecord<>(topic, part.task().partition(), c.key(),
               value)));
@@ -594,8 +591,8 @@ public final class KafkaStateChangelog implements StateChangelog {
       throw new CommitFailure("checkpoint " + checkpointId + " of pipeline '" + pipeline + "': " + e.getMessage(), e);
     }
     LOG.debug("pipeline '{}': commit of checkpoint {}: sends {} us ({} changes, {} bytes), offsets {} us, end {} us",
-        pipeline, checkpointId, (at[1] - at[0]) / 1000, changes, bytes, (at[2] - at[1]) / 1000,
-        (System.nanoTime() - at[2]) / 1000);
+        pipeline, checkpointId, (at[1] - at[0]) / 1000, written.stream().mapToInt(p -> p.changes().size()).sum(),
+        at[3], (at[2] - at[1]) / 1000, (System.nanoTime() - at[2]) / 1000);
     metas.putAll(newMetas); // the records just committed: what this instance's state reflects
     applied.putAll(newMetas);
     committedOffsets.putAll(offsets);
