@@ -25,7 +25,8 @@ import java.util.Objects;
  * either), and neither does deleting a key whose every value came after the last drain of it (the
  * changelog holds no value of it to delete): a key that lives and dies between two barriers, as most
  * windows of a fast pipeline do, costs the changelog nothing. A slot is {@code logged} when the
- * changelog may hold a value of its key: restored keys, and keys last drained with a value. Every write goes through here and then to the backend's store. Threading: confined to the
+ * changelog may hold a value of its key: restored keys, and keys last drained with a value. Every
+ * write goes through here and then to the backend's store. Threading: confined to the
  * task's thread.
  *
  * @param <K> key type

@@ -93,7 +93,10 @@ public final class TimerQueue {
     }
   }
 
-  /** Stops tracking changes and removes every timer: their owner re-arms them (see {@link TimerService#deriveFromState}). */
+  /**
+   * Stops tracking changes and removes every timer: their owner arms them again (see {@link
+   * TimerService#deriveFromState}).
+   */
   void untrack() {
     clear();
     tracking = false;
