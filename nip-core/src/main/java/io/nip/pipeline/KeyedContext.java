@@ -30,6 +30,31 @@ public interface KeyedContext<K, R> {
   Instant currentWatermark();
 
   /**
+   * The event-time watermark of one part of this operator's input: the part that passed through the
+   * upstream operator named {@code operator} (e.g. one side of a merge). It is the minimum over the
+   * input channels that carry that operator's records — an idle channel at its last watermark, an
+   * exhausted one no longer counted — and never behind {@link #currentWatermark()}; once every such
+   * channel is exhausted it is the end of time, {@code Instant.ofEpochMilli(Long.MAX_VALUE)}. A two-input operator uses it to act as soon as one
+   * input is complete up to a time (a stream–table join resolves a record at {@code t} once the table
+   * side is past {@code t}) instead of waiting for the slower input. Timers still follow
+   * {@link #currentWatermark()}.
+   *
+   * <pre>{@code
+   * if (ctx.timestamp().isBefore(ctx.inputWatermark("profiles-right"))) {
+   *   // no table update at or before this record's time can arrive any more
+   * }
+   * }</pre>
+   *
+   * @param operator the name of an upstream operator of the pipeline ({@code Op.named})
+   * @return the watermark, {@link Instant#MIN} before the first one; {@link #currentWatermark()}
+   *     when no input channel passes that operator (or this operator does not run after a key
+   *     exchange)
+   */
+  default Instant inputWatermark(String operator) {
+    return currentWatermark();
+  }
+
+  /**
    * The headers of the record being processed, as the source read them or an upstream
    * {@code withHeaders} set them: e.g. a W3C {@code traceparent}, so that a processor can continue
    * the record's trace.

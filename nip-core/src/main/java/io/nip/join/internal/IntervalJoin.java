@@ -39,10 +39,10 @@ public final class IntervalJoin<K, L, R, O> extends JoinProcessor<K, L, R, O> {
   }
 
   @Override
-  void onLeft(JoinState<L, R> s, long time, L value, long watermark, KeyedContext<K, O> ctx) {
+  boolean onLeft(JoinState<L, R> s, long time, L value, long watermark, KeyedContext<K, O> ctx) {
     if (time < watermark) {
       late(true, time, watermark, ctx);
-      return;
+      return false;
     }
     JoinState.Item<L> item = new JoinState.Item<>(time, false, value);
     long from = plus(time, -before);
@@ -57,6 +57,7 @@ public final class IntervalJoin<K, L, R, O> extends JoinProcessor<K, L, R, O> {
       }
     }
     JoinState.insert(s.lefts, item);
+    return true;
   }
 
   @Override

@@ -53,7 +53,7 @@ public final class JoinAssembly {
         Op.named(name + "-right"));
     JoinState.StateSerde<L, R> serde = new JoinState.StateSerde<>(leftSerde, rightSerde);
     KeyedProcessor<K, Tagged, O> processor = window == null
-        ? new TemporalJoin<>(serde, joiner, leftOuter, retentionMillis)
+        ? new TemporalJoin<>(serde, joiner, leftOuter, retentionMillis, name + "-right")
         : new IntervalJoin<>(serde, joiner, leftOuter, window.before().toMillis(), window.after().toMillis());
     Serde<K> ks = keySerde != null ? keySerde : (Serde<K>) Serdes.json(Object.class);
     return lefts.merge(rights).keyBy(t -> (K) t.key(), ks).process(processor, op);

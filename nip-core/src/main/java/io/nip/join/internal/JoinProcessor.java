@@ -76,7 +76,9 @@ abstract class JoinProcessor<K, L, R, O> implements KeyedProcessor<K, Tagged, O>
     long time = ctx.timestamp().toEpochMilli();
     long watermark = watermark(ctx);
     if (record.left()) {
-      onLeft(s, time, (L) record.value(), watermark, ctx);
+      if (!onLeft(s, time, (L) record.value(), watermark, ctx)) {
+        return; // joined (or dropped) at once: the key's state is as it was
+      }
     } else {
       onRight(s, time, (R) record.value(), watermark, ctx);
     }
@@ -99,8 +101,12 @@ abstract class JoinProcessor<K, L, R, O> implements KeyedProcessor<K, Tagged, O>
     store(st, s);
   }
 
-  /** A left record at {@code time}; {@code watermark} is Long.MIN_VALUE before the first one. */
-  abstract void onLeft(JoinState<L, R> s, long time, L value, long watermark, KeyedContext<K, O> ctx);
+  /**
+   * A left record at {@code time}; {@code watermark} is Long.MIN_VALUE before the first one.
+   *
+   * @return false when the key's state was left as it was (the record was joined or dropped at once)
+   */
+  abstract boolean onLeft(JoinState<L, R> s, long time, L value, long watermark, KeyedContext<K, O> ctx);
 
   /** A right record (or table update; null value: tombstone) at {@code time}. */
   abstract void onRight(JoinState<L, R> s, long time, R value, long watermark, KeyedContext<K, O> ctx);

@@ -1,6 +1,7 @@
 package io.nip.join.internal;
 
 import io.nip.pipeline.KeyedContext;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -9,6 +10,10 @@ import java.util.function.BiFunction;
  * value for its key as of {@code t} — the version with the latest time at or before {@code t} —
  * once the watermark has passed {@code t}, so that a table update that happened before the event
  * but arrives after it is still seen (event-time correct under bounded disorder of either side).
+ * When the table side's own input watermark ({@code KeyedContext.inputWatermark}) has passed
+ * {@code t} — a bounded table read to its end, or a table whose updates run ahead of the events —
+ * no such update can come any more, and the record is joined on arrival, without being kept;
+ * a key's results stay in the time order of its records.
  *
  * <p>State per key: the table's versions in time order (an update at the time of an existing
  * version replaces it: the later arrival wins) and the left records waiting for the watermark.
@@ -22,6 +27,7 @@ import java.util.function.BiFunction;
  */
 public final class TemporalJoin<K, L, V, O> extends JoinProcessor<K, L, V, O> {
   private final long retention;
+  private final String tableOperator;
 
   /**
    * @param serde the key state's serde
@@ -29,22 +35,37 @@ public final class TemporalJoin<K, L, V, O> extends JoinProcessor<K, L, V, O> {
    *     when there is none)
    * @param leftOuter true to emit left records without a value
    * @param retentionMillis how long behind the watermark older versions stay readable
+   * @param tableOperator the operator every table update passes on its way here, whose input
+   *     watermark says up to which time the table is complete
    */
   public TemporalJoin(JoinState.StateSerde<L, V> serde, BiFunction<? super L, ? super V, ? extends O> joiner,
-      boolean leftOuter, long retentionMillis) {
+      boolean leftOuter, long retentionMillis, String tableOperator) {
     super(serde, joiner, leftOuter);
     this.retention = retentionMillis;
+    this.tableOperator = tableOperator;
   }
 
   @Override
-  void onLeft(JoinState<L, V> s, long time, L value, long watermark, KeyedContext<K, O> ctx) {
-    if (time >= watermark) {
-      JoinState.insert(s.lefts, new JoinState.Item<>(time, false, value));
-    } else if (time >= plus(watermark, -retention)) {
-      resolve(s, time, value, ctx);
-    } else {
-      late(true, time, watermark, ctx);
+  boolean onLeft(JoinState<L, V> s, long time, L value, long watermark, KeyedContext<K, O> ctx) {
+    if (time < watermark) {
+      if (time >= plus(watermark, -retention)) {
+        resolve(s, time, value, ctx);
+      } else {
+        late(true, time, watermark, ctx);
+      }
+      return false;
     }
+    Instant tw = ctx.inputWatermark(tableOperator);
+    long table = tw.equals(Instant.MIN) ? Long.MIN_VALUE : tw.toEpochMilli();
+    if (time < table && s.lefts.isEmpty()) {
+      resolve(s, time, value, ctx); // the table is complete up to this time
+      return false;
+    }
+    JoinState.insert(s.lefts, new JoinState.Item<>(time, false, value));
+    if (time < table) {
+      resolveBefore(s, table, ctx); // the key's waiting records up to it too, in time order
+    }
+    return true;
   }
 
   @Override
@@ -65,13 +86,18 @@ public final class TemporalJoin<K, L, V, O> extends JoinProcessor<K, L, V, O> {
 
   @Override
   void expire(JoinState<L, V> s, long watermark, KeyedContext<K, O> ctx) {
+    resolveBefore(s, watermark, ctx);
+    prune(s, watermark);
+  }
+
+  /** Joins and removes the waiting left records earlier than {@code bound}, in time order. */
+  private void resolveBefore(JoinState<L, V> s, long bound, KeyedContext<K, O> ctx) {
     int n = 0;
-    while (n < s.lefts.size() && s.lefts.get(n).time < watermark) {
+    while (n < s.lefts.size() && s.lefts.get(n).time < bound) {
       JoinState.Item<L> l = s.lefts.get(n++);
       resolve(s, l.time, l.value, ctx);
     }
     s.lefts.subList(0, n).clear();
-    prune(s, watermark);
   }
 
   private void resolve(JoinState<L, V> s, long time, L left, KeyedContext<K, O> ctx) {

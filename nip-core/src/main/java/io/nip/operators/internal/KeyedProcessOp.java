@@ -161,6 +161,12 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   }
 
   @Override
+  public Instant inputWatermark(String operator) {
+    long w = rt.inputWatermark(operator);
+    return w == Long.MIN_VALUE ? Instant.MIN : Instant.ofEpochMilli(w);
+  }
+
+  @Override
   public Instant currentProcessingTime() {
     return rt.clock().instant();
   }

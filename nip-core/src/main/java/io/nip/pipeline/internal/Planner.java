@@ -82,6 +82,8 @@ public final class Planner {
   private final List<int[]> channelTask = new ArrayList<>();
   private final List<String[]> channelSource = new ArrayList<>();
   private final List<int[]> channelPartition = new ArrayList<>();
+  /** Per keyed stage and channel, the operator names of the channel's upstream chain (one set per origin). */
+  private final List<List<Set<String>>> channelOperators = new ArrayList<>();
 
   /**
    * @param graph the logical graph
@@ -177,12 +179,15 @@ public final class Planner {
       channelTask.add(new int[counts[g]]);
       channelSource.add(new String[counts[g]]);
       channelPartition.add(new int[counts[g]]);
+      channelOperators.add(new ArrayList<>(java.util.Collections.nCopies(counts[g], Set.<String>of())));
     }
     for (Node s : sources) {
       Source<?> src = resolved.get(s);
+      Set<String> names = operatorNames(List.of(s));
       for (int st : reachedStages(List.of(s))) {
         int base = channelBase.get(new ChannelGroup(new FromSource(s.id), st));
         for (int p = 0; p < src.partitions(); p++) {
+          channelOperators.get(st).set(base + p, names);
           channelTask.get(st)[base + p] = globalSource + p;
           channelSource.get(st)[base + p] = src.name();
           channelPartition.get(st)[base + p] = p;
@@ -191,9 +196,11 @@ public final class Planner {
       globalSource += src.partitions();
     }
     for (int g = 0; g < stages.size(); g++) {
+      Set<String> names = operatorNames(stages.get(g));
       for (int st : reachedStages(stages.get(g))) {
         int base = channelBase.get(new ChannelGroup(new FromStage(g), st));
         for (int i = 0; i < parallelism; i++) {
+          channelOperators.get(st).set(base + i, names);
           channelTask.get(st)[base + i] = -1;
           channelSource.get(st)[base + i] = "keyed-" + g;
           channelPartition.get(st)[base + i] = i;
@@ -442,7 +449,7 @@ public final class Planner {
       }
     }
     KeyedTask task = new KeyedTask(rt, global, stageInboxes.get(stage)[index], entries, channelCount.get(stage), cps,
-        channelTask.get(stage), channelSource.get(stage), channelPartition.get(stage));
+        channelTask.get(stage), channelSource.get(stage), channelPartition.get(stage), channelOperators.get(stage));
     if (deferredRestores != null) {
       deferredRestores.add(view -> {
         byte[] meta = restoreFromChangelog(rt, view);
@@ -554,6 +561,18 @@ public final class Planner {
       }
     }
     return seen;
+  }
+
+  /** @return the names of {@code starts} and of the nodes of their region (exchanges included) */
+  private static Set<String> operatorNames(List<Node> starts) {
+    Set<String> names = new HashSet<>();
+    for (Node n : starts) {
+      names.add(n.name());
+    }
+    for (Node n : region(starts)) {
+      names.add(n.name());
+    }
+    return Set.copyOf(names);
   }
 
   private Set<Integer> reachedStages(List<Node> starts) {

@@ -44,6 +44,9 @@ public final class KeyedTask extends Task {
   private final int[] channelTask;
   private final String[] channelSource;
   private final int[] channelPartition;
+  /** Per channel, the names of the operators of its upstream chain; per asked name, the channels through it. */
+  private final java.util.List<java.util.Set<String>> channelOperators;
+  private final java.util.Map<String, int[]> channelsThrough = new java.util.HashMap<>();
   /**
    * A batch whose remaining records (from {@link #resumeAt}), or whose barrier and end after its
    * records and watermark ({@link #resumeControls}), wait until the task's gates hold nothing.
@@ -53,8 +56,11 @@ public final class KeyedTask extends Task {
   private boolean resumeControls;
 
   public KeyedTask(TaskRuntime rt, int index, Inbox inbox, Operator[] entries, int channels, Checkpoints checkpoints,
-      int[] channelTask, String[] channelSource, int[] channelPartition) {
+      int[] channelTask, String[] channelSource, int[] channelPartition,
+      java.util.List<java.util.Set<String>> channelOperators) {
     super(rt, index);
+    this.channelOperators = channelOperators;
+    rt.inputWatermarks = this::inputWatermark;
     this.channelTask = channelTask;
     this.channelSource = channelSource;
     this.channelPartition = channelPartition;
@@ -272,6 +278,35 @@ public final class KeyedTask extends Task {
         }
       }
     }
+  }
+
+  /**
+   * @param operator an operator name
+   * @return the minimum watermark of the channels whose upstream chain holds {@code operator}
+   *     (exhausted ones excluded, idle ones at their last watermark; {@link Long#MAX_VALUE} once
+   *     all of them are exhausted), never behind the task's watermark; the task's watermark when
+   *     no channel holds it
+   */
+  private long inputWatermark(String operator) {
+    int[] through = channelsThrough.computeIfAbsent(operator, op -> {
+      java.util.stream.IntStream.Builder b = java.util.stream.IntStream.builder();
+      for (int c = 0; c < channelOperators.size(); c++) {
+        if (channelOperators.get(c).contains(op)) {
+          b.add(c);
+        }
+      }
+      return b.build().toArray();
+    });
+    if (through.length == 0) {
+      return watermark;
+    }
+    long min = Long.MAX_VALUE;
+    for (int c : through) {
+      if (!channelEnded[c] || channelStopped[c]) {
+        min = Math.min(min, channelWatermarks[c]);
+      }
+    }
+    return Math.max(min, watermark);
   }
 
   private void maybeForwardBarrier() {

@@ -59,6 +59,8 @@ public final class TaskRuntime implements SinkContext {
   int partition = -1;
   String sourceName = "";
   long watermark = Long.MIN_VALUE;
+  /** In a keyed task: the watermark of the channels that pass a named operator (see {@link #inputWatermark}). */
+  java.util.function.ToLongFunction<String> inputWatermarks;
   /** The pipeline clock at the start of the task's current round (epoch millis); read by sinks' latency metrics. */
   long roundMillis;
   /**
@@ -240,6 +242,20 @@ public final class TaskRuntime implements SinkContext {
   /** @return the task's current watermark, epoch millis ({@link Long#MIN_VALUE} before the first) */
   public long watermark() {
     return watermark;
+  }
+
+  /**
+   * The watermark of the part of this task's input that passed through the operator named
+   * {@code operator} upstream: the minimum over the input channels whose upstream chain holds it
+   * (idle ones at their last watermark), {@link Long#MAX_VALUE} once all of them are exhausted,
+   * never behind {@link #watermark()}. Outside a keyed task, or when no channel passes that
+   * operator, it is {@link #watermark()}.
+   *
+   * @param operator an operator name of the pipeline
+   * @return epoch millis ({@link Long#MIN_VALUE} before any watermark)
+   */
+  public long inputWatermark(String operator) {
+    return inputWatermarks == null ? watermark : inputWatermarks.applyAsLong(operator);
   }
 
   /** @return the input channel of the current record in a keyed task, else -1 */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nip.pipeline.PipelineConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,9 +49,63 @@ class KeyedTaskStopTest {
   }
 
   private static KeyedTask task(Inbox inbox, Watermarks entry) {
+    return task(inbox, entry, List.of(Set.of("in"), Set.of("in")));
+  }
+
+  private static KeyedTask task(Inbox inbox, Watermarks entry, List<Set<String>> channelOperators) {
     TaskRuntime rt = new TaskRuntime("p", "keyed-0-0", PipelineConfig.builder().build(), s -> s);
-    return new KeyedTask(rt, 0, inbox, new Operator[] {entry}, 2, null, new int[] {0, 1}, new String[] {"in", "in"},
-        new int[] {0, 1});
+    int n = channelOperators.size();
+    return new KeyedTask(rt, 0, inbox, new Operator[] {entry}, n, null, new int[n], new String[n], new int[n],
+        channelOperators);
+  }
+
+  @Test
+  void when_an_operator_is_asked_for_then_its_input_watermark_is_the_minimum_of_the_channels_through_it() {
+    // Given: channels 0 and 1 pass "left", channels 2 and 3 pass "right"
+    Inbox inbox = new Inbox(16);
+    Watermarks entry = new Watermarks();
+    KeyedTask task = task(inbox, entry, List.of(Set.of("left"), Set.of("left"), Set.of("right"), Set.of("right")));
+    inbox.offer(watermark(0, 100));
+    inbox.offer(watermark(1, 200));
+    inbox.offer(watermark(2, 300));
+    inbox.offer(watermark(3, 400));
+    task.runOnce(0);
+    assertThat(task.watermark()).isEqualTo(100L);
+    assertThat(task.rt.inputWatermark("left")).isEqualTo(100L);
+    assertThat(task.rt.inputWatermark("right")).isEqualTo(300L);
+    assertThat(task.rt.inputWatermark("elsewhere")).as("no channel passes it").isEqualTo(100L);
+
+    // When: channel 2 goes idle; channel 3 is exhausted
+    Batch idle = new Batch(2, 0, 1);
+    idle.status = Batch.STATUS_IDLE;
+    inbox.offer(idle);
+    inbox.offer(end(3, Long.MAX_VALUE));
+    task.runOnce(0);
+
+    // Then: an idle channel still counts at its last watermark, an exhausted one no longer
+    assertThat(task.rt.inputWatermark("right")).isEqualTo(300L);
+
+    // When: channel 2 is exhausted too
+    inbox.offer(end(2, Long.MAX_VALUE));
+    task.runOnce(0);
+
+    // Then: nothing more can come through "right"
+    assertThat(task.rt.inputWatermark("right")).isEqualTo(Long.MAX_VALUE);
+    assertThat(task.rt.inputWatermark("left")).isEqualTo(100L);
+  }
+
+  @Test
+  void when_a_channel_through_an_operator_is_stopped_then_its_input_watermark_stays_there() {
+    Inbox inbox = new Inbox(16);
+    Watermarks entry = new Watermarks();
+    KeyedTask task = task(inbox, entry, List.of(Set.of("left"), Set.of("right")));
+    inbox.offer(watermark(0, 100));
+    inbox.offer(watermark(1, 300));
+    inbox.offer(end(1, Batch.NO_WATERMARK));
+    inbox.offer(watermark(0, 500));
+    task.runOnce(0);
+
+    assertThat(task.rt.inputWatermark("right")).as("a stopped channel resumes at its watermark").isEqualTo(300L);
   }
 
   @Test
