@@ -61,6 +61,12 @@ public final class KafkaFetcher implements AutoCloseable {
    */
   static final int BOUNDED_FETCH_MAX_WAIT_MS = 100;
   /**
+   * Default {@code heartbeat.interval.ms}: how late a member can learn that its group rebalances;
+   * far below a third of the 45 s session timeout, as Kafka's documentation allows "to control the
+   * expected time for normal rebalances".
+   */
+  static final int HEARTBEAT_INTERVAL_MS = 500;
+  /**
    * Poll timeout while a partition is paused: a paused partition fetches nothing, so poll would
    * wait out its whole timeout while the task drains the buffer; the short timeout resumes the
    * partition soon after its buffer falls below half.
@@ -147,6 +153,10 @@ public final class KafkaFetcher implements AutoCloseable {
     if (bounded) {
       cfg.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, BOUNDED_FETCH_MAX_WAIT_MS);
     }
+    // a member learns of a rebalance at its next heartbeat: the sources of one pipeline that share a
+    // group join one after the other at start, and each join makes those already in wait for that;
+    // Kafka's 3 s default held a second source's first records back by up to 3 s
+    cfg.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MS);
     cfg.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     cfg.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, context.pipelineName() + "-" + sourceName);
