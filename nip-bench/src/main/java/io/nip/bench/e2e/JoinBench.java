@@ -15,9 +15,10 @@ import java.util.Set;
  * per key is written first (record timestamps a day before every event), then the events (exercise
  * 1's generator, users numbered like the profile keys, so every event has a profile), both with 3
  * partitions and keyed by user id. A warm-up round over a slice of events runs every contender once
- * and is not reported; then {@code repeat} rounds run the contenders one after another. Each run's
- * output must hold one result per event, and all runs of a round the same results (count and
- * checksum); the ratio is NIP over the better Kafka Streams run, per round and of the medians.
+ * and is not reported; then {@code repeat} rounds run the contenders one after another (every
+ * second round in reverse order). Each run's output must hold one result per event, and all runs of
+ * a round the same results (count and checksum); the ratio is NIP over the better Kafka Streams run,
+ * per round and of the medians.
  */
 final class JoinBench {
   static final String EVENTS = "join-events";
@@ -60,14 +61,15 @@ final class JoinBench {
         topics.create(WARMUP_EVENTS, 3);
         EventFeed.write(bootstrap, WARMUP_EVENTS, s.warmupEvents(), 7, s.keys());
         log.printf(Locale.ROOT, "warm-up on %,d events (not reported) ...%n", s.warmupEvents());
-        for (JoinRuns.Run r : round(runs, WARMUP_EVENTS, s.warmupEvents(), s)) {
+        for (JoinRuns.Run r : round(runs, WARMUP_EVENTS, s.warmupEvents(), s, false)) {
           log.println("  warm-up " + describe(r));
         }
       }
       List<List<JoinRuns.Run>> rounds = new ArrayList<>();
       for (int i = 1; i <= s.repeat(); i++) {
-        log.printf("round %d of %d%n", i, s.repeat());
-        List<JoinRuns.Run> round = round(runs, EVENTS, s.events(), s);
+        boolean reversed = i % 2 == 0;
+        log.printf("round %d of %d%s%n", i, s.repeat(), reversed ? " (contenders in reverse order)" : "");
+        List<JoinRuns.Run> round = round(runs, EVENTS, s.events(), s, reversed);
         round.forEach(r -> log.println("  " + describe(r)));
         double ratio = nipOverKafkaStreams(round);
         if (!Double.isNaN(ratio)) {
@@ -79,17 +81,34 @@ final class JoinBench {
     }
   }
 
-  /** Runs the chosen contenders once each; fails when a run's output is not one result per event, or differs. */
-  private static List<JoinRuns.Run> round(JoinRuns runs, String events, long records, Settings s) throws IOException {
-    List<JoinRuns.Run> out = new ArrayList<>();
+  /** One contender's timed run. */
+  private interface Contender {
+    JoinRuns.Run run() throws IOException;
+  }
+
+  /**
+   * Runs the chosen contenders once each, NIP first unless {@code reversed} (rounds alternate, so
+   * that no contender always runs first); the runs are returned in NIP-first order. Fails when a
+   * run's output is not one result per event, or differs.
+   */
+  private static List<JoinRuns.Run> round(JoinRuns runs, String events, long records, Settings s, boolean reversed)
+      throws IOException {
+    List<Contender> chosen = new ArrayList<>();
     if (s.contenders().contains("nip")) {
-      out.add(runs.nip(events, records, s.nipThreads(), s.state()));
+      chosen.add(() -> runs.nip(events, records, s.nipThreads(), s.state()));
     }
     for (int threads = 1; threads <= 2; threads++) {
+      int t = threads;
       if (s.contenders().contains("kafka-streams-" + threads + "t")) {
-        out.add(runs.kafkaStreams(events, records, threads, s.state()));
+        chosen.add(() -> runs.kafkaStreams(events, records, t, s.state()));
       }
     }
+    JoinRuns.Run[] done = new JoinRuns.Run[chosen.size()];
+    for (int k = 0; k < done.length; k++) {
+      int at = reversed ? done.length - 1 - k : k;
+      done[at] = chosen.get(at).run();
+    }
+    List<JoinRuns.Run> out = List.of(done);
     for (JoinRuns.Run r : out) {
       if (r.outputRecords() != records) {
         throw new IllegalStateException(r.name() + " wrote " + r.outputRecords() + " results for " + records
