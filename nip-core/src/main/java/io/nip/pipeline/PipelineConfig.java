@@ -366,7 +366,8 @@ public final class PipelineConfig {
     }
 
     /**
-     * @param capacity batches per exchange inbox, 1 to 65536
+     * @param capacity batches per exchange inbox that any input channel may fill (default 64), 1 to
+     *     65536; each input channel also has 2 places of its own beyond these
      * @return this
      */
     public Builder exchangeCapacity(int capacity) {

@@ -33,6 +33,8 @@ final class Batch {
   long barrier = -1;
   byte status = STATUS_NONE;
   boolean end;
+  /** Set by {@link Inbox#offer}: whether the batch took a shared place (else one of its channel's own). */
+  boolean shared;
   /** {@link TaskRuntime#ingestMillis} of the batch's first record: when it entered the pipeline. */
   long ingestMillis;
 

@@ -1,28 +1,54 @@
 package io.nip.runtime.internal;
 
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The bounded, multi-producer single-consumer queue of batches in front of a keyed task. When it is
  * full, producers keep their batches and stop reading their sources: backpressure travels up to
  * the source (for Kafka: the partitions pause) instead of growing memory.
  *
+ * <p>Credits, as in credit-based flow control: each input channel has {@link #EXCLUSIVE} places of
+ * its own, and the {@code capacity} places beyond them are shared (floating), taken by whichever
+ * producer offers first. A channel whose own places are free can always hand over a batch, so a
+ * slow or late input (a table's topic read beside a busy event topic) is never starved by channels
+ * that happen to offer first each time a place frees; without its own places, such a channel could
+ * wait until the busy ones ran dry, and everything waiting on its watermark with it.
+ *
  * <p>While the keyed task aligns a checkpoint barrier it holds the batches of the channels that
  * already delivered it; once a channel's held batches reach a bound, the task pauses that channel
  * here, and its producer keeps further batches (and stops reading) until the barrier aligned.
+ *
+ * <p>Threading: one producer per channel (its upstream task, run by one thread at a time), one
+ * consumer (the keyed task). A channel's own count is raised only by its producer and lowered only
+ * by the consumer, so it never exceeds {@link #EXCLUSIVE}; the shared count is taken by
+ * compare-and-set, so it never exceeds the shared places; each batch remembers which kind of place
+ * it took, and {@link #poll} gives that one back.
  */
 public final class Inbox {
-  private final ArrayBlockingQueue<Batch> queue;
+  /** Places of its own per input channel. */
+  static final int EXCLUSIVE = 2;
+  private final int shared;
+  private volatile ArrayBlockingQueue<Batch> queue;
   volatile Runnable wakeUp;
   /** Per input channel, 1 while paused; created by the consuming task, which knows its channels. */
-  private volatile java.util.concurrent.atomic.AtomicIntegerArray paused;
+  private volatile AtomicIntegerArray paused;
+  /** Per input channel, the batches in the queue that hold one of its own places. */
+  private volatile AtomicIntegerArray own;
+  private final AtomicInteger sharedUsed = new AtomicInteger();
 
+  /** @param capacity shared places, beyond each channel's own */
   public Inbox(int capacity) {
+    this.shared = capacity;
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
+  /** Called by the consuming task before any batch is offered. */
   void channels(int n) {
-    paused = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+    paused = new AtomicIntegerArray(n);
+    own = new AtomicIntegerArray(n);
+    queue = new ArrayBlockingQueue<>(shared + EXCLUSIVE * n);
   }
 
   void pause(int channel) {
@@ -35,14 +61,27 @@ public final class Inbox {
 
   /** @return true while the consumer holds back batches of this channel */
   boolean isPaused(int channel) {
-    java.util.concurrent.atomic.AtomicIntegerArray p = paused;
+    AtomicIntegerArray p = paused;
     return p != null && channel < p.length() && p.get(channel) == 1;
   }
 
+  /**
+   * @param batch a batch of its channel's producer
+   * @return false when the channel has no place of its own left and the shared ones are taken:
+   *     the producer keeps the batch and offers it again later
+   */
   boolean offer(Batch batch) {
-    if (!queue.offer(batch)) {
+    AtomicIntegerArray o = own;
+    int c = batch.channel;
+    if (o != null && c < o.length() && o.get(c) < EXCLUSIVE) {
+      o.incrementAndGet(c);
+      batch.shared = false;
+    } else if (takeShared()) {
+      batch.shared = true;
+    } else {
       return false;
     }
+    queue.add(batch); // always room: the places are counted above
     Runnable w = wakeUp;
     if (w != null) {
       w.run();
@@ -50,8 +89,28 @@ public final class Inbox {
     return true;
   }
 
+  private boolean takeShared() {
+    while (true) {
+      int used = sharedUsed.get();
+      if (used >= shared) {
+        return false;
+      }
+      if (sharedUsed.compareAndSet(used, used + 1)) {
+        return true;
+      }
+    }
+  }
+
   Batch poll() {
-    return queue.poll();
+    Batch b = queue.poll();
+    if (b != null) {
+      if (b.shared) {
+        sharedUsed.decrementAndGet();
+      } else {
+        own.decrementAndGet(b.channel);
+      }
+    }
+    return b;
   }
 
   int size() {
