@@ -32,7 +32,8 @@ public interface KeyedContext<K, R> {
   /**
    * The event-time watermark of one part of this operator's input: the part that passed through the
    * upstream operator named {@code operator} (e.g. one side of a merge). It is the minimum over the
-   * input channels that carry that operator's records — an idle channel at its last watermark, an
+   * input channels of this keyed task (the upstream tasks of its key exchange) that carry that
+   * operator's records — an idle channel at its last watermark, an
    * exhausted one no longer counted — and never behind {@link #currentWatermark()}; once every such
    * channel is exhausted it is the end of time, {@code Instant.ofEpochMilli(Long.MAX_VALUE)}. A two-input operator uses it to act as soon as one
    * input is complete up to a time (a stream–table join resolves a record at {@code t} once the table

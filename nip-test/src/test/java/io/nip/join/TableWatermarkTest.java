@@ -70,6 +70,24 @@ class TableWatermarkTest {
   }
 
   @Test
+  void when_records_joined_on_arrival_come_out_of_order_then_their_results_follow_arrival_order() {
+    try (PipelineTestDriver driver = driver(false)) {
+      TestInput<Update> tiers = driver.input("tiers");
+      tiers.pipe(new Update("u1", "silver"), T0);
+      tiers.pipe(new Update("u1", "gold"), T0.plusSeconds(38));
+      tiers.end();
+      TestInput<Click> clicks = driver.input("clicks");
+
+      // within the clicks' 5 s of disorder: /late is earlier in event time but arrives second
+      clicks.pipe(new Click("u1", "/first"), T0.plusSeconds(40));
+      clicks.pipe(new Click("u1", "/late"), T0.plusSeconds(37));
+
+      // each is joined as of its own time, in the order they arrived
+      assertThat(driver.output(out)).containsExactly("/first|gold", "/late|silver");
+    }
+  }
+
+  @Test
   void when_the_table_runs_ahead_then_records_behind_it_join_at_once_and_later_ones_wait() {
     try (PipelineTestDriver driver = driver(false)) {
       TestInput<Update> tiers = driver.input("tiers");

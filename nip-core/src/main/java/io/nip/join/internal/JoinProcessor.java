@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the two join operators share: one {@link JoinState} per key in a {@link ValueState} (read
- * and written once per record and per timer), one event-time timer per key at the earliest time
+ * once per record and per timer, written when it changed: a left record joined or dropped on
+ * arrival leaves it as it was), one event-time timer per key at the earliest time
  * something of the key falls due, the late-record counters and the emission of results.
  *
  * <p>Timers: {@link JoinState#timer} is the earliest timer the key has registered; a record whose

@@ -14,7 +14,7 @@ import java.util.List;
  * The per-key state of a join: the records each side keeps, in event-time order (ties in arrival
  * order), and the time of the event-time timer the key has registered.
  *
- * <p>Design: one value per key, read and written once per record, like the CEP operator's key
+ * <p>Design: one value per key, read once per record and written when it changed, like the CEP operator's key
  * state: a key's records are few (those within the join window, or the table's versions within its
  * retention), and one state access per record is what keeps a join fast on every backend. Items
  * are kept sorted on insert (binary search, then after equal times), so expiry and as-of lookups
@@ -227,6 +227,9 @@ public final class JoinState<L, R> {
       long v = 0;
       for (int shift = 0; shift < 64; shift += 7) {
         int b = in.readUnsignedByte();
+        if (shift == 63 && b > 1) {
+          throw new IOException("a variable-length number does not fit 64 bits");
+        }
         v |= (long) (b & 0x7F) << shift;
         if ((b & 0x80) == 0) {
           return v;

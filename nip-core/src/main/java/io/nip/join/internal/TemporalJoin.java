@@ -12,8 +12,11 @@ import java.util.function.BiFunction;
  * but arrives after it is still seen (event-time correct under bounded disorder of either side).
  * When the table side's own input watermark ({@code KeyedContext.inputWatermark}) has passed
  * {@code t} — a bounded table read to its end, or a table whose updates run ahead of the events —
- * no such update can come any more, and the record is joined on arrival, without being kept;
- * a key's results stay in the time order of its records.
+ * no such update can come any more, and the record is joined on arrival: emitted at once (and not
+ * kept) when its key has no record waiting, else after the key's waiting records up to that bound,
+ * in time order. So results follow the records' time order among those released together and their
+ * arrival order otherwise (a left record that arrives after a later one of its key, both joined on
+ * arrival, comes out after it).
  *
  * <p>State per key: the table's versions in time order (an update at the time of an existing
  * version replaces it: the later arrival wins) and the left records waiting for the watermark.

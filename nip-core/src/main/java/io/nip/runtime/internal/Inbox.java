@@ -44,8 +44,15 @@ public final class Inbox {
     this.queue = new ArrayBlockingQueue<>(capacity);
   }
 
-  /** Called by the consuming task before any batch is offered. */
+  /**
+   * Called by the consuming task while the plan is built, before any batch is offered.
+   *
+   * @throws IllegalStateException when batches were offered already
+   */
   void channels(int n) {
+    if (!queue.isEmpty() || sharedUsed.get() != 0) {
+      throw new IllegalStateException("an inbox's channels are set before any batch is offered");
+    }
     paused = new AtomicIntegerArray(n);
     own = new AtomicIntegerArray(n);
     queue = new ArrayBlockingQueue<>(shared + EXCLUSIVE * n);

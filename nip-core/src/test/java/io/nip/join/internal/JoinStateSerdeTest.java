@@ -86,6 +86,14 @@ class JoinStateSerdeTest {
   }
 
   @Test
+  void a_variable_length_number_beyond_64_bits_is_refused() {
+    byte[] bytes = {2, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+        (byte) 0xFF, (byte) 0xFF, 0x7F, 0, 0};
+    assertThatThrownBy(() -> serde.deserialize(bytes)).isInstanceOf(SerializationException.class)
+        .hasMessageContaining("does not fit 64 bits");
+  }
+
+  @Test
   void truncated_or_foreign_bytes_are_refused_with_a_serialization_error() {
     JoinState<String, String> s = new JoinState<>();
     JoinState.insert(s.lefts, new JoinState.Item<>(10, false, "a left record"));

@@ -33,6 +33,14 @@ class InboxTest {
   }
 
   @Test
+  void channels_are_set_before_any_batch_is_offered() {
+    Inbox inbox = new Inbox(4);
+    inbox.offer(batch(0));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> inbox.channels(2))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void a_polled_batch_gives_back_the_kind_of_place_it_took() {
     Inbox inbox = new Inbox(1);
     inbox.channels(2);

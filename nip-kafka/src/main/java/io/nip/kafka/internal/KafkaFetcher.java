@@ -153,12 +153,17 @@ public final class KafkaFetcher implements AutoCloseable {
     if (bounded) {
       cfg.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, BOUNDED_FETCH_MAX_WAIT_MS);
     }
-    // a member learns of a rebalance at its next heartbeat: the sources of one pipeline that share a
-    // group join one after the other at start, and each join makes those already in wait for that;
-    // Kafka's 3 s default held a second source's first records back by up to 3 s
-    cfg.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MS);
-    cfg.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
-        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+    // the classic group protocol's client settings; the consumer protocol (KIP-848) refuses them:
+    // there the broker sets heartbeats and assigns partitions
+    Object protocol = cfg.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+    if (protocol == null || "classic".equalsIgnoreCase(String.valueOf(protocol).trim())) {
+      // a member learns of a rebalance at its next heartbeat: the sources of one pipeline that share
+      // a group join one after the other at start, and each join makes those already in wait for
+      // that; Kafka's 3 s default held a second source's first records back by up to 3 s
+      cfg.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MS);
+      cfg.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+    }
     cfg.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, context.pipelineName() + "-" + sourceName);
     this.consumer = new KafkaConsumer<>(cfg);
     this.commits = new OffsetCommits(sourceName, byIndex, consumer::commitSync,
