@@ -46,15 +46,24 @@ class TableWatermarkTest {
     return PipelineTestDriver.of(pipeline, T0);
   }
 
+  /**
+   * Reads the table to its end: u1 is silver from T0 and gold from {@code goldAt} seconds on.
+   *
+   * @return the clicks' input
+   */
+  private static TestInput<Click> clicksAfterTable(PipelineTestDriver driver, long goldAt) {
+    TestInput<Update> tiers = driver.input("tiers");
+    tiers.pipe(new Update("u1", "silver"), T0);
+    tiers.pipe(new Update("u1", "gold"), T0.plusSeconds(goldAt));
+    tiers.end();
+    return driver.input("clicks");
+  }
+
   @Test
   void when_the_table_input_is_exhausted_then_each_record_is_joined_on_arrival() {
     try (PipelineTestDriver driver = driver(true)) {
       // Given: the table read to its end
-      TestInput<Update> tiers = driver.input("tiers");
-      tiers.pipe(new Update("u1", "silver"), T0);
-      tiers.pipe(new Update("u1", "gold"), T0.plusSeconds(30));
-      tiers.end();
-      TestInput<Click> clicks = driver.input("clicks");
+      TestInput<Click> clicks = clicksAfterTable(driver, 30);
 
       // When: clicks far ahead of their own watermark (5 s of disorder)
       clicks.pipe(new Click("u1", "/a"), T0.plusSeconds(10));
@@ -72,11 +81,7 @@ class TableWatermarkTest {
   @Test
   void when_records_joined_on_arrival_come_out_of_order_then_their_results_follow_arrival_order() {
     try (PipelineTestDriver driver = driver(false)) {
-      TestInput<Update> tiers = driver.input("tiers");
-      tiers.pipe(new Update("u1", "silver"), T0);
-      tiers.pipe(new Update("u1", "gold"), T0.plusSeconds(38));
-      tiers.end();
-      TestInput<Click> clicks = driver.input("clicks");
+      TestInput<Click> clicks = clicksAfterTable(driver, 38);
 
       // within the clicks' 5 s of disorder: /late is earlier in event time but arrives second
       clicks.pipe(new Click("u1", "/first"), T0.plusSeconds(40));

@@ -41,6 +41,9 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   /** {@link #currentWatermark()} for {@link #watermarkMillis}; task thread only. */
   private Instant watermark = Instant.MIN;
   private long watermarkMillis = Long.MIN_VALUE;
+  /** The last {@link #inputWatermark} answer, for its millis; task thread only. */
+  private Instant inputWatermark = Instant.MIN;
+  private long inputWatermarkMillis = Long.MIN_VALUE;
 
   public KeyedProcessOp(String name, KeyedProcessor<Object, Object, Object> processor, Serde<Object> keySerde, Guard guard) {
     this.name = name;
@@ -163,7 +166,11 @@ public final class KeyedProcessOp extends Operator implements KeyedContext<Objec
   @Override
   public Instant inputWatermark(String operator) {
     long w = rt.inputWatermark(operator);
-    return w == Long.MIN_VALUE ? Instant.MIN : Instant.ofEpochMilli(w);
+    if (w != inputWatermarkMillis) { // as for currentWatermark(): one Instant per change, not per call
+      inputWatermark = w == Long.MIN_VALUE ? Instant.MIN : Instant.ofEpochMilli(w);
+      inputWatermarkMillis = w;
+    }
+    return inputWatermark;
   }
 
   @Override

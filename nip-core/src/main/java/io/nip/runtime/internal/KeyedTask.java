@@ -47,6 +47,9 @@ public final class KeyedTask extends Task {
   /** Per channel, the names of the operators of its upstream chain; per asked name, the channels through it. */
   private final java.util.List<java.util.Set<String>> channelOperators;
   private final java.util.Map<String, int[]> channelsThrough = new java.util.HashMap<>();
+  /** The operator last asked for (a join asks per record, always with the same string) and its channels. */
+  private String lastOperator;
+  private int[] lastThrough;
   /**
    * A batch whose remaining records (from {@link #resumeAt}), or whose barrier and end after its
    * records and watermark ({@link #resumeControls}), wait until the task's gates hold nothing.
@@ -288,7 +291,7 @@ public final class KeyedTask extends Task {
    *     no channel holds it
    */
   private long inputWatermark(String operator) {
-    int[] through = channelsThrough.computeIfAbsent(operator, op -> {
+    int[] through = operator == lastOperator ? lastThrough : channelsThrough.computeIfAbsent(operator, op -> {
       java.util.stream.IntStream.Builder b = java.util.stream.IntStream.builder();
       for (int c = 0; c < channelOperators.size(); c++) {
         if (channelOperators.get(c).contains(op)) {
@@ -297,6 +300,8 @@ public final class KeyedTask extends Task {
       }
       return b.build().toArray();
     });
+    lastOperator = operator;
+    lastThrough = through;
     if (through.length == 0) {
       return watermark;
     }
