@@ -107,6 +107,12 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
      * windows without lateness): windows due together fire in this order, also after a restore.
      */
     long seq;
+    /**
+     * While unfired: the time of its pending FIRE timer, which stays at an old end while a session
+     * grows at its end (see {@link WindowOp#onTimer}); {@link Long#MIN_VALUE} when unknown (state of
+     * an earlier build), and then any earlier FIRE timer of the window counts as the pending one.
+     */
+    long fireAt = Long.MIN_VALUE;
     /** Per input channel, the smallest source position folded into this window; null until known. */
     long[] minPos;
 
@@ -377,6 +383,7 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
   private void armNext(Object key, Win w) {
     TimeDomain d = domain();
     if (!w.fired) {
+      w.fireAt = w.end;
       timers.register(d, w.end, key, new Ns(w.start, FIRE));
     } else if (lateness > 0 && !w.closed) {
       timers.register(d, FixedWindows.saturatedAdd(w.end, lateness), key, new Ns(w.start, CLEANUP));
@@ -438,7 +445,13 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
       // each window's pending timer, in the order an uninterrupted run armed them (same-time timers fire so)
       armed.sort((a, b) -> Long.compare(((Win) a[0]).seq, ((Win) b[0]).seq));
       for (Object[] e : armed) {
-        armNext(e[1], (Win) e[0]);
+        Win w = (Win) e[0];
+        if (!w.fired && w.fireAt != Long.MIN_VALUE && w.fireAt < w.end) {
+          // a session that grew at its end kept its timer at an old end: moved when that falls due
+          timers.register(domain(), w.fireAt, e[1], new Ns(w.start, FIRE));
+        } else {
+          armNext(e[1], w);
+        }
       }
     }
     nextSeq = maxSeq[0] + 1;
@@ -623,7 +636,11 @@ public final class WindowOp extends Operator implements MultiOutput, HoldsRecord
     NavigableMap<Long, Win> kw = store.get(key);
     Win w = kw == null ? null : kw.get(ns.start());
     if (w != null && ns.kind() == FIRE && kind == WindowAssigner.Kind.SESSION && !w.fired && t.time() < w.end) {
+      if (w.fireAt != Long.MIN_VALUE && t.time() != w.fireAt) {
+        return; // a timer a merge left behind: the window's pending one is at fireAt
+      }
       w.seq = nextSeq++;
+      w.fireAt = w.end;
       timers.register(domain(), w.end, key, ns); // the session grew after this timer was set: due later
       store.put(key, kw); // the arming order is part of the window (derived timers are armed again in it)
       return;

@@ -18,7 +18,9 @@ import java.util.TreeMap;
  * message that names the window operator and the remedy.
  */
 final class WindowStateSerde implements Serde<NavigableMap<Long, WindowOp.Win>> {
-  private static final byte VERSION = 1;
+  /** Format 2 adds a window's pending FIRE time when it is before its end (flag 16); 1 is still read. */
+  private static final byte VERSION = 2;
+  private static final int FLAG_FIRE_AT = 16;
   private final String operator;
   private final Serde<Object> accumulators;
 
@@ -42,7 +44,12 @@ final class WindowStateSerde implements Serde<NavigableMap<Long, WindowOp.Win>> 
         out.writeLong(w.end);
         out.writeLong(w.seq);
         out.writeLong(w.count);
-        out.writeByte((w.fired ? 1 : 0) | (w.closed ? 2 : 0) | (w.dirty ? 4 : 0) | (w.earlyTimer ? 8 : 0));
+        boolean fireAt = !w.fired && w.fireAt != Long.MIN_VALUE && w.fireAt != w.end;
+        out.writeByte((w.fired ? 1 : 0) | (w.closed ? 2 : 0) | (w.dirty ? 4 : 0) | (w.earlyTimer ? 8 : 0)
+            | (fireAt ? FLAG_FIRE_AT : 0));
+        if (fireAt) {
+          out.writeLong(w.fireAt);
+        }
         if (w.minPos == null) {
           out.writeInt(-1);
         } else {
@@ -70,7 +77,7 @@ final class WindowStateSerde implements Serde<NavigableMap<Long, WindowOp.Win>> 
     ByteBuffer in = ByteBuffer.wrap(bytes); // a state read per fired window: no stream objects
     try {
       byte version = in.get();
-      if (version != VERSION) {
+      if (version != VERSION && version != 1) {
         throw new StateException("window '" + operator + "': state format " + version + " is not supported");
       }
       int n = in.getInt();
@@ -86,6 +93,13 @@ final class WindowStateSerde implements Serde<NavigableMap<Long, WindowOp.Win>> 
         w.closed = (flags & 2) != 0;
         w.dirty = (flags & 4) != 0;
         w.earlyTimer = (flags & 8) != 0;
+        if (version == 1) {
+          w.fireAt = Long.MIN_VALUE; // unknown: an earlier build kept no pending FIRE time
+        } else if ((flags & FLAG_FIRE_AT) != 0) {
+          w.fireAt = in.getLong();
+        } else {
+          w.fireAt = w.fired ? Long.MIN_VALUE : end;
+        }
         int positions = in.getInt();
         if (positions >= 0) {
           w.minPos = new long[positions];

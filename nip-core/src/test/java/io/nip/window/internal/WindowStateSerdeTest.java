@@ -35,13 +35,16 @@ class WindowStateSerdeTest {
         new Object[] {new double[] {1.5, -2}, "p\u00e9ge \"q\""}};
   }
 
-  /** The record as written when every accumulator and part was serialized to an array of its own. */
+  /**
+   * The record as written when every accumulator and part was serialized to an array of its own, in
+   * format {@code version} (2 has the same bytes as 1 for windows without an earlier pending FIRE).
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static byte[] asBefore(NavigableMap<Long, WindowOp.Win> windows, Serde[] parts, Serde[] inner)
+  private static byte[] asBefore(NavigableMap<Long, WindowOp.Win> windows, Serde[] parts, Serde[] inner, int version)
       throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
-    out.writeByte(1);
+    out.writeByte(version);
     out.writeInt(windows.size());
     for (WindowOp.Win w : windows.values()) {
       out.writeLong(w.start);
@@ -109,7 +112,9 @@ class WindowStateSerdeTest {
     Serde[] parts = {AccumulatorSerdes.longs(), AccumulatorSerdes.distinct(), AccumulatorSerdes.decimalSum(),
         Serdes.json(Boolean.class), null};
     Serde[] inner = {AccumulatorSerdes.doubles(), Serdes.json(String.class)};
-    assertThat(written).isEqualTo(asBefore(windows, parts, inner));
+    assertThat(written).isEqualTo(asBefore(windows, parts, inner, 2));
+    assertThat(serde.deserialize(asBefore(windows, parts, inner, 1)).get(0L).fireAt)
+        .as("format 1 of earlier builds: the pending FIRE time is unknown").isEqualTo(Long.MIN_VALUE);
     NavigableMap<Long, WindowOp.Win> back = serde.deserialize(written);
     assertThat(back.keySet()).containsExactly(0L, 300_000L, 600_000L);
     Object[] a = (Object[]) back.get(600_000L).acc;
@@ -122,6 +127,24 @@ class WindowStateSerdeTest {
     assertThat(back.get(300_000L).closed).isTrue();
     assertThat(back.get(0L).seq).isEqualTo(7L);
     assertThat(back.get(0L).minPos).containsExactly(5, -1, 1L << 40);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void a_session_whose_fire_timer_stayed_at_an_old_end_keeps_that_time() {
+    WindowStateSerde serde = new WindowStateSerde("w", (Serde<Object>) (Serde<?>) PARTS);
+    NavigableMap<Long, WindowOp.Win> windows = new TreeMap<>();
+    WindowOp.Win grown = new WindowOp.Win(0, 16_000, acc(2, "login"));
+    grown.fireAt = 12_000;
+    WindowOp.Win armed = new WindowOp.Win(20_000, 24_000, acc(1, "login"));
+    armed.fireAt = 24_000;
+    windows.put(grown.start, grown);
+    windows.put(armed.start, armed);
+
+    NavigableMap<Long, WindowOp.Win> back = serde.deserialize(serde.serialize(windows));
+
+    assertThat(back.get(0L).fireAt).isEqualTo(12_000L);
+    assertThat(back.get(20_000L).fireAt).isEqualTo(24_000L);
   }
 
   @Test
