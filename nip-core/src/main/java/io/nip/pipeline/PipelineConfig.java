@@ -34,6 +34,8 @@ public final class PipelineConfig {
   private final int exchangeCapacity;
   private final Duration maxOutOfOrderness;
   private final Duration idleTimeout;
+  /** Null: no watermark alignment. */
+  private final Duration watermarkAlignment;
   private final Duration maxEventTimeAhead;
   private final Duration commitInterval;
   private final long checkpointEveryEvents;
@@ -56,6 +58,7 @@ public final class PipelineConfig {
     this.exchangeCapacity = b.exchangeCapacity;
     this.maxOutOfOrderness = b.maxOutOfOrderness;
     this.idleTimeout = b.idleTimeout;
+    this.watermarkAlignment = b.watermarkAlignment;
     this.maxEventTimeAhead = b.maxEventTimeAhead;
     this.guarantee = b.guarantee;
     this.givenCommitInterval = b.commitInterval;
@@ -85,7 +88,8 @@ public final class PipelineConfig {
   /**
    * Reads settings from string properties, e.g. from a file. Keys: {@code threads},
    * {@code parallelism}, {@code batch.size}, {@code exchange.capacity},
-   * {@code max.out.of.orderness}, {@code idle.timeout}, {@code max.event.time.ahead},
+   * {@code max.out.of.orderness}, {@code idle.timeout}, {@code watermark.alignment} (the maximum drift),
+   * {@code max.event.time.ahead},
    * {@code commit.interval}, {@code checkpoint.every.events} (a whole number, 0 = off),
    * {@code checkpoint.timeout} (durations in
    * ISO-8601 like {@code PT30S} or as milliseconds), {@code error.policy} ({@code fail} or
@@ -112,6 +116,7 @@ public final class PipelineConfig {
         case "exchange.capacity": b.exchangeCapacity(parseInt(k, v)); break;
         case "max.out.of.orderness": b.maxOutOfOrderness(parseDuration(k, v)); break;
         case "idle.timeout": b.idleTimeout(parseDuration(k, v)); break;
+        case "watermark.alignment": b.watermarkAlignment(parseDuration(k, v)); break;
         case "max.event.time.ahead": b.maxEventTimeAhead(parseDuration(k, v)); break;
         case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
         case "checkpoint.every.events": b.checkpointEveryEvents(parseLong(k, v)); break;
@@ -216,6 +221,14 @@ public final class PipelineConfig {
     return idleTimeout;
   }
 
+  /**
+   * @return the maximum drift of watermark alignment (see {@link Builder#watermarkAlignment}); empty
+   *     when inputs are not aligned (the default)
+   */
+  public java.util.Optional<Duration> watermarkAlignment() {
+    return java.util.Optional.ofNullable(watermarkAlignment);
+  }
+
   /** @return what the output promises after a failure; {@link Guarantee#AT_LEAST_ONCE} by default */
   public Guarantee guarantee() {
     return guarantee;
@@ -299,6 +312,7 @@ public final class PipelineConfig {
     b.exchangeCapacity = exchangeCapacity;
     b.maxOutOfOrderness = maxOutOfOrderness;
     b.idleTimeout = idleTimeout;
+    b.watermarkAlignment = watermarkAlignment;
     b.maxEventTimeAhead = maxEventTimeAhead;
     b.commitInterval = givenCommitInterval;
     b.guarantee = guarantee;
@@ -322,6 +336,7 @@ public final class PipelineConfig {
     private int exchangeCapacity = 64;
     private Duration maxOutOfOrderness = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration watermarkAlignment;
     private Duration maxEventTimeAhead = Duration.ofDays(1);
     /** Null: the default of the guarantee. */
     private Duration commitInterval;
@@ -390,6 +405,37 @@ public final class PipelineConfig {
      */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive("idleTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * Watermark alignment: a keyed stage stops taking records from an input whose watermark is more
+     * than {@code maxDrift} ahead of its slowest input, until that one catches up, goes idle
+     * ({@link #idleTimeout}) or ends; the producer of the paused input stops reading (for Kafka, its
+     * partitions pause), as under backpressure. Without it, a fast input runs ahead and every one
+     * of its records waits in state for the slow input's watermark: a stream joined with a table
+     * topic is read while the table still loads, and a join or window holds what the slow side has
+     * not caught up with. Inputs are compared at the keyed stage, per key group; an input counts
+     * once it reported a watermark and while it is active, so an empty partition never stalls the
+     * others (it holds back only the watermark, as always). It changes the order in which inputs are
+     * read, not what event time decides; pauses are suspended while a checkpoint barrier is on its
+     * way, so checkpoints never wait on them. Off by default.
+     *
+     * <pre>{@code
+     * PipelineConfig.builder().watermarkAlignment(Duration.ofSeconds(30)).build(); // load the table first
+     * }</pre>
+     *
+     * <p>Trade-off: a slow input that stays active but sends rarely (a table updated once an hour
+     * with old timestamps) holds the others back until its idle timeout declares it idle.
+     *
+     * @param maxDrift how far, in event time, an input may lead the slowest one; not negative
+     *     ({@code Duration.ZERO}: none at all)
+     * @return this
+     * @throws ConfigurationException when {@code maxDrift} is negative
+     * @throws NullPointerException when {@code maxDrift} is null
+     */
+    public Builder watermarkAlignment(Duration maxDrift) {
+      this.watermarkAlignment = notNegative("watermarkAlignment", maxDrift);
       return this;
     }
 

@@ -21,6 +21,10 @@ public final class ExchangeOp extends Operator {
   private final Batch[] current;
   private final ArrayDeque<Batch>[] pending;
   private int pendingCount;
+  /** Per target, pending batches that carry a barrier. */
+  private final int[] pendingBarriers;
+  /** The newest checkpoint whose barrier was sealed for every target. */
+  private long lastBarrier;
 
   @SuppressWarnings("unchecked")
   public ExchangeOp(Function<Object, Object> keyFn, Guard guard, Inbox[] targets, int channel, int input, int batchCapacity) {
@@ -32,6 +36,7 @@ public final class ExchangeOp extends Operator {
     this.batchCapacity = batchCapacity;
     this.current = new Batch[targets.length];
     this.pending = new ArrayDeque[targets.length];
+    this.pendingBarriers = new int[targets.length];
     for (int i = 0; i < targets.length; i++) {
       pending[i] = new ArrayDeque<>();
     }
@@ -79,6 +84,7 @@ public final class ExchangeOp extends Operator {
 
   @Override
   public void barrier(long checkpointId, int port) {
+    lastBarrier = Math.max(lastBarrier, checkpointId);
     for (int t = 0; t < targets.length; t++) {
       batchFor(t).barrier = checkpointId;
       seal(t);
@@ -117,6 +123,9 @@ public final class ExchangeOp extends Operator {
       current[t] = null;
       pending[t].add(b);
       pendingCount++;
+      if (b.barrier > 0) {
+        pendingBarriers[t]++;
+      }
     }
   }
 
@@ -131,12 +140,32 @@ public final class ExchangeOp extends Operator {
         seal(t);
       }
       ArrayDeque<Batch> q = pending[t];
-      while (!q.isEmpty() && !targets[t].isPaused(channel) && targets[t].offer(q.peek())) {
-        q.poll();
+      while (!q.isEmpty() && mayOffer(t) && targets[t].offer(q.peek())) {
+        if (q.poll().barrier > 0) {
+          pendingBarriers[t]--;
+        }
         pendingCount--;
       }
     }
     return pendingCount == 0;
+  }
+
+  /**
+   * @return false while the target holds this channel back: for a barrier it aligns, or for
+   *     watermark alignment — except, while the target awaits a checkpoint's barrier, for the
+   *     batches up to and including this channel's barrier (and all of them until the barrier was
+   *     sent, so that the task reads on to it)
+   */
+  private boolean mayOffer(int t) {
+    Inbox target = targets[t];
+    if (target.isPaused(channel)) {
+      return false;
+    }
+    if (!target.isAlignPaused(channel)) {
+      return true;
+    }
+    long awaited = target.awaitedCheckpoint();
+    return awaited > 0 && (lastBarrier < awaited || pendingBarriers[t] > 0);
   }
 
   boolean hasPending() {

@@ -20,6 +20,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * already delivered it; once a channel's held batches reach a bound, the task pauses that channel
  * here, and its producer keeps further batches (and stops reading) until the barrier aligned.
  *
+ * <p>Watermark alignment (when configured): the task also pauses a channel whose watermark ran too far
+ * ahead of its slowest input ({@link #align}). Those pauses are kept apart from the barrier ones and
+ * are lifted for a channel's batches up to its barrier while a checkpoint is requested that the
+ * task has not aligned yet ({@link #awaitedCheckpoint}, applied by the producer): a channel held
+ * back for its watermark must still deliver its barrier, or the checkpoint, and every channel it
+ * holds back, would wait on it.
+ *
  * <p>Threading: one producer per channel (its upstream task, run by one thread at a time), one
  * consumer (the keyed task). A channel's own count is raised only by its producer and lowered only
  * by the consumer, so it never exceeds {@link #EXCLUSIVE}; the shared count is taken by
@@ -34,6 +41,12 @@ public final class Inbox {
   volatile Runnable wakeUp;
   /** Per input channel, 1 while paused; created by the consuming task, which knows its channels. */
   private volatile AtomicIntegerArray paused;
+  /** Per input channel, 1 while held back by watermark alignment. */
+  private volatile AtomicIntegerArray alignPaused;
+  /** The newest checkpoint requested, or null without checkpoints. */
+  private volatile java.util.function.LongSupplier requested;
+  /** The newest checkpoint whose barrier the consuming task aligned. */
+  private volatile long barrierAligned;
   /** Per input channel, the batches in the queue that hold one of its own places. */
   private volatile AtomicIntegerArray own;
   private final AtomicInteger sharedUsed = new AtomicInteger();
@@ -53,6 +66,7 @@ public final class Inbox {
     if (!queue.isEmpty() || sharedUsed.get() != 0) {
       throw new IllegalStateException("an inbox's channels are set before any batch is offered");
     }
+    alignPaused = new AtomicIntegerArray(n);
     paused = new AtomicIntegerArray(n);
     own = new AtomicIntegerArray(n);
     queue = new ArrayBlockingQueue<>(shared + EXCLUSIVE * n);
@@ -66,10 +80,56 @@ public final class Inbox {
     paused.set(channel, 0);
   }
 
-  /** @return true while the consumer holds back batches of this channel */
+  /**
+   * Holds a channel back (or lets it go) for watermark alignment.
+   *
+   * @param channel the channel
+   * @param pause true to hold it back
+   */
+  void align(int channel, boolean pause) {
+    alignPaused.set(channel, pause ? 1 : 0);
+  }
+
+  /**
+   * Called by the consuming task once, before it runs, when it takes checkpoints.
+   *
+   * @param newestRequested the newest checkpoint requested
+   * @param aligned the newest checkpoint whose barrier the task has aligned so far
+   */
+  void checkpoints(java.util.function.LongSupplier newestRequested, long aligned) {
+    this.barrierAligned = aligned;
+    this.requested = newestRequested;
+  }
+
+  /** @param checkpointId the newest checkpoint whose barrier the consuming task aligned */
+  void aligned(long checkpointId) {
+    barrierAligned = checkpointId;
+  }
+
+  /** @return true while the consumer holds back batches of this channel for a barrier it aligns */
   boolean isPaused(int channel) {
     AtomicIntegerArray p = paused;
     return p != null && channel < p.length() && p.get(channel) == 1;
+  }
+
+  /** @return true while watermark alignment holds this channel back */
+  boolean isAlignPaused(int channel) {
+    AtomicIntegerArray a = alignPaused;
+    return a != null && channel < a.length() && a.get(channel) == 1;
+  }
+
+  /**
+   * @return the newest checkpoint requested when the consuming task has not aligned its barrier
+   *     yet, else 0: a channel held back for its watermark then hands over its batches up to and
+   *     including that barrier
+   */
+  long awaitedCheckpoint() {
+    java.util.function.LongSupplier r = requested;
+    if (r == null) {
+      return 0;
+    }
+    long id = r.getAsLong();
+    return id > barrierAligned ? id : 0;
   }
 
   /**

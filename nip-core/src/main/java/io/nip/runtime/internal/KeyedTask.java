@@ -14,6 +14,15 @@ import java.util.Arrays;
  * N on every channel — acknowledges, and consumes the held batches before new ones. Only one
  * checkpoint is in flight at a time; after one was aborted (its timeout), a held batch may carry
  * the next barrier: a released batch of a channel blocked again is simply held again.
+ *
+ * <p>Watermark alignment ({@link io.nip.pipeline.PipelineConfig#watermarkAlignment()}): after each
+ * change of a channel's watermark, idleness or end, a channel more than the maximum drift ahead of
+ * the slowest channel is paused in the inbox, so its producer stops reading until the slow one
+ * caught up, went idle or ended. Only active channels that have reported a watermark count: one
+ * that never delivers (an empty partition before its idle timeout) holds the task's watermark back
+ * as always, but never the other channels' records. The globally slowest channel is never paused,
+ * so some input always advances; while a checkpoint waits for this task's barrier a paused channel
+ * still hands over its batches up to that barrier (see {@link Inbox}).
  */
 public final class KeyedTask extends Task {
   private static final int MAX_BATCHES_PER_ROUND = 16;
@@ -26,6 +35,9 @@ public final class KeyedTask extends Task {
   /** Channels that ended because the pipeline was stopped: their watermark still holds the task's back. */
   private final boolean[] channelStopped;
   private final Checkpoints checkpoints;
+  /** The largest watermark lead over the slowest channel before a channel is paused; -1: no alignment. */
+  private final long maxDrift;
+  private final boolean[] channelAligning;
   private int endedCount;
   private boolean anyStopped;
   private long watermark = Long.MIN_VALUE;
@@ -82,6 +94,13 @@ public final class KeyedTask extends Task {
     inbox.channels(channels);
     this.checkpoints = checkpoints;
     this.barrierForwarded = checkpoints == null ? 0 : checkpoints.requested();
+    this.maxDrift = rt.config().watermarkAlignment()
+        .map(d -> d.compareTo(java.time.Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toMillis())
+        .orElse(-1L);
+    this.channelAligning = new boolean[channels];
+    if (checkpoints != null) {
+      inbox.checkpoints(checkpoints::requested, barrierForwarded);
+    }
   }
 
   @Override
@@ -187,6 +206,7 @@ public final class KeyedTask extends Task {
     if (b.status != Batch.STATUS_NONE) {
       channelIdle[c] = b.status == Batch.STATUS_IDLE;
       updateWatermark();
+      align();
     }
     // An ending channel's end-of-time watermark is not applied on its own: the channel simply
     // stops counting. Otherwise, with every other channel idle, it would push the watermark to
@@ -202,6 +222,7 @@ public final class KeyedTask extends Task {
     } else if (b.watermark != Batch.NO_WATERMARK && b.watermark > channelWatermarks[c]) {
       channelWatermarks[c] = b.watermark;
       updateWatermark();
+      align();
     }
   }
 
@@ -246,6 +267,7 @@ public final class KeyedTask extends Task {
         done = flushExchanges();
       } else {
         updateWatermark();
+        align();
         maybeForwardBarrier();
       }
     }
@@ -281,6 +303,44 @@ public final class KeyedTask extends Task {
         }
       }
     }
+  }
+
+  /**
+   * Pauses the channels whose watermark leads the slowest active channel with a watermark by more
+   * than {@link #maxDrift}, and resumes those that no longer do; a no-op without alignment.
+   */
+  private void align() {
+    if (maxDrift < 0) {
+      return;
+    }
+    long min = Long.MAX_VALUE;
+    for (int c = 0; c < channelWatermarks.length; c++) {
+      if (counts(c)) {
+        min = Math.min(min, channelWatermarks[c]);
+      }
+    }
+    long bound = min > Long.MAX_VALUE - maxDrift ? Long.MAX_VALUE : min + maxDrift;
+    for (int c = 0; c < channelWatermarks.length; c++) {
+      boolean pause = counts(c) && channelWatermarks[c] > bound;
+      if (pause != channelAligning[c]) {
+        channelAligning[c] = pause;
+        inbox.align(c, pause);
+      }
+    }
+  }
+
+  /** @return true when channel {@code c} takes part in watermark alignment: live, active, with a watermark */
+  private boolean counts(int c) {
+    return !channelEnded[c] && !channelIdle[c] && channelWatermarks[c] != Long.MIN_VALUE;
+  }
+
+  /** @return the channels watermark alignment holds back now (tests) */
+  int alignedChannels() {
+    int n = 0;
+    for (boolean a : channelAligning) {
+      n += a ? 1 : 0;
+    }
+    return n;
   }
 
   /**
@@ -323,6 +383,7 @@ public final class KeyedTask extends Task {
     }
     if (min != Long.MAX_VALUE && min > barrierForwarded) {
       barrierForwarded = min;
+      inbox.aligned(min);
       for (Operator e : entries) {
         if (e != null) {
           e.barrier(min, 0);
@@ -433,5 +494,6 @@ public final class KeyedTask extends Task {
     }
     watermark = snap.ended() ? Long.MIN_VALUE : snap.watermark();
     rt.watermark = watermark;
+    align();
   }
 }

@@ -35,7 +35,7 @@ class KeyedTaskStopTest {
     public void finish(int port) {}
   }
 
-  private static Batch watermark(int channel, long watermark) {
+  static Batch watermark(int channel, long watermark) {
     Batch b = new Batch(channel, 0, 1);
     b.watermark = watermark;
     return b;
