@@ -28,6 +28,8 @@ public final class PipelineConfig {
    * become visible only when their checkpoint commits.
    */
   public static final Duration EXACTLY_ONCE_COMMIT_INTERVAL = Duration.ofMillis(100);
+  /** How long an input without a watermark holds the others back under watermark alignment by default: 5 s. */
+  public static final Duration DEFAULT_ALIGNMENT_STARTUP_WAIT = Duration.ofSeconds(5);
   private final int threads;
   private final int parallelism;
   private final int batchSize;
@@ -36,6 +38,7 @@ public final class PipelineConfig {
   private final Duration idleTimeout;
   /** Null: no watermark alignment. */
   private final Duration watermarkAlignment;
+  private final Duration alignmentStartupWait;
   private final Duration maxEventTimeAhead;
   private final Duration commitInterval;
   private final long checkpointEveryEvents;
@@ -59,6 +62,7 @@ public final class PipelineConfig {
     this.maxOutOfOrderness = b.maxOutOfOrderness;
     this.idleTimeout = b.idleTimeout;
     this.watermarkAlignment = b.watermarkAlignment;
+    this.alignmentStartupWait = b.alignmentStartupWait;
     this.maxEventTimeAhead = b.maxEventTimeAhead;
     this.guarantee = b.guarantee;
     this.givenCommitInterval = b.commitInterval;
@@ -88,7 +92,8 @@ public final class PipelineConfig {
   /**
    * Reads settings from string properties, e.g. from a file. Keys: {@code threads},
    * {@code parallelism}, {@code batch.size}, {@code exchange.capacity},
-   * {@code max.out.of.orderness}, {@code idle.timeout}, {@code watermark.alignment} (the maximum drift),
+   * {@code max.out.of.orderness}, {@code idle.timeout}, {@code watermark.alignment} (the maximum drift)
+   * with {@code watermark.alignment.startup.wait},
    * {@code max.event.time.ahead},
    * {@code commit.interval}, {@code checkpoint.every.events} (a whole number, 0 = off),
    * {@code checkpoint.timeout} (durations in
@@ -117,6 +122,9 @@ public final class PipelineConfig {
         case "max.out.of.orderness": b.maxOutOfOrderness(parseDuration(k, v)); break;
         case "idle.timeout": b.idleTimeout(parseDuration(k, v)); break;
         case "watermark.alignment": b.watermarkAlignment(parseDuration(k, v)); break;
+        case "watermark.alignment.startup.wait":
+          b.alignmentStartupWait = Builder.notNegative(k, parseDuration(k, v));
+          break;
         case "max.event.time.ahead": b.maxEventTimeAhead(parseDuration(k, v)); break;
         case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
         case "checkpoint.every.events": b.checkpointEveryEvents(parseLong(k, v)); break;
@@ -229,6 +237,15 @@ public final class PipelineConfig {
     return java.util.Optional.ofNullable(watermarkAlignment);
   }
 
+  /**
+   * @return how long, from a keyed task's start, an input that has not reported a watermark yet holds
+   *     the others back under watermark alignment (see {@link Builder#watermarkAlignment(Duration,
+   *     Duration)}; default {@link #DEFAULT_ALIGNMENT_STARTUP_WAIT})
+   */
+  public Duration alignmentStartupWait() {
+    return alignmentStartupWait;
+  }
+
   /** @return what the output promises after a failure; {@link Guarantee#AT_LEAST_ONCE} by default */
   public Guarantee guarantee() {
     return guarantee;
@@ -313,6 +330,7 @@ public final class PipelineConfig {
     b.maxOutOfOrderness = maxOutOfOrderness;
     b.idleTimeout = idleTimeout;
     b.watermarkAlignment = watermarkAlignment;
+    b.alignmentStartupWait = alignmentStartupWait;
     b.maxEventTimeAhead = maxEventTimeAhead;
     b.commitInterval = givenCommitInterval;
     b.guarantee = guarantee;
@@ -337,6 +355,7 @@ public final class PipelineConfig {
     private Duration maxOutOfOrderness = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration watermarkAlignment;
+    private Duration alignmentStartupWait = DEFAULT_ALIGNMENT_STARTUP_WAIT;
     private Duration maxEventTimeAhead = Duration.ofDays(1);
     /** Null: the default of the guarantee. */
     private Duration commitInterval;
@@ -415,11 +434,15 @@ public final class PipelineConfig {
      * partitions pause), as under backpressure. Without it, a fast input runs ahead and every one
      * of its records waits in state for the slow input's watermark: a stream joined with a table
      * topic is read while the table still loads, and a join or window holds what the slow side has
-     * not caught up with. Inputs are compared at the keyed stage, per key group; an input counts
-     * once it reported a watermark and while it is active, so an empty partition never stalls the
-     * others (it holds back only the watermark, as always). It changes the order in which inputs are
-     * read, not what event time decides; pauses are suspended while a checkpoint barrier is on its
-     * way, so checkpoints never wait on them. Off by default.
+     * not caught up with. Inputs are compared at the keyed stage, per key group. An input that has
+     * not reported a watermark yet (a consumer still joining its group, a partition not fetched
+     * yet) holds the others back for at most the start-up wait (default {@link
+     * #DEFAULT_ALIGNMENT_STARTUP_WAIT}, see {@link #watermarkAlignment(Duration, Duration)}) from
+     * the task's start; after that only inputs
+     * with a watermark count, so an empty partition delays the others once, at the start, and then
+     * holds back only the watermark, as always. It changes the order in which inputs are read, not
+     * what event time decides; pauses are lifted up to each checkpoint's barrier, so checkpoints
+     * never wait on them. Off by default.
      *
      * <pre>{@code
      * PipelineConfig.builder().watermarkAlignment(Duration.ofSeconds(30)).build(); // load the table first
@@ -435,7 +458,30 @@ public final class PipelineConfig {
      * @throws NullPointerException when {@code maxDrift} is null
      */
     public Builder watermarkAlignment(Duration maxDrift) {
+      return watermarkAlignment(maxDrift, alignmentStartupWait);
+    }
+
+    /**
+     * Watermark alignment (see {@link #watermarkAlignment(Duration)}) with its own start-up wait: the
+     * time, from a keyed task's start (pipeline clock), during which an input that is live, not idle
+     * and has not reported a watermark yet holds every input that has one back. It lets each source
+     * deliver its first records before any other runs ahead (sources of one consumer group are
+     * assigned one after the other); {@code Duration.ZERO} never waits, so an input counts only once
+     * it reported a watermark.
+     *
+     * <pre>{@code
+     * PipelineConfig.builder().watermarkAlignment(Duration.ofSeconds(30), Duration.ofSeconds(10)).build();
+     * }</pre>
+     *
+     * @param maxDrift how far, in event time, an input may lead the slowest one; not negative
+     * @param startupWait not negative; default {@link #DEFAULT_ALIGNMENT_STARTUP_WAIT}
+     * @return this
+     * @throws ConfigurationException when either is negative
+     * @throws NullPointerException when either is null
+     */
+    public Builder watermarkAlignment(Duration maxDrift, Duration startupWait) {
       this.watermarkAlignment = notNegative("watermarkAlignment", maxDrift);
+      this.alignmentStartupWait = notNegative("alignmentStartupWait", startupWait);
       return this;
     }
 

@@ -68,7 +68,8 @@ class ConfigValidationTest {
   void when_reading_properties_then_known_keys_are_applied() {
     PipelineConfig c = PipelineConfig.fromProperties(Map.of(
         "threads", "4", "parallelism", "8", "batch.size", "100", "max.out.of.orderness", "PT5S",
-        "idle.timeout", "1500", "error.policy", "fail", "watermark.alignment", "PT20S")).build();
+        "idle.timeout", "1500", "error.policy", "fail", "watermark.alignment", "PT20S",
+        "watermark.alignment.startup.wait", "PT2S")).build();
     assertThat(c.threads()).isEqualTo(4);
     assertThat(c.parallelism()).isEqualTo(8);
     assertThat(c.batchSize()).isEqualTo(100);
@@ -76,6 +77,7 @@ class ConfigValidationTest {
     assertThat(c.idleTimeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(c.errorPolicy().kind()).isEqualTo(ErrorPolicy.Kind.FAIL);
     assertThat(c.watermarkAlignment()).contains(Duration.ofSeconds(20));
+    assertThat(c.alignmentStartupWait()).isEqualTo(Duration.ofSeconds(2));
     assertThat(PipelineConfig.defaults().watermarkAlignment()).as("off by default").isEmpty();
   }
 
@@ -83,6 +85,8 @@ class ConfigValidationTest {
   void when_the_alignment_drift_is_negative_then_it_is_rejected_by_name() {
     assertThatThrownBy(() -> PipelineConfig.builder().watermarkAlignment(Duration.ofSeconds(-1)))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("watermarkAlignment");
+    assertThatThrownBy(() -> PipelineConfig.builder().watermarkAlignment(Duration.ZERO, Duration.ofSeconds(-1)))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("alignmentStartupWait");
   }
 
   @Test

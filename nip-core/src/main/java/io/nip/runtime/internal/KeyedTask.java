@@ -18,9 +18,11 @@ import java.util.Arrays;
  * <p>Watermark alignment ({@link io.nip.pipeline.PipelineConfig#watermarkAlignment()}): after each
  * change of a channel's watermark, idleness or end, a channel more than the maximum drift ahead of
  * the slowest channel is paused in the inbox, so its producer stops reading until the slow one
- * caught up, went idle or ended. Only active channels that have reported a watermark count: one
- * that never delivers (an empty partition before its idle timeout) holds the task's watermark back
- * as always, but never the other channels' records. The globally slowest channel is never paused,
+ * caught up, went idle or ended. Only active channels that have reported a watermark count, except
+ * during the start-up wait (from the task's first round): then a live, active channel without a
+ * watermark holds back every channel that has one. After it, a channel that never delivers (an
+ * empty partition before its idle timeout) holds the task's watermark back as always, but never the
+ * other channels' records. The globally slowest channel is never paused,
  * so some input always advances; while a checkpoint waits for this task's barrier a paused channel
  * still hands over its batches up to that barrier (see {@link Inbox}).
  */
@@ -38,6 +40,10 @@ public final class KeyedTask extends Task {
   /** The largest watermark lead over the slowest channel before a channel is paused; -1: no alignment. */
   private final long maxDrift;
   private final boolean[] channelAligning;
+  /** How long channels without a watermark hold the others back, from the first round on. */
+  private final long startupWaitMillis;
+  private long firstRoundMillis = Long.MIN_VALUE;
+  private boolean startupOver;
   private int endedCount;
   private boolean anyStopped;
   private long watermark = Long.MIN_VALUE;
@@ -94,13 +100,17 @@ public final class KeyedTask extends Task {
     inbox.channels(channels);
     this.checkpoints = checkpoints;
     this.barrierForwarded = checkpoints == null ? 0 : checkpoints.requested();
-    this.maxDrift = rt.config().watermarkAlignment()
-        .map(d -> d.compareTo(java.time.Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toMillis())
-        .orElse(-1L);
+    this.maxDrift = rt.config().watermarkAlignment().map(KeyedTask::millis).orElse(-1L);
     this.channelAligning = new boolean[channels];
+    this.startupWaitMillis = millis(rt.config().alignmentStartupWait());
+    this.startupOver = startupWaitMillis == 0;
     if (checkpoints != null) {
       inbox.checkpoints(checkpoints::requested, barrierForwarded);
     }
+  }
+
+  private static long millis(java.time.Duration d) {
+    return d.compareTo(java.time.Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toMillis();
   }
 
   @Override
@@ -111,6 +121,9 @@ public final class KeyedTask extends Task {
   @Override
   boolean runOnce(long nowMillis) {
     rt.roundMillis = nowMillis;
+    if (!startupOver && maxDrift >= 0) {
+      startup(nowMillis);
+    }
     if (ended) {
       done = flushExchanges();
       return true;
@@ -307,7 +320,8 @@ public final class KeyedTask extends Task {
 
   /**
    * Pauses the channels whose watermark leads the slowest active channel with a watermark by more
-   * than {@link #maxDrift}, and resumes those that no longer do; a no-op without alignment.
+   * than {@link #maxDrift} (during the start-up wait, every channel with a watermark while a live,
+   * active one has none yet), and resumes those that no longer do; a no-op without alignment.
    */
   private void align() {
     if (maxDrift < 0) {
@@ -317,6 +331,8 @@ public final class KeyedTask extends Task {
     for (int c = 0; c < channelWatermarks.length; c++) {
       if (counts(c)) {
         min = Math.min(min, channelWatermarks[c]);
+      } else if (!startupOver && !channelEnded[c] && !channelIdle[c]) {
+        min = Long.MIN_VALUE; // not reported yet, within the start-up wait: everything else waits for it
       }
     }
     long bound = min > Long.MAX_VALUE - maxDrift ? Long.MAX_VALUE : min + maxDrift;
@@ -326,6 +342,17 @@ public final class KeyedTask extends Task {
         channelAligning[c] = pause;
         inbox.align(c, pause);
       }
+    }
+  }
+
+  /** Ends the start-up wait once it has passed, and lets the channels it held back go. */
+  private void startup(long nowMillis) {
+    if (firstRoundMillis == Long.MIN_VALUE) {
+      firstRoundMillis = nowMillis;
+      align();
+    } else if (nowMillis - firstRoundMillis >= startupWaitMillis) {
+      startupOver = true;
+      align();
     }
   }
 

@@ -90,15 +90,46 @@ class WatermarkAlignmentTest {
   }
 
   @Test
-  void a_channel_without_a_watermark_yet_holds_back_no_other_channel() {
-    // an empty partition before its idle timeout holds back the task's watermark, not the other records
+  void a_channel_without_a_watermark_holds_the_others_back_only_during_the_start_up_wait() {
+    // Given: channel 0 has not reported (a consumer still joining its group, or an empty partition)
     Inbox inbox = new Inbox(16);
     KeyedTask task = task(inbox, 2);
     inbox.offer(watermark(1, 1_000_000));
     task.runOnce(0);
+    assertThat(inbox.isAlignPaused(1)).as("within the start-up wait").isTrue();
 
+    // When: the start-up wait has passed
+    task.runOnce(PipelineConfig.DEFAULT_ALIGNMENT_STARTUP_WAIT.toMillis());
+
+    // Then: the silent channel holds back the task's watermark, not the other records
     assertThat(inbox.isAlignPaused(1)).isFalse();
     assertThat(task.watermark()).isEqualTo(Long.MIN_VALUE);
+  }
+
+  @Test
+  void when_the_silent_channel_reports_within_the_start_up_wait_then_the_drift_applies_at_once() {
+    Inbox inbox = new Inbox(16);
+    KeyedTask task = task(inbox, 2);
+    inbox.offer(watermark(1, 1_000));
+    task.runOnce(0);
+    assertThat(inbox.isAlignPaused(1)).isTrue();
+
+    inbox.offer(watermark(0, 950));
+    task.runOnce(10);
+    assertThat(inbox.isAlignPaused(1)).as("within the drift of channel 0").isFalse();
+  }
+
+  @Test
+  void without_a_start_up_wait_a_channel_counts_once_it_reported() {
+    Inbox inbox = new Inbox(16);
+    TaskRuntime rt = new TaskRuntime("p", "keyed-0-0",
+        PipelineConfig.builder().watermarkAlignment(DRIFT, Duration.ZERO).build(), s -> s);
+    KeyedTask task = new KeyedTask(rt, 0, inbox, new Operator[] {new KeyedTaskStopTest.Watermarks()}, 2, null,
+        new int[2], new String[2], new int[2], List.of(Set.of(), Set.of()));
+    inbox.offer(watermark(1, 1_000_000));
+    task.runOnce(0);
+
+    assertThat(inbox.isAlignPaused(1)).isFalse();
   }
 
   @Test
