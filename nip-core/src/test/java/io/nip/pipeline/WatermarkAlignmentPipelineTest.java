@@ -88,6 +88,8 @@ class WatermarkAlignmentPipelineTest {
 
   /** Measures, for each fast record, how far it leads the slow side's input watermark. */
   private static final class Lead implements KeyedProcessor<Integer, Ev, Ev> {
+    static volatile io.micrometer.core.instrument.MeterRegistry registry;
+    static final AtomicLong mostPaused = new AtomicLong();
     static final AtomicLong measured = new AtomicLong();
     static final AtomicLong maxLeadMillis = new AtomicLong(Long.MIN_VALUE);
 
@@ -95,7 +97,11 @@ class WatermarkAlignmentPipelineTest {
     public void process(Integer key, Ev e, KeyedContext<Integer, Ev> ctx) {
       Instant slow = ctx.inputWatermark("slow-side");
       if (e.fast() && slow.isAfter(T0.minusSeconds(60)) && slow.isBefore(Instant.MAX)) {
-        measured.incrementAndGet();
+        if (measured.incrementAndGet() % 500 == 0) {
+          double paused = registry.get("nip.watermark.alignment.paused").gauges().stream()
+              .mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+          mostPaused.accumulateAndGet((long) paused, Math::max);
+        }
         maxLeadMillis.accumulateAndGet(e.time() - slow.toEpochMilli(), Math::max);
       }
       ctx.emit(e);
@@ -105,7 +111,9 @@ class WatermarkAlignmentPipelineTest {
   @Test
   void when_inputs_are_aligned_then_the_fast_one_waits_for_the_slow_one_and_checkpoints_go_on() {
     PipelineConfig config = PipelineConfig.builder().threads(2).parallelism(1).batchSize(BATCH)
-        .exchangeCapacity(SHARED_PLACES).commitInterval(Duration.ofMillis(100)).watermarkAlignment(DRIFT).build();
+        .exchangeCapacity(SHARED_PLACES).commitInterval(Duration.ofMillis(100)).watermarkAlignment(DRIFT)
+        .meterRegistry(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).build();
+    Lead.registry = config.meterRegistry();
     Pipeline p = Pipeline.named("aligned", config);
     List<Ev> fast = IntStream.range(0, FAST).mapToObj(i -> new Ev(true, i, T0.toEpochMilli() + i * 10L)).toList();
     // one partition, read as fast as the keyed stage takes it: 200 s of event time in a fraction of a second
@@ -131,6 +139,9 @@ class WatermarkAlignmentPipelineTest {
     // that carries it: 10 batches of 64 records 10 ms apart beyond the drift at most
     long bound = DRIFT.toMillis() + (1 + 2 + SHARED_PLACES + 1 + 2) * BATCH * 10L;
     assertThat(Lead.measured.get()).as("fast records seen while the slow side had a watermark").isGreaterThan(FAST / 2);
+    assertThat(Lead.mostPaused.get()).as("the gauge of channels held back showed the fast one").isEqualTo(1);
+    assertThat(config.meterRegistry().get("nip.watermark.alignment.paused").gauge().value()).as("at the end")
+        .isZero();
     assertThat(Lead.maxLeadMillis.get()).as("the largest lead of a fast record over the slow side's watermark, ms")
         .isLessThanOrEqualTo(bound);
   }

@@ -40,6 +40,8 @@ public final class KeyedTask extends Task {
   /** The largest watermark lead over the slowest channel before a channel is paused; -1: no alignment. */
   private final long maxDrift;
   private final boolean[] channelAligning;
+  /** How many channels watermark alignment holds back now; read by a gauge from any thread. */
+  private volatile int alignedCount;
   /** How long channels without a watermark hold the others back, from the first round on. */
   private final long startupWaitMillis;
   private long firstRoundMillis = Long.MIN_VALUE;
@@ -261,6 +263,7 @@ public final class KeyedTask extends Task {
           }
         }
         rt.inputExhausted = !anyStopped;
+        align(); // no channel is held back any more
         for (int i = 0; i < entries.length; i++) {
           if (entries[i] != null) {
             entries[i].finish(0);
@@ -341,6 +344,7 @@ public final class KeyedTask extends Task {
       if (pause != channelAligning[c]) {
         channelAligning[c] = pause;
         inbox.align(c, pause);
+        alignedCount += pause ? 1 : -1;
       }
     }
   }
@@ -361,13 +365,14 @@ public final class KeyedTask extends Task {
     return !channelEnded[c] && !channelIdle[c] && channelWatermarks[c] != Long.MIN_VALUE;
   }
 
-  /** @return the channels watermark alignment holds back now (tests) */
+  /** @return the input channels watermark alignment holds back now; any thread (a gauge) */
   int alignedChannels() {
-    int n = 0;
-    for (boolean a : channelAligning) {
-      n += a ? 1 : 0;
-    }
-    return n;
+    return alignedCount;
+  }
+
+  /** @return true when this task aligns its inputs on their watermarks */
+  boolean aligns() {
+    return maxDrift >= 0;
   }
 
   /**

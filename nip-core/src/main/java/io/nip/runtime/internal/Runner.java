@@ -74,6 +74,12 @@ public final class Runner implements PipelineHandle {
             .tag("pipeline", pipelineName).tag("source", st.rt.sourceName()).tag("task", st.id())
             .register(registry);
       }
+      if (t instanceof KeyedTask && ((KeyedTask) t).aligns()) {
+        Gauge.builder("nip.watermark.alignment.paused", (KeyedTask) t, KeyedTask::alignedChannels)
+            .description("input channels of a keyed task held back by watermark alignment")
+            .tag("pipeline", pipelineName).tag("task", t.id())
+            .register(registry);
+      }
       for (SinkOp s : t.rt.sinks) {
         FunctionCounter.builder("nip.sink.records", s, x -> x.written)
             .description("records written to a sink")
