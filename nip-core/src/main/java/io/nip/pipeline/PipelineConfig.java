@@ -449,7 +449,9 @@ public final class PipelineConfig {
      * }</pre>
      *
      * <p>Trade-off: a slow input that stays active but sends rarely (a table updated once an hour
-     * with old timestamps) holds the others back until its idle timeout declares it idle.
+     * with old timestamps, an unbounded table topic once it is loaded) holds the others back until
+     * its idle timeout declares it idle; give such a source a short one
+     * ({@code WatermarkStrategy#withIdleTimeout}, e.g. 1 s).
      *
      * @param maxDrift how far, in event time, an input may lead the slowest one; not negative
      *     ({@code Duration.ZERO}: none at all)
