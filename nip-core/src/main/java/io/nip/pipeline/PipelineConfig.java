@@ -111,6 +111,7 @@ public final class PipelineConfig {
     Builder b = builder();
     String bufferSize = null;
     String overflow = null;
+    boolean startupWait = false;
     for (Map.Entry<String, String> e : props.entrySet()) {
       String k = e.getKey();
       String v = e.getValue().trim();
@@ -124,6 +125,7 @@ public final class PipelineConfig {
         case "watermark.alignment": b.watermarkAlignment(parseDuration(k, v)); break;
         case "watermark.alignment.startup.wait":
           b.alignmentStartupWait = Builder.notNegative(k, parseDuration(k, v));
+          startupWait = true;
           break;
         case "max.event.time.ahead": b.maxEventTimeAhead(parseDuration(k, v)); break;
         case "commit.interval": b.commitInterval(parseDuration(k, v)); break;
@@ -147,6 +149,9 @@ public final class PipelineConfig {
         default:
           throw new ConfigurationException(k, "unknown setting");
       }
+    }
+    if (startupWait && b.watermarkAlignment == null) {
+      throw new ConfigurationException("watermark.alignment.startup.wait", "needs watermark.alignment");
     }
     if (overflow != null && bufferSize == null) {
       throw new ConfigurationException("buffer.overflow", "needs buffer.size");
@@ -434,15 +439,16 @@ public final class PipelineConfig {
      * partitions pause), as under backpressure. Without it, a fast input runs ahead and every one
      * of its records waits in state for the slow input's watermark: a stream joined with a table
      * topic is read while the table still loads, and a join or window holds what the slow side has
-     * not caught up with. Inputs are compared at the keyed stage, per key group. An input that has
-     * not reported a watermark yet (a consumer still joining its group, a partition not fetched
-     * yet) holds the others back for at most the start-up wait (default {@link
+     * not caught up with. Inputs are compared at the keyed stage, per key group, and only those
+     * that come straight from sources take part (not the output of an earlier keyed stage). An
+     * input that has not reported a watermark yet (a consumer still joining its group, a partition
+     * not fetched yet) holds the others back for at most the start-up wait (default {@link
      * #DEFAULT_ALIGNMENT_STARTUP_WAIT}, see {@link #watermarkAlignment(Duration, Duration)}) from
-     * the task's start; after that only inputs
-     * with a watermark count, so an empty partition delays the others once, at the start, and then
-     * holds back only the watermark, as always. It changes the order in which inputs are read, not
-     * what event time decides; pauses are lifted up to each checkpoint's barrier, so checkpoints
-     * never wait on them. Off by default.
+     * the task's start; after that only inputs with a watermark count, so an empty partition delays
+     * the others once, at the start, and then holds back only the watermark, as always. It changes the order in which inputs are read, not
+     * what event time decides (except that a dropping source buffer drops a paused input's records,
+     * as under any backpressure); pauses are lifted up to each checkpoint's barrier, so checkpoints
+     * never wait on them, and on stop. Off by default.
      *
      * <pre>{@code
      * PipelineConfig.builder().watermarkAlignment(Duration.ofSeconds(30)).build(); // load the table first

@@ -30,6 +30,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * with join state that a kill interrupted, none counted twice. Two joins: a window join (clicks and
  * views within 20 ms), and a table join (each click with the time of its key's latest view at or
  * before it; the views come twice as fast, so most clicks are behind the views' own watermark and
- * are joined on arrival, the others wait). The inputs are aligned on their watermarks (2 s of
- * drift): in the table join the views are paused again and again while barriers pass every 50 ms.
+ * are joined on arrival, the others wait), also with its inputs aligned on their watermarks (2 s of
+ * drift: the views are paused again and again while barriers pass every 50 ms).
  */
 class JoinKillRestartTest {
   /** Kills per run: 3 in the build; {@code -Dnip.kills=30} for the long variant. */
@@ -63,18 +65,24 @@ class JoinKillRestartTest {
     return rate > 0 ? b.ratePerSecond(rate).build() : b.build();
   }
 
-  /** The job the test kills: args = checkpoint directory, output file, events per side, join (window|table). */
+  /**
+   * The job the test kills: args = checkpoint directory, output file, events per side, join (window,
+   * table, or table-aligned: the same with watermark alignment).
+   */
   public static final class Job {
     public static void main(String[] args) {
       long events = Long.parseLong(args[2]);
-      Pipeline p = Pipeline.named("join-kill", PipelineConfig.builder().threads(2).parallelism(2)
-          .commitInterval(Duration.ofMillis(50)).watermarkAlignment(Duration.ofSeconds(2))
-          .checkpointStorage(CheckpointStorage.localDirectory(Path.of(args[0]))).build());
+      PipelineConfig.Builder config = PipelineConfig.builder().threads(2).parallelism(2)
+          .commitInterval(Duration.ofMillis(50)).checkpointStorage(CheckpointStorage.localDirectory(Path.of(args[0])));
+      if (args[3].endsWith("-aligned")) {
+        config.watermarkAlignment(Duration.ofSeconds(2));
+      }
+      Pipeline p = Pipeline.named("join-kill", config.build());
       WatermarkStrategy<GenericEvent> wm = WatermarkStrategy.boundedOutOfOrderness(Duration.ofSeconds(1));
       Stream<String> clicks = p.from(Sources.generator("clicks", spec("clicks", events, true)), wm)
           .map(e -> e.key() + " " + e.eventId(), Op.named("click-ids"));
-      // the table's updates come twice as fast: their watermark runs ahead of the clicks, up to the drift
-      boolean table = args[3].equals("table");
+      // the table's updates come twice as fast: their watermark runs ahead of the clicks (aligned: up to the drift)
+      boolean table = args[3].startsWith("table");
       Stream<String> views = p.from(Sources.generator("views", spec("views", events, table ? 2 * RATE : RATE)), wm)
           .map(e -> e.key() + " " + e.eventId() + " " + e.eventTime().toEpochMilli(), Op.named("view-ids"));
       Joins.Left<String, String> left = Joins.left(clicks, JoinKillRestartTest::key, Serdes.string());
@@ -190,12 +198,13 @@ class JoinKillRestartTest {
     assertThat(got).isEqualTo(expected);
   }
 
-  @Test
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"table", "table-aligned"})
   void when_the_table_join_is_killed_at_random_moments_then_the_completed_run_joined_every_click_once(
-      @TempDir Path dir) throws Exception {
+      String join, @TempDir Path dir) throws Exception {
     // When: the table join is killed with SIGKILL at random moments, restarted each time, then completes
     Map<String, String> got = KillHarness.killThenComplete(dir, KILLS, 1_500, 180,
-        (checkpoints, output) -> start(checkpoints, output, "table"));
+        (checkpoints, output) -> start(checkpoints, output, join));
 
     // Then: per key, the count and checksum of the joined clicks equal the brute-force as-of join's
     Map<String, String> expected = tableReference();

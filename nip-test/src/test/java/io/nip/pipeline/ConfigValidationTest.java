@@ -68,17 +68,37 @@ class ConfigValidationTest {
   void when_reading_properties_then_known_keys_are_applied() {
     PipelineConfig c = PipelineConfig.fromProperties(Map.of(
         "threads", "4", "parallelism", "8", "batch.size", "100", "max.out.of.orderness", "PT5S",
-        "idle.timeout", "1500", "error.policy", "fail", "watermark.alignment", "PT20S",
-        "watermark.alignment.startup.wait", "PT2S")).build();
+        "idle.timeout", "1500", "error.policy", "fail")).build();
     assertThat(c.threads()).isEqualTo(4);
     assertThat(c.parallelism()).isEqualTo(8);
     assertThat(c.batchSize()).isEqualTo(100);
     assertThat(c.maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.idleTimeout()).isEqualTo(Duration.ofMillis(1500));
     assertThat(c.errorPolicy().kind()).isEqualTo(ErrorPolicy.Kind.FAIL);
-    assertThat(c.watermarkAlignment()).contains(Duration.ofSeconds(20));
-    assertThat(c.alignmentStartupWait()).isEqualTo(Duration.ofSeconds(2));
     assertThat(PipelineConfig.defaults().watermarkAlignment()).as("off by default").isEmpty();
+  }
+
+  @Test
+  void when_reading_the_alignment_properties_then_their_order_does_not_matter() {
+    for (boolean driftFirst : new boolean[] {true, false}) {
+      Map<String, String> props = new java.util.LinkedHashMap<>();
+      if (driftFirst) {
+        props.put("watermark.alignment", "PT20S");
+      }
+      props.put("watermark.alignment.startup.wait", "2000");
+      if (!driftFirst) {
+        props.put("watermark.alignment", "PT20S");
+      }
+      PipelineConfig c = PipelineConfig.fromProperties(props).build();
+      assertThat(c.watermarkAlignment()).contains(Duration.ofSeconds(20));
+      assertThat(c.alignmentStartupWait()).isEqualTo(Duration.ofSeconds(2));
+    }
+    assertThatThrownBy(() -> PipelineConfig.fromProperties(Map.of("watermark.alignment.startup.wait", "PT1S")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("watermark.alignment.startup.wait")
+        .hasMessageContaining("needs watermark.alignment");
+    assertThatThrownBy(() -> PipelineConfig.fromProperties(
+            Map.of("watermark.alignment", "PT1S", "watermark.alignment.startup.wait", "PT-1S")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("watermark.alignment.startup.wait");
   }
 
   @Test

@@ -152,16 +152,16 @@ public final class ExchangeOp extends Operator {
 
   /**
    * @return false while the target holds this channel back: for a barrier it aligns, or for
-   *     watermark alignment — except, while the target awaits a checkpoint's barrier, for the
-   *     batches up to and including this channel's barrier (and all of them until the barrier was
-   *     sent, so that the task reads on to it)
+   *     watermark alignment — except once the pipeline is stopping, and, while the target awaits a
+   *     checkpoint's barrier, for the batches up to and including this channel's barrier (and all
+   *     of them until the barrier was sent, so that the task reads on to it)
    */
   private boolean mayOffer(int t) {
     Inbox target = targets[t];
     if (target.isPaused(channel)) {
       return false;
     }
-    if (!target.isAlignPaused(channel)) {
+    if (!target.isAlignPaused(channel) || rt.stopping) {
       return true;
     }
     long awaited = target.awaitedCheckpoint();

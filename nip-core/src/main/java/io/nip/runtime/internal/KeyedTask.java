@@ -18,11 +18,13 @@ import java.util.Arrays;
  * <p>Watermark alignment ({@link io.nip.pipeline.PipelineConfig#watermarkAlignment()}): after each
  * change of a channel's watermark, idleness or end, a channel more than the maximum drift ahead of
  * the slowest channel is paused in the inbox, so its producer stops reading until the slow one
- * caught up, went idle or ended. Only active channels that have reported a watermark count, except
- * during the start-up wait (from the task's first round): then a live, active channel without a
- * watermark holds back every channel that has one. After it, a channel that never delivers (an
- * empty partition before its idle timeout) holds the task's watermark back as always, but never the
- * other channels' records. The globally slowest channel is never paused,
+ * caught up, went idle or ended. Only channels straight from source tasks take part (a channel from
+ * an upstream keyed task never reports idleness), and of those the active ones that have reported
+ * a watermark, except during the start-up wait (from the task's first round): then a live, active
+ * channel without a watermark holds back every channel that has one. After it, a channel that
+ * never delivers (an empty partition before its idle timeout) holds the task's watermark back as
+ * always, but never the other channels' records. After the start-up wait the globally slowest
+ * channel is never paused,
  * so some input always advances; while a checkpoint waits for this task's barrier a paused channel
  * still hands over its batches up to that barrier (see {@link Inbox}).
  */
@@ -331,16 +333,17 @@ public final class KeyedTask extends Task {
       return;
     }
     long min = Long.MAX_VALUE;
+    boolean holdAll = false;
     for (int c = 0; c < channelWatermarks.length; c++) {
       if (counts(c)) {
         min = Math.min(min, channelWatermarks[c]);
-      } else if (!startupOver && !channelEnded[c] && !channelIdle[c]) {
-        min = Long.MIN_VALUE; // not reported yet, within the start-up wait: everything else waits for it
+      } else if (!startupOver && live(c)) {
+        holdAll = true; // not reported yet, within the start-up wait: everything else waits for it
       }
     }
     long bound = min > Long.MAX_VALUE - maxDrift ? Long.MAX_VALUE : min + maxDrift;
     for (int c = 0; c < channelWatermarks.length; c++) {
-      boolean pause = counts(c) && channelWatermarks[c] > bound;
+      boolean pause = counts(c) && (holdAll || channelWatermarks[c] > bound);
       if (pause != channelAligning[c]) {
         channelAligning[c] = pause;
         inbox.align(c, pause);
@@ -360,9 +363,19 @@ public final class KeyedTask extends Task {
     }
   }
 
-  /** @return true when channel {@code c} takes part in watermark alignment: live, active, with a watermark */
+  /**
+   * @return true when channel {@code c} is aligned at all: it comes straight from a source task (a
+   *     channel from an upstream keyed task never reports idleness, so a quiet first stage would
+   *     hold such a channel's producers back for as long as it stays quiet), has not ended and is
+   *     not idle
+   */
+  private boolean live(int c) {
+    return channelTask[c] >= 0 && !channelEnded[c] && !channelIdle[c];
+  }
+
+  /** @return true when channel {@code c} takes part in watermark alignment: live, with a watermark */
   private boolean counts(int c) {
-    return !channelEnded[c] && !channelIdle[c] && channelWatermarks[c] != Long.MIN_VALUE;
+    return live(c) && channelWatermarks[c] != Long.MIN_VALUE;
   }
 
   /** @return the input channels watermark alignment holds back now; any thread (a gauge) */

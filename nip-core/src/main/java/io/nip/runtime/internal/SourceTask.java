@@ -160,6 +160,7 @@ public final class SourceTask extends Task implements SourceOutput<Object> {
   }
 
   void requestStop() {
+    rt.stopping = true;
     stopRequested = true;
   }
 

@@ -51,6 +51,11 @@ public final class TaskRuntime implements SinkContext {
   long position = -1;
   /** The current record's position when it is not an offset, else null. */
   SourcePosition positionRef;
+  /**
+   * Set once the pipeline was asked to stop (on source tasks): their exchanges then hand over
+   * batches that watermark alignment holds back, so the stop is not kept waiting for a watermark.
+   */
+  volatile boolean stopping;
   Headers headers = Headers.EMPTY;
   /** In a keyed task: the input channel of the current record (its upstream task), else -1. */
   int channel = -1;

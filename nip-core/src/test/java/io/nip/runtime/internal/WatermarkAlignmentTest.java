@@ -27,11 +27,22 @@ class WatermarkAlignmentTest {
     return b;
   }
 
+  /** A task without a start-up wait, its channels straight from source tasks. */
   private static KeyedTask task(Inbox inbox, int channels) {
-    TaskRuntime rt = new TaskRuntime("p", "keyed-0-0", PipelineConfig.builder().watermarkAlignment(DRIFT).build(),
-        s -> s);
+    return task(inbox, new int[channels], Duration.ZERO);
+  }
+
+  /** @param channelTask per channel, its source task, or -1 for a channel from an upstream keyed task */
+  private static KeyedTask task(Inbox inbox, int[] channelTask, Duration startupWait) {
+    int channels = channelTask.length;
+    TaskRuntime rt = new TaskRuntime("p", "keyed-0-0",
+        PipelineConfig.builder().watermarkAlignment(DRIFT, startupWait).build(), s -> s);
     return new KeyedTask(rt, 0, inbox, new Operator[] {new KeyedTaskStopTest.Watermarks()}, channels, null,
-        new int[channels], new String[channels], new int[channels], java.util.Collections.nCopies(channels, Set.of()));
+        channelTask, new String[channels], new int[channels], java.util.Collections.nCopies(channels, Set.of()));
+  }
+
+  private static KeyedTask waitingTask(Inbox inbox, int channels) {
+    return task(inbox, new int[channels], PipelineConfig.DEFAULT_ALIGNMENT_STARTUP_WAIT);
   }
 
   @Test
@@ -93,7 +104,7 @@ class WatermarkAlignmentTest {
   void a_channel_without_a_watermark_holds_the_others_back_only_during_the_start_up_wait() {
     // Given: channel 0 has not reported (a consumer still joining its group, or an empty partition)
     Inbox inbox = new Inbox(16);
-    KeyedTask task = task(inbox, 2);
+    KeyedTask task = waitingTask(inbox, 2);
     inbox.offer(watermark(1, 1_000_000));
     task.runOnce(0);
     assertThat(inbox.isAlignPaused(1)).as("within the start-up wait").isTrue();
@@ -109,7 +120,7 @@ class WatermarkAlignmentTest {
   @Test
   void when_the_silent_channel_reports_within_the_start_up_wait_then_the_drift_applies_at_once() {
     Inbox inbox = new Inbox(16);
-    KeyedTask task = task(inbox, 2);
+    KeyedTask task = waitingTask(inbox, 2);
     inbox.offer(watermark(1, 1_000));
     task.runOnce(0);
     assertThat(inbox.isAlignPaused(1)).isTrue();
@@ -122,14 +133,28 @@ class WatermarkAlignmentTest {
   @Test
   void without_a_start_up_wait_a_channel_counts_once_it_reported() {
     Inbox inbox = new Inbox(16);
-    TaskRuntime rt = new TaskRuntime("p", "keyed-0-0",
-        PipelineConfig.builder().watermarkAlignment(DRIFT, Duration.ZERO).build(), s -> s);
-    KeyedTask task = new KeyedTask(rt, 0, inbox, new Operator[] {new KeyedTaskStopTest.Watermarks()}, 2, null,
-        new int[2], new String[2], new int[2], List.of(Set.of(), Set.of()));
+    KeyedTask task = task(inbox, 2);
     inbox.offer(watermark(1, 1_000_000));
     task.runOnce(0);
 
     assertThat(inbox.isAlignPaused(1)).isFalse();
+  }
+
+  @Test
+  void a_channel_from_an_upstream_keyed_task_is_never_held_back_and_holds_none_back() {
+    // channel 1 comes from a keyed task: it never reports idleness, so it must not take part
+    Inbox inbox = new Inbox(16);
+    KeyedTask task = task(inbox, new int[] {0, -1, 1}, PipelineConfig.DEFAULT_ALIGNMENT_STARTUP_WAIT);
+    inbox.offer(watermark(0, 1_000));
+    inbox.offer(watermark(2, 1_050));
+    task.runOnce(0);
+    assertThat(inbox.isAlignPaused(0)).as("the silent keyed channel holds nothing back").isFalse();
+
+    inbox.offer(watermark(1, 5_000));
+    inbox.offer(watermark(2, 1_200));
+    task.runOnce(1);
+    assertThat(inbox.isAlignPaused(1)).as("far ahead, but from a keyed task").isFalse();
+    assertThat(inbox.isAlignPaused(2)).isTrue();
   }
 
   @Test
@@ -183,6 +208,24 @@ class WatermarkAlignmentTest {
 
     // and when the channel is let go, the rest follows in order
     inbox.align(0, false);
+    assertThat(exchange.flush()).isTrue();
+    assertThat(drain(inbox)).containsExactly(2);
+  }
+
+  @Test
+  void once_the_pipeline_is_stopping_a_paused_channel_hands_over_what_it_holds() {
+    Inbox inbox = new Inbox(16);
+    inbox.channels(1);
+    TaskRuntime rt = new TaskRuntime("p", "source-0", PipelineConfig.builder().build(), s -> s);
+    ExchangeOp exchange = new ExchangeOp(v -> v, new Guard("key", ErrorPolicy.skip(), rt), new Inbox[] {inbox}, 0, 0,
+        2);
+    exchange.open(rt);
+    inbox.align(0, true);
+    exchange.process("r0");
+    exchange.process("r1");
+    assertThat(exchange.flush()).isFalse();
+
+    rt.stopping = true;
     assertThat(exchange.flush()).isTrue();
     assertThat(drain(inbox)).containsExactly(2);
   }
