@@ -63,9 +63,9 @@ public final class KafkaFetcher implements AutoCloseable {
   /**
    * Default {@code heartbeat.interval.ms}: how late a member can learn that its group rebalances;
    * far below a third of the 45 s session timeout, as Kafka's documentation allows "to control the
-   * expected time for normal rebalances". One small request per consumer every 100 ms.
+   * expected time for normal rebalances".
    */
-  static final int HEARTBEAT_INTERVAL_MS = 100;
+  static final int HEARTBEAT_INTERVAL_MS = 500;
   /**
    * Poll timeout while a partition is paused: a paused partition fetches nothing, so poll would
    * wait out its whole timeout while the task drains the buffer; the short timeout resumes the
@@ -159,8 +159,7 @@ public final class KafkaFetcher implements AutoCloseable {
     if (protocol == null || "classic".equalsIgnoreCase(String.valueOf(protocol).trim())) {
       // a member learns of a rebalance at its next heartbeat: the sources of one pipeline that share
       // a group join one after the other at start, and each join makes those already in wait for
-      // that; Kafka's 3 s default held a second source's first records back by up to 3 s, 500 ms still
-      // by about 600 ms
+      // that; Kafka's 3 s default held a second source's first records back by up to 3 s
       cfg.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, HEARTBEAT_INTERVAL_MS);
       cfg.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
           org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
