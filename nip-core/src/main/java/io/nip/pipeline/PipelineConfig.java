@@ -445,10 +445,11 @@ public final class PipelineConfig {
      * not fetched yet) holds the others back for at most the start-up wait (default {@link
      * #DEFAULT_ALIGNMENT_STARTUP_WAIT}, see {@link #watermarkAlignment(Duration, Duration)}) from
      * the task's start; after that only inputs with a watermark count, so an empty partition delays
-     * the others once, at the start, and then holds back only the watermark, as always. It changes the order in which inputs are read, not
-     * what event time decides (except that a dropping source buffer drops a paused input's records,
-     * as under any backpressure); pauses are lifted up to each checkpoint's barrier, so checkpoints
-     * never wait on them, and on stop. Off by default.
+     * the others once, at the start, and then holds back only the watermark, as always. It changes
+     * the order in which inputs are read, not what event time decides (except that a dropping
+     * source buffer drops a paused input's records, as under any backpressure); pauses are lifted
+     * up to each checkpoint's barrier, so checkpoints never wait on them, and on stop. Off by
+     * default.
      *
      * <pre>{@code
      * PipelineConfig.builder().watermarkAlignment(Duration.ofSeconds(30)).build(); // load the table first

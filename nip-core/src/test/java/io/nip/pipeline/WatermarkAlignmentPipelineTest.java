@@ -117,11 +117,10 @@ class WatermarkAlignmentPipelineTest {
     Pipeline p = Pipeline.named("aligned", config);
     List<Ev> fast = IntStream.range(0, FAST).mapToObj(i -> new Ev(true, i, T0.toEpochMilli() + i * 10L)).toList();
     // one partition, read as fast as the keyed stage takes it: 200 s of event time in a fraction of a second
-    Stream<Ev> fastStream = p.from(Sources.collection("fast", fast),
-        WatermarkStrategy.<Ev>boundedOutOfOrderness(Duration.ZERO).withTimestamps(e -> Instant.ofEpochMilli(e.time())));
-    Stream<Ev> slowStream = p.from(new PacedSource(),
-            WatermarkStrategy.<Ev>boundedOutOfOrderness(Duration.ZERO).withTimestamps(e -> Instant.ofEpochMilli(e.time())))
-        .map(e -> e, Op.named("slow-side"));
+    WatermarkStrategy<Ev> inOrder =
+        WatermarkStrategy.<Ev>boundedOutOfOrderness(Duration.ZERO).withTimestamps(e -> Instant.ofEpochMilli(e.time()));
+    Stream<Ev> fastStream = p.from(Sources.collection("fast", fast), inOrder);
+    Stream<Ev> slowStream = p.from(new PacedSource(), inOrder).map(e -> e, Op.named("slow-side"));
     CollectingSink<Ev> out = Sinks.collecting("out");
     fastStream.merge(slowStream).keyBy(e -> e.i() % 8).process(new Lead()).to(out);
 
