@@ -3,16 +3,22 @@ package io.nip.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nip.join.Joins;
 import io.nip.kafka.embedded.EmbeddedKafka;
+import io.nip.pipeline.Op;
 import io.nip.pipeline.Pipeline;
 import io.nip.pipeline.PipelineConfig;
 import io.nip.pipeline.PipelineHandle;
 import io.nip.serde.Serdes;
 import io.nip.sink.CollectingSink;
+import io.nip.pipeline.Table;
 import io.nip.sink.Sinks;
+import io.nip.time.WatermarkStrategy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
@@ -105,5 +111,54 @@ class KafkaGroupTest {
     Set<String> all = new HashSet<>(outA.values());
     all.addAll(outB.values());
     assertThat(all).hasSize(60_000);
+  }
+
+  @Test
+  void when_a_joining_member_is_settled_before_its_partitions_arrive_then_they_still_hold_the_join_back() {
+    // Given: profiles a day older than the events, and events of every user; both sources in one group
+    // with the consumer protocol (KIP-848), whose joining member is first settled with nothing
+    kafka.createTopic("cp-events", 3);
+    kafka.createTopic("cp-profiles", 3, Map.of("cleanup.policy", "compact"));
+    Instant t0 = Instant.parse("2026-01-17T17:00:00Z");
+    int users = 200;
+    int events = 5_000;
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(new HashMap<>(kafka.producerProperties()))) {
+      for (int u = 0; u < users; u++) {
+        p.send(new ProducerRecord<>("cp-profiles", null, t0.minusSeconds(86_400).toEpochMilli(), "u" + u, "tier" + u));
+      }
+      for (int i = 0; i < events; i++) {
+        p.send(new ProducerRecord<>("cp-events", "u" + (i % users), "u" + (i % users) + "|" + i));
+      }
+    }
+    Pipeline pipeline = Pipeline.named("cp-join", PipelineConfig.builder().threads(2)
+        .watermarkAlignment(Duration.ofSeconds(30)).build());
+    var eventStream = pipeline.from(consumerProtocolSource("cp-events"),
+        WatermarkStrategy.<String>boundedOutOfOrderness(Duration.ofSeconds(1))
+            .withTimestamps(v -> t0.plusSeconds(Long.parseLong(v.substring(v.indexOf('|') + 1)))));
+    var profileStream = pipeline.from(consumerProtocolSource("cp-profiles"),
+        WatermarkStrategy.<String>boundedOutOfOrderness(Duration.ofSeconds(1)));
+    Table<String, String> table = Table.from(profileStream, tier -> "u" + tier.substring(4), tier -> tier,
+        Serdes.string(), Duration.ofHours(1));
+    CollectingSink<String> out = Sinks.collecting("joined");
+    Joins.left(eventStream, (String v) -> v.substring(0, v.indexOf('|')), Serdes.string()).latest(table)
+        .keySerde(Serdes.string()).apply((e, tier) -> e + "=" + tier, Op.named("cp-join")).to(out);
+
+    // When the bounded pipeline runs to its end
+    try (PipelineHandle h = pipeline.start()) {
+      assertThat(h.awaitTermination(Duration.ofSeconds(90))).isTrue();
+      assertThat(h.failure()).isEmpty();
+    }
+
+    // Then every event was joined with its user's profile (none passed before the table was read)
+    List<String> joined = out.values();
+    assertThat(joined).hasSize(events).doesNotHaveDuplicates();
+    assertThat(joined).allSatisfy(j -> assertThat(j.substring(j.indexOf('=') + 5))
+        .isEqualTo(j.substring(1, j.indexOf('|'))));
+  }
+
+  private static KafkaSource<String> consumerProtocolSource(String topic) {
+    return KafkaSource.builder(topic, Serdes.string()).bootstrapServers(kafka.bootstrapServers()).groupId("cp-group")
+        .consumerProperty(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer").offsetReset(OffsetReset.EARLIEST)
+        .bounded().build();
   }
 }

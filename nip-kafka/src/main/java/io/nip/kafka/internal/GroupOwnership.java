@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounded mode with several members: which partitions the group's settled assignment gives to
- * another member, whose work they are, so that this member may end them.
+ * Several members: which partitions the group's settled assignment gives to another member, whose
+ * work they are, so that this member may end them (bounded mode) and they stop holding its
+ * watermark back.
  *
  * <p>Why: the member's own view cannot tell. In a cooperative rebalance a joining member first gets
  * an empty assignment while the partitions it will get are taken from their owner, and only a second

@@ -86,7 +86,7 @@ public final class KafkaFetcher implements AutoCloseable {
   private final int maxBuffered;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final OffsetCommits commits;
-  /** Bounded mode: which partitions the group gives to other members; null otherwise. */
+  /** Which partitions the group gives to other members. */
   private final GroupOwnership ownership;
   private final Thread thread;
   private final AtomicInteger openReaders = new AtomicInteger();
@@ -171,8 +171,8 @@ public final class KafkaFetcher implements AutoCloseable {
             "offset commits that collided with a rebalance and were retried after the next poll"),
         commitCounter(context, "nip.kafka.commits.dropped",
             "partition offset commits dropped because the partition left this member before they succeeded"));
-    this.ownership = bounded ? new GroupOwnership(sourceName, String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG)),
-        adminProps, byIndex) : null;
+    this.ownership = new GroupOwnership(sourceName, String.valueOf(props.get(ConsumerConfig.GROUP_ID_CONFIG)),
+        adminProps, byIndex);
     if (bounded) {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       ends.forEach((tp, end) -> buffers.get(tp).endOffset = end);
@@ -219,12 +219,19 @@ public final class KafkaFetcher implements AutoCloseable {
   }
 
   /**
+   * A partition is another member's only when the coordinator says so ({@link GroupOwnership}): a
+   * settled member may own nothing yet (the consumer protocol's first assignment of a joining
+   * member, or between the rounds of a cooperative rebalance) while the partition is nobody's, and
+   * such a partition must hold the watermark back (after the idle timeout it stops doing so, as any
+   * silent partition does). Otherwise a join's table side whose partitions had not arrived yet let
+   * the events through before the table was read.
+   *
    * @param b a partition
-   * @return true when the assignment here is settled and does not include it (it does not hold
-   *     this member's watermark back)
+   * @return true when the assignment here is settled, does not include it, and the group's settled
+   *     assignment gives it to another member (it does not hold this member's watermark back)
    */
   synchronized boolean ownedElsewhere(PartitionBuffer b) {
-    return stable && !b.assigned;
+    return stable && !b.assigned && b.ownedByOther;
   }
 
   /**
@@ -353,6 +360,8 @@ public final class KafkaFetcher implements AutoCloseable {
         flowControl();
         if (bounded) {
           checkEnds();
+        }
+        if (settled()) { // a description is of use only to a settled view (and a lone member never needs one)
           ownership.refresh(consumer.groupMetadata().memberId(), System.nanoTime());
         }
         if (nothingToFetch && records.isEmpty() && !closing && allPaused()) {
@@ -377,9 +386,7 @@ public final class KafkaFetcher implements AutoCloseable {
         LOG.warn("kafka source '{}' could not commit its final offsets: {}", sourceName, e.toString());
       }
       consumer.close(Duration.ofSeconds(5));
-      if (ownership != null) {
-        ownership.close();
-      }
+      ownership.close();
       closed = true;
     }
   }
@@ -579,9 +586,7 @@ public final class KafkaFetcher implements AutoCloseable {
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
-      if (ownership != null) {
-        ownership.assignmentChanged();
-      }
+      ownership.assignmentChanged();
       commits.commitRevoked(revoked);
       release(revoked);
     }
@@ -608,9 +613,7 @@ public final class KafkaFetcher implements AutoCloseable {
       synchronized (KafkaFetcher.this) {
         stable = false;
       }
-      if (ownership != null) {
-        ownership.assignmentChanged();
-      }
+      ownership.assignmentChanged();
       commits.dropLost(lost);
       release(lost);
     }
@@ -643,9 +646,7 @@ public final class KafkaFetcher implements AutoCloseable {
         startAt(b, position);
         b.assigned = true;
       }
-      if (ownership != null) {
-        ownership.assignmentChanged();
-      }
+      ownership.assignmentChanged();
       synchronized (KafkaFetcher.this) {
         stable = true;
       }
