@@ -303,8 +303,20 @@ public final class KafkaSource<T> implements Source<T>, io.nip.state.ChangelogPr
     }
 
     /**
-     * @param groupId the consumer group (instances with the same id share the partitions)
+     * The consumer group: instances with the same id share the partitions. The sources of one
+     * pipeline may share a group (offsets commit per topic partition either way), but each source
+     * is a member of its own, so they join one after the other at start, and each join makes the
+     * members already in wait for their next heartbeat (500 ms by default) before the newcomer's
+     * partitions are assigned. A source whose records others wait for (a join's table) starts
+     * sooner in a group of its own:
+     *
+     * <pre>{@code
+     * KafkaSource.builder("user-profiles", profileSerde).groupId("enricher-profiles")
+     * }</pre>
+     *
+     * @param groupId the consumer group
      * @return this
+     * @throws NullPointerException if {@code groupId} is null
      */
     public Builder<T> groupId(String groupId) {
       props.put(ConsumerConfig.GROUP_ID_CONFIG, Objects.requireNonNull(groupId, "groupId"));

@@ -145,7 +145,7 @@ final class JoinRuns {
    * NIP: {@code Joins.left(events).latest(Table.from(profiles))}, inner, both sources bounded at the
    * end offsets taken when they start, results as {@link Joined} JSON through a {@link KafkaSink};
    * the join's state measured by a {@link JoinStateMeter} when the pipeline has stopped; inputs aligned
-   * on their watermarks ({@link #MAX_DRIFT}).
+   * on their watermarks ({@link #MAX_DRIFT}); each source in a consumer group of its own.
    */
   Run nip(String events, long records, int threads, BenchState state) {
     String group = nextId("nip");
@@ -163,8 +163,11 @@ final class JoinRuns {
       var eventStream = p.from(KafkaSource.builder(events, new AnalyticsEventSerde()).bootstrapServers(bootstrap)
               .groupId(group).offsetReset(OffsetReset.EARLIEST).bounded().build(),
           WatermarkStrategy.<AnalyticsEvent>boundedOutOfOrderness(DISORDER).withTimestamps(AnalyticsEvent::eventTime));
+      // a group of its own: a source that joined the events' group would make the events' member
+      // rejoin at its next heartbeat before the profiles were read (nip-kafka README, "Rebalances")
       var profileStream = p.from(KafkaSource.builder(profiles, Serdes.json(Profile.class))
-              .bootstrapServers(bootstrap).groupId(group).offsetReset(OffsetReset.EARLIEST).bounded().build(),
+              .bootstrapServers(bootstrap).groupId(group + "-profiles").offsetReset(OffsetReset.EARLIEST).bounded()
+              .build(),
           WatermarkStrategy.<Profile>boundedOutOfOrderness(DISORDER)); // the record timestamps
       Table<String, Profile> table = Table.from(profileStream, Profile::userId, pr -> pr, Serdes.json(Profile.class),
           RETENTION);
