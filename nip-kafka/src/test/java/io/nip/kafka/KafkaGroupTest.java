@@ -47,7 +47,8 @@ class KafkaGroupTest {
     KafkaSource<String> source = KafkaSource.builder("shared-in", Serdes.string())
         .bootstrapServers(kafka.bootstrapServers()).groupId("shared-group").offsetReset(OffsetReset.EARLIEST)
         .bounded().build();
-    Pipeline p = Pipeline.named(name, PipelineConfig.builder().threads(1).commitInterval(Duration.ofMillis(200)).build());
+    Pipeline p = Pipeline.named(name,
+        PipelineConfig.builder().threads(1).commitInterval(Duration.ofMillis(200)).build());
     p.from(source).to(out);
     return p;
   }
@@ -77,7 +78,8 @@ class KafkaGroupTest {
     KafkaSource<String> source = KafkaSource.builder("joined-in", Serdes.string())
         .bootstrapServers(kafka.bootstrapServers()).groupId("joined-group").offsetReset(OffsetReset.EARLIEST)
         .consumerProperty(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 200).bounded().build();
-    Pipeline p = Pipeline.named(name, PipelineConfig.builder().threads(2).commitInterval(Duration.ofMillis(100)).build());
+    Pipeline p = Pipeline.named(name,
+        PipelineConfig.builder().threads(2).commitInterval(Duration.ofMillis(100)).build());
     p.from(source).map(v -> {
       LockSupport.parkNanos(10_000);
       return v;
