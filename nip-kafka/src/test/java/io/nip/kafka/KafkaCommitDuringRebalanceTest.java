@@ -163,7 +163,11 @@ class KafkaCommitDuringRebalanceTest {
     return total;
   }
 
-  /** Partitions the source's consumer owns now (while its assignment is settled). */
+  /**
+   * Partitions the source's consumer owns now, or that hold its watermark back: while its assignment
+   * is settled, those not owned here count only once the group's description gives them to another
+   * member.
+   */
   static List<Integer> ownedBySource(List<SourceReader<String>> readers) {
     List<Integer> owned = new ArrayList<>();
     for (int p = 0; p < readers.size(); p++) {

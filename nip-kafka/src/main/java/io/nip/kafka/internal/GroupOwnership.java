@@ -48,6 +48,8 @@ final class GroupOwnership implements AutoCloseable {
   private final AtomicBoolean inFlight = new AtomicBoolean();
   private Admin admin;
   private long lastRequest;
+  /** Descriptions failed in a row (written on the admin client's thread, or here when a request cannot start). */
+  private volatile int failures;
   /** Counts local assignment changes; guarded by {@code this}. */
   private int generation;
 
@@ -63,13 +65,24 @@ final class GroupOwnership implements AutoCloseable {
 
   /**
    * Asks the coordinator for the group's assignment, at most every 200 ms, one request at a time, and
-   * only while a partition is neither owned here, nor ended, nor known to be another member's.
+   * only while a partition is neither owned here, nor ended, nor known to be another member's. Once
+   * every partition is decided the admin client is closed (a lone member needs it only until its
+   * partitions arrive). A description that cannot be had is retried; the fifth failure in a row is
+   * logged as a warning (meanwhile the undecided partitions hold the watermark back until their
+   * idle timeout).
    *
    * @param memberId this consumer's member id
    * @param now {@link System#nanoTime()}
    */
   void refresh(String memberId, long now) {
-    if (inFlight.get() || now - lastRequest < REFRESH_NANOS || !anyUndecided()) {
+    if (inFlight.get()) {
+      return;
+    }
+    if (!anyUndecided()) {
+      close();
+      return;
+    }
+    if (lastRequest != 0 && now - lastRequest < REFRESH_NANOS) {
       return;
     }
     lastRequest = now;
@@ -84,17 +97,34 @@ final class GroupOwnership implements AutoCloseable {
       requestedAt = generation;
     }
     inFlight.set(true);
-    admin().describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).whenComplete((d, e) -> {
-      try {
-        if (e != null) {
-          LOG.debug("kafka source '{}' could not describe group '{}': {}", sourceName, groupId, e.toString());
-        } else {
-          apply(d, memberId, ownedHere, requestedAt);
+    try {
+      admin().describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).whenComplete((d, e) -> {
+        try {
+          if (e != null) {
+            failed(e);
+          } else {
+            failures = 0;
+            apply(d, memberId, ownedHere, requestedAt);
+          }
+        } finally {
+          inFlight.set(false);
         }
-      } finally {
-        inFlight.set(false);
-      }
-    });
+      });
+    } catch (RuntimeException e) { // the admin client could not be made or refused the request
+      inFlight.set(false);
+      failed(e);
+    }
+  }
+
+  private void failed(Throwable e) {
+    int n = ++failures;
+    if (n == 5) {
+      LOG.warn("kafka source '{}' could not describe group '{}' {} times in a row ({}): partitions that another "
+          + "member may own hold this member's watermark back until their idle timeout", sourceName, groupId, n,
+          e.toString());
+    } else {
+      LOG.debug("kafka source '{}' could not describe group '{}': {}", sourceName, groupId, e.toString());
+    }
   }
 
   /** The local assignment changed: what was learned about the previous one no longer holds. */
@@ -144,8 +174,10 @@ final class GroupOwnership implements AutoCloseable {
 
   @Override
   public void close() {
-    if (admin != null) {
-      admin.close(Duration.ofSeconds(1));
+    Admin a = admin;
+    admin = null;
+    if (a != null) {
+      a.close(Duration.ofSeconds(1));
     }
   }
 }

@@ -104,7 +104,7 @@ public final class KafkaFetcher implements AutoCloseable {
    * @param sourceName source name (thread name, metrics)
    * @param partitions every partition of the source, in task order
    * @param props consumer settings
-   * @param adminProps settings of an admin client of the same cluster (bounded mode describes the group)
+   * @param adminProps settings of an admin client of the same cluster, to describe the group
    * @param bounded stop at the end offsets taken now
    * @param maxBuffered records fetched ahead per partition before pausing it
    * @param context pipeline services
@@ -118,7 +118,7 @@ public final class KafkaFetcher implements AutoCloseable {
    * @param sourceName source name (thread name, metrics)
    * @param partitions every partition of the source, in task order
    * @param props consumer settings
-   * @param adminProps settings of an admin client of the same cluster (bounded mode describes the group)
+   * @param adminProps settings of an admin client of the same cluster, to describe the group
    * @param bounded stop at the end offsets taken now
    * @param maxBuffered records fetched ahead per partition before pausing it
    * @param context pipeline services
@@ -293,7 +293,11 @@ public final class KafkaFetcher implements AutoCloseable {
   }
 
   /**
-   * @return true when the group's settled assignment gives at least one partition to another member
+   * Conservative on purpose (for the changelog's one-instance check): any partition not owned here
+   * while the assignment is settled counts, including one that nobody owns between two rounds of a
+   * cooperative rebalance, not only those the coordinator gives to another member.
+   *
+   * @return true when the assignment here is settled and leaves at least one partition out
    */
   public synchronized boolean anyOwnedElsewhere() {
     if (!stable) {
@@ -361,7 +365,7 @@ public final class KafkaFetcher implements AutoCloseable {
         if (bounded) {
           checkEnds();
         }
-        if (settled()) { // a description is of use only to a settled view (and a lone member never needs one)
+        if (settled()) { // a description is of use only to a settled view
           ownership.refresh(consumer.groupMetadata().memberId(), System.nanoTime());
         }
         if (nothingToFetch && records.isEmpty() && !closing && allPaused()) {
@@ -385,9 +389,12 @@ public final class KafkaFetcher implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("kafka source '{}' could not commit its final offsets: {}", sourceName, e.toString());
       }
-      consumer.close(Duration.ofSeconds(5));
-      ownership.close();
-      closed = true;
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } finally {
+        ownership.close();
+        closed = true;
+      }
     }
   }
 

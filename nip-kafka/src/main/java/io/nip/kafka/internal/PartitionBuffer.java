@@ -37,8 +37,9 @@ final class PartitionBuffer {
   volatile long fetchedPosition = -1;
   volatile boolean ended;
   /**
-   * Bounded mode: the group's settled assignment gives this partition to another member (see
-   * {@link GroupOwnership}); cleared at every assignment change here.
+   * The group's settled assignment gives this partition to another member (see {@link
+   * GroupOwnership}): it does not hold this member's watermark back, and in bounded mode it ends here;
+   * cleared at every assignment change here.
    */
   volatile boolean ownedByOther;
   volatile long startPosition = -1;
