@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.common.GroupState;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class GroupOwnership implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupOwnership.class);
   private static final long REFRESH_NANOS = 200_000_000L;
+  private static final long MAX_PAUSE_NANOS = 30_000_000_000L;
+  private static final int REQUEST_MILLIS = 5_000;
 
   private final String sourceName;
   private final String groupId;
@@ -64,12 +67,12 @@ final class GroupOwnership implements AutoCloseable {
   }
 
   /**
-   * Asks the coordinator for the group's assignment, at most every 200 ms, one request at a time, and
-   * only while a partition is neither owned here, nor ended, nor known to be another member's. Once
-   * every partition is decided the admin client is closed (a lone member needs it only until its
-   * partitions arrive). A description that cannot be had is retried; the fifth failure in a row is
-   * logged as a warning (meanwhile the undecided partitions hold the watermark back until their
-   * idle timeout).
+   * Asks the coordinator for the group's assignment, at most every 200 ms, one request at a time
+   * (each given 5 s), and only while a partition is neither owned here, nor ended, nor known to be
+   * another member's. Once every partition is decided the admin client is closed (a lone member needs
+   * it only until its partitions arrive). A description that cannot be had is retried, each failure
+   * in a row doubling the pause up to 30 s; the fifth failure in a row is logged as a warning
+   * (meanwhile the undecided partitions hold the watermark back until their idle timeout).
    *
    * @param memberId this consumer's member id
    * @param now {@link System#nanoTime()}
@@ -79,10 +82,11 @@ final class GroupOwnership implements AutoCloseable {
       return;
     }
     if (!anyUndecided()) {
+      failures = 0;
       close();
       return;
     }
-    if (lastRequest != 0 && now - lastRequest < REFRESH_NANOS) {
+    if (lastRequest != 0 && now - lastRequest < pauseNanos()) {
       return;
     }
     lastRequest = now;
@@ -98,7 +102,8 @@ final class GroupOwnership implements AutoCloseable {
     }
     inFlight.set(true);
     try {
-      admin().describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).whenComplete((d, e) -> {
+      admin().describeConsumerGroups(List.of(groupId), new DescribeConsumerGroupsOptions().timeoutMs(REQUEST_MILLIS))
+          .describedGroups().get(groupId).whenComplete((d, e) -> {
         try {
           if (e != null) {
             failed(e);
@@ -114,6 +119,12 @@ final class GroupOwnership implements AutoCloseable {
       inFlight.set(false);
       failed(e);
     }
+  }
+
+  /** @return the pause before the next request: 200 ms, doubled per failure in a row, at most 30 s */
+  private long pauseNanos() {
+    int n = Math.min(failures, 8);
+    return Math.min(REFRESH_NANOS << n, MAX_PAUSE_NANOS);
   }
 
   private void failed(Throwable e) {

@@ -391,6 +391,8 @@ public final class KafkaFetcher implements AutoCloseable {
       }
       try {
         consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.warn("kafka source '{}': closing its consumer failed: {}", sourceName, e.toString());
       } finally {
         ownership.close();
         closed = true;
