@@ -43,8 +43,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 15's overload run on the real (embedded) broker: a producer writes at ten times the rate
- * the pipeline sustains, for {@code nip.overload.seconds} seconds (default 8; the documented long
- * run uses 60), and the test checks counts, bounds and convergence, never speed.
+ * the pipeline sustains, for {@code nip.overload.seconds} seconds (default 10; the documented long
+ * run uses 60), and the test checks counts, bounds and convergence, never speed. (With 8 s the
+ * throttler's check, "within ±20 % of the sustainable rate in the first half", failed once in a full
+ * build on a busy 2-core machine: its ramp stalled for 2 s while a few records queued.)
  *
  * <p>The slow handler: the pipeline's consumer sits behind a rate limiter of {@code R} events/s
  * with a burst of one ({@code nip.overload.rate}, default 500), a fixed cost of {@code 1/R}
@@ -66,7 +68,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class OverloadTest {
   /** The run's length, seconds: {@code -Dnip.overload.seconds}. */
-  private static final int SECONDS = Integer.getInteger("nip.overload.seconds", 8);
+  private static final int SECONDS = Integer.getInteger("nip.overload.seconds", 10);
   /** The pipeline's sustainable rate, events/s: {@code -Dnip.overload.rate}; the producer writes ten times that. */
   private static final int RATE = Integer.getInteger("nip.overload.rate", 500);
   private static final int PARTITIONS = 2;
