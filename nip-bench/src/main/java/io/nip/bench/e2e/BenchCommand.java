@@ -507,9 +507,13 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--repeat", defaultValue = "1", description = "rounds, medians reported (default ${DEFAULT-VALUE})")
     int repeat;
 
-    @Option(names = "--warmup-events", description = "events of the unreported warm-up round, 0 for none (default "
+    @Option(names = "--warmup-events", description = "events of each unreported warm-up run, 0 for none (default "
         + "events/4, at least 10,000, at most 250,000)")
     Long warmupEvents;
+
+    @Option(names = "--warmup-seconds", defaultValue = "30", description = "each contender's JVM repeats warm-up runs "
+        + "until they took this long, at least one (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
 
     @Option(names = "--nip-threads", defaultValue = "2", description = "NIP worker threads (default ${DEFAULT-VALUE})")
     int nipThreads;
@@ -536,13 +540,14 @@ public final class BenchCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "--contenders: choose from "
             + JoinBench.CONTENDERS);
       }
-      if (events < 1 || keys < 1 || repeat < 1 || nipThreads < 1 || (warmupEvents != null && warmupEvents < 0)) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "--events, --keys, --repeat and --nip-threads must be positive, --warmup-events not negative");
+      if (events < 1 || keys < 1 || repeat < 1 || nipThreads < 1 || (warmupEvents != null && warmupEvents < 0)
+          || warmupSeconds < 0) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--events, --keys, --repeat and --nip-threads "
+            + "must be positive, --warmup-events and --warmup-seconds not negative");
       }
       long warmup = warmupEvents != null ? warmupEvents : Math.max(10_000, Math.min(250_000, events / 4));
-      Map<String, Object> m = JoinBench.run(new JoinBench.Settings(events, keys, repeat, warmup, nipThreads, chosen,
-          state), System.err);
+      Map<String, Object> m = JoinBench.run(new JoinBench.Settings(events, keys, repeat, warmup, warmupSeconds,
+          nipThreads, chosen, state), System.err);
       if (json) {
         System.out.println(Serdes.objectMapper().writeValueAsString(m));
       } else {

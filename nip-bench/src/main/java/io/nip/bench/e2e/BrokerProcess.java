@@ -62,6 +62,15 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   private void stop() {
+    stop(process);
+  }
+
+  /**
+   * Closes a child's standard input, which makes it exit, and kills it when it does not within 15 s.
+   *
+   * @param process the child
+   */
+  static void stop(Process process) {
     try {
       process.getOutputStream().close();
       if (!process.waitFor(15, TimeUnit.SECONDS)) {
@@ -76,14 +85,19 @@ final class BrokerProcess implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    stop();
+  /** Removes a shutdown hook, unless this JVM is already shutting down. */
+  static void removeHook(Thread hook) {
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {
       // already shutting down
     }
+  }
+
+  @Override
+  public void close() {
+    stop();
+    removeHook(hook);
     try {
       Files.deleteIfExists(log);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package io.nip.bench.e2e;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +15,11 @@ import java.util.Set;
  * Streams' {@code KStream#join(KTable)} with 1 and 2 stream threads. A compacted topic of one profile
  * per key is written first (record timestamps a day before every event), then the events (exercise
  * 1's generator, users numbered like the profile keys, so every event has a profile), both with 3
- * partitions and keyed by user id. A warm-up round over a slice of events runs every contender once
- * and is not reported; then {@code repeat} rounds run the contenders one after another (every
- * second round in reverse order). Each run's output must hold one result per event, and all runs of
+ * partitions and keyed by user id. Each contender runs in a JVM of its own for the whole benchmark
+ * ({@link ContenderProcess}), as the broker does. Each contender first repeats unreported warm-up
+ * runs over a slice of events until they took {@code warmupSeconds} (its JIT compiler is still at
+ * work after one run); then {@code repeat} rounds run the contenders one after another (every second
+ * round in reverse order). Each run's output must hold one result per event, and all runs of
  * a round the same results (count and checksum); the ratio is NIP over the better Kafka Streams run,
  * per round and of the medians.
  */
@@ -33,12 +36,13 @@ final class JoinBench {
    * @param events events per measured round
    * @param keys profiles, and users of the events
    * @param repeat measured rounds
-   * @param warmupEvents events of the warm-up round (0: none)
+   * @param warmupEvents events of each warm-up run (0: none)
+   * @param warmupSeconds each contender repeats warm-up runs until they took this long in all (at least one)
    * @param nipThreads NIP worker threads
    * @param contenders which to run
    * @param state memory or RocksDB for both sides' state
    */
-  record Settings(long events, int keys, int repeat, long warmupEvents, int nipThreads, Set<String> contenders,
+  record Settings(long events, int keys, int repeat, long warmupEvents, int warmupSeconds, int nipThreads, Set<String> contenders,
       BenchState state) {}
 
   private JoinBench() {}
@@ -56,34 +60,58 @@ final class JoinBench {
       EventFeed.Written w = EventFeed.write(bootstrap, EVENTS, s.events(), 42, s.keys());
       log.printf(Locale.ROOT, "wrote %,d events (%.0f bytes each on average, %,d users) in %.1f s%n", w.events(),
           w.averageBytes(), s.keys(), w.elapsed().toMillis() / 1000.0);
-      JoinRuns runs = new JoinRuns(bootstrap, topics, PROFILES);
-      if (s.warmupEvents() > 0) {
-        topics.create(WARMUP_EVENTS, 3);
-        EventFeed.write(bootstrap, WARMUP_EVENTS, s.warmupEvents(), 7, s.keys());
-        log.printf(Locale.ROOT, "warm-up on %,d events (not reported) ...%n", s.warmupEvents());
-        for (JoinRuns.Run r : round(runs, WARMUP_EVENTS, s.warmupEvents(), s, false)) {
-          log.println("  warm-up " + describe(r));
-        }
-      }
       List<List<JoinRuns.Run>> rounds = new ArrayList<>();
-      for (int i = 1; i <= s.repeat(); i++) {
-        boolean reversed = i % 2 == 0;
-        log.printf("round %d of %d%s%n", i, s.repeat(), reversed ? " (contenders in reverse order)" : "");
-        List<JoinRuns.Run> round = round(runs, EVENTS, s.events(), s, reversed);
-        round.forEach(r -> log.println("  " + describe(r)));
-        double ratio = nipOverKafkaStreams(round);
-        if (!Double.isNaN(ratio)) {
-          log.printf(Locale.ROOT, "  NIP / Kafka Streams (best of this round) = %.2fx%n", ratio);
+      JoinRuns runs = new JoinRuns(bootstrap, topics, PROFILES);
+      Map<String, ContenderProcess> children = new LinkedHashMap<>();
+      try {
+        for (String c : CONTENDERS) {
+          if (s.contenders().contains(c)) {
+            children.put(c, start(c, bootstrap, s));
+          }
         }
-        rounds.add(round);
+        if (s.warmupEvents() > 0) {
+          topics.create(WARMUP_EVENTS, 3);
+          EventFeed.write(bootstrap, WARMUP_EVENTS, s.warmupEvents(), 7, s.keys());
+          log.printf(Locale.ROOT, "warm-up: each contender runs over %,d events until its runs took %d s (not "
+              + "reported) ...%n", s.warmupEvents(), s.warmupSeconds());
+          for (String c : children.keySet()) {
+            Duration spent = Duration.ZERO;
+            int n = 0;
+            JoinRuns.Run last;
+            do {
+              last = check(List.of(runOne(runs, c, children.get(c), WARMUP_EVENTS, s.warmupEvents())),
+                  s.warmupEvents()).get(0);
+              spent = spent.plus(last.elapsed());
+              n++;
+            } while (spent.toSeconds() < s.warmupSeconds());
+            log.printf(Locale.ROOT, "  warm-up %s: %d run(s) in %.1f s, the last %s%n", c, n, spent.toMillis() / 1000.0,
+                describe(last));
+          }
+        }
+        for (int i = 1; i <= s.repeat(); i++) {
+          boolean reversed = i % 2 == 0;
+          log.printf("round %d of %d%s%n", i, s.repeat(), reversed ? " (contenders in reverse order)" : "");
+          List<JoinRuns.Run> round = round(runs, children, EVENTS, s.events(), reversed);
+          round.forEach(r -> log.println("  " + describe(r)));
+          double ratio = nipOverKafkaStreams(round);
+          if (!Double.isNaN(ratio)) {
+            log.printf(Locale.ROOT, "  NIP / Kafka Streams (best of this round) = %.2fx%n", ratio);
+          }
+          rounds.add(round);
+        }
+      } finally {
+        children.values().forEach(ContenderProcess::close);
       }
       return summary(s, w, profileBytes, rounds);
     }
   }
 
-  /** One contender's timed run. */
-  private interface Contender {
-    JoinRuns.Run run() throws IOException;
+  /** Starts the JVM of a contender ({@code nip}, {@code kafka-streams-1t} or {@code -2t}). */
+  private static ContenderProcess start(String contender, String bootstrap, Settings s) throws IOException {
+    boolean nip = contender.equals("nip");
+    String threads = nip ? String.valueOf(s.nipThreads()) : contender.equals("kafka-streams-1t") ? "1" : "2";
+    return ContenderProcess.start(contender,
+        List.of("join", bootstrap, PROFILES, nip ? "nip" : "kafka-streams", threads, s.state().label()));
   }
 
   /**
@@ -91,24 +119,25 @@ final class JoinBench {
    * that no contender always runs first); the runs are returned in NIP-first order. Fails when a
    * run's output is not one result per event, or differs.
    */
-  private static List<JoinRuns.Run> round(JoinRuns runs, String events, long records, Settings s, boolean reversed)
-      throws IOException {
-    List<Contender> chosen = new ArrayList<>();
-    if (s.contenders().contains("nip")) {
-      chosen.add(() -> runs.nip(events, records, s.nipThreads(), s.state()));
-    }
-    for (int threads = 1; threads <= 2; threads++) {
-      int t = threads;
-      if (s.contenders().contains("kafka-streams-" + threads + "t")) {
-        chosen.add(() -> runs.kafkaStreams(events, records, t, s.state()));
-      }
-    }
-    JoinRuns.Run[] done = new JoinRuns.Run[chosen.size()];
+  private static List<JoinRuns.Run> round(JoinRuns runs, Map<String, ContenderProcess> children, String events,
+      long records, boolean reversed) throws IOException {
+    List<String> names = new ArrayList<>(children.keySet());
+    JoinRuns.Run[] done = new JoinRuns.Run[names.size()];
     for (int k = 0; k < done.length; k++) {
       int at = reversed ? done.length - 1 - k : k;
-      done[at] = chosen.get(at).run();
+      done[at] = runOne(runs, names.get(at), children.get(names.get(at)), events, records);
     }
-    List<JoinRuns.Run> out = List.of(done);
+    return check(List.of(done), records);
+  }
+
+  private static JoinRuns.Run runOne(JoinRuns runs, String name, ContenderProcess child, String events, long records)
+      throws IOException {
+    return name.equals("nip") ? runs.nip(child, events, records)
+        : runs.kafkaStreams(child, events, records, name.equals("kafka-streams-1t") ? 1 : 2);
+  }
+
+  /** @return the runs, once each holds one result per event and all the same results */
+  private static List<JoinRuns.Run> check(List<JoinRuns.Run> out, long records) {
     for (JoinRuns.Run r : out) {
       if (r.outputRecords() != records) {
         throw new IllegalStateException(r.name() + " wrote " + r.outputRecords() + " results for " + records
@@ -156,6 +185,7 @@ final class JoinBench {
     m.put("average_profile_bytes", Math.round((double) profileBytes / s.keys()));
     m.put("rounds", s.repeat());
     m.put("warmup_events", s.warmupEvents());
+    m.put("warmup_seconds", s.warmupSeconds());
     m.put("nip_threads", s.nipThreads());
     m.put("state", s.state().label());
     m.put("guarantee", "at-least-once");

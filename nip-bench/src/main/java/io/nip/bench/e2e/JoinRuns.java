@@ -49,7 +49,9 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * topic (NIP: the bounded pipeline stopped; Kafka Streams: its joiner produced one result per
  * event and the client closed, which flushes its producer). After the clock stops, the output topic
  * is read back and summarised (record count and an order-independent checksum of the values), so
- * that the two sides' results can be compared, then deleted.
+ * that the two sides' results can be compared, then deleted. Each contender runs in a JVM of its own
+ * ({@link ContenderProcess}: the static {@code timed...} methods), the topics, read-backs and checks
+ * in the bench's.
  */
 final class JoinRuns {
   /** The join's operator name on NIP (and the name of its stores' owner). */
@@ -142,15 +144,47 @@ final class JoinRuns {
   }
 
   /**
-   * NIP: {@code Joins.left(events).latest(Table.from(profiles))}, inner, both sources bounded at the
-   * end offsets taken when they start, results as {@link Joined} JSON through a {@link KafkaSink};
-   * the join's state measured by a {@link JoinStateMeter} when the pipeline has stopped; inputs aligned
-   * on their watermarks ({@link #MAX_DRIFT}); each source in a consumer group of its own.
+   * What a contender's JVM measures of one run; the bench's JVM checks the rest.
+   *
+   * @param elapsedNanos wall time of the run
+   * @param lateEvents events dropped as too late (NIP only)
+   * @param state NIP's join state at the end, measured by {@link JoinStateMeter} (Kafka Streams: none,
+   *     the bench reads its changelog)
    */
-  Run nip(String events, long records, int threads, BenchState state) {
+  record Timed(long elapsedNanos, long lateEvents, JoinStateMeter.Measured state) {}
+
+  /**
+   * NIP, in the contender's JVM ({@link ContenderProcess}): the run of {@link #timedNip}, then the
+   * bench's checks: every input offset committed, the output read back.
+   *
+   * @param nip NIP's contender process
+   */
+  Run nip(ContenderProcess nip, String events, long records) throws IOException {
     String group = nextId("nip");
     String output = group + "-out";
     topics.create(output, 3);
+    String[] a = nip.call(String.join(" ", "run", events, Long.toString(records), group, output)).split(" ");
+    long committed = topics.committedSum(group, events);
+    if (committed != records) {
+      throw new IllegalStateException("NIP committed " + committed + " of " + records + " input offsets");
+    }
+    long[] out = readBack(output);
+    return new Run("nip", records, Duration.ofNanos(Long.parseLong(a[1])), out[0], out[1], Long.parseLong(a[2]),
+        new JoinStateMeter.Measured(Long.parseLong(a[3]), Long.parseLong(a[4])));
+  }
+
+  /**
+   * NIP: {@code Joins.left(events).latest(Table.from(profiles))}, inner, both sources bounded at the
+   * end offsets taken when they start, results as {@link Joined} JSON through a {@link KafkaSink};
+   * the join's state measured by a {@link JoinStateMeter} when the pipeline has stopped; inputs aligned
+   * on their watermarks ({@link #MAX_DRIFT}); each source in a consumer group of its own. Timed from
+   * just before the pipeline is built until it has stopped.
+   *
+   * @param group the events' consumer group (the profiles' is {@code <group>-profiles})
+   * @param output the results' topic, already created
+   */
+  static Timed timedNip(String bootstrap, String profiles, String events, String group, String output, int threads,
+      BenchState state) {
     try (BenchState.Local local = state.nipBackend()) { // with rocksdb: a new directory, deleted after the run
       JoinStateMeter meter = new JoinStateMeter(local.backend() != null ? local.backend() : StateBackend.inMemory(),
           JOIN);
@@ -184,23 +218,38 @@ final class JoinRuns {
           throw new IllegalStateException("the NIP run failed: " + f, f);
         });
       }
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      JoinStateMeter.Measured measured = meter.measure();
-      long committed = topics.committedSum(group, events);
-      if (committed != records) {
-        throw new IllegalStateException("NIP committed " + committed + " of " + records + " input offsets");
-      }
+      long elapsed = System.nanoTime() - start;
       long late = (long) registry.find("nip.join.late.events").counters().stream().mapToDouble(Counter::count).sum();
-      long[] out = readBack(output);
-      return new Run("nip", records, elapsed, out[0], out[1], late, measured);
+      return new Timed(elapsed, late, meter.measure());
     }
   }
 
-  /** Kafka Streams with the given stream threads, closed once its joiner has produced one result per event. */
-  Run kafkaStreams(String events, long records, int threads, BenchState storeKind) throws IOException {
+  /**
+   * Kafka Streams with the given stream threads, in its contender's JVM: the run of {@link
+   * #timedStreams}, then the output and the table's changelog read back.
+   *
+   * @param streams the contender process
+   */
+  Run kafkaStreams(ContenderProcess streams, String events, long records, int threads) throws IOException {
     String app = nextId("streams" + threads);
     String output = app + "-out";
     topics.create(output, 3);
+    String[] a = streams.call(String.join(" ", "run", events, Long.toString(records), app, output)).split(" ");
+    long[] out = readBack(output);
+    return new Run("kafka-streams-" + threads + "t", records, Duration.ofNanos(Long.parseLong(a[1])), out[0], out[1],
+        0, changelogState(app));
+  }
+
+  /**
+   * Kafka Streams ({@link StreamsJoinJob#topology}), timed from just before the client is created
+   * until its joiner has produced one result per event and the client has closed (which flushes its
+   * producer).
+   *
+   * @param app the application id
+   * @param output the results' topic, already created
+   */
+  static Timed timedStreams(String bootstrap, String profiles, String events, long records, String app, String output,
+      int threads, BenchState storeKind) throws IOException {
     Path state = Files.createTempDirectory("nip-bench-streams-");
     LongAdder joined = new LongAdder();
     long start = System.nanoTime();
@@ -222,10 +271,9 @@ final class JoinRuns {
       Topics.sleep(1);
     }
     streams.close(Duration.ofMinutes(2));
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-    long[] out = readBack(output);
+    long elapsed = System.nanoTime() - start;
     AnalyticsRuns.deleteTree(state);
-    return new Run("kafka-streams-" + threads + "t", records, elapsed, out[0], out[1], 0, changelogState(app));
+    return new Timed(elapsed, 0, new JoinStateMeter.Measured(0, 0));
   }
 
   /** @return the output topic's record count and checksum (sum of the values' CRC-32s); the topic is then deleted */
