@@ -505,7 +505,7 @@ public final class KeyedTask extends Task {
     return watermark;
   }
 
-  private byte[] snapshot(boolean ended) {
+  byte[] snapshot(boolean ended) { // package-private for tests
     return snapshot(ended, true);
   }
 
@@ -522,7 +522,7 @@ public final class KeyedTask extends Task {
 
   /**
    * Puts back what a checkpoint recorded: keyed state and timers, and the channel watermarks (ends
-   * of input are not restored: the restored source tasks announce them again). Called once, after
+   * of input and idleness are not restored: the restored source tasks announce them again). Called once, after
    * the operators were opened, before the task runs.
    *
    * @param bytes this task's part of a completed checkpoint
@@ -535,7 +535,9 @@ public final class KeyedTask extends Task {
     }
     if (snap.channelWatermarks().length == channelWatermarks.length) {
       System.arraycopy(snap.channelWatermarks(), 0, channelWatermarks, 0, channelWatermarks.length);
-      System.arraycopy(snap.channelIdle(), 0, channelIdle, 0, channelIdle.length);
+      // idleness is not restored: a restored source starts active and announces only a change, so a
+      // channel restored idle would stay idle when its source delivers again, and no longer hold the
+      // watermark back; an idle source announces it again after its idle timeout, as at a first start
     }
     watermark = snap.ended() ? Long.MIN_VALUE : snap.watermark();
     rt.watermark = watermark;

@@ -142,4 +142,34 @@ class KeyedTaskStopTest {
 
     assertThat(entry.seen).containsExactly(50L, 100L, 500L);
   }
+
+  @Test
+  void when_a_channel_idle_at_the_checkpoint_delivers_again_after_a_restore_then_it_holds_the_watermark_back() {
+    // Given: channel 1 went idle at 50 while channel 0 moved on to 500; a checkpoint of that
+    Inbox inbox = new Inbox(16);
+    KeyedTask before = task(inbox, new Watermarks());
+    inbox.offer(watermark(0, 100));
+    inbox.offer(watermark(1, 50));
+    Batch idle = new Batch(1, 0, 1);
+    idle.status = Batch.STATUS_IDLE;
+    inbox.offer(idle);
+    inbox.offer(watermark(0, 500));
+    before.runOnce(0);
+    assertThat(before.watermark()).isEqualTo(500L);
+    byte[] checkpoint = before.snapshot(false);
+
+    // When: restored; channel 1's restored source starts active, so it announces no change of status,
+    // and delivers at 900 while channel 0 runs ahead to 10,000
+    Inbox restoredInbox = new Inbox(16);
+    Watermarks entry = new Watermarks();
+    KeyedTask restored = task(restoredInbox, entry);
+    restored.restore(checkpoint);
+    restoredInbox.offer(watermark(0, 10_000));
+    restoredInbox.offer(watermark(1, 900));
+    restored.runOnce(0);
+
+    // Then: channel 1 counts again, so its later records are not late
+    assertThat(restored.watermark()).isEqualTo(900L);
+    assertThat(entry.seen).containsExactly(900L);
+  }
 }
