@@ -512,7 +512,7 @@ public final class BenchCommand implements Runnable {
     Long warmupEvents;
 
     @Option(names = "--warmup-seconds", defaultValue = "30", description = "each contender's JVM repeats warm-up runs "
-        + "until they took this long, at least one (default ${DEFAULT-VALUE})")
+        + "for this long (wall time), at least one (default ${DEFAULT-VALUE})")
     int warmupSeconds;
 
     @Option(names = "--nip-threads", defaultValue = "2", description = "NIP worker threads (default ${DEFAULT-VALUE})")

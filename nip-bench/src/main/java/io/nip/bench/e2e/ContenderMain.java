@@ -47,6 +47,10 @@ public final class ContenderMain {
     String bootstrap = args[1];
     String profiles = args[2];
     String contender = args[3];
+    if (!contender.equals("nip") && !contender.equals("kafka-streams")) {
+      answers.println(ANSWER + ERROR + "the contender is nip or kafka-streams, not " + contender);
+      System.exit(2);
+    }
     int threads = Integer.parseInt(args[4]);
     BenchState state = BenchState.valueOf(args[5].toUpperCase(Locale.ROOT));
     answers.println(ANSWER + READY);
@@ -66,7 +70,7 @@ public final class ContenderMain {
             + t.state().bytes());
       } catch (Exception | Error e) {
         e.printStackTrace();
-        answers.println(ANSWER + ERROR + String.valueOf(e).replace('\n', ' '));
+        answers.println(ANSWER + ERROR + String.valueOf(e).replaceAll("[\\r\\n]+", " "));
       }
     }
     System.exit(0);

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * log) are passed to this JVM's standard error. The child's standard error is this JVM's. The child's
  * JVM options are the words of the environment variable {@code NIP_CONTENDER_JAVA_OPTS} when it is
  * set (a JFR recording of the contenders only, say), else of {@code NIP_JAVA_OPTS} (what {@code
- * ./nip} gives this JVM). Not thread safe: one call at a time. {@link #close()} closes the child's input, which makes it exit; a child
+ * ./nip} gives this JVM: a heap size there is then given to every contender, and a JFR file name is
+ * shared by all of them unless each sets its own). Not thread safe: one call at a time. {@link #close()} closes the child's input, which makes it exit; a child
  * that does not exit within 15 s is killed, also when this JVM exits first.
  */
 final class ContenderProcess implements AutoCloseable {
@@ -69,12 +70,16 @@ final class ContenderProcess implements AutoCloseable {
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     ContenderProcess c = new ContenderProcess(name, pb.start());
-    String ready = c.answer();
-    if (!ready.equals(ContenderMain.READY)) {
+    try {
+      String ready = c.answer();
+      if (!ready.equals(ContenderMain.READY)) {
+        throw new IOException(name + " did not start: " + ready);
+      }
+      return c;
+    } catch (IOException | RuntimeException e) {
       c.close();
-      throw new IOException(name + " did not start: " + ready);
+      throw e;
     }
-    return c;
   }
 
   /**
@@ -85,14 +90,37 @@ final class ContenderProcess implements AutoCloseable {
    * @throws IOException when the child exits or answers with an error
    */
   String call(String command) throws IOException {
-    in.write(command);
-    in.write('\n');
-    in.flush();
+    try {
+      in.write(command);
+      in.write('\n');
+      in.flush();
+    } catch (IOException e) {
+      throw new IOException(name + "'s process exited (code " + exitCode() + ") before a command: " + e, e);
+    }
     String answer = answer();
     if (answer.startsWith(ContenderMain.ERROR)) {
       throw new IOException(name + " failed: " + answer.substring(ContenderMain.ERROR.length()));
     }
     return answer;
+  }
+
+  /**
+   * {@link #call} for a {@code run}: the answer's numbers.
+   *
+   * @return elapsed ns, late events, state keys, state bytes
+   * @throws IOException as {@link #call}, or when the answer is not a result
+   */
+  long[] run(String command) throws IOException {
+    String answer = call(command);
+    String[] w = answer.split(" ");
+    if (w.length != 5 || !w[0].equals("result")) {
+      throw new IOException(name + " answered '" + answer + "' instead of a result");
+    }
+    long[] out = new long[4];
+    for (int i = 0; i < 4; i++) {
+      out[i] = Long.parseLong(w[i + 1]);
+    }
+    return out;
   }
 
   private String answer() throws IOException {

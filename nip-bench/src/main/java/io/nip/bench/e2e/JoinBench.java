@@ -2,7 +2,6 @@ package io.nip.bench.e2e;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.Set;
  * 1's generator, users numbered like the profile keys, so every event has a profile), both with 3
  * partitions and keyed by user id. Each contender runs in a JVM of its own for the whole benchmark
  * ({@link ContenderProcess}), as the broker does. Each contender first repeats unreported warm-up
- * runs over a slice of events until they took {@code warmupSeconds} (its JIT compiler is still at
+ * runs over a separate, smaller events topic for {@code warmupSeconds} (its JIT compiler is still at
  * work after one run); then {@code repeat} rounds run the contenders one after another (every second
  * round in reverse order). Each run's output must hold one result per event, and all runs of
  * a round the same results (count and checksum); the ratio is NIP over the better Kafka Streams run,
@@ -37,7 +36,7 @@ final class JoinBench {
    * @param keys profiles, and users of the events
    * @param repeat measured rounds
    * @param warmupEvents events of each warm-up run (0: none)
-   * @param warmupSeconds each contender repeats warm-up runs until they took this long in all (at least one)
+   * @param warmupSeconds each contender repeats warm-up runs for this long (wall time, at least one run)
    * @param nipThreads NIP worker threads
    * @param contenders which to run
    * @param state memory or RocksDB for both sides' state
@@ -75,17 +74,16 @@ final class JoinBench {
           log.printf(Locale.ROOT, "warm-up: each contender runs over %,d events until its runs took %d s (not "
               + "reported) ...%n", s.warmupEvents(), s.warmupSeconds());
           for (String c : children.keySet()) {
-            Duration spent = Duration.ZERO;
+            long start = System.nanoTime(); // wall time, with the bench's topics and read-backs
             int n = 0;
             JoinRuns.Run last;
             do {
               last = check(List.of(runOne(runs, c, children.get(c), WARMUP_EVENTS, s.warmupEvents())),
                   s.warmupEvents()).get(0);
-              spent = spent.plus(last.elapsed());
               n++;
-            } while (spent.toSeconds() < s.warmupSeconds());
-            log.printf(Locale.ROOT, "  warm-up %s: %d run(s) in %.1f s, the last %s%n", c, n, spent.toMillis() / 1000.0,
-                describe(last));
+            } while (System.nanoTime() - start < s.warmupSeconds() * 1_000_000_000L);
+            log.printf(Locale.ROOT, "  warm-up %s: %d run(s) in %.1f s, the last %s%n", c, n,
+                (System.nanoTime() - start) / 1e9, describe(last));
           }
         }
         for (int i = 1; i <= s.repeat(); i++) {

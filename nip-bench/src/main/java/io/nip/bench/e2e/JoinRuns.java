@@ -163,14 +163,13 @@ final class JoinRuns {
     String group = nextId("nip");
     String output = group + "-out";
     topics.create(output, 3);
-    String[] a = nip.call(String.join(" ", "run", events, Long.toString(records), group, output)).split(" ");
+    long[] a = nip.run(String.join(" ", "run", events, Long.toString(records), group, output));
     long committed = topics.committedSum(group, events);
     if (committed != records) {
       throw new IllegalStateException("NIP committed " + committed + " of " + records + " input offsets");
     }
     long[] out = readBack(output);
-    return new Run("nip", records, Duration.ofNanos(Long.parseLong(a[1])), out[0], out[1], Long.parseLong(a[2]),
-        new JoinStateMeter.Measured(Long.parseLong(a[3]), Long.parseLong(a[4])));
+    return new Run("nip", records, Duration.ofNanos(a[0]), out[0], out[1], a[1], new JoinStateMeter.Measured(a[2], a[3]));
   }
 
   /**
@@ -234,10 +233,10 @@ final class JoinRuns {
     String app = nextId("streams" + threads);
     String output = app + "-out";
     topics.create(output, 3);
-    String[] a = streams.call(String.join(" ", "run", events, Long.toString(records), app, output)).split(" ");
+    long[] a = streams.run(String.join(" ", "run", events, Long.toString(records), app, output));
     long[] out = readBack(output);
-    return new Run("kafka-streams-" + threads + "t", records, Duration.ofNanos(Long.parseLong(a[1])), out[0], out[1],
-        0, changelogState(app));
+    return new Run("kafka-streams-" + threads + "t", records, Duration.ofNanos(a[0]), out[0], out[1], 0,
+        changelogState(app));
   }
 
   /**
@@ -251,29 +250,31 @@ final class JoinRuns {
   static Timed timedStreams(String bootstrap, String profiles, String events, long records, String app, String output,
       int threads, BenchState storeKind) throws IOException {
     Path state = Files.createTempDirectory("nip-bench-streams-");
-    LongAdder joined = new LongAdder();
-    long start = System.nanoTime();
-    KafkaStreams streams = new KafkaStreams(StreamsJoinJob.topology(events, profiles, output, joined, storeKind),
-        StreamsAnalyticsJob.config(bootstrap, app, threads, state));
-    Throwable[] failure = new Throwable[1];
-    streams.setUncaughtExceptionHandler(e -> {
-      failure[0] = e;
-      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-    });
-    streams.start();
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (joined.sum() < records) {
-      if (failure[0] != null || System.nanoTime() > deadline) {
-        streams.close(Duration.ofSeconds(30));
-        throw new IllegalStateException("the Kafka Streams run failed or timed out after " + joined.sum() + " of "
-            + records + " results: " + failure[0], failure[0]);
+    try {
+      LongAdder joined = new LongAdder();
+      long start = System.nanoTime();
+      KafkaStreams streams = new KafkaStreams(StreamsJoinJob.topology(events, profiles, output, joined, storeKind),
+          StreamsAnalyticsJob.config(bootstrap, app, threads, state));
+      Throwable[] failure = new Throwable[1];
+      streams.setUncaughtExceptionHandler(e -> {
+        failure[0] = e;
+        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+      });
+      streams.start();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (joined.sum() < records) {
+        if (failure[0] != null || System.nanoTime() > deadline) {
+          streams.close(Duration.ofSeconds(30));
+          throw new IllegalStateException("the Kafka Streams run failed or timed out after " + joined.sum() + " of "
+              + records + " results: " + failure[0], failure[0]);
+        }
+        Topics.sleep(1);
       }
-      Topics.sleep(1);
+      streams.close(Duration.ofMinutes(2));
+      return new Timed(System.nanoTime() - start, 0, new JoinStateMeter.Measured(0, 0));
+    } finally {
+      AnalyticsRuns.deleteTree(state);
     }
-    streams.close(Duration.ofMinutes(2));
-    long elapsed = System.nanoTime() - start;
-    AnalyticsRuns.deleteTree(state);
-    return new Timed(elapsed, 0, new JoinStateMeter.Measured(0, 0));
   }
 
   /** @return the output topic's record count and checksum (sum of the values' CRC-32s); the topic is then deleted */
@@ -299,6 +300,7 @@ final class JoinRuns {
     Map<String, Integer> last = new HashMap<>();
     scan(changelog, (k, v) -> last.put(new String(k, java.nio.charset.StandardCharsets.UTF_8),
         k.length + (v == null ? 0 : v.length)));
+    topics.delete(changelog); // a copy of the profiles per run: the warm-up runs would pile them up
     return new JoinStateMeter.Measured(last.size(), last.values().stream().mapToLong(Integer::longValue).sum());
   }
 
