@@ -71,7 +71,7 @@ final class JoinBench {
         if (s.warmupEvents() > 0) {
           topics.create(WARMUP_EVENTS, 3);
           EventFeed.write(bootstrap, WARMUP_EVENTS, s.warmupEvents(), 7, s.keys());
-          log.printf(Locale.ROOT, "warm-up: each contender runs over %,d events until its runs took %d s (not "
+          log.printf(Locale.ROOT, "warm-up: each contender repeats runs over %,d events for %d s (not "
               + "reported) ...%n", s.warmupEvents(), s.warmupSeconds());
           for (String c : children.keySet()) {
             long start = System.nanoTime(); // wall time, with the bench's topics and read-backs
